@@ -1,0 +1,1 @@
+// Readers and writers for trace files; filled in by the foundation work.

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `spanscope` command: explore, summarise and convert LLM traces.
+@main
+struct Spanscope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spanscope",
+        abstract: "A terminal explorer for traces of LLM applications.",
+        subcommands: [SummaryCommand.self]
+    )
+}
