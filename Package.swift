@@ -3,12 +3,13 @@ import PackageDescription
 
 let package = Package(
     name: "Spanscope",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "spanscope", targets: ["spanscope"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
+        .library(name: "Explorer", targets: ["Explorer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -17,10 +18,15 @@ let package = Package(
         .target(name: "TraceModel"),
         .target(name: "TraceFormats", dependencies: ["TraceModel"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
+        // ncursesw through pkg-config; the shim header wraps what Swift cannot import (macros, C globals).
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
+        .target(name: "Explorer", dependencies: ["TraceModel", "TraceAnalysis"]),
+        .target(name: "TerminalUI", dependencies: ["Explorer", "CNCurses"]),
         .executableTarget(
             name: "spanscope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis",
+                "TraceModel", "TraceFormats", "TraceAnalysis", "Explorer", "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -28,6 +34,8 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis"],
+                    exclude: ["Screens"]),
     ],
     swiftLanguageModes: [.v6]
 )
