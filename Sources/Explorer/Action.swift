@@ -1,0 +1,166 @@
+/// A key press, decoded by the terminal backend.
+public enum Key: Hashable, Sendable {
+    /// A printable character (Space included).
+    case character(Character)
+    /// Ctrl plus a letter, lowercase (`control("d")` is Ctrl-D).
+    case control(Character)
+    /// Arrow keys.
+    case up, down, left, right
+    /// Page keys.
+    case pageUp, pageDown
+    /// Home and End.
+    case home, end
+    /// Enter or Return.
+    case enter
+    /// Escape.
+    case escape
+    /// Tab and Shift-Tab.
+    case tab, backTab
+    /// Backspace.
+    case backspace
+    /// Mouse wheel.
+    case wheelUp, wheelDown
+
+    /// How help texts write this key.
+    public var label: String {
+        switch self {
+        case .character(" "): return "Space"
+        case .character(let c): return String(c)
+        case .control(let c): return "Ctrl-" + String(c).uppercased()
+        case .up: return "↑"
+        case .down: return "↓"
+        case .left: return "←"
+        case .right: return "→"
+        case .pageUp: return "PgUp"
+        case .pageDown: return "PgDn"
+        case .home: return "Home"
+        case .end: return "End"
+        case .enter: return "Enter"
+        case .escape: return "Esc"
+        case .tab: return "Tab"
+        case .backTab: return "Shift-Tab"
+        case .backspace: return "Backspace"
+        case .wheelUp: return "wheel↑"
+        case .wheelDown: return "wheel↓"
+        }
+    }
+}
+
+/// Something the user (or the runner) asks the explorer to do; `update` turns it into a new state.
+public enum Action: Hashable, Sendable {
+    // Moving around.
+    /// Selection (or scroll) one row up.
+    case up
+    /// Selection (or scroll) one row down.
+    case down
+    /// One page up.
+    case pageUp
+    /// One page down.
+    case pageDown
+    /// Half a page up.
+    case halfPageUp
+    /// Half a page down.
+    case halfPageDown
+    /// First row.
+    case top
+    /// Last row.
+    case bottom
+
+    // The tree.
+    /// Collapse the selected span, or go to its parent when it is already collapsed or a leaf.
+    case collapseOrParent
+    /// Expand the selected span, or go to its first child when it is already expanded.
+    case expandOrChild
+    /// Toggle the selected span.
+    case toggle
+    /// Enter: details of an LLM span, otherwise toggle.
+    case activate
+    /// Expand every span.
+    case expandAll
+    /// Collapse every span.
+    case collapseAll
+    /// Show this many levels below the roots.
+    case collapseToDepth(Int)
+
+    // The waterfall.
+    /// Halve the visible time range around the selection.
+    case zoomIn
+    /// Double the visible time range.
+    case zoomOut
+    /// Show the whole trace.
+    case zoomReset
+    /// Move the time range earlier.
+    case panLeft
+    /// Move the time range later.
+    case panRight
+    /// Select the next span on the critical path.
+    case nextCritical
+
+    // Panels and views.
+    /// Show or hide the side panel.
+    case togglePanel
+    /// Next pane in narrow layouts (tree, waterfall, panel).
+    case nextPane
+    /// Details of the selected span (the LLM call view for LLM spans).
+    case openDetail
+    /// Write the selected span (and its LLM call) to a JSON file.
+    case export
+    /// The help screen.
+    case help
+    /// The reader's warnings about the file.
+    case warnings
+    /// The list of traces.
+    case traceList
+    /// Leave the current view or clear the search.
+    case back
+    /// Quit.
+    case quit
+
+    // Finding.
+    /// Start typing a search.
+    case startSearch
+    /// Next search match.
+    case nextMatch
+    /// Previous search match.
+    case previousMatch
+    /// Show only matches and their ancestors (toggle).
+    case toggleFilter
+    /// Next span with an error.
+    case nextError
+    /// The slowest span.
+    case slowest
+    /// The costliest LLM call.
+    case costliest
+
+    // The trace list.
+    /// Open the selected trace.
+    case openTrace
+    /// Sort by the next column.
+    case cycleSort
+    /// Reverse the sort order.
+    case reverseSort
+
+    // The search prompt.
+    /// Add text to the prompt.
+    case type(String)
+    /// Delete the last character of the prompt.
+    case deleteBackward
+    /// Run the search.
+    case submit
+    /// Close the prompt without searching.
+    case cancel
+
+    // From the runner.
+    /// The terminal changed size.
+    case resize(Size)
+    /// The runner finished writing a file that `Command.write` asked for; `error` is nil on success.
+    case wrote(path: String, error: String?)
+}
+
+/// A side effect that `update` asks the runner to perform (bubbletea-style); results come back as actions.
+public enum Command: Hashable, Sendable {
+    /// Stop the program.
+    case quit
+    /// Write `contents` to a new file in the export directory, named `fileName`; answer with `Action.wrote`.
+    case write(fileName: String, contents: String)
+}

@@ -1,0 +1,185 @@
+/// Where a key binding applies.
+public enum KeyContext: String, Hashable, Sendable, CaseIterable {
+    /// The trace view: span tree, waterfall, side panel.
+    case trace
+    /// The list of traces in a file.
+    case traceList
+    /// Scrollable documents: span and LLM call details, help, warnings.
+    case document
+    /// Typing a search.
+    case prompt
+
+    /// Heading for the help screen and the README.
+    public var title: String {
+        switch self {
+        case .trace: return "Trace view"
+        case .traceList: return "Trace list"
+        case .document: return "Details, help and warnings"
+        case .prompt: return "Search prompt"
+        }
+    }
+}
+
+/// One row of the key table: keys, what they do, where, and how help and the status bar describe it.
+public struct KeyBinding: Sendable {
+    /// The keys, in the order help lists them.
+    public let keys: [Key]
+    /// How help writes the keys (defaults to the key labels joined by `/`).
+    public let label: String
+    /// Where the binding applies.
+    public let contexts: [KeyContext]
+    /// One line for the help screen and the README.
+    public let help: String
+    /// A short word for the status bar, or nil to leave it out of the hints.
+    public let hint: String?
+    /// The action for one of `keys`.
+    public let action: @Sendable (Key) -> Action
+
+    init(_ keys: [Key], label: String? = nil, _ contexts: [KeyContext], _ help: String, hint: String? = nil,
+         _ action: Action) {
+        self.init(keys, label: label, contexts, help, hint: hint, dynamic: { _ in action })
+    }
+
+    init(_ keys: [Key], label: String? = nil, _ contexts: [KeyContext], _ help: String, hint: String? = nil,
+         dynamic: @escaping @Sendable (Key) -> Action) {
+        self.keys = keys
+        self.label = label ?? keys.map(\.label).joined(separator: "/")
+        self.contexts = contexts
+        self.help = help
+        self.hint = hint
+        self.action = dynamic
+    }
+}
+
+/// The one key table: it dispatches keys, and the help screen, the status-bar hints and the
+/// README key list are all generated from it, so they cannot drift apart.
+public enum KeyTable {
+    private static let c = Key.character
+    private static let move: [KeyContext] = [.trace, .traceList, .document]
+
+    /// Every binding, in help order.
+    public static let bindings: [KeyBinding] = [
+        KeyBinding([.up, c("k"), .wheelUp], label: "↑/k", move, "move up (scroll up in details)", .up),
+        KeyBinding([.down, c("j"), .wheelDown], label: "↓/j", move, "move down (scroll down in details)", .down),
+        KeyBinding([.pageUp, .control("b")], move, "page up", .pageUp),
+        KeyBinding([.pageDown, .control("f")], move, "page down", .pageDown),
+        KeyBinding([.control("u")], move, "half a page up", .halfPageUp),
+        KeyBinding([.control("d")], move, "half a page down", .halfPageDown),
+        KeyBinding([c("g"), .home], move, "first row", .top),
+        KeyBinding([c("G"), .end], move, "last row", .bottom),
+
+        KeyBinding([.left, c("h")], [.trace], "collapse, or go to the parent", .collapseOrParent),
+        KeyBinding([.right, c("l")], [.trace], "expand, or go to the first child", .expandOrChild),
+        KeyBinding([c(" ")], [.trace], "toggle collapse", .toggle),
+        KeyBinding([.enter], [.trace], "LLM span: open the call; other spans: toggle", .activate),
+        KeyBinding([c("E")], [.trace], "expand all", .expandAll),
+        KeyBinding([c("C")], [.trace], "collapse all", .collapseAll),
+        KeyBinding((1...9).map { c(Character(String($0))) }, label: "1–9", [.trace],
+                   "show that many levels below the root",
+                   dynamic: { key in
+                       if case .character(let ch) = key, let n = ch.wholeNumberValue { return .collapseToDepth(n) }
+                       return .collapseToDepth(1)
+                   }),
+
+        KeyBinding([c("d")], [.trace], "details of the selected span or LLM call", hint: "details", .openDetail),
+        KeyBinding([c("p")], [.trace], "show or hide the side panel (totals, by model)", hint: "panel", .togglePanel),
+        KeyBinding([.tab], [.trace], "next pane when the terminal is narrow", .nextPane),
+        KeyBinding([c("c")], [.trace], "jump to the next span on the critical path", hint: "critical", .nextCritical),
+        KeyBinding([c("+"), c("=")], label: "+", [.trace], "zoom in on the time axis around the selection", .zoomIn),
+        KeyBinding([c("-")], [.trace], "zoom out", .zoomOut),
+        KeyBinding([c("0")], [.trace], "show the whole trace on the time axis", .zoomReset),
+        KeyBinding([c("<")], [.trace], "pan the time axis earlier", .panLeft),
+        KeyBinding([c(">")], [.trace], "pan the time axis later", .panRight),
+
+        KeyBinding([c("/")], [.trace], "search names, services, attributes, messages", hint: "find", .startSearch),
+        KeyBinding([c("n")], [.trace], "next match", .nextMatch),
+        KeyBinding([c("N")], [.trace], "previous match", .previousMatch),
+        KeyBinding([c("f")], [.trace], "show only matches and their ancestors (toggle)", hint: "filter", .toggleFilter),
+        KeyBinding([c("e")], [.trace], "next span with an error", hint: "error", .nextError),
+        KeyBinding([c("s")], [.trace], "the slowest span", .slowest),
+        KeyBinding([c("$")], [.trace], "the costliest LLM call", hint: "cost", .costliest),
+        KeyBinding([c("x")], [.trace, .document], "export the selected span and its LLM call to JSON", hint: "export",
+                   .export),
+        KeyBinding([c("w")], [.trace, .traceList], "warnings from reading the file", .warnings),
+        KeyBinding([c("t")], [.trace], "list of traces in the file", .traceList),
+
+        KeyBinding([.enter], [.traceList], "open the selected trace", hint: "open", .openTrace),
+        KeyBinding([c("s")], [.traceList], "sort by the next column", hint: "sort", .cycleSort),
+        KeyBinding([c("r")], [.traceList], "reverse the sort order", .reverseSort),
+
+        KeyBinding([.escape, .backspace, .left, c("h")], label: "Esc/←", [.document],
+                   "back", hint: "back", .back),
+        KeyBinding([.escape], [.trace], "clear the search, or back to the trace list", .back),
+
+        KeyBinding([.enter], [.prompt], "search", hint: "search", .submit),
+        KeyBinding([.escape], [.prompt], "cancel", hint: "cancel", .cancel),
+        KeyBinding([.backspace], [.prompt], "delete the last character", .deleteBackward),
+
+        KeyBinding([c("?")], [.trace, .traceList, .document], "this help", hint: "help", .help),
+        KeyBinding([c("q")], [.trace, .traceList, .document], "quit", hint: "quit", .quit),
+    ]
+
+    private static let index: [KeyContext: [Key: Int]] = {
+        var out: [KeyContext: [Key: Int]] = [:]
+        for (i, b) in bindings.enumerated() {
+            for ctx in b.contexts {
+                for k in b.keys where out[ctx]?[k] == nil { out[ctx, default: [:]][k] = i }
+            }
+        }
+        return out
+    }()
+
+    /// The action for `key` in `context`; in the prompt, printable keys type themselves.
+    public static func action(for key: Key, in context: KeyContext) -> Action? {
+        if let i = index[context]?[key] { return bindings[i].action(key) }
+        if context == .prompt, case .character(let ch) = key { return .type(String(ch)) }
+        return nil
+    }
+
+    /// Bindings that apply in `context`, in table order.
+    public static func bindings(in context: KeyContext) -> [KeyBinding] {
+        bindings.filter { $0.contexts.contains(context) }
+    }
+
+    /// Status-bar hints for `context`, most important first, as `key word` pairs.
+    public static func hints(in context: KeyContext) -> [(key: String, word: String)] {
+        var out: [(rank: Int, order: Int, key: String, word: String)] = []
+        for b in bindings where b.contexts.contains(context) {
+            if let h = b.hint, let k = b.keys.first { out.append((rank(h), out.count, k.label, h)) }
+        }
+        // Help and quit matter most: they go first, the rest keep table order.
+        out.sort { ($0.rank, $0.order) < ($1.rank, $1.order) }
+        return out.map { ($0.key, $0.word) }
+    }
+
+    private static func rank(_ word: String) -> Int {
+        switch word {
+        case "help": return 0
+        case "quit": return 1
+        default: return 2
+        }
+    }
+
+    /// The key list as Markdown, for the README.
+    public static func markdown() -> String {
+        var out = ""
+        for ctx in KeyContext.allCases {
+            out += "### \(ctx.title)\n\n| keys | does |\n| --- | --- |\n"
+            for b in bindings(in: ctx) {
+                let label = b.label.replacingPipes()
+                out += "| `\(label)` | \(b.help) |\n"
+            }
+            if ctx == .prompt { out += "| text | typed into the search |\n" }
+            out += "\n"
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func replacingPipes() -> String {
+        var s = ""
+        for ch in self { s += ch == "|" ? "\\|" : String(ch) }
+        return s
+    }
+}
