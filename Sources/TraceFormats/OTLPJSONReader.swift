@@ -74,6 +74,39 @@ struct OTLPJSONReader {
         var resource: [Attribute] = []
         var spans: [Span] = []
         var scopes: [(range: Range<Int>, name: String, version: String)] = []
+        // The resource may come after the spans in the object, so service and origin are set at
+        // the end — also when the text breaks off midway, so a truncated file keeps its spans.
+        func flush(_ out: inout SpanCollector) {
+            let service = resource[key: "service.name"]?.stringValue ?? ""
+            var covered = 0
+            for scope in scopes {
+                let origin = SpanOrigin(resource: resource, scopeName: scope.name, scopeVersion: scope.version)
+                for i in scope.range {
+                    spans[i].service = service
+                    spans[i].origin = origin
+                    out.add(spans[i])
+                }
+                covered = scope.range.upperBound
+            }
+            let origin = SpanOrigin(resource: resource)
+            for i in covered..<spans.count {
+                spans[i].service = service
+                spans[i].origin = origin
+                out.add(spans[i])
+            }
+        }
+        do {
+            try readResourceSpansMembers(&resource, &spans, &scopes, into: &out, source: source)
+        } catch {
+            flush(&out)
+            throw error
+        }
+        flush(&out)
+    }
+
+    private mutating func readResourceSpansMembers(_ resource: inout [Attribute], _ spans: inout [Span],
+                                                   _ scopes: inout [(range: Range<Int>, name: String, version: String)],
+                                                   into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "resource") {
@@ -94,16 +127,6 @@ struct OTLPJSONReader {
                 }
             } else {
                 try scanner.skipValue()
-            }
-        }
-        // The resource may come after the spans in the object, so service and origin are set now.
-        let service = resource[key: "service.name"]?.stringValue ?? ""
-        for scope in scopes {
-            let origin = SpanOrigin(resource: resource, scopeName: scope.name, scopeVersion: scope.version)
-            for i in scope.range {
-                spans[i].service = service
-                spans[i].origin = origin
-                out.add(spans[i])
             }
         }
     }
