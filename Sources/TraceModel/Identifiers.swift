@@ -113,7 +113,7 @@ public enum Identifier: Hashable, Sendable {
     }
 
     /// Decodes standard or URL-safe base64 with padding; nil when the text is not base64.
-    static func base64(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    public static func base64(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard b.count % 4 == 0, b.count > 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(b.count / 4 * 3)

@@ -1,0 +1,518 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A syntax error at a byte offset in a JSON text.
+struct JSONSyntaxError: Error {
+    /// Byte offset from the start of the buffer.
+    var offset: Int
+    /// What was wrong, in words a user understands.
+    var message: String
+}
+
+/// A key read from an object: where its bytes are, so it can be compared without allocating.
+struct JSONKey {
+    var start: Int
+    var count: Int
+    /// The decoded key when the raw key held escape sequences (rare; compared as a String).
+    var decoded: String?
+}
+
+/// A number as it appeared: integers stay exact, everything else is a double.
+enum JSONNumber {
+    case int(Int64)
+    case double(Double)
+    /// An integer too large for 64 bits, kept as its digits.
+    case bigInteger(String)
+
+    var asDouble: Double {
+        switch self {
+        case .int(let v): return Double(v)
+        case .double(let d): return d
+        case .bigInteger(let s): return Double(s) ?? .nan
+        }
+    }
+}
+
+/// The kinds of value that can start at the current position.
+enum JSONToken {
+    case object, array, string, number, `true`, `false`, null, end, invalid
+}
+
+/// Tracks whether an object or array still expects its first member.
+struct JSONContainer {
+    var first = true
+}
+
+/// A pull reader over UTF-8 JSON held in memory.
+///
+/// Hand-written rather than Foundation's `JSONSerialization`/`JSONDecoder`: on this machine those
+/// run at 4–24 MB/s and need up to 80× the file in memory (see ../shared/notes), while trace files
+/// reach gigabytes. This reader walks the bytes once, never builds an `Any` tree, compares keys
+/// in place and hands strings out only when the caller wants them.
+///
+/// The buffer must outlive the scanner (callers use it inside `withUnsafeBufferPointer`).
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var pos: Int
+    /// Scratch space for decoding escaped strings, reused to avoid an allocation per string.
+    private var scratch: [UInt8] = []
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
+        self.bytes = bytes
+        self.pos = pos
+    }
+
+    var atEnd: Bool { pos >= bytes.count }
+
+    // MARK: Whitespace and tokens
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        let b = bytes
+        var p = pos
+        while p < b.count {
+            let c = b[p]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { p &+= 1 } else { break }
+        }
+        pos = p
+    }
+
+    /// The kind of value at the current position (after whitespace), without consuming it.
+    mutating func peekToken() -> JSONToken {
+        skipWhitespace()
+        guard pos < bytes.count else { return .end }
+        switch bytes[pos] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "N"), UInt8(ascii: "I"):
+            return .number
+        case UInt8(ascii: "t"): return .true
+        case UInt8(ascii: "f"): return .false
+        case UInt8(ascii: "n"): return .null
+        default: return .invalid
+        }
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(offset: offset ?? pos, message: message)
+    }
+
+    /// Describes the byte at the current position for error messages.
+    func describeCurrent() -> String {
+        guard pos < bytes.count else { return "end of file" }
+        let c = bytes[pos]
+        if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
+        return "byte 0x" + String(c, radix: 16, uppercase: true)
+    }
+
+    mutating func expect(_ c: UInt8, _ what: String) throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == c else {
+            throw error("expected \(what), found \(describeCurrent())")
+        }
+        pos &+= 1
+    }
+
+    // MARK: Objects and arrays
+
+    /// Consumes `{` and returns a cursor for `nextKey`.
+    mutating func beginObject() throws(JSONSyntaxError) -> JSONContainer {
+        try expect(UInt8(ascii: "{"), "'{'")
+        return JSONContainer()
+    }
+
+    /// Reads the next key and its colon, or consumes `}` and returns nil.
+    mutating func nextKey(_ c: inout JSONContainer) throws(JSONSyntaxError) -> JSONKey? {
+        skipWhitespace()
+        guard pos < bytes.count else { throw error("unexpected end of file inside an object") }
+        let b = bytes[pos]
+        if b == UInt8(ascii: "}") { pos &+= 1; return nil }
+        if c.first {
+            c.first = false
+        } else {
+            guard b == UInt8(ascii: ",") else { throw error("expected ',' or '}' in object, found \(describeCurrent())") }
+            pos &+= 1
+            skipWhitespace()
+        }
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
+            throw error("expected a quoted key, found \(describeCurrent())")
+        }
+        let key = try readKey()
+        try expect(UInt8(ascii: ":"), "':' after key")
+        return key
+    }
+
+    /// Consumes `[` and returns a cursor for `nextElement`.
+    mutating func beginArray() throws(JSONSyntaxError) -> JSONContainer {
+        try expect(UInt8(ascii: "["), "'['")
+        return JSONContainer()
+    }
+
+    /// Moves to the next element (true) or consumes `]` (false).
+    mutating func nextElement(_ c: inout JSONContainer) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        guard pos < bytes.count else { throw error("unexpected end of file inside an array") }
+        let b = bytes[pos]
+        if b == UInt8(ascii: "]") { pos &+= 1; return false }
+        if c.first {
+            c.first = false
+            return true
+        }
+        guard b == UInt8(ascii: ",") else { throw error("expected ',' or ']' in array, found \(describeCurrent())") }
+        pos &+= 1
+        return true
+    }
+
+    // MARK: Keys
+
+    private mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
+        let start = pos &+ 1
+        let end = try scanString()
+        if bytes[end] == UInt8(ascii: "\\") {
+            let s = try readStringSlow(from: start)
+            return JSONKey(start: start, count: 0, decoded: s)
+        }
+        pos = end &+ 1
+        return JSONKey(start: start, count: end &- start, decoded: nil)
+    }
+
+    /// True when `key` is exactly `name`.
+    @inline(__always)
+    func key(_ key: JSONKey, is name: StaticString) -> Bool {
+        if let d = key.decoded { return d == name.description }
+        guard key.count == name.utf8CodeUnitCount else { return false }
+        return memcmp(bytes.baseAddress! + key.start, name.utf8Start, key.count) == 0
+    }
+
+    /// The key as a String (allocates unless short).
+    func keyString(_ key: JSONKey) -> String {
+        if let d = key.decoded { return d }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.start..<key.start + key.count]), as: UTF8.self)
+    }
+
+    /// The raw bytes of a key (escape-free keys only; decoded keys return nil).
+    func keyBytes(_ key: JSONKey) -> UnsafeBufferPointer<UInt8>? {
+        key.decoded == nil ? UnsafeBufferPointer(rebasing: bytes[key.start..<key.start + key.count]) : nil
+    }
+
+    // MARK: Strings
+
+    /// From the opening quote at `pos`, finds the closing quote or the first backslash.
+    /// Returns its offset; does not move `pos`.
+    @inline(__always)
+    private func scanString() throws(JSONSyntaxError) -> Int {
+        let base = bytes.baseAddress!
+        let count = bytes.count
+        var p = pos &+ 1
+        // Eight bytes at a time: a lane is "interesting" when it equals '"' or '\'.
+        // This is most of the time spent on long message texts.
+        let quotes: UInt64 = 0x2222_2222_2222_2222
+        let slashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while p &+ 8 <= count {
+            let w = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+            let q = w ^ quotes, s = w ^ slashes
+            let hit = ((q &- ones) & ~q | (s &- ones) & ~s) & highs
+            if hit != 0 {
+                return p &+ (hit.littleEndian.trailingZeroBitCount >> 3)
+            }
+            p &+= 8
+        }
+        while p < count {
+            let c = base[p]
+            if c == 0x22 || c == 0x5C { return p }
+            p &+= 1
+        }
+        throw error("unexpected end of file inside a string", at: pos)
+    }
+
+    /// Reads a string value at the current position.
+    mutating func readString() throws(JSONSyntaxError) -> String {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
+            throw error("expected a string, found \(describeCurrent())")
+        }
+        let start = pos &+ 1
+        let end = try scanString()
+        if bytes[end] == UInt8(ascii: "\"") {
+            pos = end &+ 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
+        return try readStringSlow(from: start)
+    }
+
+    /// Reads a string value, returning its raw bytes when it has no escapes (no allocation),
+    /// or nil after decoding it into `decoded` when it has.
+    mutating func readStringBytes(_ decoded: inout String) throws(JSONSyntaxError) -> UnsafeBufferPointer<UInt8>? {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
+            throw error("expected a string, found \(describeCurrent())")
+        }
+        let start = pos &+ 1
+        let end = try scanString()
+        if bytes[end] == UInt8(ascii: "\"") {
+            pos = end &+ 1
+            return UnsafeBufferPointer(rebasing: bytes[start..<end])
+        }
+        decoded = try readStringSlow(from: start)
+        return nil
+    }
+
+    /// Decodes a string with escapes; `start` is just after the opening quote.
+    private mutating func readStringSlow(from start: Int) throws(JSONSyntaxError) -> String {
+        scratch.removeAll(keepingCapacity: true)
+        var p = start
+        let b = bytes
+        while true {
+            guard p < b.count else { throw error("unexpected end of file inside a string", at: start &- 1) }
+            let c = b[p]
+            if c == UInt8(ascii: "\"") { break }
+            if c != UInt8(ascii: "\\") {
+                scratch.append(c)
+                p &+= 1
+                continue
+            }
+            guard p &+ 1 < b.count else { throw error("unexpected end of file inside a string", at: start &- 1) }
+            let e = b[p &+ 1]
+            p &+= 2
+            switch e {
+            case UInt8(ascii: "\""): scratch.append(0x22)
+            case UInt8(ascii: "\\"): scratch.append(0x5C)
+            case UInt8(ascii: "/"): scratch.append(0x2F)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"):
+                guard let hi = hex4(at: p) else { throw error("invalid \\u escape in string", at: p &- 2) }
+                p &+= 4
+                var scalar: UInt32 = UInt32(hi)
+                if (0xD800...0xDBFF).contains(hi) {
+                    // A high surrogate must pair with a following \uDC00–\uDFFF; a lone one becomes U+FFFD.
+                    if p &+ 6 <= b.count, b[p] == UInt8(ascii: "\\"), b[p &+ 1] == UInt8(ascii: "u"),
+                       let lo = hex4(at: p &+ 2), (0xDC00...0xDFFF).contains(lo) {
+                        scalar = 0x10000 + ((UInt32(hi) - 0xD800) << 10) + (UInt32(lo) - 0xDC00)
+                        p &+= 6
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if (0xDC00...0xDFFF).contains(hi) {
+                    scalar = 0xFFFD
+                }
+                appendUTF8(scalar)
+            default:
+                throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))' in string", at: p &- 2)
+            }
+        }
+        pos = p &+ 1
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    private func hex4(at p: Int) -> UInt16? {
+        guard p &+ 4 <= bytes.count else { return nil }
+        var v: UInt16 = 0
+        for i in p..<p &+ 4 {
+            let c = bytes[i]
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c &- 0x30
+            case 0x61...0x66: d = c &- 0x61 &+ 10
+            case 0x41...0x46: d = c &- 0x41 &+ 10
+            default: return nil
+            }
+            v = v << 4 | UInt16(d)
+        }
+        return v
+    }
+
+    private mutating func appendUTF8(_ s: UInt32) {
+        switch s {
+        case 0..<0x80:
+            scratch.append(UInt8(s))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | (s >> 6)))
+            scratch.append(UInt8(0x80 | (s & 0x3F)))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | (s >> 12)))
+            scratch.append(UInt8(0x80 | ((s >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (s & 0x3F)))
+        default:
+            scratch.append(UInt8(0xF0 | (s >> 18)))
+            scratch.append(UInt8(0x80 | ((s >> 12) & 0x3F)))
+            scratch.append(UInt8(0x80 | ((s >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (s & 0x3F)))
+        }
+    }
+
+    // MARK: Numbers and literals
+
+    /// Reads a number; also accepts `NaN`, `Infinity` and `-Infinity`, which Python's `json` writes.
+    mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
+        skipWhitespace()
+        let start = pos
+        let b = bytes
+        var p = pos
+        var negative = false
+        if p < b.count && b[p] == UInt8(ascii: "-") { negative = true; p &+= 1 }
+        if matchWord("NaN", at: p) { pos = p &+ 3; return .double(.nan) }
+        if matchWord("Infinity", at: p) { pos = p &+ 8; return .double(negative ? -.infinity : .infinity) }
+        var value: UInt64 = 0
+        var overflow = false
+        let digitsStart = p
+        while p < b.count {
+            let d = b[p] &- 0x30
+            if d > 9 { break }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d))
+            overflow = overflow || o1 || o2
+            value = a
+            p &+= 1
+        }
+        guard p > digitsStart else {
+            pos = start
+            throw error("expected a number, found \(describeCurrent())")
+        }
+        var isInteger = true
+        if p < b.count && b[p] == UInt8(ascii: ".") {
+            isInteger = false
+            p &+= 1
+            let fracStart = p
+            while p < b.count && b[p] &- 0x30 <= 9 { p &+= 1 }
+            if p == fracStart { pos = p; throw error("expected digits after '.' in a number") }
+        }
+        if p < b.count && (b[p] == UInt8(ascii: "e") || b[p] == UInt8(ascii: "E")) {
+            isInteger = false
+            p &+= 1
+            if p < b.count && (b[p] == UInt8(ascii: "+") || b[p] == UInt8(ascii: "-")) { p &+= 1 }
+            let expStart = p
+            while p < b.count && b[p] &- 0x30 <= 9 { p &+= 1 }
+            if p == expStart { pos = p; throw error("expected digits in a number's exponent") }
+        }
+        pos = p
+        if isInteger {
+            if !overflow {
+                if negative {
+                    if value <= UInt64(Int64.max) { return .int(-Int64(value)) }
+                    if value == UInt64(Int64.max) + 1 { return .int(Int64.min) }
+                } else if value <= UInt64(Int64.max) {
+                    return .int(Int64(value))
+                }
+            }
+            return .bigInteger(String(decoding: UnsafeBufferPointer(rebasing: b[start..<p]), as: UTF8.self))
+        }
+        return .double(Self.parseDouble(UnsafeBufferPointer(rebasing: b[start..<p])))
+    }
+
+    /// Parses a JSON number text with the C library (exact, locale-independent for JSON's grammar).
+    static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buf in
+            for i in 0..<text.count { buf[i] = CChar(bitPattern: text[i]) }
+            buf[text.count] = 0
+            return strtod(buf.baseAddress!, nil)
+        }
+    }
+
+    private func matchWord(_ word: StaticString, at p: Int) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard p &+ n <= bytes.count else { return false }
+        return memcmp(bytes.baseAddress! + p, word.utf8Start, n) == 0
+    }
+
+    /// Consumes `true`/`false` and returns it.
+    mutating func readBool() throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        if matchWord("true", at: pos) { pos &+= 4; return true }
+        if matchWord("false", at: pos) { pos &+= 5; return false }
+        throw error("expected true or false, found \(describeCurrent())")
+    }
+
+    /// Consumes `null` if it is next; returns whether it did.
+    mutating func skipNull() -> Bool {
+        skipWhitespace()
+        if matchWord("null", at: pos) { pos &+= 4; return true }
+        return false
+    }
+
+    // MARK: Skipping
+
+    /// Skips one value of any kind, without recursion (nesting depth is unbounded).
+    mutating func skipValue() throws(JSONSyntaxError) {
+        var stack: [UInt8] = []
+        repeat {
+            skipWhitespace()
+            guard pos < bytes.count else { throw error("unexpected end of file") }
+            let c = bytes[pos]
+            switch c {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                stack.append(c == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                pos &+= 1
+                skipWhitespace()
+                if pos < bytes.count, bytes[pos] == stack.last! {
+                    pos &+= 1
+                    stack.removeLast()
+                } else if c == UInt8(ascii: "{") {
+                    try skipKeyColon()
+                    continue
+                } else {
+                    continue
+                }
+            case UInt8(ascii: "\""):
+                var end = try scanString()
+                while bytes[end] == UInt8(ascii: "\\") {
+                    pos = end &+ 1 // onto the escaped byte; scanString resumes just after it
+                    end = try scanString()
+                }
+                pos = end &+ 1
+            case UInt8(ascii: "t"), UInt8(ascii: "f"):
+                _ = try readBool()
+            case UInt8(ascii: "n"):
+                if !skipNull() { throw error("expected a value, found \(describeCurrent())") }
+            default:
+                _ = try readNumber()
+            }
+            // After a value: close containers or move to the next member.
+            while let close = stack.last {
+                skipWhitespace()
+                guard pos < bytes.count else { throw error("unexpected end of file") }
+                let b = bytes[pos]
+                if b == close {
+                    pos &+= 1
+                    stack.removeLast()
+                } else if b == UInt8(ascii: ",") {
+                    pos &+= 1
+                    if close == UInt8(ascii: "}") { try skipKeyColon() }
+                    break
+                } else {
+                    throw error("expected ',' or '\(Character(Unicode.Scalar(close)))', found \(describeCurrent())")
+                }
+            }
+        } while !stack.isEmpty
+    }
+
+    private mutating func skipKeyColon() throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
+            throw error("expected a quoted key, found \(describeCurrent())")
+        }
+        _ = try readKey()
+        try expect(UInt8(ascii: ":"), "':' after key")
+    }
+
+    /// Line and column (1-based) of a byte offset, for error messages.
+    func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var lineStart = 0
+        let end = min(offset, bytes.count)
+        for i in 0..<end where bytes[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        return (line, end - lineStart + 1)
+    }
+}

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Hands out one shared `String` per distinct byte sequence.
+///
+/// Trace files repeat the same attribute keys, span names, service and model names on every
+/// span; sharing one String instance per distinct text saves an allocation per occurrence and
+/// keeps memory close to the distinct text, not the repeated text. Open addressing over a flat
+/// table, comparing candidate bytes in place, so a hit allocates nothing.
+struct StringInterner {
+    private var hashes: [UInt64]
+    private var offsets: [Int32]      // into `arena`, -1 = empty slot
+    private var lengths: [Int32]
+    private var strings: [String]
+    private var arena: [UInt8] = []
+    private var used = 0
+    private var mask: Int
+    /// Past this many entries new texts are no longer remembered (they are still returned),
+    /// so a file full of unique values cannot grow the table without bound.
+    private let capacityLimit: Int
+
+    init(capacity: Int = 1024, limit: Int = 1 << 20) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        hashes = [UInt64](repeating: 0, count: size)
+        offsets = [Int32](repeating: -1, count: size)
+        lengths = [Int32](repeating: 0, count: size)
+        strings = [String](repeating: "", count: size)
+        mask = size - 1
+        capacityLimit = limit
+    }
+
+    @inline(__always)
+    static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        // FNV-1a: short keys dominate, and it needs no setup.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in b {
+            h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01B3
+        }
+        return h | 1
+    }
+
+    mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        if b.isEmpty { return "" }
+        let h = StringInterner.hash(b)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while offsets[slot] >= 0 {
+            if hashes[slot] == h && Int(lengths[slot]) == b.count {
+                let equal = arena.withUnsafeBufferPointer { a in
+                    memcmp(a.baseAddress! + Int(offsets[slot]), b.baseAddress!, b.count) == 0
+                }
+                if equal { return strings[slot] }
+            }
+            slot = (slot &+ 1) & mask
+        }
+        let s = String(decoding: b, as: UTF8.self)
+        guard used < capacityLimit, arena.count + b.count < Int(Int32.max) else { return s }
+        hashes[slot] = h
+        offsets[slot] = Int32(arena.count)
+        lengths[slot] = Int32(b.count)
+        strings[slot] = s
+        arena.append(contentsOf: b)
+        used += 1
+        if used * 2 > hashes.count { grow() }
+        return s
+    }
+
+    /// Interns an already decoded String (used for escaped text).
+    mutating func intern(_ s: String) -> String {
+        var copy = s
+        return copy.withUTF8 { intern($0) }
+    }
+
+    private mutating func grow() {
+        let oldHashes = hashes, oldOffsets = offsets, oldLengths = lengths, oldStrings = strings
+        let size = hashes.count * 2
+        hashes = [UInt64](repeating: 0, count: size)
+        offsets = [Int32](repeating: -1, count: size)
+        lengths = [Int32](repeating: 0, count: size)
+        strings = [String](repeating: "", count: size)
+        mask = size - 1
+        for i in 0..<oldHashes.count where oldOffsets[i] >= 0 {
+            var slot = Int(truncatingIfNeeded: oldHashes[i]) & mask
+            while offsets[slot] >= 0 { slot = (slot &+ 1) & mask }
+            hashes[slot] = oldHashes[i]
+            offsets[slot] = oldOffsets[i]
+            lengths[slot] = oldLengths[i]
+            strings[slot] = oldStrings[i]
+        }
+    }
+}

@@ -1,0 +1,636 @@
+import TraceModel
+
+/// Reads OTLP JSON: one `ExportTraceServiceRequest` object, or several in a row (the collector
+/// file exporter writes one per line).
+///
+/// Encoding rules from the OTLP specification, "JSON Protobuf Encoding"
+/// (https://github.com/open-telemetry/opentelemetry-proto/blob/main/docs/specification.md#json-protobuf-encoding):
+/// trace and span ids are hex strings (not base64); enum values are integers; keys are
+/// lowerCamelCase; 64-bit integers follow the protobuf JSON mapping (decimal strings, numbers
+/// accepted); unknown fields are ignored. Readers in the wild also meet the proto field names
+/// (snake_case), base64 ids, enum names as strings, and the pre-1.0 `instrumentationLibrarySpans`;
+/// all are accepted here.
+struct OTLPJSONReader {
+    var scanner: JSONScanner
+    var interner: StringInterner
+    /// The first problem found in the span being read; the span is skipped when set.
+    private var problem: String?
+    private var problemOffset = 0
+
+    init(scanner: JSONScanner, interner: StringInterner = StringInterner()) {
+        self.scanner = scanner
+        self.interner = interner
+    }
+
+    /// Values up to this length are interned: model names, HTTP methods and the like repeat.
+    private static let internLimit = 48
+
+    // MARK: Document
+
+    /// Reads every request object in the buffer into `out`. Throws on syntax errors; spans read
+    /// before the error stay in `out`.
+    mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        var objects = 0
+        while true {
+            scanner.skipWhitespace()
+            if scanner.atEnd { break }
+            try readRequest(into: &out, source: source)
+            objects += 1
+        }
+        if objects == 0 { throw scanner.error("no JSON object found") }
+    }
+
+    /// Reads one `ExportTraceServiceRequest`.
+    mutating func readRequest(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        var obj = try scanner.beginObject()
+        while let key = try scanner.nextKey(&obj) {
+            if scanner.key(key, is: "resourceSpans") || scanner.key(key, is: "resource_spans") {
+                guard scanner.peekToken() == .array else {
+                    warn(&out, source, "'resourceSpans' is not an array; skipped")
+                    try scanner.skipValue()
+                    continue
+                }
+                var arr = try scanner.beginArray()
+                while try scanner.nextElement(&arr) {
+                    try readResourceSpans(into: &out, source: source)
+                }
+            } else {
+                try scanner.skipValue()
+            }
+        }
+    }
+
+    private mutating func warn(_ out: inout SpanCollector, _ source: String, _ message: String, at offset: Int? = nil) {
+        let (line, column) = scanner.lineAndColumn(of: offset ?? scanner.pos)
+        out.warnings.append("\(source):\(line):\(column): \(message)")
+    }
+
+    private mutating func readResourceSpans(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        guard scanner.peekToken() == .object else {
+            warn(&out, source, "a resourceSpans entry is not an object; skipped")
+            try scanner.skipValue()
+            return
+        }
+        var resource: [Attribute] = []
+        var spans: [Span] = []
+        var scopes: [(range: Range<Int>, name: String, version: String)] = []
+        // The resource may come after the spans in the object, so service and origin are set at
+        // the end — also when the text breaks off midway, so a truncated file keeps its spans.
+        func flush(_ out: inout SpanCollector) {
+            let service = resource[key: "service.name"]?.stringValue ?? ""
+            var covered = 0
+            for scope in scopes {
+                let origin = SpanOrigin(resource: resource, scopeName: scope.name, scopeVersion: scope.version)
+                for i in scope.range {
+                    spans[i].service = service
+                    spans[i].origin = origin
+                    out.add(spans[i])
+                }
+                covered = scope.range.upperBound
+            }
+            let origin = SpanOrigin(resource: resource)
+            for i in covered..<spans.count {
+                spans[i].service = service
+                spans[i].origin = origin
+                out.add(spans[i])
+            }
+        }
+        do {
+            try readResourceSpansMembers(&resource, &spans, &scopes, into: &out, source: source)
+        } catch {
+            flush(&out)
+            throw error
+        }
+        flush(&out)
+    }
+
+    private mutating func readResourceSpansMembers(_ resource: inout [Attribute], _ spans: inout [Span],
+                                                   _ scopes: inout [(range: Range<Int>, name: String, version: String)],
+                                                   into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        var obj = try scanner.beginObject()
+        while let key = try scanner.nextKey(&obj) {
+            if scanner.key(key, is: "resource") {
+                resource = try readResource()
+            } else if scanner.key(key, is: "scopeSpans") || scanner.key(key, is: "scope_spans")
+                        || scanner.key(key, is: "instrumentationLibrarySpans")
+                        || scanner.key(key, is: "instrumentation_library_spans") {
+                guard scanner.peekToken() == .array else {
+                    warn(&out, source, "'scopeSpans' is not an array; skipped")
+                    try scanner.skipValue()
+                    continue
+                }
+                var arr = try scanner.beginArray()
+                while try scanner.nextElement(&arr) {
+                    let first = spans.count
+                    let (name, version) = try readScopeSpans(into: &spans, out: &out, source: source)
+                    scopes.append((first..<spans.count, name, version))
+                }
+            } else {
+                try scanner.skipValue()
+            }
+        }
+    }
+
+    private mutating func readResource() throws(JSONSyntaxError) -> [Attribute] {
+        guard scanner.peekToken() == .object else { try scanner.skipValue(); return [] }
+        var attrs: [Attribute] = []
+        var obj = try scanner.beginObject()
+        while let key = try scanner.nextKey(&obj) {
+            if scanner.key(key, is: "attributes") {
+                attrs = try readAttributes()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return attrs
+    }
+
+    private mutating func readScopeSpans(into spans: inout [Span], out: inout SpanCollector,
+                                         source: String) throws(JSONSyntaxError) -> (String, String) {
+        var name = "", version = ""
+        guard scanner.peekToken() == .object else { try scanner.skipValue(); return (name, version) }
+        var obj = try scanner.beginObject()
+        while let key = try scanner.nextKey(&obj) {
+            if scanner.key(key, is: "scope") || scanner.key(key, is: "instrumentationLibrary")
+                || scanner.key(key, is: "instrumentation_library") {
+                (name, version) = try readScope()
+            } else if scanner.key(key, is: "spans") {
+                guard scanner.peekToken() == .array else {
+                    warn(&out, source, "'spans' is not an array; skipped")
+                    try scanner.skipValue()
+                    continue
+                }
+                var arr = try scanner.beginArray()
+                while try scanner.nextElement(&arr) {
+                    if let span = try readSpan() {
+                        spans.append(span)
+                    } else {
+                        out.skippedSpans += 1
+                        let (line, column) = scanner.lineAndColumn(of: problemOffset)
+                        out.warnings.append("\(source):\(line):\(column): span skipped: \(problem ?? "unreadable")")
+                    }
+                }
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return (name, version)
+    }
+
+    private mutating func readScope() throws(JSONSyntaxError) -> (String, String) {
+        var name = "", version = ""
+        guard scanner.peekToken() == .object else { try scanner.skipValue(); return (name, version) }
+        var obj = try scanner.beginObject()
+        while let key = try scanner.nextKey(&obj) {
+            if scanner.key(key, is: "name"), scanner.peekToken() == .string {
+                name = try internedString()
+            } else if scanner.key(key, is: "version"), scanner.peekToken() == .string {
+                version = try internedString()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return (name, version)
+    }
+
+    // MARK: Span
+
+    private mutating func fail(_ message: String, at offset: Int) {
+        if problem == nil {
+            problem = message
+            problemOffset = offset
+        }
+    }
+
+    /// Reads one span object; nil (with `problem` set) when it is not usable.
+    mutating func readSpan() throws(JSONSyntaxError) -> Span? {
+        problem = nil
+        let spanStart = scanner.pos
+        guard scanner.peekToken() == .object else {
+            fail("a span is not an object", at: scanner.pos)
+            try scanner.skipValue()
+            return nil
+        }
+        var traceID: TraceID?
+        var spanID: SpanID?
+        var parentID: SpanID?
+        var name = ""
+        var kind = SpanKind.unspecified
+        var start: Int64?
+        var end: Int64?
+        var status = SpanStatus.unset
+        var attributes: [Attribute] = []
+        var events: [SpanEvent] = []
+        var links: [SpanLink] = []
+
+        var obj = try scanner.beginObject()
+        while let key = try scanner.nextKey(&obj) {
+            let at = scanner.pos
+            switch scanner.bytes[key.start] {
+            case UInt8(ascii: "t"):
+                if scanner.key(key, is: "traceId") || scanner.key(key, is: "trace_id") {
+                    traceID = try readID(field: "traceId").map(TraceID.init)
+                } else { try scanner.skipValue() }
+            case UInt8(ascii: "s"):
+                if scanner.key(key, is: "spanId") || scanner.key(key, is: "span_id") {
+                    spanID = try readID(field: "spanId").map(SpanID.init)
+                } else if scanner.key(key, is: "startTimeUnixNano") || scanner.key(key, is: "start_time_unix_nano") {
+                    start = try readNanos(field: "startTimeUnixNano")
+                } else if scanner.key(key, is: "status") {
+                    status = try readStatus()
+                } else { try scanner.skipValue() }
+            case UInt8(ascii: "p"):
+                if scanner.key(key, is: "parentSpanId") || scanner.key(key, is: "parent_span_id") {
+                    if let id = try readID(field: "parentSpanId", allowEmpty: true), !id.isZero { parentID = SpanID(id) }
+                } else { try scanner.skipValue() }
+            case UInt8(ascii: "n"):
+                if scanner.key(key, is: "name") {
+                    if scanner.peekToken() == .string { name = try internedString() } else {
+                        fail("'name' must be a string", at: at)
+                        try scanner.skipValue()
+                    }
+                } else { try scanner.skipValue() }
+            case UInt8(ascii: "k"):
+                if scanner.key(key, is: "kind") { kind = try readKind() } else { try scanner.skipValue() }
+            case UInt8(ascii: "e"):
+                if scanner.key(key, is: "endTimeUnixNano") || scanner.key(key, is: "end_time_unix_nano") {
+                    end = try readNanos(field: "endTimeUnixNano")
+                } else if scanner.key(key, is: "events") {
+                    events = try readEvents()
+                } else { try scanner.skipValue() }
+            case UInt8(ascii: "a"):
+                if scanner.key(key, is: "attributes") { attributes = try readAttributes() } else { try scanner.skipValue() }
+            case UInt8(ascii: "l"):
+                if scanner.key(key, is: "links") { links = try readLinks() } else { try scanner.skipValue() }
+            default:
+                try scanner.skipValue()
+            }
+        }
+        if problem != nil { return nil }
+        guard let traceID, !traceID.raw.isZero else { fail("missing 'traceId'", at: spanStart); return nil }
+        guard let spanID, !spanID.raw.isZero else { fail("missing 'spanId'", at: spanStart); return nil }
+        guard let start else { fail("span \(spanID) has no 'startTimeUnixNano'", at: spanStart); return nil }
+        return Span(traceID: traceID, spanID: spanID, parentID: parentID, name: name, kind: kind,
+                    startNanos: start, endNanos: end ?? start, status: status,
+                    attributes: attributes, events: events, links: links)
+    }
+
+    private mutating func internedString() throws(JSONSyntaxError) -> String {
+        var decoded = ""
+        if let raw = try scanner.readStringBytes(&decoded) {
+            return interner.intern(raw)
+        }
+        return interner.intern(decoded)
+    }
+
+    private mutating func readID(field: String, allowEmpty: Bool = false) throws(JSONSyntaxError) -> Identifier? {
+        let at = scanner.pos
+        guard scanner.peekToken() == .string else {
+            if scanner.skipNull() {
+                if !allowEmpty { fail("'\(field)' is null", at: at) }
+                return nil
+            }
+            fail("'\(field)' must be a hex string", at: at)
+            try scanner.skipValue()
+            return nil
+        }
+        var decoded = ""
+        if let raw = try scanner.readStringBytes(&decoded) {
+            if raw.isEmpty { return allowEmpty ? nil : Identifier.text("") }
+            return Identifier(utf8: raw)
+        }
+        return Identifier(parsing: decoded)
+    }
+
+    /// Reads a 64-bit nanosecond time: a decimal string (the spec's form) or a number.
+    private mutating func readNanos(field: String) throws(JSONSyntaxError) -> Int64? {
+        let at = scanner.pos
+        switch scanner.peekToken() {
+        case .string:
+            var decoded = ""
+            if let raw = try scanner.readStringBytes(&decoded), let v = OTLPJSONReader.parseUInt(raw) {
+                return v
+            }
+            fail("'\(field)' is not a whole number of nanoseconds", at: at)
+            return nil
+        case .number:
+            switch try scanner.readNumber() {
+            case .int(let v) where v >= 0: return v
+            case .double(let d) where d >= 0 && d < 9.2e18: return Int64(d)
+            default:
+                fail("'\(field)' is out of range", at: at)
+                return nil
+            }
+        default:
+            fail("'\(field)' must be a string of digits", at: at)
+            try scanner.skipValue()
+            return nil
+        }
+    }
+
+    static func parseUInt(_ raw: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !raw.isEmpty, raw.count <= 19 else { return nil }
+        var v: Int64 = 0
+        for c in raw {
+            let d = c &- 0x30
+            guard d <= 9 else { return nil }
+            v = v &* 10 &+ Int64(d)
+        }
+        return v >= 0 ? v : nil
+    }
+
+    private mutating func readEnum(field: String, names: [String], prefix: String) throws(JSONSyntaxError) -> Int? {
+        let at = scanner.pos
+        switch scanner.peekToken() {
+        case .number:
+            if case .int(let v) = try scanner.readNumber(), v >= 0, v < names.count { return Int(v) }
+            fail("'\(field)' has an unknown value (expected 0–\(names.count - 1))", at: at)
+            return nil
+        case .string:
+            let s = try scanner.readString()
+            let bare = s.hasPrefix(prefix) ? String(s.dropFirst(prefix.count)) : s
+            if let i = names.firstIndex(of: bare.uppercased()) { return i }
+            if let v = Int(s), v >= 0, v < names.count { return v }
+            fail("'\(field)' has an unknown value \"\(s.prefix(40))\"", at: at)
+            return nil
+        case .null:
+            _ = scanner.skipNull()
+            return 0
+        default:
+            fail("'\(field)' must be an integer", at: at)
+            try scanner.skipValue()
+            return nil
+        }
+    }
+
+    private static let kindNames = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
+    private static let statusNames = ["UNSET", "OK", "ERROR"]
+
+    private mutating func readKind() throws(JSONSyntaxError) -> SpanKind {
+        let v = try readEnum(field: "kind", names: OTLPJSONReader.kindNames, prefix: "SPAN_KIND_")
+        return v.flatMap { SpanKind(rawValue: UInt8($0)) } ?? .unspecified
+    }
+
+    private mutating func readStatus() throws(JSONSyntaxError) -> SpanStatus {
+        guard scanner.peekToken() == .object else {
+            if !scanner.skipNull() {
+                fail("'status' must be an object", at: scanner.pos)
+                try scanner.skipValue()
+            }
+            return .unset
+        }
+        var status = SpanStatus.unset
+        var obj = try scanner.beginObject()
+        while let key = try scanner.nextKey(&obj) {
+            if scanner.key(key, is: "code") {
+                let v = try readEnum(field: "status.code", names: OTLPJSONReader.statusNames, prefix: "STATUS_CODE_")
+                status.code = v.flatMap { SpanStatus.Code(rawValue: UInt8($0)) } ?? .unset
+            } else if scanner.key(key, is: "message"), scanner.peekToken() == .string {
+                status.message = try scanner.readString()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return status
+    }
+
+    private mutating func readEvents() throws(JSONSyntaxError) -> [SpanEvent] {
+        guard scanner.peekToken() == .array else {
+            if !scanner.skipNull() { fail("'events' must be an array", at: scanner.pos); try scanner.skipValue() }
+            return []
+        }
+        var events: [SpanEvent] = []
+        var arr = try scanner.beginArray()
+        while try scanner.nextElement(&arr) {
+            guard scanner.peekToken() == .object else {
+                fail("an event is not an object", at: scanner.pos)
+                try scanner.skipValue()
+                continue
+            }
+            var event = SpanEvent(timeNanos: 0, name: "")
+            var obj = try scanner.beginObject()
+            while let key = try scanner.nextKey(&obj) {
+                if scanner.key(key, is: "timeUnixNano") || scanner.key(key, is: "time_unix_nano") {
+                    event.timeNanos = try readNanos(field: "events.timeUnixNano") ?? 0
+                } else if scanner.key(key, is: "name"), scanner.peekToken() == .string {
+                    event.name = try internedString()
+                } else if scanner.key(key, is: "attributes") {
+                    event.attributes = try readAttributes()
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+            events.append(event)
+        }
+        return events
+    }
+
+    private mutating func readLinks() throws(JSONSyntaxError) -> [SpanLink] {
+        guard scanner.peekToken() == .array else {
+            if !scanner.skipNull() { fail("'links' must be an array", at: scanner.pos); try scanner.skipValue() }
+            return []
+        }
+        var links: [SpanLink] = []
+        var arr = try scanner.beginArray()
+        while try scanner.nextElement(&arr) {
+            guard scanner.peekToken() == .object else { try scanner.skipValue(); continue }
+            var traceID: Identifier?
+            var spanID: Identifier?
+            var attributes: [Attribute] = []
+            var obj = try scanner.beginObject()
+            while let key = try scanner.nextKey(&obj) {
+                if scanner.key(key, is: "traceId") || scanner.key(key, is: "trace_id") {
+                    traceID = try readID(field: "links.traceId", allowEmpty: true)
+                } else if scanner.key(key, is: "spanId") || scanner.key(key, is: "span_id") {
+                    spanID = try readID(field: "links.spanId", allowEmpty: true)
+                } else if scanner.key(key, is: "attributes") {
+                    attributes = try readAttributes()
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+            if let traceID, let spanID {
+                links.append(SpanLink(traceID: TraceID(traceID), spanID: SpanID(spanID), attributes: attributes))
+            }
+        }
+        return links
+    }
+
+    // MARK: Attributes
+
+    /// Reads a `KeyValue` list. Entries that are not well-formed are dropped (the span stays).
+    mutating func readAttributes() throws(JSONSyntaxError) -> [Attribute] {
+        guard scanner.peekToken() == .array else {
+            if !scanner.skipNull() { fail("'attributes' must be an array", at: scanner.pos); try scanner.skipValue() }
+            return []
+        }
+        var attrs: [Attribute] = []
+        var arr = try scanner.beginArray()
+        while try scanner.nextElement(&arr) {
+            if let a = try readKeyValue(depth: 0) { attrs.append(a) }
+        }
+        return attrs
+    }
+
+    private mutating func readKeyValue(depth: Int) throws(JSONSyntaxError) -> Attribute? {
+        guard scanner.peekToken() == .object else { try scanner.skipValue(); return nil }
+        var key: String?
+        var value = AttributeValue.empty
+        var obj = try scanner.beginObject()
+        while let k = try scanner.nextKey(&obj) {
+            if scanner.key(k, is: "key"), scanner.peekToken() == .string {
+                key = try internedString()
+            } else if scanner.key(k, is: "value") {
+                value = try readAnyValue(depth: depth)
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return key.map { Attribute($0, value) }
+    }
+
+    /// Nesting of arrays and maps deeper than this is replaced by a marker (the reader recurses here).
+    static let maxValueDepth = 32
+
+    /// Reads an OTLP `AnyValue` object.
+    mutating func readAnyValue(depth: Int) throws(JSONSyntaxError) -> AttributeValue {
+        guard scanner.peekToken() == .object else {
+            // Not an AnyValue; keep plain JSON scalars rather than losing them.
+            switch scanner.peekToken() {
+            case .string: return .string(try scanner.readString())
+            case .number: return OTLPJSONReader.value(of: try scanner.readNumber())
+            case .true, .false: return .bool(try scanner.readBool())
+            default:
+                if !scanner.skipNull() { try scanner.skipValue() }
+                return .empty
+            }
+        }
+        if depth >= OTLPJSONReader.maxValueDepth {
+            try scanner.skipValue()
+            return .string("[nested too deep]")
+        }
+        var value = AttributeValue.empty
+        var obj = try scanner.beginObject()
+        while let k = try scanner.nextKey(&obj) {
+            if scanner.key(k, is: "stringValue") || scanner.key(k, is: "string_value") {
+                if scanner.peekToken() == .string {
+                    var decoded = ""
+                    if let raw = try scanner.readStringBytes(&decoded) {
+                        value = .string(raw.count <= OTLPJSONReader.internLimit
+                                        ? interner.intern(raw) : String(decoding: raw, as: UTF8.self))
+                    } else {
+                        value = .string(decoded)
+                    }
+                } else {
+                    value = try readLooseScalar()
+                }
+            } else if scanner.key(k, is: "intValue") || scanner.key(k, is: "int_value") {
+                value = try readInt64Value()
+            } else if scanner.key(k, is: "doubleValue") || scanner.key(k, is: "double_value") {
+                value = try readDoubleValue()
+            } else if scanner.key(k, is: "boolValue") || scanner.key(k, is: "bool_value") {
+                value = try readLooseScalar()
+                if case .string(let s) = value, let b = AttributeValue.string(s).boolValue { value = .bool(b) }
+            } else if scanner.key(k, is: "arrayValue") || scanner.key(k, is: "array_value") {
+                value = .array(try readValues(depth: depth))
+            } else if scanner.key(k, is: "kvlistValue") || scanner.key(k, is: "kvlist_value") {
+                value = .kvlist(try readKeyValues(depth: depth))
+            } else if scanner.key(k, is: "bytesValue") || scanner.key(k, is: "bytes_value") {
+                if scanner.peekToken() == .string {
+                    var text = try scanner.readString()
+                    value = text.withUTF8 { .bytes(Identifier.base64($0) ?? Array($0)) }
+                } else {
+                    try scanner.skipValue()
+                }
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return value
+    }
+
+    private mutating func readLooseScalar() throws(JSONSyntaxError) -> AttributeValue {
+        switch scanner.peekToken() {
+        case .string: return .string(try scanner.readString())
+        case .number: return OTLPJSONReader.value(of: try scanner.readNumber())
+        case .true, .false: return .bool(try scanner.readBool())
+        default:
+            if !scanner.skipNull() { try scanner.skipValue() }
+            return .empty
+        }
+    }
+
+    static func value(of n: JSONNumber) -> AttributeValue {
+        switch n {
+        case .int(let v): return .int(v)
+        case .double(let d): return .double(d)
+        case .bigInteger(let s): return .string(s)
+        }
+    }
+
+    /// `intValue` is a decimal string by the protobuf JSON mapping, but numbers occur too.
+    /// Integers beyond 64 bits are kept as their digits (a string) rather than silently wrapped.
+    private mutating func readInt64Value() throws(JSONSyntaxError) -> AttributeValue {
+        switch scanner.peekToken() {
+        case .string:
+            let s = try scanner.readString()
+            if let v = Int64(s) { return .int(v) }
+            if let d = Double(s), d.isFinite, d.rounded() == d, abs(d) < 9.2e18 { return .int(Int64(d)) }
+            return .string(s)
+        case .number:
+            return OTLPJSONReader.value(of: try scanner.readNumber())
+        default:
+            return try readLooseScalar()
+        }
+    }
+
+    /// `doubleValue` is a number, or one of the strings "NaN", "Infinity", "-Infinity" (protobuf JSON mapping).
+    private mutating func readDoubleValue() throws(JSONSyntaxError) -> AttributeValue {
+        switch scanner.peekToken() {
+        case .number:
+            return .double(try scanner.readNumber().asDouble)
+        case .string:
+            let s = try scanner.readString()
+            switch s {
+            case "NaN": return .double(.nan)
+            case "Infinity": return .double(.infinity)
+            case "-Infinity": return .double(-.infinity)
+            default: return Double(s).map(AttributeValue.double) ?? .string(s)
+            }
+        default:
+            return try readLooseScalar()
+        }
+    }
+
+    private mutating func readValues(depth: Int) throws(JSONSyntaxError) -> [AttributeValue] {
+        var out: [AttributeValue] = []
+        guard scanner.peekToken() == .object else { try scanner.skipValue(); return out }
+        var obj = try scanner.beginObject()
+        while let k = try scanner.nextKey(&obj) {
+            if scanner.key(k, is: "values"), scanner.peekToken() == .array {
+                var arr = try scanner.beginArray()
+                while try scanner.nextElement(&arr) { out.append(try readAnyValue(depth: depth + 1)) }
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return out
+    }
+
+    private mutating func readKeyValues(depth: Int) throws(JSONSyntaxError) -> [Attribute] {
+        var out: [Attribute] = []
+        guard scanner.peekToken() == .object else { try scanner.skipValue(); return out }
+        var obj = try scanner.beginObject()
+        while let k = try scanner.nextKey(&obj) {
+            if scanner.key(k, is: "values"), scanner.peekToken() == .array {
+                var arr = try scanner.beginArray()
+                while try scanner.nextElement(&arr) {
+                    if let a = try readKeyValue(depth: depth + 1) { out.append(a) }
+                }
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        return out
+    }
+}

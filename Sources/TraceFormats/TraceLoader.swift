@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TraceModel
+
+/// `read(2)`, named apart from `TraceLoader.read`.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+
+/// Reads trace files into documents: detects the format by content, reads, groups and indexes.
+public enum TraceLoader {
+    /// Reads one file (`-` reads standard input).
+    public static func load(path: String) throws(TraceFormatError) -> TraceDocument {
+        try load(paths: [path])
+    }
+
+    /// Reads several files into one document; spans of one trace spread over files join up.
+    public static func load(paths: [String]) throws(TraceFormatError) -> TraceDocument {
+        var collector = SpanCollector()
+        let label = paths.count == 1 ? paths[0] : "\(paths.count) files"
+        for path in paths {
+            let bytes = try readFile(path)
+            do {
+                try read(bytes, source: path, into: &collector)
+            } catch {
+                var e = error
+                e.partial = collector.document(source: label)
+                throw e
+            }
+        }
+        return collector.document(source: label)
+    }
+
+    /// Reads a buffer that holds one trace file's content.
+    public static func decode(_ bytes: [UInt8], source: String) throws(TraceFormatError) -> TraceDocument {
+        var collector = SpanCollector()
+        do {
+            try read(bytes, source: source, into: &collector)
+        } catch {
+            var e = error
+            e.partial = collector.document(source: source)
+            throw e
+        }
+        return collector.document(source: source)
+    }
+
+    /// Reads a buffer into a collector. On a syntax error, spans read before it stay collected.
+    public static func read(_ bytes: [UInt8], source: String, into collector: inout SpanCollector) throws(TraceFormatError) {
+        let result: Result<Void, TraceFormatError> = bytes.withUnsafeBufferPointer { buf in
+            // A UTF-8 byte-order mark is legal at the start of a JSON text; skip it.
+            let start = (buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) ? 3 : 0
+            switch FormatDetector.detect(buf, from: start) {
+            case .empty:
+                return .failure(TraceFormatError(source: source, message: "empty file: no traces in it"))
+            case .unknown(let why):
+                return .failure(TraceFormatError(source: source, message: "not a trace file Spanscope reads: \(why)"))
+            case .format(let format):
+                collector.noteFormat(format.rawValue)
+                let scanner = JSONScanner(buf, at: start)
+                do throws(JSONSyntaxError) {
+                    switch format {
+                    case .otlpJSON:
+                        var reader = OTLPJSONReader(scanner: scanner)
+                        try reader.readAll(into: &collector, source: source)
+                    case .seedJSON:
+                        var reader = SeedJSONReader(scanner: scanner)
+                        try reader.readAll(into: &collector, source: source)
+                    }
+                    return .success(())
+                } catch {
+                    let s = JSONScanner(buf)
+                    let (line, column) = s.lineAndColumn(of: error.offset)
+                    let atEnd = error.offset >= buf.count
+                    let message = atEnd ? "truncated: \(error.message)" : error.message
+                    return .failure(TraceFormatError(source: source,
+                                                     location: .byte(offset: error.offset, line: line, column: column),
+                                                     message: message))
+                }
+            }
+        }
+        try result.get()
+    }
+
+    /// Reads a whole file (or standard input for `-`), with a clear error for each way it can fail.
+    public static func readFile(_ path: String) throws(TraceFormatError) -> [UInt8] {
+        let fd: Int32
+        if path == "-" {
+            fd = STDIN_FILENO
+        } else {
+            fd = open(path, O_RDONLY)
+            guard fd >= 0 else {
+                throw TraceFormatError(source: path, message: describeErrno(errno))
+            }
+        }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        var info = stat()
+        if fstat(fd, &info) == 0 {
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                throw TraceFormatError(source: path, message: "is a directory, not a trace file")
+            }
+        }
+        // Read to end of file rather than trusting the size: the file may still be growing,
+        // and pipes have no size.
+        var bytes: [UInt8] = []
+        let expected = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+        bytes.reserveCapacity(expected > 0 ? expected + 1 : 1 << 16)
+        var chunk = max(1 << 16, min(expected + 1, 1 << 26))
+        while true {
+            let before = bytes.count
+            var readCount = 0
+            bytes.append(contentsOf: repeatElement(0, count: chunk))
+            readCount = bytes.withUnsafeMutableBufferPointer { buf in
+                var n: Int
+                repeat {
+                    n = systemRead(fd, buf.baseAddress! + before, chunk)
+                } while n < 0 && errno == EINTR
+                return n
+            }
+            if readCount < 0 {
+                let e = errno
+                throw TraceFormatError(source: path, message: "cannot be read: \(String(cString: strerror(e)))")
+            }
+            bytes.removeLast(chunk - readCount)
+            if readCount == 0 { break }
+            chunk = min(chunk * 2, 1 << 26)
+        }
+        return bytes
+    }
+
+    private static func describeErrno(_ e: Int32) -> String {
+        switch e {
+        case ENOENT: return "no such file"
+        case EACCES: return "permission denied"
+        case EISDIR: return "is a directory, not a trace file"
+        default: return "cannot be opened: \(String(cString: strerror(e)))"
+        }
+    }
+}
