@@ -58,14 +58,17 @@ public enum TraceLoader {
             case .unknown(let why):
                 return .failure(TraceFormatError(source: source, message: "not a trace file Spanscope reads: \(why)"))
             case .format(let format):
-                collector.noteFormat(format.rawValue)
                 let scanner = JSONScanner(buf, at: start)
                 do throws(JSONSyntaxError) {
                     switch format {
-                    case .otlpJSON:
+                    case .otlpJSON, .otlpJSONLines:
+                        // Named after the first object, so a truncated file still says what it is.
+                        let lines = FormatDetector.hasSecondValue(buf, from: start)
+                        collector.noteFormat(lines ? TraceFormat.otlpJSONLines.rawValue : format.rawValue)
                         var reader = OTLPJSONReader(scanner: scanner)
                         try reader.readAll(into: &collector, source: source)
                     case .seedJSON:
+                        collector.noteFormat(format.rawValue)
                         var reader = SeedJSONReader(scanner: scanner)
                         try reader.readAll(into: &collector, source: source)
                     }

@@ -18,7 +18,7 @@ import TraceModel
         for lines in [false, true] {
             let bytes = OTLPJSONWriter.encode(original.traces, lines: lines)
             let back = try TraceLoader.decode(bytes, source: "round.json")
-            #expect(back.format == "OTLP JSON")
+            #expect(back.format == (lines && original.traces.count > 1 ? "OTLP JSON Lines" : "OTLP JSON"))
             #expect(back.traces.count == original.traces.count)
             for (a, b) in zip(original.traces, back.traces) {
                 #expect(shape(a) == shape(b))
