@@ -15,7 +15,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "TraceModel"),
-        .target(name: "TraceFormats", dependencies: ["TraceModel"]),
+        .target(name: "TraceFormats", dependencies: ["TraceModel"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
         .executableTarget(
             name: "spanscope",
