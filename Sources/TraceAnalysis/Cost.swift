@@ -27,6 +27,7 @@ public struct CallCost: Hashable, Sendable {
     public static let unpriced = CallCost(usd: nil, source: .unpriced)
 }
 
+/// Pricing for LLM calls.
 public extension LLMCall {
     /// The call's cost: the recorded cost when the trace has one, else tokens × the model's price.
     ///

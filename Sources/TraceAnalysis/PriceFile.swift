@@ -156,8 +156,13 @@ enum JSONValue: Sendable {
         case .array: return "an array"
         case .string(let s):
             let cut = s.count > 40 ? String(s.prefix(40)) + "…" : s
+            // Messages end up on a terminal: control characters (escape sequences) and format
+            // characters (bidi overrides, zero-width joiners) from the file become "?".
             let visible = cut.unicodeScalars.map { scalar -> String in
-                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : String(scalar)
+                switch scalar.properties.generalCategory {
+                case .control, .format, .lineSeparator, .paragraphSeparator: return "?"
+                default: return String(scalar)
+                }
             }.joined()
             return "\"" + visible + "\""
         case .number(let d): return AttributeValue.format(d)

@@ -94,6 +94,7 @@ public struct UsageTotals: Hashable, Sendable {
         byModel.first { $0.model == model }?.usage
     }
 
+    /// Equal when every count, sum, extent and the per-model breakdown (in order) are equal.
     public static func == (a: UsageTotals, b: UsageTotals) -> Bool {
         a.spanCount == b.spanCount && a.errorCount == b.errorCount && a.llmCalls == b.llmCalls
             && a.promptTokens == b.promptTokens && a.completionTokens == b.completionTokens
@@ -103,6 +104,7 @@ public struct UsageTotals: Hashable, Sendable {
             && zip(a.byModel, b.byModel).allSatisfy { $0.model == $1.model && $0.usage == $1.usage }
     }
 
+    /// Hashes the fields `==` compares (a subset of them, which keeps equal values hashing equal).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(spanCount)
         hasher.combine(errorCount)

@@ -230,8 +230,8 @@ func close(_ a: Double?, _ b: Double) -> Bool {
     }
 
     @Test func hostileNamesAreQuotedWithoutControlCharacters() throws {
-        let path = try Self.write(#"{"\u001b[31mevil": {"input": "x", "output": 1}}"#)
-        #expect(throws: PriceFileError(path: path, message: #"model "?[31mevil": "input" must be a number ≥ 0 (USD per million tokens), got "x""#)) {
+        let path = try Self.write(#"{"\u001b[31mevil\u202e": {"input": "x", "output": 1}}"#)
+        #expect(throws: PriceFileError(path: path, message: #"model "?[31mevil?": "input" must be a number ≥ 0 (USD per million tokens), got "x""#)) {
             try PriceTable(contentsOfFile: path)
         }
     }
