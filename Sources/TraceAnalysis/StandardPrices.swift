@@ -3,7 +3,7 @@
 ///
 /// Cached-input, batch, audio/image and long-context (> 200k / 272k prompt) rates are not
 /// modelled: a call is priced at its model's base rate. Every group says where its numbers
-/// come from and when they were read; a user price file (`PriceTable(contentsOfFile:)`)
+/// come from and when they were read; a user price file (read by TraceFormats' `PriceFileReader`, merged with `PriceTable.merging`)
 /// overrides any of them.
 enum StandardPrices {
     static let seed = "seed"

@@ -102,7 +102,7 @@ public enum TraceLoader {
         var info = stat()
         if fstat(fd, &info) == 0 {
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                throw TraceFormatError(source: path, message: "is a directory, not a trace file")
+                throw TraceFormatError(source: path, message: "is a directory")
             }
         }
         // Read to end of file rather than trusting the size: the file may still be growing,
@@ -137,7 +137,7 @@ public enum TraceLoader {
         switch e {
         case ENOENT: return "no such file"
         case EACCES: return "permission denied"
-        case EISDIR: return "is a directory, not a trace file"
+        case EISDIR: return "is a directory"
         default: return "cannot be opened: \(String(cString: strerror(e)))"
         }
     }

@@ -153,86 +153,24 @@ func close(_ a: Double?, _ b: Double) -> Bool {
     }
 }
 
-@Suite struct PriceFileTests {
-    static func write(_ text: String, name: String = "prices.json") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spanscope-prices-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    @Test func overridesAndExtends() throws {
-        let path = try Self.write("""
-        {"gpt-4o": {"input": 2.0, "output": 8.0},
-         "acme-llm": {"input": 1, "output": 3, "source": "acme contract 2026"}}
-        """)
-        let table = try PriceTable(contentsOfFile: path)
-        #expect(table.price(for: "gpt-4o-2024-08-06") == ModelPrice(prefix: "gpt-4o", inputPerMillion: 2, outputPerMillion: 8, source: path))
+@Suite struct PriceOverrideTests {
+    @Test func overridesReplaceSamePrefixAndExtendTheTable() {
+        let table = PriceTable.standard.merging([
+            ModelPrice(prefix: "gpt-4o", inputPerMillion: 2, outputPerMillion: 8, source: "prices.json"),
+            ModelPrice(prefix: "acme-llm", inputPerMillion: 1, outputPerMillion: 3, source: "acme contract 2026"),
+            ModelPrice(prefix: "OpenAI/GPT-4o-mini", inputPerMillion: 0.1, outputPerMillion: 0.4, source: "team sheet"),
+        ])
+        #expect(table.price(for: "gpt-4o-2024-08-06") == ModelPrice(prefix: "gpt-4o", inputPerMillion: 2, outputPerMillion: 8, source: "prices.json"))
         #expect(table.price(for: "acme-llm-v2")?.source == "acme contract 2026")
-        #expect(table.price(for: "gpt-4o-mini")?.source == "seed")
+        #expect(table.price(for: "gpt-4o-mini")?.source == "team sheet")
+        #expect(table.entries.count == PriceTable.standard.entries.count + 1)
         // 1000 × 1/M + 1000 × 3/M
         #expect(close(LLMCall(requestModel: "ACME-LLM", promptTokens: 1000, completionTokens: 1000).cost(using: table).usd, 0.004))
     }
 
-    @Test func wrappedFormWithFileWideSource() throws {
-        let path = try Self.write("""
-        {"source": "team sheet 2026-11", "models": {"OpenAI/GPT-4o-mini": {"input": 0.1, "output": 0.4}}}
-        """)
-        let table = try PriceTable(contentsOfFile: path, base: .standard)
-        #expect(table.price(for: "gpt-4o-mini") == ModelPrice(prefix: "gpt-4o-mini", inputPerMillion: 0.1, outputPerMillion: 0.4, source: "team sheet 2026-11"))
-        #expect(table.entries.count == PriceTable.standard.entries.count)
-    }
-
-    @Test func emptyBaseMeansOnlyTheFilesPrices() throws {
-        let path = try Self.write(#"{"models": {"local-llm": {"input": 0, "output": 0}}}"#)
-        let table = try PriceTable(contentsOfFile: path, base: PriceTable(entries: []))
+    @Test func emptyBaseMeansOnlyTheGivenPrices() {
+        let table = PriceTable(entries: []).merging([ModelPrice(prefix: "local-llm", inputPerMillion: 0, outputPerMillion: 0, source: "f")])
         #expect(table.price(for: "gpt-4o") == nil)
         #expect(table.price(for: "local-llm")?.inputPerMillion == 0)
-    }
-
-    @Test(arguments: [
-        ("{\"gpt-4o\": {\"input\": 2.5, \"output\": 10}", "not valid JSON: expected ',' or '}', found end of file at line 1, column 40"),
-        ("{\"gpt-4o\": {\"input\": 2.5,\n  \"output\": 10},,}", "not valid JSON: expected a quoted key, found ',' at line 2, column 17"),
-        ("{\"gpt-4o\": {\"input\": 2.5, \"output\": 10},\n \"gpt-4o\": {\"input\": 1, \"output\": 1}}", "not valid JSON: duplicate key \"gpt-4o\" at line 2, column 2"),
-        ("", "not valid JSON: expected a value, found end of file at line 1, column 1"),
-        ("[1, 2]", "expected a JSON object mapping model names to prices"),
-        ("{\"gpt-4o\": 2.5}", "model \"gpt-4o\": expected an object like {\"input\": 2.5, \"output\": 10}, got 2.5"),
-        ("{\"gpt-4o\": {\"input\": \"cheap\", \"output\": 10}}", "model \"gpt-4o\": \"input\" must be a number ≥ 0 (USD per million tokens), got \"cheap\""),
-        ("{\"gpt-4o\": {\"input\": -1, \"output\": 10}}", "model \"gpt-4o\": \"input\" must be a number ≥ 0"),
-        ("{\"gpt-4o\": {\"input\": 2.5}}", "model \"gpt-4o\": missing \"output\" (USD per million output tokens)"),
-        ("{\"gpt-4o\": {\"inptu\": 2.5, \"output\": 10}}", "model \"gpt-4o\": unknown key \"inptu\""),
-        ("{\"models\": {}, \"version\": 2}", "unknown top-level key \"version\""),
-        ("{\"\": {\"input\": 1, \"output\": 1}}", "a model name is empty"),
-        ("{\"gpt-4o\": {\"input\": 1, \"output\": 1, \"source\": 7}}", "model \"gpt-4o\": \"source\" must be a string"),
-    ])
-    func badFilesSayWhichFileAndWhatIsWrong(_ text: String, _ message: String) throws {
-        let path = try Self.write(text)
-        do {
-            _ = try PriceTable(contentsOfFile: path)
-            Issue.record("expected an error for \(text)")
-        } catch let error as PriceFileError {
-            #expect(error.path == path)
-            #expect(error.description.hasPrefix(path + ": "))
-            #expect(error.message.contains(message), "\(error.message)")
-        }
-    }
-
-    @Test func unreadableFiles() throws {
-        let path = "/nonexistent/spanscope/prices.json"
-        #expect(throws: PriceFileError(path: path, message: "cannot read the price file (No such file or directory)")) {
-            try PriceTable(contentsOfFile: path)
-        }
-        let directory = FileManager.default.temporaryDirectory.path
-        #expect(throws: PriceFileError(path: directory, message: "cannot read the price file (it is a directory)")) {
-            try PriceTable(contentsOfFile: directory)
-        }
-    }
-
-    @Test func hostileNamesAreQuotedWithoutControlCharacters() throws {
-        let path = try Self.write(#"{"\u001b[31mevil\u202e": {"input": "x", "output": 1}}"#)
-        #expect(throws: PriceFileError(path: path, message: #"model "?[31mevil?": "input" must be a number ≥ 0 (USD per million tokens), got "x""#)) {
-            try PriceTable(contentsOfFile: path)
-        }
     }
 }
