@@ -16,7 +16,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "TraceModel"),
-        .target(name: "TraceFormats", dependencies: ["TraceModel"]),
+        .target(name: "TraceFormats", dependencies: ["TraceModel"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
         // ncursesw through pkg-config; the shim header wraps what Swift cannot import (macros, C globals).
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",

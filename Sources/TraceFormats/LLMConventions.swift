@@ -2,128 +2,167 @@ import TraceModel
 
 /// Maps every LLM attribute convention we know into `LLMCall`, from one table.
 ///
-/// Sources for the names (see also Sources/TraceFormats/CONVENTIONS.md):
-/// - OpenTelemetry GenAI semantic conventions, open-telemetry/semantic-conventions docs/gen-ai/
-///   (both the current `gen_ai.provider.name`/`input_tokens` names and the older
-///   `gen_ai.system`/`prompt_tokens` ones, which instrumentations still emit).
-/// - OpenInference, Arize-ai/openinference spec/semantic_conventions.md.
-/// - OpenLLMetry, traceloop/openllmetry packages/opentelemetry-semantic-conventions-ai.
-/// - The seed's tracer (`ai.*` attributes, `ai_model`, `ai_metrics`, `prompt`/`response` events).
+/// The names and their precedence come from the conventions' own sources, collected with
+/// pointers in Sources/TraceFormats/CONVENTIONS.md: OpenTelemetry GenAI semantic conventions
+/// (current and deprecated names), OpenInference, OpenLLMetry, Vercel AI SDK, Langfuse, MLflow,
+/// Logfire, LangSmith, OpenLIT, and the seed's tracer (`ai.*`, `ai_model`, `ai_metrics`).
 public enum LLMConventions {
-    /// The fields a table row can fill.
+    /// What a table row fills.
     enum Field: Equatable {
         case operation, provider, requestModel, responseModel
         case promptTokens, completionTokens, totalTokens, cost
         case responseID, finishReasons
-        case timeToFirstToken(scale: Int64)   // multiplier to nanoseconds
+        case timeToFirstToken(nanosPerUnit: Double)
         case parameter(String)
         case inputMessages, outputMessages, systemInstructions
-        case invocationParameters              // JSON object of parameters
-        case inputValue, outputValue           // whole request/response bodies (OpenInference)
-        case spanKindLLM                       // marks the span as an LLM call by kind alone
+        case outputToolCalls                  // a JSON list of tool calls (Vercel)
+        case invocationParameters             // a JSON object of request parameters
+        case inputValue, outputValue          // whole request/response bodies or plain text
+        case openInferenceKind                // LLM / EMBEDDING / CHAIN …
+        case vercelOperation                  // ai.operationId
+        case frameworkKind                    // langsmith.span.kind, langfuse.observation.type, mlflow.spanType
+        case usageJSON                        // {"input","output","total"} or {"input_tokens",…}
+        case costJSON                         // {"total"} or {"total_cost"}
+        case costPart                         // llm.cost.prompt / llm.cost.completion, summed
+    }
+
+    /// How the raw value is wrapped before the field reads it.
+    enum Encoding: Equatable {
+        case plain
+        /// MLflow `json.dumps`es every attribute, so strings arrive as `"\"LLM\""`.
+        case jsonQuoted
     }
 
     struct Rule {
         let key: String
         let field: Field
         let convention: LLMConvention
+        var encoding: Encoding = .plain
     }
 
-    /// The table. For each field, earlier rows win over later ones.
+    static func r(_ key: String, _ field: Field, _ c: LLMConvention, _ e: Encoding = .plain) -> Rule {
+        Rule(key: key, field: field, convention: c, encoding: e)
+    }
+
+    /// The table. Per field, earlier rows win over later ones (see CONVENTIONS.md §0.2).
     static let rules: [Rule] = [
         // Operation
-        Rule(key: "gen_ai.operation.name", field: .operation, convention: .genAI),
-        Rule(key: "llm.request.type", field: .operation, convention: .openLLMetry),
-        // Provider / system
-        Rule(key: "gen_ai.provider.name", field: .provider, convention: .genAI),
-        Rule(key: "gen_ai.system", field: .provider, convention: .genAI),
-        Rule(key: "llm.provider", field: .provider, convention: .openInference),
-        Rule(key: "llm.system", field: .provider, convention: .openInference),
-        Rule(key: "ai.model.provider", field: .provider, convention: .genAI),
+        r("gen_ai.operation.name", .operation, .genAI),
+        r("llm.request.type", .operation, .openLLMetry),
+        r("openinference.span.kind", .openInferenceKind, .openInference),
+        r("ai.operationId", .vercelOperation, .genAI),
+        r("langsmith.span.kind", .frameworkKind, .genAI),
+        r("langfuse.observation.type", .frameworkKind, .genAI),
+        r("mlflow.spanType", .frameworkKind, .genAI, .jsonQuoted),
+        // Provider
+        r("gen_ai.provider.name", .provider, .genAI),
+        r("gen_ai.system", .provider, .genAI),
+        r("llm.provider", .provider, .openInference),
+        r("llm.system", .provider, .openInference),
+        r("ai.model.provider", .provider, .genAI),
+        r("mlflow.llm.provider", .provider, .genAI, .jsonQuoted),
+        r("langsmith.metadata.ls_provider", .provider, .genAI),
         // Models
-        Rule(key: "gen_ai.request.model", field: .requestModel, convention: .genAI),
-        Rule(key: "llm.request.model", field: .requestModel, convention: .openLLMetry),
-        Rule(key: "ai.model", field: .requestModel, convention: .seed),
-        Rule(key: "ai_model", field: .requestModel, convention: .seed),
-        Rule(key: "ai_metrics.model", field: .requestModel, convention: .seed),
-        Rule(key: "ai.model.id", field: .requestModel, convention: .genAI),
-        Rule(key: "gen_ai.response.model", field: .responseModel, convention: .genAI),
-        Rule(key: "llm.response.model", field: .responseModel, convention: .openLLMetry),
-        Rule(key: "llm.model_name", field: .responseModel, convention: .openInference),
-        Rule(key: "ai.response.model", field: .responseModel, convention: .genAI),
+        r("gen_ai.request.model", .requestModel, .genAI),
+        r("llm.request.model_name", .requestModel, .openInference),
+        r("llm.request.model", .requestModel, .openLLMetry),
+        r("ai.model.id", .requestModel, .genAI),
+        r("langfuse.observation.model.name", .requestModel, .genAI),
+        r("mlflow.llm.model", .requestModel, .genAI, .jsonQuoted),
+        r("langsmith.metadata.ls_model_name", .requestModel, .genAI),
+        r("embedding.model_name", .requestModel, .openInference),
+        r("ai.model", .requestModel, .seed),
+        r("ai_model", .requestModel, .seed),
+        r("ai_metrics.model", .requestModel, .seed),
+        r("gen_ai.response.model", .responseModel, .genAI),
+        r("llm.response.model_name", .responseModel, .openInference),
+        r("llm.model_name", .responseModel, .openInference),
+        r("llm.response.model", .responseModel, .openLLMetry),
+        r("ai.response.model", .responseModel, .genAI),
         // Tokens
-        Rule(key: "gen_ai.usage.input_tokens", field: .promptTokens, convention: .genAI),
-        Rule(key: "gen_ai.usage.prompt_tokens", field: .promptTokens, convention: .openLLMetry),
-        Rule(key: "llm.token_count.prompt", field: .promptTokens, convention: .openInference),
-        Rule(key: "llm.usage.prompt_tokens", field: .promptTokens, convention: .openLLMetry),
-        Rule(key: "ai.prompt_tokens", field: .promptTokens, convention: .seed),
-        Rule(key: "ai.usage.promptTokens", field: .promptTokens, convention: .genAI),
-        Rule(key: "ai.usage.inputTokens", field: .promptTokens, convention: .genAI),
-        Rule(key: "gen_ai.usage.output_tokens", field: .completionTokens, convention: .genAI),
-        Rule(key: "gen_ai.usage.completion_tokens", field: .completionTokens, convention: .openLLMetry),
-        Rule(key: "llm.token_count.completion", field: .completionTokens, convention: .openInference),
-        Rule(key: "llm.usage.completion_tokens", field: .completionTokens, convention: .openLLMetry),
-        Rule(key: "ai.completion_tokens", field: .completionTokens, convention: .seed),
-        Rule(key: "ai.usage.completionTokens", field: .completionTokens, convention: .genAI),
-        Rule(key: "ai.usage.outputTokens", field: .completionTokens, convention: .genAI),
-        Rule(key: "gen_ai.usage.total_tokens", field: .totalTokens, convention: .genAI),
-        Rule(key: "llm.usage.total_tokens", field: .totalTokens, convention: .openLLMetry),
-        Rule(key: "llm.token_count.total", field: .totalTokens, convention: .openInference),
-        Rule(key: "ai.total_tokens", field: .totalTokens, convention: .seed),
-        Rule(key: "ai_metrics.tokens", field: .totalTokens, convention: .seed),
-        Rule(key: "ai.usage.totalTokens", field: .totalTokens, convention: .genAI),
-        // Cost recorded by the instrumentation
-        Rule(key: "gen_ai.usage.cost", field: .cost, convention: .genAI),
-        Rule(key: "llm.cost.total", field: .cost, convention: .openInference),
-        Rule(key: "ai.cost_usd", field: .cost, convention: .seed),
-        Rule(key: "ai_metrics.cost", field: .cost, convention: .seed),
+        r("gen_ai.usage.input_tokens", .promptTokens, .genAI),
+        r("gen_ai.usage.prompt_tokens", .promptTokens, .openLLMetry),
+        r("llm.token_count.prompt", .promptTokens, .openInference),
+        r("llm.usage.prompt_tokens", .promptTokens, .openLLMetry),
+        r("ai.usage.inputTokens", .promptTokens, .genAI),
+        r("ai.usage.promptTokens", .promptTokens, .genAI),
+        r("ai.prompt_tokens", .promptTokens, .seed),
+        r("gen_ai.usage.output_tokens", .completionTokens, .genAI),
+        r("gen_ai.usage.completion_tokens", .completionTokens, .openLLMetry),
+        r("llm.token_count.completion", .completionTokens, .openInference),
+        r("llm.usage.completion_tokens", .completionTokens, .openLLMetry),
+        r("ai.usage.outputTokens", .completionTokens, .genAI),
+        r("ai.usage.completionTokens", .completionTokens, .genAI),
+        r("ai.completion_tokens", .completionTokens, .seed),
+        r("gen_ai.usage.total_tokens", .totalTokens, .genAI),
+        r("llm.usage.total_tokens", .totalTokens, .openLLMetry),
+        r("llm.token_count.total", .totalTokens, .openInference),
+        r("ai.usage.totalTokens", .totalTokens, .genAI),
+        r("ai.usage.tokens", .totalTokens, .genAI),
+        r("ai.total_tokens", .totalTokens, .seed),
+        r("ai_metrics.tokens", .totalTokens, .seed),
+        r("langfuse.observation.usage_details", .usageJSON, .genAI),
+        r("mlflow.chat.tokenUsage", .usageJSON, .genAI),
+        // Cost recorded by the instrumentation (OTel GenAI itself defines none)
+        r("llm.cost.total", .cost, .openInference),
+        r("operation.cost", .cost, .genAI),
+        r("gen_ai.usage.cost", .cost, .genAI),
+        r("langfuse.observation.cost_details", .costJSON, .genAI),
+        r("mlflow.llm.cost", .costJSON, .genAI),
+        r("ai.cost_usd", .cost, .seed),
+        r("ai_metrics.cost", .cost, .seed),
+        r("llm.cost.prompt", .costPart, .openInference),
+        r("llm.cost.completion", .costPart, .openInference),
         // Response
-        Rule(key: "gen_ai.response.id", field: .responseID, convention: .genAI),
-        Rule(key: "ai.response.id", field: .responseID, convention: .genAI),
-        Rule(key: "gen_ai.response.finish_reasons", field: .finishReasons, convention: .genAI),
-        Rule(key: "llm.response.finish_reason", field: .finishReasons, convention: .openLLMetry),
-        Rule(key: "ai.response.finishReason", field: .finishReasons, convention: .genAI),
-        Rule(key: "gen_ai.response.time_to_first_chunk", field: .timeToFirstToken(scale: 1_000_000_000), convention: .genAI),
-        Rule(key: "gen_ai.server.time_to_first_token", field: .timeToFirstToken(scale: 1_000_000_000), convention: .genAI),
-        Rule(key: "llm.openai.time_to_first_token", field: .timeToFirstToken(scale: 1_000_000_000), convention: .openLLMetry),
-        Rule(key: "ai.response.msToFirstChunk", field: .timeToFirstToken(scale: 1_000_000), convention: .genAI),
-        Rule(key: "ai.time_to_first_token_ms", field: .timeToFirstToken(scale: 1_000_000), convention: .seed),
-        // Parameters
-        Rule(key: "gen_ai.request.temperature", field: .parameter("temperature"), convention: .genAI),
-        Rule(key: "llm.request.temperature", field: .parameter("temperature"), convention: .openLLMetry),
-        Rule(key: "ai.temperature", field: .parameter("temperature"), convention: .seed),
-        Rule(key: "gen_ai.request.max_tokens", field: .parameter("max_tokens"), convention: .genAI),
-        Rule(key: "llm.request.max_tokens", field: .parameter("max_tokens"), convention: .openLLMetry),
-        Rule(key: "ai.max_tokens", field: .parameter("max_tokens"), convention: .seed),
-        Rule(key: "gen_ai.request.top_p", field: .parameter("top_p"), convention: .genAI),
-        Rule(key: "llm.top_p", field: .parameter("top_p"), convention: .openLLMetry),
-        Rule(key: "gen_ai.request.top_k", field: .parameter("top_k"), convention: .genAI),
-        Rule(key: "llm.top_k", field: .parameter("top_k"), convention: .openLLMetry),
-        Rule(key: "gen_ai.request.frequency_penalty", field: .parameter("frequency_penalty"), convention: .genAI),
-        Rule(key: "llm.frequency_penalty", field: .parameter("frequency_penalty"), convention: .openLLMetry),
-        Rule(key: "gen_ai.request.presence_penalty", field: .parameter("presence_penalty"), convention: .genAI),
-        Rule(key: "llm.presence_penalty", field: .parameter("presence_penalty"), convention: .openLLMetry),
-        Rule(key: "gen_ai.request.stop_sequences", field: .parameter("stop"), convention: .genAI),
-        Rule(key: "llm.chat.stop_sequences", field: .parameter("stop"), convention: .openLLMetry),
-        Rule(key: "gen_ai.request.seed", field: .parameter("seed"), convention: .genAI),
-        Rule(key: "gen_ai.request.choice.count", field: .parameter("n"), convention: .genAI),
-        Rule(key: "gen_ai.request.encoding_formats", field: .parameter("encoding_formats"), convention: .genAI),
-        Rule(key: "gen_ai.output.type", field: .parameter("output_type"), convention: .genAI),
-        Rule(key: "llm.is_streaming", field: .parameter("stream"), convention: .openLLMetry),
-        Rule(key: "gen_ai.request.stream", field: .parameter("stream"), convention: .genAI),
-        Rule(key: "ai.messages_count", field: .parameter("messages_count"), convention: .seed),
-        Rule(key: "llm.invocation_parameters", field: .invocationParameters, convention: .openInference),
+        r("gen_ai.response.id", .responseID, .genAI),
+        r("ai.response.id", .responseID, .genAI),
+        r("gen_ai.response.finish_reasons", .finishReasons, .genAI),
+        r("llm.finish_reason", .finishReasons, .openInference),
+        r("gen_ai.response.finish_reason", .finishReasons, .openLLMetry),
+        r("llm.response.finish_reason", .finishReasons, .openLLMetry),
+        r("ai.response.finishReason", .finishReasons, .genAI),
+        r("ai.finishReason", .finishReasons, .genAI),
+        r("gen_ai.response.time_to_first_chunk", .timeToFirstToken(nanosPerUnit: 1e9), .genAI),
+        r("gen_ai.server.time_to_first_token", .timeToFirstToken(nanosPerUnit: 1e9), .genAI),
+        r("ai.response.msToFirstChunk", .timeToFirstToken(nanosPerUnit: 1e6), .genAI),
+        r("ai.stream.msToFirstChunk", .timeToFirstToken(nanosPerUnit: 1e6), .genAI),
+        r("ai.time_to_first_token_ms", .timeToFirstToken(nanosPerUnit: 1e6), .seed),
+        // Parameters (gen_ai.request.* and ai.settings.* are also taken by prefix below)
+        r("llm.frequency_penalty", .parameter("frequency_penalty"), .openLLMetry),
+        r("llm.presence_penalty", .parameter("presence_penalty"), .openLLMetry),
+        r("llm.top_k", .parameter("top_k"), .openLLMetry),
+        r("llm.top_p", .parameter("top_p"), .openLLMetry),
+        r("llm.chat.stop_sequences", .parameter("stop_sequences"), .openLLMetry),
+        r("llm.is_streaming", .parameter("stream"), .openLLMetry),
+        r("gen_ai.is_streaming", .parameter("stream"), .openLLMetry),
+        r("llm.user", .parameter("user"), .openLLMetry),
+        r("gen_ai.user", .parameter("user"), .openLLMetry),
+        r("gen_ai.output.type", .parameter("output_type"), .genAI),
+        r("ai.temperature", .parameter("temperature"), .seed),
+        r("ai.max_tokens", .parameter("max_tokens"), .seed),
+        r("ai.messages_count", .parameter("messages_count"), .seed),
+        r("llm.invocation_parameters", .invocationParameters, .openInference),
+        r("langfuse.observation.model.parameters", .invocationParameters, .genAI),
         // Messages
-        Rule(key: "gen_ai.input.messages", field: .inputMessages, convention: .genAI),
-        Rule(key: "gen_ai.prompt", field: .inputMessages, convention: .genAI),
-        Rule(key: "ai.prompt.messages", field: .inputMessages, convention: .genAI),
-        Rule(key: "gen_ai.output.messages", field: .outputMessages, convention: .genAI),
-        Rule(key: "gen_ai.completion", field: .outputMessages, convention: .genAI),
-        Rule(key: "gen_ai.system_instructions", field: .systemInstructions, convention: .genAI),
-        Rule(key: "input.value", field: .inputValue, convention: .openInference),
-        Rule(key: "output.value", field: .outputValue, convention: .openInference),
-        Rule(key: "ai.response.text", field: .outputValue, convention: .genAI),
-        Rule(key: "openinference.span.kind", field: .spanKindLLM, convention: .openInference),
+        r("gen_ai.input.messages", .inputMessages, .genAI),
+        r("ai.prompt.messages", .inputMessages, .genAI),
+        r("ai.prompt", .inputMessages, .genAI),
+        r("gen_ai.prompt", .inputMessages, .genAI),
+        r("langfuse.observation.input", .inputMessages, .genAI),
+        r("mlflow.spanInputs", .inputMessages, .genAI),
+        r("request_data", .inputMessages, .genAI),
+        r("gen_ai.output.messages", .outputMessages, .genAI),
+        r("gen_ai.completion", .outputMessages, .genAI),
+        r("ai.response.text", .outputMessages, .genAI),
+        r("ai.result.text", .outputMessages, .genAI),
+        r("langfuse.observation.output", .outputMessages, .genAI),
+        r("mlflow.spanOutputs", .outputMessages, .genAI),
+        r("response_data", .outputMessages, .genAI),
+        r("ai.response.toolCalls", .outputToolCalls, .genAI),
+        r("ai.result.toolCalls", .outputToolCalls, .genAI),
+        r("gen_ai.system_instructions", .systemInstructions, .genAI),
+        r("input.value", .inputValue, .openInference),
+        r("output.value", .outputValue, .openInference),
     ]
 
     /// Row lookup by key, with each row's rank (its position) for "earlier wins".
@@ -132,6 +171,22 @@ public enum LLMConventions {
         for (i, r) in rules.enumerated() where d[r.key] == nil { d[r.key] = (i, r) }
         return d
     }()
+
+    /// Keys that are read by prefix: request parameters under their own names.
+    static let parameterPrefixes: [(prefix: String, convention: LLMConvention)] = [
+        ("gen_ai.request.", .genAI),
+        ("ai.settings.", .genAI),
+    ]
+
+    /// Values of `gen_ai.system` that name a framework rather than a model provider (LangChain
+    /// instrumentations put them there).
+    static let frameworkNames: Set<String> = ["langchain", "llamaindex", "llama_index", "crewai", "haystack"]
+
+    /// Vercel AI SDK operations that wrap the actual model calls (their `.doGenerate`/`.doStream`
+    /// children); their usage sums the children's, so they must not count as calls themselves.
+    static let vercelWrappers: Set<String> = [
+        "ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject", "ai.embed", "ai.embedMany",
+    ]
 
     /// Prefixes of flattened message attributes: `<prefix><index>.<rest>`.
     enum FlatFamily: CaseIterable {
@@ -159,28 +214,52 @@ public enum LLMConventions {
     /// The LLM call a span records, or nil when it is not an LLM call.
     ///
     /// A span is an LLM call when it carries a model or token usage under any convention (a failed
-    /// call with only a request model counts, with zero tokens), or is marked as an LLM span by
-    /// OpenInference's span kind. Several conventions on one span make one call.
+    /// call with only a request model counts, with zero tokens), or when OpenInference marks it as
+    /// an LLM span. Several conventions on one span make one call. Framework wrappers that only sum
+    /// their children (Vercel `ai.generateText`) are not calls.
     public static func call(for span: Span) -> LLMCall? {
-        var b = Builder()
+        // Most spans in big traces are not LLM calls; skip them without building anything.
+        guard span.attributes.contains(where: { mayMatter($0.key) }) || span.events.contains(where: { $0.name == "llm_call_start" }) else {
+            return nil
+        }
+        var b = Builder(spanStart: span.startNanos)
         for a in span.attributes { b.take(a) }
-        for e in span.events { b.take(event: e, spanStart: span.startNanos) }
+        for e in span.events { b.take(event: e) }
         return b.finish()
+    }
+
+    /// True when a key could belong to some LLM convention (first-byte and prefix filter).
+    @inline(__always)
+    static func mayMatter(_ key: String) -> Bool {
+        guard let first = key.utf8.first else { return false }
+        switch first {
+        case UInt8(ascii: "g"), UInt8(ascii: "l"), UInt8(ascii: "a"), UInt8(ascii: "o"),
+             UInt8(ascii: "i"), UInt8(ascii: "m"), UInt8(ascii: "e"), UInt8(ascii: "r"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Accumulates one span's fields; keeps the best-ranked source per field.
     struct Builder {
+        let spanStart: Int64
         var call = LLMCall()
         var ranks: [String: Int] = [:]
         var sawModelOrTokens = false
-        var llmKind = false
+        var markedLLM = false
+        var wrapper = false
+        var costParts: Double = 0
+        var hasCostParts = false
         var inputValue: AttributeValue?
         var outputValue: AttributeValue?
         var systemInstructions: [LLMMessage] = []
+        var outputToolCalls: [MessagePart] = []
         var flat: [FlatFamily: [Int: [(String, AttributeValue)]]] = [:]
         var eventInput: [LLMMessage] = []
         var eventOutput: [LLMMessage] = []
         var parameterKeys: Set<String> = []
+        var firstChunkNanos: Int64?
 
         mutating func better(_ slot: String, _ rank: Int) -> Bool {
             if let r = ranks[slot], r <= rank { return false }
@@ -190,11 +269,22 @@ public enum LLMConventions {
 
         mutating func take(_ a: Attribute) {
             if let (rank, rule) = LLMConventions.byKey[a.key] {
-                apply(rule, rank, a.value)
+                var value = a.value
+                if rule.encoding == .jsonQuoted, let s = value.stringValue, let inner = JSONScanner.parse(s) {
+                    value = inner.attributeValue
+                }
+                apply(rule, rank, value)
                 return
             }
-            // Flattened message families: only keys starting with a known prefix and a digit.
-            guard a.key.utf8.count > 12 else { return }
+            guard LLMConventions.mayMatter(a.key), a.key.utf8.count > 10 else { return }
+            for (prefix, convention) in LLMConventions.parameterPrefixes where a.key.hasPrefix(prefix) {
+                let name = String(a.key.dropFirst(prefix.count))
+                guard name != "model", !name.isEmpty else { return }
+                setParameter(name, a.value, rank: 500)
+                call.conventions.insert(convention)
+                return
+            }
+            // Flattened message families: only keys with a numeric index after the prefix.
             for family in FlatFamily.allCases where a.key.hasPrefix(family.prefix) {
                 let rest = a.key.utf8.dropFirst(family.prefix.utf8.count)
                 guard let dot = rest.firstIndex(of: UInt8(ascii: ".")),
@@ -207,12 +297,45 @@ public enum LLMConventions {
             }
         }
 
+        mutating func setParameter(_ name: String, _ value: AttributeValue, rank: Int) {
+            guard value != .empty else { return }
+            let key = LLMConventions.parameterName(name)
+            guard better("param." + key, rank) else { return }
+            if let i = call.parameters.firstIndex(where: { $0.key == key }) {
+                call.parameters[i].value = value
+            } else {
+                call.parameters.append(Attribute(key, value))
+            }
+            parameterKeys.insert(key)
+        }
+
         mutating func apply(_ rule: Rule, _ rank: Int, _ value: AttributeValue) {
             switch rule.field {
             case .operation:
-                if let s = value.stringValue, !s.isEmpty, better("operation", rank) { call.operation = s }
+                guard let s = value.stringValue, !s.isEmpty, better("operation", rank) else { return }
+                call.operation = s == "chat.completions" ? "chat" : s
+            case .openInferenceKind:
+                guard let s = value.stringValue?.uppercased() else { return }
+                if s == "LLM" { markedLLM = true }
+                let op: String? = s == "LLM" ? "chat" : s == "EMBEDDING" ? "embeddings" : nil
+                if let op, better("operation", rank) { call.operation = op }
+            case .vercelOperation:
+                guard let s = value.stringValue else { return }
+                if LLMConventions.vercelWrappers.contains(s) { wrapper = true }
+                let op: String? = s.contains(".doGenerate") || s.contains(".doStream") ? "chat"
+                    : s.contains(".doEmbed") ? "embeddings" : s == "ai.toolCall" ? "execute_tool" : nil
+                if let op, better("operation", rank) { call.operation = op }
+            case .frameworkKind:
+                guard let s = value.stringValue?.lowercased() else { return }
+                let op: String? = ["llm", "generation", "chat_model"].contains(s) ? "chat"
+                    : s == "embedding" ? "embeddings" : s == "tool" ? "execute_tool" : nil
+                if let op, better("operation", rank) { call.operation = op }
             case .provider:
-                if let s = value.stringValue, !s.isEmpty, better("provider", rank) { call.provider = s }
+                guard var s = value.stringValue?.lowercased(), !s.isEmpty else { return }
+                if LLMConventions.frameworkNames.contains(s) { return }
+                // Vercel writes "<provider>.<api>", e.g. "openai.chat".
+                if rule.key == "ai.model.provider", let dot = s.firstIndex(of: ".") { s = String(s[..<dot]) }
+                if better("provider", rank) { call.provider = s }
             case .requestModel:
                 if let s = value.stringValue, !s.isEmpty, better("requestModel", rank) {
                     call.requestModel = s
@@ -229,121 +352,144 @@ public enum LLMConventions {
                 if let v = value.intValue, v >= 0, better("completion", rank) { call.completionTokens = v; sawModelOrTokens = true }
             case .totalTokens:
                 if let v = value.intValue, v >= 0, better("total", rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
+            case .usageJSON:
+                guard let s = value.stringValue, case .object? = JSONScanner.parse(s) else { return }
+                let json = JSONScanner.parse(s)!
+                func number(_ keys: [String]) -> Int64? {
+                    for k in keys { if let v = json[k]?.attributeValue.intValue { return v } }
+                    return nil
+                }
+                if let v = number(["input", "input_tokens", "prompt_tokens"]), better("prompt", rank) { call.promptTokens = v; sawModelOrTokens = true }
+                if let v = number(["output", "output_tokens", "completion_tokens"]), better("completion", rank) { call.completionTokens = v; sawModelOrTokens = true }
+                if let v = number(["total", "total_tokens"]), better("total", rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
             case .cost:
                 if let v = value.doubleValue, v.isFinite, v >= 0, better("cost", rank) { call.recordedCostUSD = v }
+            case .costJSON:
+                guard let s = value.stringValue, let json = JSONScanner.parse(s) else { return }
+                if let v = (json["total"] ?? json["total_cost"])?.attributeValue.doubleValue, v.isFinite, v >= 0,
+                   better("cost", rank) { call.recordedCostUSD = v }
+            case .costPart:
+                if let v = value.doubleValue, v.isFinite, v >= 0 { costParts += v; hasCostParts = true }
             case .responseID:
                 if let s = value.stringValue, better("responseID", rank) { call.responseID = s }
             case .finishReasons:
-                if better("finish", rank) {
-                    if let arr = value.arrayValue {
-                        call.finishReasons = arr.compactMap(\.stringValue)
-                    } else if let s = value.stringValue {
-                        // Some SDKs store the list as JSON text.
-                        if let parsed = JSONScanner.parse(s)?.array {
-                            call.finishReasons = parsed.compactMap(\.string)
-                        } else {
-                            call.finishReasons = [s]
-                        }
+                guard better("finish", rank) else { return }
+                if let arr = value.arrayValue {
+                    call.finishReasons = arr.compactMap(\.stringValue)
+                } else if let s = value.stringValue {
+                    // Some SDKs store the list as JSON text.
+                    if let parsed = JSONScanner.parse(s)?.array {
+                        call.finishReasons = parsed.compactMap(\.string)
+                    } else {
+                        call.finishReasons = [s]
                     }
                 }
-            case .timeToFirstToken(let scale):
-                if let d = value.doubleValue, d.isFinite, d >= 0, better("ttft", rank) {
-                    call.timeToFirstTokenNanos = Int64(d * Double(scale))
+            case .timeToFirstToken(let nanosPerUnit):
+                if let d = value.doubleValue, d.isFinite, d >= 0, d < 1e7, better("ttft", rank) {
+                    call.timeToFirstTokenNanos = Int64(d * nanosPerUnit)
                 }
             case .parameter(let name):
-                guard value != .empty else { return }
-                if better("param." + name, rank) {
-                    if let i = call.parameters.firstIndex(where: { $0.key == name }) {
-                        call.parameters[i].value = value
-                    } else {
-                        call.parameters.append(Attribute(name, value))
-                    }
-                    parameterKeys.insert(name)
-                }
+                setParameter(name, value, rank: rank)
             case .invocationParameters:
-                // OpenInference keeps the whole request's parameters as one JSON object.
+                // One JSON object holding the whole request's parameters.
                 guard let text = value.stringValue, case .object(let members)? = JSONScanner.parse(text) else { return }
-                for (k, v) in members where !parameterKeys.contains(k) && k != "messages" {
+                for (k, v) in members where k != "messages" && k != "input" && k != "tools" {
                     if k == "model" {
                         // The model asked for; llm.model_name is the one that answered.
                         if let m = v.string, !m.isEmpty, better("requestModel", rank) { call.requestModel = m }
                         continue
                     }
-                    call.parameters.append(Attribute(k, v.attributeValue))
-                    parameterKeys.insert(k)
+                    let key = LLMConventions.parameterName(k)
+                    if !parameterKeys.contains(key) { setParameter(k, v.attributeValue, rank: rank) }
                 }
             case .inputMessages:
-                if better("input", rank) { call.inputMessages = MessageDecoder.messages(from: value) }
+                let messages = MessageDecoder.messages(from: value)
+                if !messages.isEmpty, better("input", rank) { call.inputMessages = messages }
             case .outputMessages:
-                if better("output", rank) { call.outputMessages = MessageDecoder.messages(from: value, defaultRole: "assistant") }
+                let messages = MessageDecoder.messages(from: value, defaultRole: "assistant")
+                if !messages.isEmpty, better("output", rank) { call.outputMessages = messages }
+            case .outputToolCalls:
+                guard let s = value.stringValue, let list = JSONScanner.parse(s)?.array else { return }
+                outputToolCalls = list.compactMap { json in
+                    .toolCall(id: json["toolCallId"]?.string ?? json["id"]?.string ?? "",
+                              name: json["toolName"]?.string ?? json["name"]?.string ?? "",
+                              arguments: (json["args"] ?? json["input"] ?? json["arguments"])?.text ?? "")
+                }
             case .systemInstructions:
                 systemInstructions = MessageDecoder.systemInstructions(from: value)
             case .inputValue:
                 inputValue = value
             case .outputValue:
                 outputValue = value
-            case .spanKindLLM:
-                if let s = value.stringValue, s.uppercased() == "LLM" { llmKind = true }
-                return
             }
             call.conventions.insert(rule.convention)
         }
 
-        mutating func take(event e: SpanEvent, spanStart: Int64) {
+        mutating func take(event e: SpanEvent) {
             switch e.name {
             case "gen_ai.content.prompt":
-                if let v = e.attributes[key: "gen_ai.prompt"], call.inputMessages.isEmpty {
-                    eventInput += MessageDecoder.messages(from: v)
-                }
+                if let v = e.attributes[key: "gen_ai.prompt"] { eventInput += MessageDecoder.messages(from: v) }
             case "gen_ai.content.completion":
-                if let v = e.attributes[key: "gen_ai.completion"], call.outputMessages.isEmpty {
+                if let v = e.attributes[key: "gen_ai.completion"] {
                     eventOutput += MessageDecoder.messages(from: v, defaultRole: "assistant")
                 }
-            case "gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.tool.message":
-                let role = e.attributes[key: "role"]?.stringValue
-                    ?? String(e.name.dropFirst("gen_ai.".count).dropLast(".message".count))
-                if let m = MessageDecoder.eventMessage(role: role, attributes: e.attributes) { eventInput.append(m) }
             case "gen_ai.choice":
-                if let m = MessageDecoder.choiceMessage(attributes: e.attributes) {
-                    eventOutput.append(m)
-                    if let r = m.finishReason, !call.finishReasons.contains(r), ranks["finish"] == nil {
-                        call.finishReasons.append(r)
-                    }
-                }
+                if let m = MessageDecoder.choiceMessage(attributes: e.attributes) { eventOutput.append(m) }
             case "gen_ai.client.inference.operation.details":
                 for a in e.attributes { take(a) }
             case "llm_call_start":
                 // The seed's start_llm_span records the requested model in this event.
-                if let m = e.attributes[key: "model"]?.stringValue, better("requestModel", 1_000) {
+                if let m = e.attributes[key: "model"]?.stringValue, !m.isEmpty, better("requestModel", 1_000) {
                     call.requestModel = m
                     sawModelOrTokens = true
                     call.conventions.insert(.seed)
                 }
             case "response":
                 // The seed's TracedOpenAI response event.
-                if let r = e.attributes[key: "finish_reason"]?.stringValue, call.finishReasons.isEmpty {
+                if let r = e.attributes[key: "finish_reason"]?.stringValue, better("finish", 1_000) {
                     call.finishReasons = [r]
                 }
-            case "gen_ai.first_token", "first_token", "llm.first_token":
-                if call.timeToFirstTokenNanos == nil, e.timeNanos >= spanStart {
-                    call.timeToFirstTokenNanos = e.timeNanos - spanStart
+            case "First Token Stream Event", "llm.content.completion.chunk", "ai.stream.firstChunk",
+                 "gen_ai.first_token", "first_token":
+                // OpenInference, OpenLLMetry (one per chunk) and Vercel mark the first streamed chunk.
+                if e.timeNanos >= spanStart, firstChunkNanos.map({ e.timeNanos < $0 }) ?? true {
+                    firstChunkNanos = e.timeNanos
                 }
             default:
-                break
+                if e.name.hasPrefix("gen_ai."), e.name.hasSuffix(".message") {
+                    // gen_ai.{system,user,assistant,tool,developer}.message
+                    let role = e.attributes[key: "role"]?.stringValue
+                        ?? String(e.name.dropFirst("gen_ai.".count).dropLast(".message".count))
+                    if let m = MessageDecoder.eventMessage(role: role, attributes: e.attributes) { eventInput.append(m) }
+                } else if e.name.hasPrefix("mlflow.chunk.item."), e.timeNanos >= spanStart,
+                          firstChunkNanos.map({ e.timeNanos < $0 }) ?? true {
+                    firstChunkNanos = e.timeNanos
+                }
             }
         }
 
         mutating func finish() -> LLMCall? {
-            guard sawModelOrTokens || llmKind else { return nil }
+            guard (sawModelOrTokens || markedLLM) && !wrapper else { return nil }
+            if call.recordedCostUSD == nil, hasCostParts { call.recordedCostUSD = costParts }
+            if call.timeToFirstTokenNanos == nil, let first = firstChunkNanos {
+                call.timeToFirstTokenNanos = first - spanStart
+            }
             if call.inputMessages.isEmpty, let fam = flatMessages(input: true) { call.inputMessages = fam }
             if call.outputMessages.isEmpty, let fam = flatMessages(input: false) { call.outputMessages = fam }
             if call.inputMessages.isEmpty { call.inputMessages = eventInput }
             if call.outputMessages.isEmpty { call.outputMessages = eventOutput }
             if call.inputMessages.isEmpty, let v = inputValue {
-                call.inputMessages = MessageDecoder.fromBody(v, defaultRole: "user", input: true)
+                call.inputMessages = MessageDecoder.fromBody(v, defaultRole: "user")
             }
             if call.outputMessages.isEmpty, let v = outputValue {
-                call.outputMessages = MessageDecoder.fromBody(v, defaultRole: "assistant", input: false)
+                call.outputMessages = MessageDecoder.fromBody(v, defaultRole: "assistant")
+            }
+            if !outputToolCalls.isEmpty {
+                if call.outputMessages.isEmpty {
+                    call.outputMessages = [LLMMessage(role: "assistant", parts: outputToolCalls)]
+                } else {
+                    call.outputMessages[call.outputMessages.count - 1].parts += outputToolCalls
+                }
             }
             if !systemInstructions.isEmpty, !call.inputMessages.contains(where: { $0.role == "system" }) {
                 call.inputMessages.insert(contentsOf: systemInstructions, at: 0)
@@ -351,16 +497,34 @@ public enum LLMConventions {
             if call.finishReasons.isEmpty {
                 call.finishReasons = call.outputMessages.compactMap(\.finishReason)
             }
-            if llmKind { call.conventions.insert(.openInference) }
+            if markedLLM { call.conventions.insert(.openInference) }
             return call
         }
 
         func flatMessages(input: Bool) -> [LLMMessage]? {
             for family in FlatFamily.allCases where family.isInput == input {
                 guard let byIndex = flat[family], !byIndex.isEmpty else { continue }
-                return byIndex.keys.sorted().map { MessageDecoder.flatMessage(byIndex[$0]!, defaultRole: input ? "user" : "assistant") }
+                return byIndex.keys.sorted().map {
+                    MessageDecoder.flatMessage(byIndex[$0]!, defaultRole: input ? "user" : "assistant")
+                }
             }
             return nil
+        }
+    }
+
+    /// Neutral parameter names, so the same setting reads the same under every convention.
+    static func parameterName(_ raw: String) -> String {
+        switch raw {
+        case "maxTokens", "maxOutputTokens", "max_output_tokens", "max_completion_tokens", "maxCompletionTokens": return "max_tokens"
+        case "topP": return "top_p"
+        case "topK": return "top_k"
+        case "frequencyPenalty": return "frequency_penalty"
+        case "presencePenalty": return "presence_penalty"
+        case "stop", "stopSequences": return "stop_sequences"
+        case "choice.count": return "n"
+        case "maxRetries": return "max_retries"
+        case "is_stream": return "stream"
+        default: return raw
         }
     }
 }

@@ -38,7 +38,7 @@ enum MessageDecoder {
     }
 
     /// An OpenInference `input.value`/`output.value` body: JSON request/response or plain text.
-    static func fromBody(_ value: AttributeValue, defaultRole: String, input: Bool) -> [LLMMessage] {
+    static func fromBody(_ value: AttributeValue, defaultRole: String) -> [LLMMessage] {
         guard case .string(let s) = value else { return messages(from: value, defaultRole: defaultRole) }
         guard let json = parseIfJSON(s) else { return s.isEmpty ? [] : [LLMMessage(role: defaultRole, text: s)] }
         let decoded = messages(fromJSON: json, defaultRole: defaultRole)
@@ -84,6 +84,19 @@ enum MessageDecoder {
                 guard !parts.isEmpty else { return [] }
                 return [LLMMessage(role: json["role"]?.string ?? defaultRole, parts: parts,
                                    finishReason: json["stop_reason"]?.string)]
+            }
+            if json["role"] == nil, json["parts"] == nil, json["content"] == nil, json["message"] == nil {
+                // Vercel's outer `ai.prompt`: {"system": …, "prompt": …}; anything else is shown as JSON.
+                var out: [LLMMessage] = []
+                if let system = json["system"]?.string { out.append(LLMMessage(role: "system", text: system)) }
+                if let prompt = json["prompt"] {
+                    if let list = prompt.array {
+                        out += list.compactMap { message(fromJSON: $0, defaultRole: defaultRole) }
+                    } else {
+                        out.append(LLMMessage(role: defaultRole, text: prompt.text))
+                    }
+                }
+                return out.isEmpty ? [LLMMessage(role: defaultRole, text: json.text)] : out
             }
             return message(fromJSON: json, defaultRole: defaultRole).map { [$0] } ?? []
         case .string(let s):
@@ -145,7 +158,7 @@ enum MessageDecoder {
                                  arguments: (json["arguments"] ?? json["input"] ?? json["function"]?["arguments"])?.text ?? "")
             case "tool_call_response", "function_call_output", "tool_result":
                 return .toolResult(id: json["id"]?.string ?? json["tool_use_id"]?.string ?? json["call_id"]?.string ?? "",
-                                   content: (json["response"] ?? json["content"] ?? json["output"])?.text ?? "")
+                                   content: (json["response"] ?? json["result"] ?? json["content"] ?? json["output"])?.text ?? "")
             case "function":
                 return toolCall(fromJSON: json)
             default:
@@ -222,6 +235,7 @@ enum MessageDecoder {
             case "name": name = value.stringValue
             case "finish_reason": finish = value.stringValue
             case "tool_call_id": toolCallID = value.stringValue
+            case "refusal": text.append(.other(type: "refusal", content: value.displayText))
             case "content":
                 if case .string(let s) = value, let json = parseIfJSON(s), let blocks = json.array {
                     text += blocks.compactMap(part(fromJSON:))

@@ -29,7 +29,9 @@ struct OTLPJSONReader {
 
     /// Reads every request object in the buffer into `out`. Throws on syntax errors; spans read
     /// before the error stay in `out`.
-    mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+    /// Returns how many request objects there were (more than one: JSON Lines).
+    @discardableResult
+    mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) -> Int {
         var objects = 0
         while true {
             scanner.skipWhitespace()
@@ -38,6 +40,7 @@ struct OTLPJSONReader {
             objects += 1
         }
         if objects == 0 { throw scanner.error("no JSON object found") }
+        return objects
     }
 
     /// Reads one `ExportTraceServiceRequest`.

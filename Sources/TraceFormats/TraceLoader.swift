@@ -58,14 +58,17 @@ public enum TraceLoader {
             case .unknown(let why):
                 return .failure(TraceFormatError(source: source, message: "not a trace file Spanscope reads: \(why)"))
             case .format(let format):
-                collector.noteFormat(format.rawValue)
                 let scanner = JSONScanner(buf, at: start)
                 do throws(JSONSyntaxError) {
                     switch format {
-                    case .otlpJSON:
+                    case .otlpJSON, .otlpJSONLines:
+                        // Named after the first object, so a truncated file still says what it is.
+                        let lines = FormatDetector.hasSecondValue(buf, from: start)
+                        collector.noteFormat(lines ? TraceFormat.otlpJSONLines.rawValue : format.rawValue)
                         var reader = OTLPJSONReader(scanner: scanner)
                         try reader.readAll(into: &collector, source: source)
                     case .seedJSON:
+                        collector.noteFormat(format.rawValue)
                         var reader = SeedJSONReader(scanner: scanner)
                         try reader.readAll(into: &collector, source: source)
                     }
@@ -99,7 +102,7 @@ public enum TraceLoader {
         var info = stat()
         if fstat(fd, &info) == 0 {
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                throw TraceFormatError(source: path, message: "is a directory, not a trace file")
+                throw TraceFormatError(source: path, message: "is a directory")
             }
         }
         // Read to end of file rather than trusting the size: the file may still be growing,
@@ -134,7 +137,7 @@ public enum TraceLoader {
         switch e {
         case ENOENT: return "no such file"
         case EACCES: return "permission denied"
-        case EISDIR: return "is a directory, not a trace file"
+        case EISDIR: return "is a directory"
         default: return "cannot be opened: \(String(cString: strerror(e)))"
         }
     }

@@ -152,7 +152,8 @@ public struct Trace: Sendable {
             start = min(start, s.startNanos)
             end = max(end, max(s.endNanos, s.startNanos))
             if s.endNanos < s.startNanos { flags[i].insert(.endBeforeStart) }
-            if parents[i] >= 0 {
+            // Estimated times are guesses; calling them skew would only add noise.
+            if parents[i] >= 0, !flags[i].contains(.estimatedTiming), !flags[Int(parents[i])].contains(.estimatedTiming) {
                 let p = spans[Int(parents[i])]
                 if s.startNanos < p.startNanos || max(s.endNanos, s.startNanos) > max(p.endNanos, p.startNanos) {
                     flags[i].insert(.outsideParent)

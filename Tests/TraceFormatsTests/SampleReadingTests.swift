@@ -42,6 +42,7 @@ import TraceModel
 
     @Test func collectorJSONLinesJoinServicesIntoOneTree() throws {
         let doc = try sample("agent-parallel-tools.otlp.jsonl")
+        #expect(doc.format == "OTLP JSON Lines")
         #expect(doc.traces.count == 1)
         let t = doc.traces[0]
         #expect(t.count == 14)

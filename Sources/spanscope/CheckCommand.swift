@@ -1,0 +1,37 @@
+import ArgumentParser
+import TraceFormats
+import TraceModel
+
+/// `spanscope check`: reads files and reports what was found and anything wrong, for scripts and CI.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Read trace files and report their format, size and any problems.",
+        discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read or spans were skipped."
+    )
+
+    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for path in files {
+            do {
+                let doc = try TraceLoader.load(path: path)
+                let llm = doc.traces.reduce(0) { $0 + $1.llmCalls.count }
+                let flagged = doc.traces.reduce(0) { n, t in n + t.flags.filter { !$0.isEmpty && $0 != .estimatedTiming }.count }
+                var line = "\(path): \(doc.format), \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s"), "
+                    + "\(doc.spanCount) spans, \(llm) LLM call\(llm == 1 ? "" : "s")"
+                if flagged > 0 { line += ", \(flagged) span\(flagged == 1 ? "" : "s") flagged (orphan, cycle, duplicate id, skew)" }
+                if doc.traces.contains(where: \.timingEstimated) { line += ", timing estimated" }
+                print(line)
+                reportWarnings(doc)
+                if doc.skippedSpans > 0 { failed = true }
+            } catch {
+                printError("spanscope: \(error.description)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

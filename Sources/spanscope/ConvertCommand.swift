@@ -1,0 +1,44 @@
+import ArgumentParser
+import TraceFormats
+import TraceModel
+
+/// `spanscope convert`: rewrites traces as OTLP JSON or the seed's shape.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert trace files to OTLP JSON, OTLP JSON Lines or the seed's JSON shape."
+    )
+
+    enum Target: String, ExpressibleByArgument, CaseIterable {
+        case otlp, otlpJSONL = "otlp-jsonl", seed
+    }
+
+    @Argument(help: "Input trace files; spans of one trace spread over files are joined.")
+    var files: [String]
+
+    @Option(name: .shortAndLong, help: "Output file (- for standard output). Written atomically.")
+    var output: String
+
+    @Option(name: .long, help: "Output format: otlp, otlp-jsonl or seed.")
+    var to: Target = .otlp
+
+    func run() throws {
+        let doc = try loadOrExit(files)
+        reportWarnings(doc)
+        let bytes: [UInt8]
+        switch to {
+        case .otlp: bytes = OTLPJSONWriter.encode(doc.traces, lines: false)
+        case .otlpJSONL: bytes = OTLPJSONWriter.encode(doc.traces, lines: true)
+        case .seed: bytes = SeedJSONWriter.encode(doc.traces)
+        }
+        do {
+            try AtomicFile.write(bytes, to: output)
+        } catch {
+            printError("spanscope: \(error.description)")
+            throw ExitCode(1)
+        }
+        if output != "-" {
+            printError("spanscope: wrote \(doc.spanCount) spans in \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") to \(output)")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import TraceFormats
+import TraceModel
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    // Through write(2): the C `stderr` global is not concurrency-safe to touch from Swift 6.
+    let bytes = Array((line + "\n").utf8)
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { break }
+            offset += n
+        }
+    }
+}
+
+/// Loads files for a command; on a fatal problem prints one line and exits 1.
+func loadOrExit(_ paths: [String]) throws -> TraceDocument {
+    do {
+        return try TraceLoader.load(paths: paths)
+    } catch {
+        printError("spanscope: \(error.description)")
+        throw ExitCode(1)
+    }
+}
+
+/// Prints the reader's warnings (one line each) to standard error.
+func reportWarnings(_ doc: TraceDocument, limit: Int = 20) {
+    for w in doc.warnings.prefix(limit) { printError("spanscope: warning: \(w)") }
+    if doc.warnings.count > limit { printError("spanscope: warning: … and \(doc.warnings.count - limit) more") }
+    if doc.skippedSpans > 0 {
+        printError("spanscope: \(doc.skippedSpans) span\(doc.skippedSpans == 1 ? "" : "s") could not be read and were skipped")
+    }
+}
