@@ -87,45 +87,61 @@ public enum Glyphs {
     /// Combining marks join the glyph before them; a mark with nothing to join is drawn on a
     /// dotted circle (U+25CC) so it cannot merge with whatever the terminal has to its left.
     public static func forEach<S: StringProtocol>(in text: S, _ body: (Glyph) -> Bool) {
-        var base: Unicode.Scalar? = nil
+        forEachIndexed(in: text) { g, _ in body(g) }
+    }
+
+    /// Like `forEach`, also passing where in `text` each glyph comes from.
+    public static func forEachIndexed<S: StringProtocol>(in text: S, _ body: (Glyph, Range<String.Index>) -> Bool) {
+        let scalars = text.unicodeScalars
+        var hasBase = false
         var baseWide = false
         var marks = 0
         var pending = ""
-        for scalar in text.unicodeScalars {
+        var pendingStart = scalars.startIndex
+        var i = scalars.startIndex
+        while i < scalars.endIndex {
+            let scalar = scalars[i]
             let kind = CellWidth.kind(scalar)
             switch kind {
             case .combining:
-                if base == nil {
-                    base = "\u{25CC}"
+                if !hasBase {
+                    hasBase = true
                     baseWide = false
                     pending = "\u{25CC}"
+                    pendingStart = i
                     marks = 0
                 }
                 if marks < maxMarks {
                     pending.unicodeScalars.append(scalar)
                     marks += 1
                 }
+                i = scalars.index(after: i)
                 continue
             case .drop:
+                i = scalars.index(after: i)
                 continue
             case .narrow, .wide, .escape:
                 break
             }
-            if base != nil {
-                if !body(Glyph(text: pending, width: baseWide ? 2 : 1)) { return }
-                base = nil
+            if hasBase {
+                if !body(Glyph(text: pending, width: baseWide ? 2 : 1), pendingStart..<i) { return }
+                hasBase = false
             }
+            let next = scalars.index(after: i)
             if kind == .escape {
                 let e = CellWidth.escapeText(scalar)
-                if !body(Glyph(text: e, width: e.utf8.count, isEscape: true)) { return }
+                if !body(Glyph(text: e, width: e.utf8.count, isEscape: true), i..<next) { return }
+                i = next
                 continue
             }
-            base = scalar
+            hasBase = true
             baseWide = kind == .wide
             pending = String(Character(scalar))
+            pendingStart = i
             marks = 0
+            i = next
         }
-        if base != nil { _ = body(Glyph(text: pending, width: baseWide ? 2 : 1)) }
+        if hasBase { _ = body(Glyph(text: pending, width: baseWide ? 2 : 1), pendingStart..<scalars.endIndex) }
     }
 
     /// The text made safe, as one string (escapes spelled out).

@@ -40,6 +40,18 @@ public enum Format {
 
     private static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
+    /// A duration for an axis label: like `duration` without trailing zeros (`2s`, `2.5s`, `250ms`).
+    public static func tick(_ nanos: Int64) -> String {
+        let d = duration(nanos)
+        guard let dot = d.firstIndex(of: ".") else { return d }
+        var unitStart = d.index(after: dot)
+        while unitStart < d.endIndex, d[unitStart].isNumber { unitStart = d.index(after: unitStart) }
+        var digits = String(d[..<unitStart])
+        while digits.hasSuffix("0") { digits.removeLast() }
+        if digits.hasSuffix(".") { digits.removeLast() }
+        return digits + d[unitStart...]
+    }
+
     /// A count in compact form: `950`, `1.2k`, `12k`, `1.2M`.
     public static func compact(_ v: Int64) -> String {
         let a = v < 0 ? -Double(v) : Double(v)

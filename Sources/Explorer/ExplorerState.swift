@@ -1,0 +1,230 @@
+import TraceAnalysis
+import TraceModel
+
+/// The visible slice of the time axis, in nanoseconds since the epoch.
+public struct TimeWindow: Hashable, Sendable {
+    /// Left edge.
+    public var start: Int64
+    /// Right edge (always after `start`).
+    public var end: Int64
+
+    /// Creates a window; an empty or inverted range becomes one microsecond wide.
+    public init(start: Int64, end: Int64) {
+        self.start = start
+        self.end = end > start ? end : start + 1_000
+    }
+
+    /// Width in nanoseconds.
+    public var width: Int64 { end - start }
+}
+
+/// The panes of the trace view, for layouts too narrow to show them side by side.
+public enum Pane: Int, Hashable, Sendable, CaseIterable {
+    /// The span tree.
+    case tree
+    /// The waterfall.
+    case waterfall
+    /// The side panel.
+    case panel
+
+    /// Tab title.
+    public var title: String {
+        switch self {
+        case .tree: return "Tree"
+        case .waterfall: return "Waterfall"
+        case .panel: return "Totals"
+        }
+    }
+}
+
+/// A search over the open trace.
+public struct SearchState: Sendable {
+    /// What was searched for.
+    public var text: String
+    /// Matching spans in depth-first order.
+    public var matches: [Int]
+    /// The same matches, one bit per span.
+    public var isMatch: BitSet
+}
+
+/// The open trace: tree rows, selection, scroll, search, zoom.
+public struct TraceSession: Sendable {
+    /// The trace and its analysis.
+    public let insight: TraceInsight
+    /// Which spans are expanded and which rows are visible.
+    public var rows: TreeRows
+    /// The selected span.
+    public var selected: Int
+    /// The first tree row on screen.
+    public var top: Int = 0
+    /// The current search, if any.
+    public var search: SearchState?
+    /// True while the tree shows only search matches and their ancestors.
+    public var filtering = false
+    /// The visible time range in the waterfall.
+    public var window: TimeWindow
+    /// Where `c` last landed on the critical path.
+    public var criticalCursor: Int?
+    /// The pane shown when the terminal is too narrow for all of them.
+    public var pane: Pane = .tree
+
+    /// Opens `insight` with the selection on its root.
+    public init(insight: TraceInsight) {
+        self.insight = insight
+        let trace = insight.trace
+        // Big traces open a few levels deep so the first screen stays readable.
+        rows = TreeRows(trace: trace, expandedBelowDepth: trace.count > 2_000 ? 3 : nil)
+        selected = trace.rootIndex ?? (trace.preorder.first.map(Int.init) ?? 0)
+        window = TimeWindow(start: trace.startNanos, end: trace.endNanos)
+    }
+
+    /// The trace.
+    public var trace: Trace { insight.trace }
+
+    /// The row of the selection.
+    public var selectedRow: Int { rows.row(of: selected, in: trace) ?? 0 }
+
+    /// The whole trace's time range.
+    public var fullWindow: TimeWindow { TimeWindow(start: trace.startNanos, end: trace.endNanos) }
+}
+
+/// One line of the trace list.
+public struct TraceListEntry: Sendable {
+    /// Index into the document's traces.
+    public var index: Int
+    /// Root span name.
+    public var rootName: String
+    /// Root span service.
+    public var service: String
+    /// Start of the trace.
+    public var startNanos: Int64
+    /// Duration.
+    public var durationNanos: Int64
+    /// Number of spans.
+    public var spans: Int
+    /// Spans with errors.
+    public var errors: Int
+    /// Tokens over all LLM calls.
+    public var tokens: Int64
+    /// Cost in USD over the priced calls.
+    public var costUSD: Double
+    /// LLM calls without a price.
+    public var unpriced: Int
+}
+
+/// Columns the trace list sorts by.
+public enum TraceSort: Int, Hashable, Sendable, CaseIterable {
+    case start, duration, spans, errors, tokens, cost, name
+
+    /// Column title.
+    public var title: String {
+        switch self {
+        case .start: return "start"
+        case .duration: return "duration"
+        case .spans: return "spans"
+        case .errors: return "errors"
+        case .tokens: return "tokens"
+        case .cost: return "cost"
+        case .name: return "name"
+        }
+    }
+}
+
+/// The trace list: entries, order, selection.
+public struct TraceListState: Sendable {
+    /// One entry per trace, in document order.
+    public var entries: [TraceListEntry]
+    /// Entry indices in display order.
+    public var order: [Int]
+    /// Sort column.
+    public var sort: TraceSort = .start
+    /// Descending instead of ascending.
+    public var descending = false
+    /// Selected position in `order`.
+    public var selected = 0
+    /// First position on screen.
+    public var top = 0
+}
+
+/// What the explorer shows and remembers: a value, changed only by `update`.
+public struct ExplorerState: Sendable {
+    /// The file's traces and the reader's warnings.
+    public let document: TraceDocument
+    /// Set when only part of the file could be read: the reader's error, shown as a banner.
+    public let problem: String?
+    /// Prices for computed costs.
+    public let prices: PriceTable
+    /// Statistics per trace, computed once.
+    let statistics: [TraceStatistics]
+    /// Terminal size (pages and wrapping depend on it).
+    public var size: Size
+    /// The list of traces (used when the file holds more than one).
+    public var list: TraceListState
+    /// The open trace, nil while the trace list is shown.
+    public var session: TraceSession?
+    /// A scrollable document over everything else: details, help, warnings.
+    public var overlay: DocumentView?
+    /// The search being typed, nil when the prompt is closed.
+    public var prompt: String?
+    /// Whether submitting the prompt also turns the filter on.
+    public var promptFilters = false
+    /// A one-off message for the status bar, cleared by the next key.
+    public var message: String?
+    /// The user's choice for the side panel; nil until `p` is pressed (then: shown when wide).
+    public var panelPreference: Bool?
+    /// Whether the side panel is shown (as a column when wide, an overlay when not).
+    public var panelShown: Bool { panelPreference ?? (size.width >= Layout.wideWidth) }
+    /// Set once `quit` was asked for.
+    public private(set) var quitting = false
+
+    /// Opens `document`: a single trace directly, several as a list (or `traceID` directly when given).
+    public init(document: TraceDocument, prices: PriceTable = .standard, size: Size,
+                problem: String? = nil, open traceID: TraceID? = nil) {
+        self.document = document
+        self.problem = problem
+        self.prices = prices
+        self.size = size
+        let stats = document.traces.map { TraceStatistics(trace: $0, prices: prices) }
+        statistics = stats
+        var entries: [TraceListEntry] = []
+        for (i, t) in document.traces.enumerated() {
+            let totals = stats[i].trace
+            entries.append(TraceListEntry(
+                index: i, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
+                startNanos: t.startNanos, durationNanos: t.durationNanos, spans: t.count,
+                errors: totals.errorCount, tokens: totals.totalTokens, costUSD: totals.costUSD,
+                unpriced: totals.unpricedCalls))
+        }
+        list = TraceListState(entries: entries, order: Array(entries.indices))
+        if let id = traceID, let i = document.traces.firstIndex(where: { $0.id == id }) {
+            openTrace(i)
+        } else if document.traces.count == 1 {
+            openTrace(0)
+        }
+    }
+
+    /// Replaces the session with trace `i` of the document.
+    mutating func openTrace(_ i: Int) {
+        let insight = TraceInsight(trace: document.traces[i], statistics: statistics[i])
+        session = TraceSession(insight: insight)
+        if let p = list.order.firstIndex(of: i) { list.selected = p }
+    }
+
+    /// True when the file holds more than one trace, so Esc can go back to the list.
+    public var hasTraceList: Bool { document.traces.count > 1 }
+
+    /// Where keys are looked up now.
+    public var keyContext: KeyContext {
+        if prompt != nil { return .prompt }
+        if overlay != nil { return .document }
+        return session == nil ? .traceList : .trace
+    }
+
+    /// The action the key table gives `key` in the current context.
+    public func action(for key: Key) -> Action? {
+        KeyTable.action(for: key, in: keyContext)
+    }
+
+    /// Marks the state as finished.
+    mutating func markQuitting() { quitting = true }
+}

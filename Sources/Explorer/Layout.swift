@@ -1,0 +1,63 @@
+/// Where the parts of the trace view go for a terminal size.
+///
+/// Wide terminals show tree, waterfall and side panel side by side; medium ones show tree and
+/// waterfall with the panel as an overlay over the waterfall; narrow ones show one pane at a
+/// time with tabs. Row 0 is the title, row 1 the column headings (or tabs), the last row the
+/// status bar, and the rows between are the body.
+struct Layout {
+    /// At least this wide: the side panel is a column.
+    static let wideWidth = 100
+    /// Narrower than this: one pane at a time.
+    static let narrowWidth = 60
+    /// Smaller than this, only a short note is drawn.
+    static let minimum = Size(width: 16, height: 4)
+
+    enum Mode { case wide, medium, narrow }
+
+    let size: Size
+    let mode: Mode
+    /// Columns of each pane; nil when not shown.
+    let tree: Range<Int>?
+    let waterfall: Range<Int>?
+    let panel: Range<Int>?
+    /// Where separators are drawn.
+    let separators: [Int]
+
+    /// First body row.
+    var bodyTop: Int { 2 }
+    /// Rows in the body.
+    var bodyHeight: Int { max(0, size.height - 3) }
+    /// True when the terminal is too small for anything but a note.
+    var tooSmall: Bool { size.width < Layout.minimum.width || size.height < Layout.minimum.height }
+
+    init(size: Size, panelShown: Bool, pane: Pane) {
+        self.size = size
+        let w = size.width
+        if w >= Layout.wideWidth {
+            mode = .wide
+            let panelWidth = panelShown ? min(44, max(32, w * 3 / 10)) : 0
+            let rest = w - panelWidth - (panelShown ? 1 : 0)
+            let treeWidth = min(90, rest * 55 / 100)
+            tree = 0..<treeWidth
+            waterfall = (treeWidth + 1)..<rest
+            panel = panelShown ? (rest + 1)..<w : nil
+            separators = panelShown ? [treeWidth, rest] : [treeWidth]
+        } else if w >= Layout.narrowWidth {
+            mode = .medium
+            let treeWidth = w * 55 / 100
+            tree = 0..<treeWidth
+            waterfall = (treeWidth + 1)..<w
+            panel = panelShown ? (treeWidth + 1)..<w : nil
+            separators = [treeWidth]
+        } else {
+            mode = .narrow
+            tree = pane == .tree ? 0..<w : nil
+            waterfall = pane == .waterfall ? 0..<w : nil
+            panel = pane == .panel ? 0..<w : nil
+            separators = []
+        }
+    }
+
+    /// True when the panel covers the waterfall instead of sitting beside it.
+    var panelIsOverlay: Bool { mode == .medium && panel != nil }
+}

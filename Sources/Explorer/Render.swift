@@ -1,0 +1,608 @@
+import TraceAnalysis
+import TraceModel
+
+/// Draws the whole explorer for `state` at `size`. Pure: the same state and size give the
+/// same screen. Only what is on screen is visited, never the whole trace.
+public func render(_ state: ExplorerState, size: Size) -> Screen {
+    var screen = Screen(size: size)
+    let layout = Layout(size: size, panelShown: state.panelShown, pane: state.session?.pane ?? .tree)
+    if layout.tooSmall {
+        Painter.tooSmall(&screen)
+        return screen
+    }
+    if let doc = state.overlay {
+        Painter.document(doc, &screen)
+    } else if let s = state.session {
+        Painter.trace(state, s, layout, &screen)
+    } else {
+        Painter.traceList(state, &screen)
+    }
+    Painter.statusBar(state, &screen)
+    return screen
+}
+
+/// A piece of text with its style, for lines made of several styles.
+typealias Segment = (text: String, style: Style)
+
+enum Painter {
+    static let title = Style(ink: .accent, attributes: [.bold])
+    static let muted = Style(ink: .muted)
+    static let bar = Style(paper: .bar)
+    static let leftBlocks = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
+
+    static func tooSmall(_ screen: inout Screen) {
+        screen.put("spanscope: terminal too small (\(screen.width)×\(screen.height)); q quits", row: 0, column: 0,
+                   style: Style(ink: .warning))
+    }
+
+    /// Writes segments one after another from `column`, within `limit` cells; returns the end column.
+    @discardableResult
+    static func segments(_ segs: [Segment], _ screen: inout Screen, row: Int, column: Int, limit: Int) -> Int {
+        var x = column
+        let end = column + limit
+        for seg in segs where x < end {
+            x += screen.put(seg.text, row: row, column: x, limit: end - x, style: seg.style, ellipsis: true)
+        }
+        return x
+    }
+
+    // MARK: Trace view
+
+    static func trace(_ state: ExplorerState, _ s: TraceSession, _ layout: Layout, _ screen: inout Screen) {
+        titleBar(state, s, &screen)
+        let top = layout.bodyTop, h = layout.bodyHeight
+        for x in layout.separators {
+            screen.put("│", row: 1, column: x, style: muted)
+            for y in top..<(top + h) { screen.put("│", row: y, column: x, style: muted) }
+        }
+        if layout.mode == .narrow {
+            tabs(s.pane, &screen)
+        }
+        if let t = layout.tree {
+            if layout.mode != .narrow { treeHeader(t, &screen) }
+            for i in 0..<h {
+                let r = s.top + i
+                guard r < s.rows.count else { break }
+                treeRow(s, span: Int(s.rows.rows[r]), row: top + i, columns: t, &screen)
+            }
+        }
+        if let w = layout.waterfall, !layout.panelIsOverlay {
+            var bars = w
+            var axisRow = 1
+            var top = top, h = h
+            if layout.mode == .narrow {
+                // The tab row is taken: the axis gets the first body row.
+                axisRow = top
+                top += 1
+                h = max(0, h - 1)
+                // Alone on screen the bars need names beside them.
+                let labelWidth = min(16, w.count / 3)
+                bars = (w.lowerBound + labelWidth + 1)..<w.upperBound
+                for i in 0..<h {
+                    let r = s.top + i
+                    guard r < s.rows.count else { break }
+                    let span = Int(s.rows.rows[r])
+                    let style = span == s.selected ? Style(paper: .selection) : nameStyle(s, span)
+                    screen.fill(row: top + i, column: w.lowerBound, width: labelWidth, height: 1, style: style)
+                    screen.put(s.trace.spans[span].name, row: top + i, column: w.lowerBound, limit: labelWidth, style: style)
+                }
+            }
+            axis(s, columns: bars, row: axisRow, &screen)
+            for i in 0..<h {
+                let r = s.top + i
+                guard r < s.rows.count else { break }
+                let span = Int(s.rows.rows[r])
+                waterfallRow(s, span: span, row: top + i, columns: bars, selected: span == s.selected, &screen)
+            }
+        }
+        if let p = layout.panel {
+            if layout.panelIsOverlay {
+                screen.fill(row: 1, column: p.lowerBound, width: p.count, height: h + 1)
+            }
+            panel(state, s, columns: p, rows: (layout.mode == .narrow ? top : 1)..<(top + h), &screen)
+        }
+    }
+
+    static func titleBar(_ state: ExplorerState, _ s: TraceSession, _ screen: inout Screen) {
+        let totals = s.insight.statistics.trace
+        var segs: [Segment] = []
+        if state.problem != nil { segs.append(("! partial file ", Style(ink: .warning, attributes: [.bold]))) }
+        segs.append((s.trace.rootName.isEmpty ? "(no root)" : s.trace.rootName, title))
+        segs.append(("  " + Format.duration(s.trace.durationNanos), .plain))
+        segs.append((" · \(Format.grouped(Int64(totals.spanCount))) spans", muted))
+        if totals.errorCount > 0 {
+            segs.append((" · ", muted))
+            segs.append(("\(totals.errorCount) error\(totals.errorCount == 1 ? "" : "s")", Style(ink: .error)))
+        }
+        if totals.llmCalls > 0 {
+            segs.append((" · \(totals.llmCalls) LLM · \(Format.compact(totals.totalTokens)) tok · ", muted))
+            segs.append((Format.usd(totals.costUSD), Style(ink: .llm)))
+            if totals.unpricedCalls > 0 { segs.append((" +\(totals.unpricedCalls) unpriced", Style(ink: .warning))) }
+        }
+        var right: [Segment] = []
+        if s.filtering, let search = s.search {
+            right.append(("filter “\(search.text)” \(search.matches.count)", Style(ink: .accent)))
+        }
+        let zoom = Double(s.fullWindow.width) / Double(s.window.width)
+        if zoom > 1.01 {
+            if !right.isEmpty { right.append(("  ", .plain)) }
+            right.append(("zoom ×" + (zoom < 10 ? Format.fixed(zoom, digits: 1) : Format.fixed(zoom, digits: 0)),
+                          Style(ink: .accent)))
+        }
+        let rightWidth = right.reduce(0) { $0 + CellWidth.of($1.text) }
+        let leftLimit = screen.width - (rightWidth > 0 ? rightWidth + 2 : 0)
+        segments(segs, &screen, row: 0, column: 0, limit: max(0, leftLimit))
+        if rightWidth > 0 && rightWidth < screen.width {
+            segments(right, &screen, row: 0, column: screen.width - rightWidth, limit: rightWidth)
+        }
+    }
+
+    static func tabs(_ pane: Pane, _ screen: inout Screen) {
+        var x = 0
+        for p in Pane.allCases {
+            let label = " " + p.title + " "
+            let style = p == pane ? Style(paper: .selection, attributes: [.bold]) : muted
+            x += screen.put(label, row: 1, column: x, style: style)
+            x += 1
+        }
+        screen.put("Tab", row: 1, column: x + 1, style: muted)
+    }
+
+    // MARK: Tree
+
+    struct TreeColumns {
+        let duration: Int   // width of the duration column (0: hidden)
+        let tokens: Int
+        let cost: Int
+        var right: Int { (duration > 0 ? duration + 1 : 0) + (tokens > 0 ? tokens + 1 : 0) + (cost > 0 ? cost + 1 : 0) }
+
+        init(width: Int) {
+            if width >= 52 {
+                duration = 7; tokens = 6; cost = 8
+            } else if width >= 34 {
+                duration = 7; tokens = 0; cost = 0
+            } else {
+                duration = 0; tokens = 0; cost = 0
+            }
+        }
+    }
+
+    static func treeHeader(_ t: Range<Int>, _ screen: inout Screen) {
+        let cols = TreeColumns(width: t.count)
+        screen.put("span", row: 1, column: t.lowerBound + 1, limit: t.count - 1, style: muted)
+        var x = t.upperBound
+        if cols.cost > 0 { x = screen.putRight("cost", row: 1, endColumn: x, limit: cols.cost, style: muted) - 1 }
+        if cols.tokens > 0 { x = screen.putRight("tokens", row: 1, endColumn: x, limit: cols.tokens, style: muted) - 1 }
+        if cols.duration > 0 { screen.putRight("time", row: 1, endColumn: x, limit: cols.duration, style: muted) }
+    }
+
+    static func nameStyle(_ s: TraceSession, _ span: Int) -> Style {
+        let sp = s.trace.spans[span]
+        var style = Style()
+        if sp.status.isError {
+            style.ink = .error
+        } else if s.trace.isLLM(span) {
+            style.ink = .llm
+        }
+        if s.trace.parent(of: span) == nil { style.attributes.insert(.bold) }
+        if let search = s.search, search.isMatch[span] { style.paper = .match }
+        return style
+    }
+
+    static func treeRow(_ s: TraceSession, span: Int, row y: Int, columns t: Range<Int>, _ screen: inout Screen) {
+        let trace = s.trace
+        let sp = trace.spans[span]
+        let cols = TreeColumns(width: t.count)
+        let x0 = t.lowerBound
+        let nameEnd = t.upperBound - cols.right
+        if s.insight.onCriticalPath[span] {
+            screen.put(Glyphs.criticalGutter, row: y, column: x0, style: Style(ink: .critical, attributes: [.bold]))
+        }
+
+        // Guides: one two-cell column per ancestor level, only as many as leave room for a name.
+        let depth = Int(trace.depths[span])
+        let room = nameEnd - x0 - 1
+        let maxLevels = max(0, (room - 12) / 2)
+        var guides: [String] = []
+        if depth > 0 {
+            guides.append(s.rows.hasLaterShownSibling(span, in: trace) ? "├─" : "└─")
+            var a = trace.parent(of: span)
+            var level = depth - 1
+            while let anc = a, level > 0, guides.count < maxLevels {
+                guides.append(s.rows.hasLaterShownSibling(anc, in: trace) ? "│ " : "  ")
+                a = trace.parent(of: anc)
+                level -= 1
+            }
+        }
+        var x = x0 + 1
+        if depth > guides.count && depth > 0 {
+            // Too deep to draw every level: say how deep instead.
+            x += screen.put("‹\(depth)›", row: y, column: x, limit: max(0, nameEnd - x), style: muted)
+        }
+        for g in guides.reversed() { x += screen.put(g, row: y, column: x, limit: max(0, nameEnd - x), style: muted) }
+        let twisty: String
+        if s.rows.hasShownChildren(span, in: trace) {
+            twisty = s.rows.isExpanded(span) ? "▾" : "▸"
+        } else {
+            twisty = depth > 0 ? "─" : "•"
+        }
+        x += screen.put(twisty, row: y, column: x, limit: max(0, nameEnd - x), style: muted)
+        x += 1
+        let flags = trace.flags[span]
+        if sp.status.isError {
+            screen.put(Glyphs.errorMark, row: y, column: x, limit: max(0, nameEnd - x), style: Style(ink: .error, attributes: [.bold]))
+        } else if !flags.isEmpty {
+            screen.put(Glyphs.flagMark, row: y, column: x, limit: max(0, nameEnd - x), style: Style(ink: .warning, attributes: [.bold]))
+        }
+        x += 2
+        if x < nameEnd {
+            x += screen.put(sp.name.isEmpty ? "(unnamed)" : sp.name, row: y, column: x, limit: nameEnd - x - 1,
+                            style: nameStyle(s, span))
+        }
+        // Service where it changes, then the reader's marks.
+        let parentService = trace.parent(of: span).map { trace.spans[$0].service }
+        if !sp.service.isEmpty && sp.service != parentService && x + 3 < nameEnd {
+            x += 2
+            x += screen.put(sp.service, row: y, column: x, limit: nameEnd - x - 1, style: muted)
+        }
+        if !flags.isEmpty && x + 4 < nameEnd {
+            x += 1
+            x += screen.put("[" + flags.names.joined(separator: ", ") + "]", row: y, column: x, limit: nameEnd - x - 1,
+                            style: Style(ink: .warning))
+        }
+
+        var rx = t.upperBound
+        if cols.cost > 0 {
+            if let cost = s.insight.statistics.cost(ofSpan: span) {
+                let text = cost.usd.map(Format.usd) ?? "$?"
+                screen.putRight(text, row: y, endColumn: rx, limit: cols.cost,
+                                style: Style(ink: cost.usd == nil ? .warning : .llm))
+            }
+            rx -= cols.cost + 1
+        }
+        if cols.tokens > 0 {
+            if let call = trace.llmCall(at: span) {
+                screen.putRight(Format.compact(call.totalTokens), row: y, endColumn: rx, limit: cols.tokens,
+                                style: Style(ink: .llm))
+            }
+            rx -= cols.tokens + 1
+        }
+        if cols.duration > 0 {
+            let d = flags.contains(.endBeforeStart) ? "?" : Format.duration(sp.durationNanos)
+            screen.putRight(d, row: y, endColumn: rx, limit: cols.duration,
+                            style: flags.contains(.estimatedTiming) ? Style(ink: .warning) : muted)
+        }
+        if span == s.selected {
+            screen.restyle(row: y, column: x0, width: t.count) { st in
+                var n = st
+                n.paper = .selection
+                return n
+            }
+        }
+    }
+
+    // MARK: Waterfall
+
+    /// A tick step of 1, 2 or 5 times a power of ten nanoseconds, at least `raw`.
+    static func niceStep(_ raw: Int64) -> Int64 {
+        let r = max(1, raw)
+        var p: Int64 = 1
+        while p <= Int64.max / 10 && p * 10 <= r { p *= 10 }
+        if r <= p { return p }
+        if r <= 2 * p { return 2 * p }
+        if r <= 5 * p { return 5 * p }
+        return p <= Int64.max / 10 ? 10 * p : p
+    }
+
+    static func axis(_ s: TraceSession, columns w: Range<Int>, row: Int, _ screen: inout Screen) {
+        let width = w.count
+        guard width > 2 else { return }
+        let window = s.window
+        let ww = window.width
+        let step = niceStep(ww / Int64(max(1, width / 7)))
+        let relStart = window.start - s.trace.startNanos
+        var t = relStart <= 0 ? 0 : (relStart + step - 1) / step * step
+        var lastEnd = w.lowerBound - 2
+        while t <= relStart + ww {
+            let x = w.lowerBound + Int(Double(t - relStart) / Double(ww) * Double(width))
+            let label = t == 0 ? "0" : Format.tick(t)
+            let lw = CellWidth.of(label) + 1
+            if x > lastEnd + 1 && x + lw <= w.upperBound {
+                screen.put("╷" + label, row: row, column: x, limit: lw, style: muted)
+                lastEnd = x + lw - 1
+            }
+            if t > Int64.max - step { break }
+            t += step
+        }
+    }
+
+    static func waterfallRow(_ s: TraceSession, span: Int, row y: Int, columns w: Range<Int>, selected: Bool,
+                             _ screen: inout Screen) {
+        let width = w.count
+        guard width > 0 else { return }
+        let trace = s.trace
+        let sp = trace.spans[span]
+        if selected {
+            screen.fill(row: y, column: w.lowerBound, width: width, height: 1, character: "·", style: muted)
+        }
+        let ink: Ink = sp.status.isError ? .error : trace.isLLM(span) ? .llm : .bar
+        let window = s.window
+        let eighths = Double(width * 8)
+        let ww = Double(window.width)
+        let start = sp.startNanos, end = max(sp.endNanos, sp.startNanos)
+        if end < window.start {
+            screen.put("◂", row: y, column: w.lowerBound, style: Style(ink: ink))
+            return
+        }
+        if start > window.end {
+            screen.put("▸", row: y, column: w.upperBound - 1, style: Style(ink: ink))
+            return
+        }
+        var a = max(0, Double(start - window.start) / ww * eighths)
+        var b = min(eighths, Double(end - window.start) / ww * eighths)
+        // At least one eighth of a cell, so zero-length and tiny spans stay visible.
+        if b - a < 1 {
+            b = min(eighths, a + 1)
+            a = b - 1
+        }
+        let c0 = Int(a / 8), c1 = min(width - 1, Int((b / 8).rounded(.up)) - 1)
+        if c0 <= c1 {
+            for c in c0...c1 {
+                let cellLeft = Double(c * 8)
+                let l = Int((max(a, cellLeft) - cellLeft).rounded())
+                let r = Int((min(b, cellLeft + 8) - cellLeft).rounded())
+                let x = w.lowerBound + c
+                if l <= 0 && r >= 8 {
+                    screen.put("█", row: y, column: x, style: Style(ink: ink))
+                } else if l <= 0 {
+                    screen.put(leftBlocks[max(1, r) - 1], row: y, column: x, style: Style(ink: ink))
+                } else if r >= 8 {
+                    // Starts inside the cell: a left block in reverse video fills the cell's right part.
+                    screen.put(leftBlocks[min(7, l) - 1], row: y, column: x, style: Style(ink: ink, attributes: [.reverse]))
+                } else {
+                    screen.put(leftBlocks[max(1, r - l) - 1], row: y, column: x, style: Style(ink: ink))
+                }
+            }
+        }
+        for seg in s.insight.criticalSegments(of: span) {
+            guard seg.endNanos >= window.start, seg.startNanos <= window.end else { continue }
+            let sa = max(0, Double(seg.startNanos - window.start) / ww * eighths)
+            let sb = min(eighths, Double(seg.endNanos - window.start) / ww * eighths)
+            let k0 = min(width - 1, Int(sa / 8)), k1 = min(width - 1, max(k0, Int((sb / 8).rounded(.up)) - 1))
+            for c in k0...k1 {
+                screen.put(Glyphs.criticalBar, row: y, column: w.lowerBound + c, style: Style(ink: .critical))
+            }
+        }
+    }
+
+    // MARK: Side panel
+
+    static func panel(_ state: ExplorerState, _ s: TraceSession, columns p: Range<Int>, rows: Range<Int>,
+                      _ screen: inout Screen) {
+        var lines: [[Segment]] = []
+        let stats = s.insight.statistics
+        let labelWidth = 12
+        func pad(_ label: String) -> String {
+            label + String(repeating: " ", count: max(1, labelWidth - CellWidth.of(label)))
+        }
+        func totals(_ t: UsageTotals, duration: Int64) {
+            lines.append([(pad(" duration"), muted), (Format.duration(duration), .plain)])
+            var spans: [Segment] = [(pad(" spans"), muted), (Format.grouped(Int64(t.spanCount)), .plain)]
+            if t.errorCount > 0 { spans.append((" · \(t.errorCount) error\(t.errorCount == 1 ? "" : "s")", Style(ink: .error))) }
+            lines.append(spans)
+            guard t.llmCalls > 0 else {
+                lines.append([(pad(" LLM calls"), muted), ("none", muted)])
+                return
+            }
+            lines.append([(pad(" LLM calls"), muted), ("\(t.llmCalls)", .plain)])
+            lines.append([(pad(" tokens"), muted),
+                          ("\(Format.compact(t.promptTokens)) in · \(Format.compact(t.completionTokens)) out", .plain)])
+            var cost: [Segment] = [(pad(" cost"), muted), (Format.usd(t.costUSD), Style(ink: .llm))]
+            if t.unpricedCalls > 0 { cost.append((" +\(t.unpricedCalls) unpriced", Style(ink: .warning))) }
+            lines.append(cost)
+        }
+        lines.append([(" Trace", title)])
+        totals(stats.trace, duration: s.trace.durationNanos)
+        lines.append([])
+        let sel = s.selected
+        lines.append([(" Selected ", title), (s.trace.spans[sel].name, Style(attributes: [.bold]))])
+        // The root's subtree is the whole trace: reuse the precomputed totals.
+        let isWhole = Int(s.trace.subtreeSizes[sel]) == s.trace.count
+        totals(isWhole ? stats.trace : stats.subtree(of: sel), duration: s.trace.spans[sel].durationNanos)
+        lines.append([(pad(" self time"), muted), (Format.duration(stats.selfTimeNanos(of: sel)), .plain)])
+        if s.insight.criticalNanos > 0 {
+            let (own, sub) = s.insight.criticalTime(of: sel)
+            let whole = Double(s.insight.criticalNanos)
+            lines.append([(pad(" critical"), muted),
+                          (Format.percent(Double(sub), of: whole) + " of path", Style(ink: .critical)),
+                          (" (own " + Format.percent(Double(own), of: whole) + ")", muted)])
+        }
+        let models = stats.trace.byModel
+        if !models.isEmpty {
+            lines.append([])
+            let width = p.count
+            let numbers = 5 + 1 + 6 + 1 + 8
+            let nameWidth = max(6, width - numbers - 2)
+            lines.append([(" By model", title)])
+            lines.append([(" " + fit("model", nameWidth) + " " + rightAligned("calls", 5) + " "
+                           + rightAligned("tokens", 6) + " " + rightAligned("cost", 8), muted)])
+            for (model, u) in models {
+                let costText = u.calls == u.unpricedCalls ? "$?" : Format.usd(u.costUSD)
+                lines.append([(" " + fit(model, nameWidth) + " ", Style(ink: .llm)),
+                              (rightAligned("\(u.calls)", 5) + " " + rightAligned(Format.compact(u.totalTokens), 6) + " "
+                               + rightAligned(costText, 8), .plain)])
+            }
+        }
+        var y = rows.lowerBound
+        for line in lines where y < rows.upperBound {
+            segments(line, &screen, row: y, column: p.lowerBound, limit: p.count)
+            y += 1
+        }
+    }
+
+    /// `text` cut or padded to exactly `width` cells (made safe first).
+    static func fit(_ text: String, _ width: Int) -> String {
+        var s = Screen(size: Size(width: width, height: 1))
+        s.put(text, row: 0, column: 0)
+        var out = ""
+        for c in 0..<width where !s[0, c].isContinuation { out += s[0, c].text }
+        return out
+    }
+
+    static func rightAligned(_ text: String, _ width: Int) -> String {
+        let w = CellWidth.of(text)
+        return w >= width ? text : String(repeating: " ", count: width - w) + text
+    }
+
+    // MARK: Trace list
+
+    static func traceList(_ state: ExplorerState, _ screen: inout Screen) {
+        let list = state.list
+        let n = list.entries.count
+        segments([(baseName(state.document.source), title),
+                  ("  \(n) trace\(n == 1 ? "" : "s") · sorted by \(list.sort.title) \(list.descending ? "↓" : "↑")", muted)],
+                 &screen, row: 0, column: 0, limit: screen.width)
+        guard n > 0 else {
+            screen.put(" no traces in this file", row: 2, column: 0, style: Style(ink: .warning))
+            return
+        }
+        // Columns that fit, dropped from the right as the terminal narrows.
+        let w = screen.width
+        let wide = w >= 100
+        let columns: [(title: String, width: Int, sort: TraceSort?)] = [
+            ("start", wide ? 19 : 8, .start), ("duration", 8, .duration), ("spans", 6, .spans),
+            ("errors", 6, .errors), ("tokens", 7, .tokens), ("cost", 8, .cost),
+        ]
+        var shown: [(title: String, width: Int, sort: TraceSort?)] = []
+        var used = 0
+        let nameMin = 16
+        for c in columns where used + c.width + 1 + nameMin <= w {
+            shown.append(c)
+            used += c.width + 1
+        }
+        let serviceWidth = w - used - nameMin >= 30 ? 14 : 0
+        let nameWidth = w - used - (serviceWidth > 0 ? serviceWidth + 1 : 0) - 1
+        func header(_ t: String, _ sort: TraceSort?) -> Style {
+            sort == list.sort ? Style(ink: .accent, attributes: [.bold, .underline]) : muted
+        }
+        screen.put("name", row: 1, column: 1, limit: nameWidth, style: header("name", .name))
+        var x = 1 + nameWidth
+        if serviceWidth > 0 {
+            screen.put("service", row: 1, column: x, limit: serviceWidth, style: muted)
+            x += serviceWidth + 1
+        }
+        for c in shown {
+            screen.putRight(c.title, row: 1, endColumn: x + c.width, limit: c.width, style: header(c.title, c.sort))
+            x += c.width + 1
+        }
+        let h = max(0, screen.height - 3)
+        for i in 0..<h {
+            let p = list.top + i
+            guard p < list.order.count else { break }
+            let e = list.entries[list.order[p]]
+            let y = 2 + i
+            screen.put(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
+                       style: e.errors > 0 ? Style(ink: .error) : .plain)
+            var x = 1 + nameWidth
+            if serviceWidth > 0 {
+                screen.put(e.service, row: y, column: x, limit: serviceWidth, style: muted)
+                x += serviceWidth + 1
+            }
+            for c in shown {
+                let text: String
+                var style = Style()
+                switch c.sort {
+                case .start?:
+                    let ts = Format.timestamp(e.startNanos, millis: false)
+                    text = wide ? String(ts.dropLast()) : String(ts.dropFirst(11).dropLast())
+                    style = muted
+                case .duration?: text = Format.duration(e.durationNanos)
+                case .spans?: text = Format.grouped(Int64(e.spans))
+                case .errors?:
+                    text = e.errors == 0 ? "–" : "\(e.errors)"
+                    style = e.errors > 0 ? Style(ink: .error) : muted
+                case .tokens?: text = e.tokens == 0 ? "–" : Format.compact(e.tokens)
+                case .cost?:
+                    text = e.unpriced > 0 && e.costUSD == 0 ? "$?" : (e.tokens == 0 && e.costUSD == 0 ? "–" : Format.usd(e.costUSD))
+                    style = Style(ink: .llm)
+                default: text = ""
+                }
+                screen.putRight(text, row: y, endColumn: x + c.width, limit: c.width, style: style)
+                x += c.width + 1
+            }
+            if p == list.selected {
+                screen.restyle(row: y, column: 0, width: w) { st in
+                    var n = st
+                    n.paper = .selection
+                    return n
+                }
+            }
+        }
+    }
+
+    // MARK: Documents
+
+    static func document(_ doc: DocumentView, _ screen: inout Screen) {
+        let h = max(0, screen.height - 2)
+        let last = min(doc.lineCount, doc.top + h)
+        let position = doc.lineCount <= h ? "" : "\(doc.top + 1)–\(last) of \(doc.lineCount)"
+        let pw = CellWidth.of(position)
+        segments([(doc.title, title)], &screen, row: 0, column: 0, limit: max(0, screen.width - pw - 2))
+        if pw > 0 && pw < screen.width { screen.put(position, row: 0, column: screen.width - pw, style: muted) }
+        doc.draw(into: &screen, row: 1, height: h)
+    }
+
+    // MARK: Status bar
+
+    static func statusBar(_ state: ExplorerState, _ screen: inout Screen) {
+        let y = screen.height - 1
+        let w = screen.width
+        guard y >= 1 else { return }
+        screen.fill(row: y, column: 0, width: w, height: 1, style: bar)
+        var left: [Segment] = []
+        if let p = state.prompt {
+            left = [(state.promptFilters ? "filter /" : "/", Style(paper: .bar, attributes: [.bold])), (p, bar), ("▏", bar)]
+        } else if let m = state.message {
+            left = [(m, Style(paper: .bar, attributes: [.bold]))]
+        } else {
+            left = [(baseName(state.document.source), bar)]
+            if let s = state.session {
+                if state.hasTraceList { left.append((" · trace " + String(s.trace.id.description.prefix(8)), bar)) }
+                left.append((" · " + path(of: s.selected, in: s.trace), bar))
+            }
+        }
+        let hints = KeyTable.hints(in: state.keyContext)
+        var hintSegs: [Segment] = []
+        var hintWidth = 0
+        let leftWidth = left.reduce(0) { $0 + CellWidth.of($1.text) }
+        let budget = max(w / 2, w - leftWidth - 2)
+        for (key, word) in hints {
+            let piece = CellWidth.of(key) + 1 + CellWidth.of(word) + 2
+            guard hintWidth + piece <= budget else { break }
+            hintSegs.append((key, Style(paper: .bar, attributes: [.bold])))
+            hintSegs.append((" " + word + "  ", bar))
+            hintWidth += piece
+        }
+        let hintStart = w - hintWidth
+        segments(left, &screen, row: y, column: 1, limit: max(0, hintStart - 2))
+        segments(hintSegs, &screen, row: y, column: hintStart, limit: hintWidth)
+    }
+
+    /// The names from the root to `span`, at most a few levels, the deepest last.
+    static func path(of span: Int, in trace: Trace) -> String {
+        // Names are cut short first: a span name can be megabytes long.
+        var names: [String] = [String(trace.spans[span].name.prefix(60))]
+        var v = trace.parent(of: span)
+        while let p = v, names.count < 6 {
+            names.append(String(trace.spans[p].name.prefix(60)))
+            v = trace.parent(of: p)
+        }
+        return (v != nil ? "… › " : "") + names.reversed().joined(separator: " › ")
+    }
+
+    static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        let name = path[path.index(after: slash)...]
+        return name.isEmpty ? path : String(name)
+    }
+}

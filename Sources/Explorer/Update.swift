@@ -1,0 +1,485 @@
+import TraceAnalysis
+import TraceModel
+
+/// The explorer's one way to change: a new state for an action, and maybe a side effect for
+/// the runner to perform. Pure: the same state and action give the same result.
+public func update(_ state: ExplorerState, _ action: Action) -> (ExplorerState, Command?) {
+    var next = state
+    let command = next.apply(action)
+    return (next, command)
+}
+
+extension ExplorerState {
+    /// Rows available to the tree, list or document body at the current size (one less for
+    /// the narrow waterfall pane, whose axis takes the first body row).
+    var bodyHeight: Int {
+        let narrowWaterfall = session?.pane == .waterfall && size.width < Layout.narrowWidth
+        return max(1, size.height - 3 - (narrowWaterfall ? 1 : 0))
+    }
+    var documentHeight: Int { max(1, size.height - 2) }
+
+    /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
+    public mutating func apply(_ action: Action) -> Command? {
+        switch action {
+        case .resize, .wrote: break
+        default: message = nil
+        }
+        switch action {
+        case .resize(let newSize):
+            size = newSize
+            overlay?.wrap(width: newSize.width)
+            clampOverlay()
+            if session != nil { keepSelectionVisible(center: false) }
+            clampList()
+            return nil
+        case .wrote(let path, let error):
+            message = error.map { "export failed: \($0)" } ?? "exported to \(path)"
+            return nil
+        case .quit:
+            markQuitting()
+            return .quit
+        default:
+            break
+        }
+        if prompt != nil { return applyPrompt(action) }
+        if overlay != nil { return applyDocument(action) }
+        if session != nil { return applyTrace(action) }
+        return applyList(action)
+    }
+
+    // MARK: Documents
+
+    private mutating func applyDocument(_ action: Action) -> Command? {
+        guard var doc = overlay else { return nil }
+        let h = documentHeight
+        switch action {
+        case .up: doc.top -= 1
+        case .down: doc.top += 1
+        case .pageUp: doc.top -= max(1, h - 1)
+        case .pageDown: doc.top += max(1, h - 1)
+        case .halfPageUp: doc.top -= max(1, h / 2)
+        case .halfPageDown: doc.top += max(1, h / 2)
+        case .top: doc.top = 0
+        case .bottom: doc.top = doc.maxTop(height: h)
+        case .back:
+            overlay = nil
+            return nil
+        case .help:
+            if doc.kind == .help {
+                overlay = nil
+            } else {
+                overlay = Help.document(width: size.width)
+            }
+            return nil
+        case .export:
+            if case .span(let span) = doc.kind, let s = session {
+                return .write(fileName: Export.fileName(for: span, in: s.trace), contents: Export.json(for: span, in: s.insight))
+            }
+            message = "nothing to export here"
+            return nil
+        default:
+            return nil
+        }
+        doc.top = min(max(0, doc.top), doc.maxTop(height: h))
+        overlay = doc
+        return nil
+    }
+
+    private mutating func clampOverlay() {
+        guard var doc = overlay else { return }
+        doc.top = min(max(0, doc.top), doc.maxTop(height: documentHeight))
+        overlay = doc
+    }
+
+    // MARK: The search prompt
+
+    private mutating func applyPrompt(_ action: Action) -> Command? {
+        guard var text = prompt else { return nil }
+        switch action {
+        case .type(let t):
+            if text.count < 200 { text += t }
+            prompt = text
+        case .deleteBackward:
+            if !text.isEmpty { text.removeLast() }
+            prompt = text
+        case .cancel:
+            prompt = nil
+        case .submit:
+            prompt = nil
+            runSearch(text, filter: promptFilters)
+        default:
+            break
+        }
+        return nil
+    }
+
+    private mutating func runSearch(_ text: String, filter: Bool) {
+        guard var s = session else { return }
+        let trace = s.trace
+        if text.isEmpty {
+            s.search = nil
+            if s.filtering {
+                s.filtering = false
+                s.rows.setFilter(nil, in: trace)
+            }
+            session = s
+            keepSelectionVisible(center: false)
+            return
+        }
+        let matches = SpanQuery(text).matchingSpans(in: trace)
+        var bits = BitSet(count: trace.count)
+        for m in matches { bits[m] = true }
+        s.search = SearchState(text: text, matches: matches, isMatch: bits)
+        if matches.isEmpty {
+            if s.filtering {
+                s.filtering = false
+                s.rows.setFilter(nil, in: trace)
+            }
+            session = s
+            message = "no match for “\(text)”"
+            keepSelectionVisible(center: false)
+            return
+        }
+        if filter || s.filtering {
+            s.filtering = true
+            s.rows.setFilter(matches, in: trace)
+        }
+        session = s
+        let target = matchAfter(position: trace.preorderPosition[s.selected], including: true, forward: true) ?? matches[0]
+        select(target)
+        message = "\(matches.count) match\(matches.count == 1 ? "" : "es") for “\(text)”"
+            + (session!.filtering ? " · filtered" : "")
+    }
+
+    /// Index of the first span in `spans` (in depth-first order) at or after depth-first `position`.
+    private func firstIndex(in spans: [Int], atOrAfter position: Int32, trace: Trace) -> Int {
+        var lo = 0, hi = spans.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if trace.preorderPosition[spans[mid]] < position { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The first match at or after (or before) a depth-first position, wrapping around.
+    private func matchAfter(position: Int32, including: Bool, forward: Bool) -> Int? {
+        guard let s = session, let search = s.search, !search.matches.isEmpty else { return nil }
+        let m = search.matches
+        let pos = s.trace.preorderPosition
+        let lo = firstIndex(in: m, atOrAfter: position, trace: s.trace)
+        // lo: first match at or after `position`.
+        if forward {
+            var i = lo
+            if !including, i < m.count, pos[m[i]] == position { i += 1 }
+            return m[i < m.count ? i : 0]
+        }
+        let i = lo - 1
+        return m[i >= 0 ? i : m.count - 1]
+    }
+
+    // MARK: The trace view
+
+    private mutating func applyTrace(_ action: Action) -> Command? {
+        guard var s = session else { return nil }
+        let trace = s.trace
+        let row = s.selectedRow
+        let h = bodyHeight
+        switch action {
+        case .up: moveSelection(to: row - 1)
+        case .down: moveSelection(to: row + 1)
+        case .pageUp: moveSelection(to: row - h)
+        case .pageDown: moveSelection(to: row + h)
+        case .halfPageUp: moveSelection(to: row - h / 2)
+        case .halfPageDown: moveSelection(to: row + h / 2)
+        case .top: moveSelection(to: 0)
+        case .bottom: moveSelection(to: s.rows.count - 1)
+
+        case .collapseOrParent:
+            if s.rows.hasShownChildren(s.selected, in: trace) && s.rows.isExpanded(s.selected) {
+                s.rows.collapse(s.selected, in: trace)
+                session = s
+            } else if let p = trace.parent(of: s.selected) {
+                session = s
+                select(p)
+            }
+        case .expandOrChild:
+            if s.rows.hasShownChildren(s.selected, in: trace) {
+                if s.rows.isExpanded(s.selected) {
+                    session = s
+                    moveSelection(to: row + 1)
+                } else {
+                    s.rows.expand(s.selected, in: trace)
+                    session = s
+                }
+            }
+        case .toggle:
+            toggle(&s)
+            session = s
+        case .activate:
+            if trace.isLLM(s.selected) {
+                overlay = Detail.document(for: s.selected, in: s.insight, width: size.width)
+            } else {
+                toggle(&s)
+                session = s
+            }
+        case .expandAll:
+            s.rows.expandAll(in: trace)
+            session = s
+        case .collapseAll:
+            s.rows.collapseAll(in: trace)
+            session = s
+        case .collapseToDepth(let d):
+            s.rows.collapse(toDepth: d, in: trace)
+            session = s
+            message = "showing \(d) level\(d == 1 ? "" : "s") below the root"
+
+        case .zoomIn:
+            let span = trace.spans[s.selected]
+            let width = max(1_000, s.window.width / 2)
+            let mid = span.startNanos / 2 + max(span.endNanos, span.startNanos) / 2
+            s.window = clampWindow(start: mid - width / 2, width: width, in: s)
+            session = s
+        case .zoomOut:
+            let width = s.window.width > Int64.max / 4 ? s.window.width : s.window.width * 2
+            let mid = s.window.start + s.window.width / 2
+            s.window = clampWindow(start: mid - width / 2, width: width, in: s)
+            session = s
+        case .zoomReset:
+            s.window = s.fullWindow
+            session = s
+        case .panLeft, .panRight:
+            let shift = max(1, s.window.width / 4)
+            let start = action == .panLeft ? s.window.start - shift : s.window.start + shift
+            s.window = clampWindow(start: start, width: s.window.width, in: s)
+            session = s
+        case .nextCritical:
+            if let i = s.insight.nextCriticalSegment(from: s.selected, cursor: s.criticalCursor) {
+                s.criticalCursor = i
+                session = s
+                select(s.insight.criticalPath[i].span)
+                let seg = s.insight.criticalPath[i]
+                message = "critical path \(i + 1)/\(s.insight.criticalPath.count): "
+                    + Format.duration(seg.durationNanos) + " at +" + Format.duration(seg.startNanos - trace.startNanos)
+            } else {
+                message = "no critical path in this trace"
+            }
+
+        case .togglePanel:
+            if Layout(size: size, panelShown: panelShown, pane: s.pane).mode == .narrow {
+                s.pane = s.pane == .panel ? .tree : .panel
+                session = s
+            } else {
+                panelPreference = !panelShown
+            }
+        case .nextPane:
+            if Layout(size: size, panelShown: panelShown, pane: s.pane).mode == .narrow {
+                s.pane = Pane(rawValue: (s.pane.rawValue + 1) % Pane.allCases.count) ?? .tree
+                session = s
+            } else {
+                message = "every pane is already shown; p toggles the side panel"
+            }
+        case .openDetail:
+            overlay = Detail.document(for: s.selected, in: s.insight, width: size.width)
+        case .export:
+            return .write(fileName: Export.fileName(for: s.selected, in: trace),
+                          contents: Export.json(for: s.selected, in: s.insight))
+        case .help:
+            overlay = Help.document(width: size.width)
+        case .warnings:
+            overlay = Help.warnings(document, problem: problem, width: size.width)
+        case .traceList:
+            if hasTraceList { session = nil } else { message = "this file holds one trace" }
+        case .back:
+            if s.search != nil || s.filtering {
+                session = s
+                runSearch("", filter: false)
+                message = "search cleared"
+            } else if hasTraceList {
+                session = nil
+            }
+
+        case .startSearch:
+            prompt = ""
+            promptFilters = false
+        case .nextMatch, .previousMatch:
+            if let m = matchAfter(position: trace.preorderPosition[s.selected], including: false,
+                                  forward: action == .nextMatch) {
+                select(m)
+                if let matches = session?.search?.matches {
+                    let i = firstIndex(in: matches, atOrAfter: trace.preorderPosition[m], trace: trace)
+                    message = "match \(i + 1) of \(matches.count)"
+                }
+            } else {
+                message = "no search yet: press / to search"
+            }
+        case .toggleFilter:
+            if s.filtering {
+                s.filtering = false
+                s.rows.setFilter(nil, in: trace)
+                session = s
+                message = "filter off"
+            } else if let search = s.search, !search.matches.isEmpty {
+                s.filtering = true
+                s.rows.setFilter(search.matches, in: trace)
+                session = s
+                message = "showing \(search.matches.count) matches and their ancestors"
+            } else {
+                prompt = ""
+                promptFilters = true
+            }
+        case .nextError:
+            let errors = s.insight.statistics.errorSpans
+            if errors.isEmpty {
+                message = "no errors in this trace"
+            } else {
+                var i = firstIndex(in: errors, atOrAfter: trace.preorderPosition[s.selected] + 1, trace: trace)
+                if i == errors.count { i = 0 }
+                select(errors[i])
+                message = "error \(i + 1) of \(errors.count)"
+            }
+        case .slowest:
+            if let i = s.insight.statistics.slowestSpan {
+                select(i)
+                message = "slowest span: " + Format.duration(trace.spans[i].durationNanos)
+            }
+        case .costliest:
+            if let i = s.insight.statistics.costliestLLMSpan {
+                select(i)
+                if let c = s.insight.statistics.cost(ofSpan: i)?.usd { message = "costliest LLM call: " + Format.usd(c) }
+            } else {
+                message = "no LLM call with a known cost"
+            }
+        default:
+            break
+        }
+        keepSelectionVisible(center: false)
+        return nil
+    }
+
+    private func toggle(_ s: inout TraceSession) {
+        guard s.rows.hasShownChildren(s.selected, in: s.trace) else { return }
+        if s.rows.isExpanded(s.selected) {
+            s.rows.collapse(s.selected, in: s.trace)
+        } else {
+            s.rows.expand(s.selected, in: s.trace)
+        }
+    }
+
+    private func clampWindow(start: Int64, width: Int64, in s: TraceSession) -> TimeWindow {
+        let full = s.fullWindow
+        if width >= full.width { return full }
+        let lo = min(max(start, full.start), full.end - width)
+        return TimeWindow(start: lo, end: lo + width)
+    }
+
+    /// Selects the span on tree row `row` (clamped).
+    private mutating func moveSelection(to row: Int) {
+        guard var s = session, s.rows.count > 0 else { return }
+        let r = min(max(0, row), s.rows.count - 1)
+        s.selected = Int(s.rows.rows[r])
+        session = s
+    }
+
+    /// Selects `span`, expanding its ancestors (and dropping the filter when it hides the span).
+    mutating func select(_ span: Int) {
+        guard var s = session else { return }
+        if !s.rows.isShown(span) {
+            s.filtering = false
+            s.rows.setFilter(nil, in: s.trace)
+        }
+        s.rows.reveal(span, in: s.trace)
+        s.selected = span
+        session = s
+        keepSelectionVisible(center: true)
+    }
+
+    /// Moves the selection to its nearest visible ancestor when it got hidden, and scrolls so
+    /// that it is on screen (to the middle when `center` and it was off screen).
+    mutating func keepSelectionVisible(center: Bool) {
+        guard var s = session else { return }
+        let trace = s.trace
+        var row = s.rows.row(of: s.selected, in: trace)
+        var v: Int? = s.selected
+        while row == nil, let x = v {
+            v = trace.parent(of: x)
+            if let p = v { row = s.rows.row(of: p, in: trace) }
+        }
+        if row == nil, let first = s.rows.rows.first {
+            v = Int(first)
+            row = 0
+        }
+        if let r = row, let sel = v {
+            s.selected = sel
+            let h = bodyHeight
+            if r < s.top || r >= s.top + h {
+                s.top = center ? r - h / 2 : (r < s.top ? r : r - h + 1)
+            }
+            s.top = min(max(0, s.top), max(0, s.rows.count - h))
+        }
+        session = s
+    }
+
+    // MARK: The trace list
+
+    private mutating func applyList(_ action: Action) -> Command? {
+        let h = bodyHeight
+        switch action {
+        case .up: list.selected -= 1
+        case .down: list.selected += 1
+        case .pageUp: list.selected -= h
+        case .pageDown: list.selected += h
+        case .halfPageUp: list.selected -= h / 2
+        case .halfPageDown: list.selected += h / 2
+        case .top: list.selected = 0
+        case .bottom: list.selected = list.order.count - 1
+        case .openTrace:
+            if list.selected < list.order.count { openTrace(list.order[list.selected]) }
+        case .cycleSort:
+            list.sort = TraceSort(rawValue: (list.sort.rawValue + 1) % TraceSort.allCases.count) ?? .start
+            sortList()
+            message = "sorted by \(list.sort.title)"
+        case .reverseSort:
+            list.descending.toggle()
+            sortList()
+        case .help:
+            overlay = Help.document(width: size.width)
+        case .warnings:
+            overlay = Help.warnings(document, problem: problem, width: size.width)
+        default:
+            break
+        }
+        clampList()
+        return nil
+    }
+
+    private mutating func sortList() {
+        let keep = list.selected < list.order.count ? list.order[list.selected] : 0
+        let e = list.entries
+        let sort = list.sort
+        func less(_ a: Int, _ b: Int) -> Bool {
+            let x = e[a], y = e[b]
+            switch sort {
+            case .start: return (x.startNanos, a) < (y.startNanos, b)
+            case .duration: return (x.durationNanos, a) < (y.durationNanos, b)
+            case .spans: return (x.spans, a) < (y.spans, b)
+            case .errors: return (x.errors, a) < (y.errors, b)
+            case .tokens: return (x.tokens, a) < (y.tokens, b)
+            case .cost: return x.costUSD != y.costUSD ? x.costUSD < y.costUSD : a < b
+            case .name: return (x.rootName, a) < (y.rootName, b)
+            }
+        }
+        var order = Array(e.indices).sorted(by: less)
+        if list.descending { order.reverse() }
+        list.order = order
+        list.selected = order.firstIndex(of: keep) ?? 0
+    }
+
+    private mutating func clampList() {
+        let n = list.order.count
+        list.selected = min(max(0, list.selected), max(0, n - 1))
+        let h = bodyHeight
+        if list.selected < list.top { list.top = list.selected }
+        if list.selected >= list.top + h { list.top = list.selected - h + 1 }
+        list.top = min(max(0, list.top), max(0, n - h))
+    }
+}
