@@ -1,0 +1,87 @@
+import Explorer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs the explorer on the terminal: read a key, update the state, perform the command,
+/// render, draw only what changed. The only place where state meets the outside world.
+@MainActor
+public enum ExplorerApp {
+    /// True when standard output is a terminal the explorer can draw on.
+    public nonisolated static var hasTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// Runs until the user quits. On SIGINT, SIGTERM or SIGHUP the terminal is restored and the
+    /// process then dies from that signal, so callers see the usual exit status.
+    ///
+    /// - Parameter exportDirectory: where exported JSON files go (the temporary directory is
+    ///   tried when this one cannot be written).
+    public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String) throws {
+        let terminal = try Terminal(options: options)
+        defer { terminal.stop() }
+        var state = initial
+        _ = state.apply(.resize(terminal.size))
+        var quitSignal: Int32 = 0
+        loop: while !state.quitting {
+            terminal.draw(render(state, size: terminal.size))
+            let command: Command?
+            switch terminal.read() {
+            case .key(let key):
+                guard let action = state.action(for: key) else { continue }
+                command = state.apply(action)
+            case .resize(let size):
+                command = state.apply(.resize(size))
+            case .signal(let sig):
+                quitSignal = sig
+                break loop
+            case .nothing:
+                continue
+            }
+            if let c = command, let answer = perform(c, exportDirectory: exportDirectory) {
+                _ = state.apply(answer)
+            }
+        }
+        if quitSignal != 0 {
+            terminal.stop()
+            Signals.reraise(quitSignal)
+        }
+    }
+
+    /// Carries out a command; returns the action that reports its result.
+    static func perform(_ command: Command, exportDirectory: String) -> Action? {
+        switch command {
+        case .quit:
+            return nil
+        case .write(let name, let contents):
+            var firstError = ""
+            let tmp = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+            for dir in [exportDirectory, tmp] {
+                let path = (dir.hasSuffix("/") ? dir : dir + "/") + name
+                switch writeFile(path, contents) {
+                case nil: return .wrote(path: path, error: nil)
+                case let e?: if firstError.isEmpty { firstError = "\(path): \(e)" }
+                }
+            }
+            return .wrote(path: name, error: firstError)
+        }
+    }
+
+    /// Writes `contents` to `path`, replacing it; returns an error text or nil.
+    static func writeFile(_ path: String, _ contents: String) -> String? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var bytes = Array(contents.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            done += n
+        }
+        return nil
+    }
+}
