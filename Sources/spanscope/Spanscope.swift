@@ -6,6 +6,8 @@ struct Spanscope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spanscope",
         abstract: "A terminal explorer for traces of LLM applications.",
-        subcommands: [SummaryCommand.self, CheckCommand.self, ConvertCommand.self]
+        subcommands: [OpenCommand.self, SummaryCommand.self, CheckCommand.self, ConvertCommand.self,
+                      BenchFrameCommand.self],
+        defaultSubcommand: OpenCommand.self
     )
 }

@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import Explorer
+import TerminalUI
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+
+/// `spanscope [open] [FILE]`: the interactive explorer, and the default command.
+struct OpenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "open",
+        abstract: "Explore a trace file in the terminal (the default command).",
+        discussion: """
+            Without a file, a bundled sample from SampleTraces/ opens. Press ? inside for the keys.
+            NO_COLOR (any value) or --no-color turns colours off.
+            """
+    )
+
+    /// The sample opened when no file is given: a multi-step agent with parallel tool calls and a failed tool.
+    static let defaultSample = "agent-parallel-tools.otlp.jsonl"
+
+    @Argument(help: "Trace file (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    var file: String?
+
+    @Option(name: .customLong("prices"), help: "JSON price file overriding the built-in prices (model prefix → USD per million tokens).")
+    var pricesFile: String?
+
+    @Option(name: .customLong("trace"), help: "Open this trace id directly when the file holds several.")
+    var traceID: String?
+
+    @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
+    var noColor = false
+
+    @Flag(help: "Scroll with the mouse wheel (most terminals then need Shift to select text).")
+    var mouse = false
+
+    func run() throws {
+        guard ExplorerApp.hasTerminal else {
+            printError("spanscope: \(TerminalError.notATerminal.description)")
+            throw ExitCode(1)
+        }
+        let path: String
+        if let f = file {
+            path = f
+        } else if let sample = SampleLocator.find(OpenCommand.defaultSample) {
+            path = sample
+        } else {
+            printError("spanscope: no file given and the bundled sample SampleTraces/\(OpenCommand.defaultSample) "
+                       + "was not found; run `spanscope FILE`")
+            throw ExitCode(1)
+        }
+
+        var problem: String? = nil
+        let document: TraceDocument
+        do {
+            document = try TraceLoader.load(path: path)
+        } catch {
+            guard let partial = error.partial, partial.spanCount > 0 else {
+                printError("spanscope: \(error.description)")
+                throw ExitCode(1)
+            }
+            document = partial
+            problem = error.description
+        }
+        let prices = try loadPrices(pricesFile)
+
+        var open: TraceID? = nil
+        if let t = traceID {
+            let id = TraceID(t)
+            guard document.traces.contains(where: { $0.id == id }) else {
+                printError("spanscope: \(path): no trace with id \(t) (the file holds \(document.traces.count))")
+                throw ExitCode(1)
+            }
+            open = id
+        }
+        let state = ExplorerState(document: document, prices: prices, size: Size(width: 80, height: 24),
+                                  problem: problem, open: open)
+        let noColorEnv = getenv("NO_COLOR").map { String(cString: $0) } ?? ""
+        let options = TerminalOptions(colors: !noColor && noColorEnv.isEmpty, mouse: mouse)
+        let directory = currentDirectory()
+        do {
+            try MainActor.assumeIsolated {
+                try ExplorerApp.run(state, options: options, exportDirectory: directory)
+            }
+        } catch let e as TerminalError {
+            printError("spanscope: \(e.description)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(cString: buffer)
+    }
+}
+
+/// The price table: built-in prices, overridden by `path` when given; exits 1 with one line on a bad file.
+func loadPrices(_ path: String?) throws -> PriceTable {
+    guard let path else { return .standard }
+    do {
+        let entries = try PriceFileReader.load(path: path)
+        return PriceTable.standard.merging(entries.map {
+            ModelPrice(prefix: $0.prefix, inputPerMillion: $0.inputPerMillion, outputPerMillion: $0.outputPerMillion,
+                       source: $0.source)
+        })
+    } catch {
+        printError("spanscope: \(error.description)")
+        throw ExitCode(1)
+    }
+}
+
+/// Finds files in SampleTraces/ for `swift run spanscope` with no arguments.
+enum SampleLocator {
+    /// `SampleTraces/name` under the current directory or any folder above the executable
+    /// (the package root when run from `.build/debug`), or nil.
+    static func find(_ name: String) -> String? {
+        var candidates = ["SampleTraces/" + name]
+        var dir = executableDirectory()
+        while let d = dir, d != "/" && !d.isEmpty {
+            candidates.append(d + "/SampleTraces/" + name)
+            dir = parent(of: d)
+        }
+        return candidates.first { access($0, R_OK) == 0 }
+    }
+
+    private static func executableDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        #if os(Linux)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n > 0 {
+            buffer[n] = 0
+            return parent(of: String(cString: buffer))
+        }
+        #endif
+        guard let arg0 = CommandLine.arguments.first, realpath(arg0, &buffer) != nil else { return nil }
+        return parent(of: String(cString: buffer))
+    }
+
+    private static func parent(of path: String) -> String? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
