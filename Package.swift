@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis"],
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,7 @@ enum Help {
         (Glyphs.criticalBar + Glyphs.criticalBar, "critical-path stretch in the waterfall (other time is █ ▏…▉)"),
         (Glyphs.errorMark, "span ended with an error"),
         (Glyphs.flagMark, "span the reader marked (orphan, cycle cut, duplicate id, bad timing); see details"),
+        ("~1.2s", "duration estimated: the file had no timestamps for it"),
         ("◂ ▸", "bar outside the zoomed time range"),
         ("$?", "LLM call without a price (no recorded cost, model not in the price table)"),
         ("^[ \\u{…}", "control or invisible character from the trace, shown inert"),

@@ -35,16 +35,17 @@ struct Layout {
         let w = size.width
         if w >= Layout.wideWidth {
             mode = .wide
-            let panelWidth = panelShown ? min(44, max(32, w * 3 / 10)) : 0
+            let panelWidth = panelShown ? min(44, max(30, w * 28 / 100)) : 0
             let rest = w - panelWidth - (panelShown ? 1 : 0)
-            let treeWidth = min(90, rest * 55 / 100)
+            // The tree gets room for its token and cost columns as long as the waterfall keeps 20 cells.
+            let treeWidth = min(90, max(rest * 60 / 100, min(48, rest - 21)))
             tree = 0..<treeWidth
             waterfall = (treeWidth + 1)..<rest
             panel = panelShown ? (rest + 1)..<w : nil
             separators = panelShown ? [treeWidth, rest] : [treeWidth]
         } else if w >= Layout.narrowWidth {
             mode = .medium
-            let treeWidth = w * 55 / 100
+            let treeWidth = max(w * 60 / 100, min(48, w - 21))
             tree = 0..<treeWidth
             waterfall = (treeWidth + 1)..<w
             panel = panelShown ? (treeWidth + 1)..<w : nil

@@ -31,7 +31,7 @@ enum Painter {
     static let leftBlocks = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
 
     static func tooSmall(_ screen: inout Screen) {
-        screen.put("spanscope: terminal too small (\(screen.width)×\(screen.height)); q quits", row: 0, column: 0,
+        screen.put("too small (\(screen.width)×\(screen.height)); q quits", row: 0, column: 0,
                    style: Style(ink: .warning))
     }
 
@@ -108,7 +108,7 @@ enum Painter {
         var segs: [Segment] = []
         if state.problem != nil { segs.append(("! partial file ", Style(ink: .warning, attributes: [.bold]))) }
         segs.append((s.trace.rootName.isEmpty ? "(no root)" : s.trace.rootName, title))
-        segs.append(("  " + Format.duration(s.trace.durationNanos), .plain))
+        segs.append(("  " + (s.trace.timingEstimated ? "~" : "") + Format.duration(s.trace.durationNanos), .plain))
         segs.append((" · \(Format.grouped(Int64(totals.spanCount))) spans", muted))
         if totals.errorCount > 0 {
             segs.append((" · ", muted))
@@ -150,20 +150,18 @@ enum Painter {
 
     // MARK: Tree
 
+    /// The tree's right-hand columns: duration on every row, and on LLM rows a token and cost badge.
     struct TreeColumns {
-        let duration: Int   // width of the duration column (0: hidden)
-        let tokens: Int
-        let cost: Int
-        var right: Int { (duration > 0 ? duration + 1 : 0) + (tokens > 0 ? tokens + 1 : 0) + (cost > 0 ? cost + 1 : 0) }
+        /// Tree width from which LLM rows get their token and cost badge.
+        static let fullWidth = 40
+        static let tokens = 5
+        static let cost = 8
+        let duration: Int
+        let badge: Bool
 
         init(width: Int) {
-            if width >= 52 {
-                duration = 7; tokens = 6; cost = 8
-            } else if width >= 34 {
-                duration = 7; tokens = 0; cost = 0
-            } else {
-                duration = 0; tokens = 0; cost = 0
-            }
+            duration = width >= 24 ? 6 : 0
+            badge = width >= TreeColumns.fullWidth
         }
     }
 
@@ -171,9 +169,15 @@ enum Painter {
         let cols = TreeColumns(width: t.count)
         screen.put("span", row: 1, column: t.lowerBound + 1, limit: t.count - 1, style: muted)
         var x = t.upperBound
-        if cols.cost > 0 { x = screen.putRight("cost", row: 1, endColumn: x, limit: cols.cost, style: muted) - 1 }
-        if cols.tokens > 0 { x = screen.putRight("tokens", row: 1, endColumn: x, limit: cols.tokens, style: muted) - 1 }
-        if cols.duration > 0 { screen.putRight("time", row: 1, endColumn: x, limit: cols.duration, style: muted) }
+        if cols.duration > 0 {
+            screen.putRight("time", row: 1, endColumn: x, limit: cols.duration, style: muted)
+            x -= cols.duration + 1
+        }
+        if cols.badge {
+            screen.putRight("cost", row: 1, endColumn: x, limit: TreeColumns.cost, style: muted)
+            x -= TreeColumns.cost + 1
+            screen.putRight("tok", row: 1, endColumn: x, limit: TreeColumns.tokens, style: muted)
+        }
     }
 
     static func nameStyle(_ s: TraceSession, _ span: Int) -> Style {
@@ -194,7 +198,26 @@ enum Painter {
         let sp = trace.spans[span]
         let cols = TreeColumns(width: t.count)
         let x0 = t.lowerBound
-        let nameEnd = t.upperBound - cols.right
+        // Right-hand columns first; the name gets what is left.
+        var nameEnd = t.upperBound
+        // Estimated timing is shown on the duration instead: it is normal for files without timestamps.
+        let flags = trace.flags[span].subtracting(.estimatedTiming)
+        if cols.duration > 0 {
+            let estimated = trace.flags[span].contains(.estimatedTiming)
+            let d = flags.contains(.endBeforeStart) ? "?" : (estimated ? "~" : "") + Format.duration(sp.durationNanos)
+            screen.putRight(d, row: y, endColumn: nameEnd, limit: cols.duration, style: muted)
+            nameEnd -= cols.duration + 1
+        }
+        if cols.badge, let call = trace.llmCall(at: span) {
+            let cost = s.insight.statistics.cost(ofSpan: span)
+            let usd = cost?.usd
+            screen.putRight(usd.map(Format.usd) ?? "$?", row: y, endColumn: nameEnd, limit: TreeColumns.cost,
+                            style: Style(ink: usd == nil ? .warning : .llm))
+            nameEnd -= TreeColumns.cost + 1
+            screen.putRight(Format.compact(call.totalTokens), row: y, endColumn: nameEnd, limit: TreeColumns.tokens,
+                            style: Style(ink: .llm))
+            nameEnd -= TreeColumns.tokens + 1
+        }
         if s.insight.onCriticalPath[span] {
             screen.put(Glyphs.criticalGutter, row: y, column: x0, style: Style(ink: .critical, attributes: [.bold]))
         }
@@ -202,7 +225,8 @@ enum Painter {
         // Guides: one two-cell column per ancestor level, only as many as leave room for a name.
         let depth = Int(trace.depths[span])
         let room = nameEnd - x0 - 1
-        let maxLevels = max(0, (room - 12) / 2)
+        // Guides may take two fifths of the room; the name keeps the rest however deep the span is.
+        let maxLevels = max(1, room * 2 / 5 / 2)
         var guides: [String] = []
         if depth > 0 {
             guides.append(s.rows.hasLaterShownSibling(span, in: trace) ? "├─" : "└─")
@@ -228,7 +252,6 @@ enum Painter {
         }
         x += screen.put(twisty, row: y, column: x, limit: max(0, nameEnd - x), style: muted)
         x += 1
-        let flags = trace.flags[span]
         if sp.status.isError {
             screen.put(Glyphs.errorMark, row: y, column: x, limit: max(0, nameEnd - x), style: Style(ink: .error, attributes: [.bold]))
         } else if !flags.isEmpty {
@@ -251,27 +274,6 @@ enum Painter {
                             style: Style(ink: .warning))
         }
 
-        var rx = t.upperBound
-        if cols.cost > 0 {
-            if let cost = s.insight.statistics.cost(ofSpan: span) {
-                let text = cost.usd.map(Format.usd) ?? "$?"
-                screen.putRight(text, row: y, endColumn: rx, limit: cols.cost,
-                                style: Style(ink: cost.usd == nil ? .warning : .llm))
-            }
-            rx -= cols.cost + 1
-        }
-        if cols.tokens > 0 {
-            if let call = trace.llmCall(at: span) {
-                screen.putRight(Format.compact(call.totalTokens), row: y, endColumn: rx, limit: cols.tokens,
-                                style: Style(ink: .llm))
-            }
-            rx -= cols.tokens + 1
-        }
-        if cols.duration > 0 {
-            let d = flags.contains(.endBeforeStart) ? "?" : Format.duration(sp.durationNanos)
-            screen.putRight(d, row: y, endColumn: rx, limit: cols.duration,
-                            style: flags.contains(.estimatedTiming) ? Style(ink: .warning) : muted)
-        }
         if span == s.selected {
             screen.restyle(row: y, column: x0, width: t.count) { st in
                 var n = st

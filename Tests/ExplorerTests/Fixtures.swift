@@ -67,6 +67,24 @@ enum Fixtures {
         ])
     }
 
+    /// Names full of escape sequences, bidi overrides, wide and combining characters, and spans
+    /// the tree builder flags: an orphan, a cycle, a duplicate id, an inverted span, a skewed child.
+    static func hostile() -> Trace {
+        trace("h0000000000000000000000000000001", [
+            SpanSpec(id: "h1", parent: nil, name: "root \u{1B}[31mred\u{1B}[0m \u{1B}]0;owned\u{07}", start: 0, end: 1000),
+            SpanSpec(id: "h2", parent: "h1", name: "clip \u{1B}]52;c;ZXZpbA==\u{07} board", start: 10, end: 300),
+            SpanSpec(id: "h3", parent: "h1", name: "bidi \u{202E}txet\u{202C} zero\u{200B}width", start: 20, end: 200),
+            SpanSpec(id: "h4", parent: "h1", name: "中文名 😀 e\u{301}tude", service: "サービス", start: 300, end: 900,
+                     call: chat("gpt-4o-mini", prompt: 12, completion: 3)),
+            SpanSpec(id: "h5", parent: "missing", name: "orphan child", start: 100, end: 150),
+            SpanSpec(id: "h6", parent: "h7", name: "cycle a", start: 400, end: 500),
+            SpanSpec(id: "h7", parent: "h6", name: "cycle b", start: 410, end: 490),
+            SpanSpec(id: "h2", parent: "h1", name: "duplicate id", start: 500, end: 600),
+            SpanSpec(id: "h8", parent: "h1", name: "ends before start", start: 700, end: 650),
+            SpanSpec(id: "h9", parent: "h3", name: "outlives parent \u{9B}2J", start: 150, end: 1000),
+        ])
+    }
+
     /// A chain of `depth` spans, each the only child of the one before.
     static func chain(_ depth: Int) -> Trace {
         var specs: [SpanSpec] = []
