@@ -6,7 +6,7 @@
 /// status bar, and the rows between are the body.
 struct Layout {
     /// At least this wide: the side panel is a column.
-    static let wideWidth = 100
+    static let wideWidth = 110
     /// Narrower than this: one pane at a time.
     static let narrowWidth = 60
     /// Smaller than this, only a short note is drawn.

@@ -562,6 +562,7 @@ enum Painter {
         guard y >= 1 else { return }
         screen.fill(row: y, column: 0, width: w, height: 1, style: bar)
         var left: [Segment] = []
+        var pathNames: [String] = []
         if let p = state.prompt {
             left = [(state.promptFilters ? "filter /" : "/", Style(paper: .bar, attributes: [.bold])), (p, bar), ("▏", bar)]
         } else if let m = state.message {
@@ -570,7 +571,8 @@ enum Painter {
             left = [(baseName(state.document.source), bar)]
             if let s = state.session {
                 if state.hasTraceList { left.append((" · trace " + String(s.trace.id.description.prefix(8)), bar)) }
-                left.append((" · " + path(of: s.selected, in: s.trace), bar))
+                pathNames = path(of: s.selected, in: s.trace)
+                left.append((" · " + pathNames.joined(separator: " › "), bar))
             }
         }
         let hints = KeyTable.hints(in: state.keyContext)
@@ -586,12 +588,23 @@ enum Painter {
             hintWidth += piece
         }
         let hintStart = w - hintWidth
-        segments(left, &screen, row: y, column: 1, limit: max(0, hintStart - 2))
+        let room = max(0, hintStart - 2)
+        if !pathNames.isEmpty && left.reduce(0, { $0 + CellWidth.of($1.text) }) > room {
+            // The selection matters more than the file name: keep the deepest names that fit.
+            var tail = pathNames.last!
+            for name in pathNames.dropLast().reversed() {
+                let longer = name + " › " + tail
+                if CellWidth.of(longer) + 4 > room { break }
+                tail = longer
+            }
+            left = [(tail == pathNames.joined(separator: " › ") ? tail : "… › " + tail, bar)]
+        }
+        segments(left, &screen, row: y, column: 1, limit: room)
         segments(hintSegs, &screen, row: y, column: hintStart, limit: hintWidth)
     }
 
-    /// The names from the root to `span`, at most a few levels, the deepest last.
-    static func path(of span: Int, in trace: Trace) -> String {
+    /// The names from the root to `span` (at most six, the deepest last; "…" when cut).
+    static func path(of span: Int, in trace: Trace) -> [String] {
         // Names are cut short first: a span name can be megabytes long.
         var names: [String] = [String(trace.spans[span].name.prefix(60))]
         var v = trace.parent(of: span)
@@ -599,7 +612,8 @@ enum Painter {
             names.append(String(trace.spans[p].name.prefix(60)))
             v = trace.parent(of: p)
         }
-        return (v != nil ? "… › " : "") + names.reversed().joined(separator: " › ")
+        if v != nil { names.append("…") }
+        return names.reversed()
     }
 
     static func baseName(_ path: String) -> String {

@@ -22,10 +22,14 @@ struct CrashRestore {
     nonisolated(unsafe) static var count = 0
     nonisolated(unsafe) static var armed = false
 
-    /// Remembers the terminal settings of `fd` and the bytes that leave curses mode.
-    static func prepare(fd: Int32, restoreSequence: [UInt8]) {
+    /// Remembers the terminal settings of `fd`; must run before curses changes them.
+    static func saveModes(fd: Int32) {
         self.fd = fd
         haveTermios = tcgetattr(fd, &savedTermios) == 0
+    }
+
+    /// Remembers the bytes that leave curses mode and arms the crash handler.
+    static func prepare(restoreSequence: [UInt8]) {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, restoreSequence.count))
         buffer.initialize(from: restoreSequence, count: restoreSequence.count)
         bytes = buffer

@@ -85,6 +85,8 @@ public final class Terminal {
             self.input = inputFile
         }
 
+        // The modes as the user had them, for the crash handler to put back.
+        CrashRestore.saveModes(fd: STDOUT_FILENO)
         // Handlers first: ncurses installs its own SIGINT/SIGTERM handlers only where none exist.
         pendingQuitSignal.store(0, ordering: .relaxed)
         Signals.install()
@@ -123,7 +125,7 @@ public final class Terminal {
         spanscope_getmaxyx(win, &rows, &cols)
         size = Size(width: Int(cols), height: Int(rows))
 
-        CrashRestore.prepare(fd: STDOUT_FILENO, restoreSequence: Terminal.leaveSequence(mouse: options.mouse))
+        CrashRestore.prepare(restoreSequence: Terminal.leaveSequence(mouse: options.mouse))
     }
 
     /// The locale from the environment; when it is not UTF-8, C.UTF-8 for characters, because
