@@ -17,10 +17,11 @@ let package = Package(
         .target(name: "TraceModel"),
         .target(name: "TraceFormats", dependencies: ["TraceModel"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
+        .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
         .executableTarget(
             name: "spanscope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis",
+                "TraceModel", "TraceFormats", "TraceAnalysis", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -28,6 +29,7 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats"]),
     ],
     swiftLanguageModes: [.v6]
 )
