@@ -18,10 +18,11 @@ let package = Package(
         .target(name: "TraceFormats", dependencies: ["TraceModel"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
         .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
+        .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats"]),
         .executableTarget(
             name: "spanscope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis", "Reports",
+                "TraceModel", "TraceFormats", "TraceAnalysis", "Reports", "Synthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
