@@ -38,21 +38,6 @@ enum FormatDetector {
         }
     }
 
-    /// True when the text holds a second JSON value after the first (JSON Lines).
-    /// Only the first line is scanned: a newline must follow the first value.
-    static func hasSecondValue(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
-        guard let newline = bytes[start...].firstIndex(of: 0x0A) else { return false }
-        // Scan the first line on its own: a pretty-printed object fails fast at the line's end.
-        let line = UnsafeBufferPointer(rebasing: bytes[start..<newline])
-        var first = JSONScanner(line)
-        guard (try? first.skipValue()) != nil else { return false }
-        first.skipWhitespace()
-        guard first.atEnd else { return false }
-        var rest = JSONScanner(bytes, at: newline + 1)
-        rest.skipWhitespace()
-        return !rest.atEnd
-    }
-
     /// Scans the keys of the object at the scanner, skipping values, until one decides.
     private static func verdict(objectAt s: inout JSONScanner) -> Verdict? {
         guard var obj = try? s.beginObject() else { return nil }

@@ -62,10 +62,12 @@ public enum TraceLoader {
                 do throws(JSONSyntaxError) {
                     switch format {
                     case .otlpJSON, .otlpJSONLines:
-                        // Named after the first object, so a truncated file still says what it is.
-                        let lines = FormatDetector.hasSecondValue(buf, from: start)
-                        collector.noteFormat(lines ? TraceFormat.otlpJSONLines.rawValue : format.rawValue)
                         var reader = OTLPJSONReader(scanner: scanner)
+                        defer {
+                            // Named once the number of request objects is known (also after an error).
+                            let lines = reader.requestsRead > 1
+                            collector.noteFormat(lines ? TraceFormat.otlpJSONLines.rawValue : TraceFormat.otlpJSON.rawValue)
+                        }
                         try reader.readAll(into: &collector, source: source)
                     case .seedJSON:
                         collector.noteFormat(format.rawValue)
