@@ -78,8 +78,7 @@ public enum TraceLoader {
                 } catch {
                     let s = JSONScanner(buf)
                     let (line, column) = s.lineAndColumn(of: error.offset)
-                    let atEnd = error.offset >= buf.count
-                    let message = atEnd ? "truncated: \(error.message)" : error.message
+                    let message = error.isTruncation ? "truncated: \(error.message)" : error.message
                     return .failure(TraceFormatError(source: source,
                                                      location: .byte(offset: error.offset, line: line, column: column),
                                                      message: message))

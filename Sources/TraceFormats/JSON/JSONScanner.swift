@@ -10,6 +10,9 @@ struct JSONSyntaxError: Error {
     var offset: Int
     /// What was wrong, in words a user understands.
     var message: String
+
+    /// True when the text simply stops (every end-of-input message says "end of file").
+    var isTruncation: Bool { message.contains("end of file") }
 }
 
 /// A key read from an object: where its bytes are, so it can be compared without allocating.
