@@ -73,6 +73,14 @@ public enum TraceLoader {
                         collector.noteFormat(format.rawValue)
                         var reader = SeedJSONReader(scanner: scanner)
                         try reader.readAll(into: &collector, source: source)
+                    case .zipkinJSON:
+                        collector.noteFormat(format.rawValue)
+                        var reader = ZipkinJSONReader(scanner: scanner)
+                        try reader.readAll(into: &collector, source: source)
+                    case .jaegerJSON:
+                        collector.noteFormat(format.rawValue)
+                        var reader = JaegerJSONReader(scanner: scanner)
+                        try reader.readAll(into: &collector, source: source)
                     }
                     return .success(())
                 } catch {
