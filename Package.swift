@@ -18,6 +18,8 @@ let package = Package(
         .target(name: "TraceModel"),
         .target(name: "TraceFormats", dependencies: ["TraceModel"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
+        .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
+        .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats"]),
         // ncursesw through pkg-config; the shim header wraps what Swift cannot import (macros, C globals).
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
@@ -26,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "spanscope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis", "Explorer", "TerminalUI",
+                "TraceModel", "TraceFormats", "TraceAnalysis", "Reports", "Synthetic", "Explorer", "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
     ],

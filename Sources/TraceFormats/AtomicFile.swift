@@ -76,3 +76,60 @@ public enum AtomicFile {
 }
 
 private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
+
+/// Writes a large file in pieces to a temporary file beside the target and renames it into place
+/// on `commit()`, so readers see the old file or the whole new one, never a part.
+public struct AtomicFileWriter: ~Copyable {
+    private let path: String
+    private let temp: String
+    private var fd: Int32
+
+    /// Opens a temporary file beside `path`.
+    public init(path: String) throws(AtomicFile.WriteError) {
+        self.path = path
+        self.temp = path + ".tmp-\(getpid())"
+        fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Appends bytes.
+    public mutating func write(_ bytes: [UInt8]) throws(AtomicFile.WriteError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in systemWrite(fd, raw.baseAddress! + offset, raw.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                abandon()
+                throw AtomicFile.WriteError(path: path, reason: reason)
+            }
+            offset += n
+        }
+    }
+
+    /// Flushes to disk and renames over the target.
+    public consuming func commit() throws(AtomicFile.WriteError) {
+        let ok = fsync(fd) == 0
+        let reason = ok ? "" : String(cString: strerror(errno))
+        close(fd)
+        fd = -1
+        guard ok, rename(temp, path) == 0 else {
+            let why = ok ? String(cString: strerror(errno)) : reason
+            unlink(temp)
+            throw AtomicFile.WriteError(path: path, reason: why)
+        }
+    }
+
+    /// Removes the temporary file.
+    public mutating func abandon() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(temp)
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlink(temp)
+        }
+    }
+}

@@ -1,11 +1,15 @@
 /// The trace formats Spanscope reads.
 public enum TraceFormat: String, Sendable, CaseIterable {
-    /// OTLP JSON: one `ExportTraceServiceRequest` object, or one per line (collector file exporter).
+    /// OTLP JSON: one `ExportTraceServiceRequest` object.
     case otlpJSON = "OTLP JSON"
     /// OTLP JSON, one request per line, as the collector's file exporter writes it.
     case otlpJSONLines = "OTLP JSON Lines"
     /// The seed's `get_trace()` shape.
     case seedJSON = "seed JSON"
+    /// Zipkin v2 JSON: a list of spans.
+    case zipkinJSON = "Zipkin JSON"
+    /// Jaeger's query-API / UI-download JSON.
+    case jaegerJSON = "Jaeger JSON"
 }
 
 /// Decides a buffer's format from its content, never from a file name.
@@ -23,56 +27,52 @@ enum FormatDetector {
         if s.atEnd { return .empty }
         switch s.peekToken() {
         case .object:
-            return verdict(objectAt: &s) ?? .unknown("a JSON object without resourceSpans (OTLP) or trace_id/spans (seed)")
+            return verdict(objectAt: &s, inList: false)
+                ?? .unknown("a JSON object that is not OTLP (resourceSpans), Jaeger (data/traceID) or the seed's shape (trace_id, spans)")
         case .array:
             guard var arr = try? s.beginArray() else { return .unknown("malformed JSON list") }
             guard (try? s.nextElement(&arr)) == true else { return .empty }
-            if s.peekToken() == .object, let v = verdict(objectAt: &s) { return v }
-            return .unknown("a JSON list whose first element is not a trace")
+            if s.peekToken() == .array {
+                // A list of lists: Zipkin's /api/v2/traces answer.
+                guard var inner = try? s.beginArray(), (try? s.nextElement(&inner)) == true else { return .empty }
+            }
+            if s.peekToken() == .object, let v = verdict(objectAt: &s, inList: true) { return v }
+            return .unknown("a JSON list whose first element is not a trace or a span")
         default:
             let c = bytes[s.pos]
             if c == 0x0A || c == 0x12 || c < 0x09 {
-                return .unknown("binary data (OTLP protobuf is not read from files; export OTLP JSON instead)")
+                return .unknown("binary data (OTLP protobuf files are not read; export OTLP JSON instead)")
             }
             return .unknown("not JSON (starts with \(s.describeCurrent()))")
         }
     }
 
-    /// True when the text holds a second JSON value after the first (JSON Lines).
-    /// Only the first line is scanned: a newline must follow the first value.
-    static func hasSecondValue(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
-        guard let newline = bytes[start...].firstIndex(of: 0x0A) else { return false }
-        // Scan the first line on its own: a pretty-printed object fails fast at the line's end.
-        let line = UnsafeBufferPointer(rebasing: bytes[start..<newline])
-        var first = JSONScanner(line)
-        guard (try? first.skipValue()) != nil else { return false }
-        first.skipWhitespace()
-        guard first.atEnd else { return false }
-        var rest = JSONScanner(bytes, at: newline + 1)
-        rest.skipWhitespace()
-        return !rest.atEnd
-    }
-
     /// Scans the keys of the object at the scanner, skipping values, until one decides.
-    private static func verdict(objectAt s: inout JSONScanner) -> Verdict? {
+    private static func verdict(objectAt s: inout JSONScanner, inList: Bool) -> Verdict? {
         guard var obj = try? s.beginObject() else { return nil }
         var keysSeen = 0
         while let key = try? s.nextKey(&obj) {
             keysSeen += 1
             if s.key(key, is: "resourceSpans") || s.key(key, is: "resource_spans") { return .format(.otlpJSON) }
-            if s.key(key, is: "trace_id") || s.key(key, is: "total_duration_ms") || s.key(key, is: "total_tokens") {
+            if s.key(key, is: "trace_id") || s.key(key, is: "total_duration_ms") || s.key(key, is: "total_tokens")
+                || s.key(key, is: "span_id") || s.key(key, is: "parent_span_id") || s.key(key, is: "operation") {
                 return .format(.seedJSON)
             }
-            if s.key(key, is: "spans") || s.key(key, is: "traces") {
-                // Look inside: seed spans have span_id; seed trace lists hold objects with spans.
+            if s.key(key, is: "traceID") || s.key(key, is: "processes") || s.key(key, is: "spanID")
+                || s.key(key, is: "operationName") {
+                return .format(.jaegerJSON)
+            }
+            if inList, s.key(key, is: "localEndpoint") || s.key(key, is: "remoteEndpoint") || s.key(key, is: "parentId")
+                || s.key(key, is: "annotations") || (s.key(key, is: "id")) || s.key(key, is: "traceId") {
+                return .format(.zipkinJSON)
+            }
+            if s.key(key, is: "spans") || s.key(key, is: "traces") || s.key(key, is: "data") {
+                // Look inside: seed spans have span_id, Jaeger traces traceID/processes.
                 if s.peekToken() == .array, var arr = try? s.beginArray(), (try? s.nextElement(&arr)) == true,
-                   s.peekToken() == .object, let inner = verdict(objectAt: &s) {
+                   s.peekToken() == .object, let inner = verdict(objectAt: &s, inList: false) {
                     return inner
                 }
                 return nil
-            }
-            if s.key(key, is: "span_id") || s.key(key, is: "parent_span_id") || s.key(key, is: "operation") {
-                return .format(.seedJSON)
             }
             if keysSeen > 64 { return nil }
             guard (try? s.skipValue()) != nil else { return nil }

@@ -363,6 +363,8 @@ public enum LLMConventions {
                 if let v = number(["output", "output_tokens", "completion_tokens"]), better("completion", rank) { call.completionTokens = v; sawModelOrTokens = true }
                 if let v = number(["total", "total_tokens"]), better("total", rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
             case .cost:
+                // The seed's set_ai_metrics writes cost_usd=0.0 when no cost was passed: not a record.
+                if rule.convention == .seed, value.doubleValue == 0 { return }
                 if let v = value.doubleValue, v.isFinite, v >= 0, better("cost", rank) { call.recordedCostUSD = v }
             case .costJSON:
                 guard let s = value.stringValue, let json = JSONScanner.parse(s) else { return }

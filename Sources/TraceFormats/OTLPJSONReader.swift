@@ -32,16 +32,20 @@ struct OTLPJSONReader {
     /// Returns how many request objects there were (more than one: JSON Lines).
     @discardableResult
     mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) -> Int {
-        var objects = 0
+        requestsRead = 0
         while true {
             scanner.skipWhitespace()
             if scanner.atEnd { break }
+            // Counted when started, so a file cut off in its second line still reads as JSON Lines.
+            requestsRead += 1
             try readRequest(into: &out, source: source)
-            objects += 1
         }
-        if objects == 0 { throw scanner.error("no JSON object found") }
-        return objects
+        if requestsRead == 0 { throw scanner.error("no JSON object found") }
+        return requestsRead
     }
+
+    /// Request objects started so far (more than one: JSON Lines).
+    private(set) var requestsRead = 0
 
     /// Reads one `ExportTraceServiceRequest`.
     mutating func readRequest(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {

@@ -10,6 +10,17 @@ public enum OTLPJSONWriter {
 
     /// One request holding all `spans`, grouped by resource and scope.
     public static func request(_ spans: [Span], into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("resourceSpans")
+        w.beginArray()
+        resourceSpans(spans, into: &w)
+        w.endArray()
+        w.endObject()
+    }
+
+    /// The `resourceSpans` entries for `spans`, written into an array the caller has opened (so
+    /// a writer can stream many batches into one request).
+    public static func resourceSpans(_ spans: [Span], into w: inout JSONWriter) {
         // Group by origin object (spans of one resource/scope share it), keeping first-seen order.
         var groups: [(origin: SpanOrigin, service: String, spans: [Int])] = []
         var slot: [ObjectIdentifier: Int] = [:]
@@ -27,9 +38,6 @@ public enum OTLPJSONWriter {
             slot[key] = groups.count
             groups.append((s.origin, s.service, [i]))
         }
-        w.beginObject()
-        w.key("resourceSpans")
-        w.beginArray()
         for g in groups {
             w.beginObject()
             w.key("resource")
@@ -57,8 +65,6 @@ public enum OTLPJSONWriter {
             w.endArray()
             w.endObject()
         }
-        w.endArray()
-        w.endObject()
     }
 
     /// The traces as one request (`lines: false`) or one request per trace per line (JSON Lines).

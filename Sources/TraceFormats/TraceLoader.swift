@@ -62,22 +62,31 @@ public enum TraceLoader {
                 do throws(JSONSyntaxError) {
                     switch format {
                     case .otlpJSON, .otlpJSONLines:
-                        // Named after the first object, so a truncated file still says what it is.
-                        let lines = FormatDetector.hasSecondValue(buf, from: start)
-                        collector.noteFormat(lines ? TraceFormat.otlpJSONLines.rawValue : format.rawValue)
                         var reader = OTLPJSONReader(scanner: scanner)
+                        defer {
+                            // Named once the number of request objects is known (also after an error).
+                            let lines = reader.requestsRead > 1
+                            collector.noteFormat(lines ? TraceFormat.otlpJSONLines.rawValue : TraceFormat.otlpJSON.rawValue)
+                        }
                         try reader.readAll(into: &collector, source: source)
                     case .seedJSON:
                         collector.noteFormat(format.rawValue)
                         var reader = SeedJSONReader(scanner: scanner)
+                        try reader.readAll(into: &collector, source: source)
+                    case .zipkinJSON:
+                        collector.noteFormat(format.rawValue)
+                        var reader = ZipkinJSONReader(scanner: scanner)
+                        try reader.readAll(into: &collector, source: source)
+                    case .jaegerJSON:
+                        collector.noteFormat(format.rawValue)
+                        var reader = JaegerJSONReader(scanner: scanner)
                         try reader.readAll(into: &collector, source: source)
                     }
                     return .success(())
                 } catch {
                     let s = JSONScanner(buf)
                     let (line, column) = s.lineAndColumn(of: error.offset)
-                    let atEnd = error.offset >= buf.count
-                    let message = atEnd ? "truncated: \(error.message)" : error.message
+                    let message = error.isTruncation ? "truncated: \(error.message)" : error.message
                     return .failure(TraceFormatError(source: source,
                                                      location: .byte(offset: error.offset, line: line, column: column),
                                                      message: message))

@@ -10,6 +10,9 @@ struct JSONSyntaxError: Error {
     var offset: Int
     /// What was wrong, in words a user understands.
     var message: String
+
+    /// True when the text simply stops (every end-of-input message says "end of file").
+    var isTruncation: Bool { message.contains("end of file") }
 }
 
 /// A key read from an object: where its bytes are, so it can be compared without allocating.
@@ -205,9 +208,18 @@ struct JSONScanner {
     /// Returns its offset; does not move `pos`.
     @inline(__always)
     private func scanString() throws(JSONSyntaxError) -> Int {
+        guard let end = findQuoteOrBackslash(from: pos &+ 1) else {
+            throw error("unexpected end of file inside a string", at: pos)
+        }
+        return end
+    }
+
+    /// The offset of the first `"` or `\` at or after `from`, or nil at end of buffer.
+    @inline(__always)
+    private func findQuoteOrBackslash(from: Int) -> Int? {
         let base = bytes.baseAddress!
         let count = bytes.count
-        var p = pos &+ 1
+        var p = from
         // Eight bytes at a time: a lane is "interesting" when it equals '"' or '\'.
         // This is most of the time spent on long message texts.
         let quotes: UInt64 = 0x2222_2222_2222_2222
@@ -228,7 +240,7 @@ struct JSONScanner {
             if c == 0x22 || c == 0x5C { return p }
             p &+= 1
         }
-        throw error("unexpected end of file inside a string", at: pos)
+        return nil
     }
 
     /// Reads a string value at the current position.
@@ -269,14 +281,13 @@ struct JSONScanner {
         var p = start
         let b = bytes
         while true {
-            guard p < b.count else { throw error("unexpected end of file inside a string", at: start &- 1) }
-            let c = b[p]
-            if c == UInt8(ascii: "\"") { break }
-            if c != UInt8(ascii: "\\") {
-                scratch.append(c)
-                p &+= 1
-                continue
+            // Copy the run up to the next quote or backslash in one go.
+            guard let stop = findQuoteOrBackslash(from: p) else {
+                throw error("unexpected end of file inside a string", at: start &- 1)
             }
+            if stop > p { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[p..<stop])) }
+            p = stop
+            if b[p] == UInt8(ascii: "\"") { break }
             guard p &+ 1 < b.count else { throw error("unexpected end of file inside a string", at: start &- 1) }
             let e = b[p &+ 1]
             p &+= 2

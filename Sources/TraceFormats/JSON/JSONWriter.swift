@@ -19,6 +19,14 @@ public struct JSONWriter {
     /// The text written so far.
     public var output: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Hands over the bytes written so far and empties the buffer, keeping the nesting state, so
+    /// a huge document can be written out in pieces.
+    public mutating func drain() -> [UInt8] {
+        let out = bytes
+        bytes.removeAll(keepingCapacity: true)
+        return out
+    }
+
     private mutating func newline() {
         guard indentStep > 0 else { return }
         bytes.append(0x0A)

@@ -1,0 +1,92 @@
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+
+/// The machine-readable summary that `spanscope summary --format json` prints.
+///
+/// The keys below are a contract for scripts (issue #3); new keys may be added, none removed:
+/// `{"traces":[{"trace_id","root","span_count","duration_ms","error_count","llm_calls",
+/// "prompt_tokens","completion_tokens","total_tokens","cost_usd","unpriced_calls",
+/// "by_model":{MODEL:{"calls","prompt_tokens","completion_tokens","total_tokens","cost_usd"}},
+/// "critical_path":[{"span_id","name","start_ms","end_ms"}]}]}`.
+/// `start_ms`/`end_ms` are relative to the trace's start; the model key is the response model
+/// when the span has one, else the request model.
+public enum SummaryJSON {
+    /// Encodes summaries of every trace in `document`.
+    public static func encode(_ document: TraceDocument, prices: PriceTable, indent: Int = 0) -> [UInt8] {
+        var w = JSONWriter(indent: indent)
+        w.beginObject()
+        w.key("traces")
+        w.beginArray()
+        for trace in document.traces {
+            let stats = TraceStatistics(trace: trace, prices: prices)
+            write(TraceSummary(trace: trace, statistics: stats), trace: trace, into: &w)
+        }
+        w.endArray()
+        w.member("source", document.source)
+        w.member("format", document.format)
+        w.member("skipped_spans", document.skippedSpans)
+        w.key("warnings")
+        w.beginArray()
+        for warning in document.warnings { w.string(warning) }
+        w.endArray()
+        w.endObject()
+        var out = w.bytes
+        out.append(0x0A)
+        return out
+    }
+
+    static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
+
+    static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter) {
+        let t = s.totals
+        w.beginObject()
+        w.member("trace_id", s.traceID.description)
+        w.member("root", s.rootName)
+        w.member("span_count", t.spanCount)
+        w.member("duration_ms", ms(s.durationNanos))
+        w.member("error_count", t.errorCount)
+        w.member("llm_calls", t.llmCalls)
+        w.member("prompt_tokens", t.promptTokens)
+        w.member("completion_tokens", t.completionTokens)
+        w.member("total_tokens", t.totalTokens)
+        w.member("cost_usd", t.costUSD)
+        w.member("unpriced_calls", t.unpricedCalls)
+        w.key("by_model")
+        w.beginObject()
+        for (model, u) in t.byModel {
+            w.key(model)
+            w.beginObject()
+            w.member("calls", u.calls)
+            w.member("prompt_tokens", u.promptTokens)
+            w.member("completion_tokens", u.completionTokens)
+            w.member("total_tokens", u.totalTokens)
+            w.member("cost_usd", u.costUSD)
+            w.member("unpriced_calls", u.unpricedCalls)
+            w.endObject()
+        }
+        w.endObject()
+        w.key("critical_path")
+        w.beginArray()
+        for seg in s.criticalPath {
+            w.beginObject()
+            w.member("span_id", trace.spans[seg.span].spanID.description)
+            w.member("name", trace.spans[seg.span].name)
+            w.member("start_ms", ms(seg.startNanos - s.startNanos))
+            w.member("end_ms", ms(seg.endNanos - s.startNanos))
+            w.endObject()
+        }
+        w.endArray()
+        // Additions beyond the contract.
+        w.member("root_service", s.rootIndex.map { trace.spans[$0].service } ?? "")
+        w.member("start_time_unix_nano", String(s.startNanos))
+        w.member("timing_estimated", s.timingEstimated)
+        w.member("recorded_cost_calls", t.recordedCostCalls)
+        w.key("services")
+        w.beginArray()
+        var seen: Set<String> = []
+        for span in trace.spans where !span.service.isEmpty && seen.insert(span.service).inserted { w.string(span.service) }
+        w.endArray()
+        w.endObject()
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Synthetic
+import TraceFormats
+
+/// `spanscope generate`: synthetic agent traces for benchmarks and stress tests.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write realistic synthetic agent traces (deterministic for a seed), for benchmarks."
+    )
+
+    @Option(name: .long, help: "Total number of spans.")
+    var spans: Int = 10_000
+
+    @Option(name: .long, help: "Number of traces the spans are spread over.")
+    var traces: Int = 1
+
+    @Option(name: .long, help: "Random seed; the same seed gives the same file.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "otlp, otlp-jsonl or seed.")
+    var format: String = "otlp"
+
+    @Option(name: .shortAndLong, help: "Output file.")
+    var output: String
+
+    func validate() throws {
+        guard spans > 0, traces > 0 else { throw ValidationError("--spans and --traces must be positive") }
+        guard GeneratedFormat(rawValue: format) != nil else {
+            throw ValidationError("--format must be one of: otlp, otlp-jsonl, seed")
+        }
+    }
+
+    func run() throws {
+        let generator = TraceGenerator(spans: spans, traces: traces, seed: seed)
+        do {
+            let bytes = try generator.write(to: output, format: GeneratedFormat(rawValue: format)!)
+            printError("spanscope: wrote \(spans) spans in \(generator.traceCount) trace\(generator.traceCount == 1 ? "" : "s") (\(bytes >> 20) MiB) to \(output)")
+        } catch {
+            printError("spanscope: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+}
