@@ -348,31 +348,39 @@ enum Painter {
             a = b - 1
         }
         let c0 = Int(a / 8), c1 = min(width - 1, Int((b / 8).rounded(.up)) - 1)
-        if c0 <= c1 {
-            for c in c0...c1 {
-                let cellLeft = Double(c * 8)
-                let l = Int((max(a, cellLeft) - cellLeft).rounded())
-                let r = Int((min(b, cellLeft + 8) - cellLeft).rounded())
-                let x = w.lowerBound + c
-                if l <= 0 && r >= 8 {
-                    screen.put("█", row: y, column: x, style: Style(ink: ink))
-                } else if l <= 0 {
-                    screen.put(leftBlocks[max(1, r) - 1], row: y, column: x, style: Style(ink: ink))
-                } else if r >= 8 {
-                    // Starts inside the cell: a left block in reverse video fills the cell's right part.
-                    screen.put(leftBlocks[min(7, l) - 1], row: y, column: x, style: Style(ink: ink, attributes: [.reverse]))
-                } else {
-                    screen.put(leftBlocks[max(1, r - l) - 1], row: y, column: x, style: Style(ink: ink))
+        guard c0 <= c1 else { return }
+        // Critical stretches of this span, sorted by start and disjoint: each cell asks for the
+        // first stretch ending after its left edge, so a span with thousands of stretches costs
+        // a binary search per cell, not a pass over all of them.
+        let critical = s.insight.criticalSegments(of: span)
+        let nanosPerCell = ww / Double(width)
+        for c in c0...c1 {
+            let x = w.lowerBound + c
+            if !critical.isEmpty {
+                let cellStart = window.start + Int64(Double(c) * nanosPerCell)
+                let cellEnd = window.start + Int64(Double(c + 1) * nanosPerCell)
+                var lo = critical.startIndex, hi = critical.endIndex
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if critical[mid].endNanos <= cellStart { lo = mid + 1 } else { hi = mid }
+                }
+                if lo < critical.endIndex && critical[lo].startNanos < max(cellEnd, cellStart + 1) {
+                    screen.symbol(Glyphs.criticalBar, row: y, column: x, style: Style(ink: .critical))
+                    continue
                 }
             }
-        }
-        for seg in s.insight.criticalSegments(of: span) {
-            guard seg.endNanos >= window.start, seg.startNanos <= window.end else { continue }
-            let sa = max(0, Double(seg.startNanos - window.start) / ww * eighths)
-            let sb = min(eighths, Double(seg.endNanos - window.start) / ww * eighths)
-            let k0 = min(width - 1, Int(sa / 8)), k1 = min(width - 1, max(k0, Int((sb / 8).rounded(.up)) - 1))
-            for c in k0...k1 {
-                screen.put(Glyphs.criticalBar, row: y, column: w.lowerBound + c, style: Style(ink: .critical))
+            let cellLeft = Double(c * 8)
+            let l = Int((max(a, cellLeft) - cellLeft).rounded())
+            let r = Int((min(b, cellLeft + 8) - cellLeft).rounded())
+            if l <= 0 && r >= 8 {
+                screen.symbol("█", row: y, column: x, style: Style(ink: ink))
+            } else if l <= 0 {
+                screen.symbol(leftBlocks[max(1, r) - 1], row: y, column: x, style: Style(ink: ink))
+            } else if r >= 8 {
+                // Starts inside the cell: a left block in reverse video fills the cell's right part.
+                screen.symbol(leftBlocks[min(7, l) - 1], row: y, column: x, style: Style(ink: ink, attributes: [.reverse]))
+            } else {
+                screen.symbol(leftBlocks[max(1, r - l) - 1], row: y, column: x, style: Style(ink: ink))
             }
         }
     }

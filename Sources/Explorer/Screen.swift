@@ -72,6 +72,12 @@ public struct Screen: Sendable, Equatable {
         cells[i] = cell
     }
 
+    /// Puts one of the explorer's own one-cell symbols (never text from a trace) at a cell,
+    /// skipping the width and safety checks that `put` does for arbitrary text.
+    mutating func symbol(_ symbol: String, row: Int, column: Int, style: Style) {
+        set(row, column, Cell(symbol, style))
+    }
+
     /// Fills a rectangle with `character` (a one-cell character) in `style`.
     public mutating func fill(row: Int, column: Int, width w: Int, height h: Int,
                               character: String = " ", style: Style = .plain) {

@@ -114,150 +114,89 @@ extension ExplorerState {
     }
 
     private mutating func runSearch(_ text: String, filter: Bool) {
-        guard var s = session else { return }
-        let trace = s.trace
-        if text.isEmpty {
-            s.search = nil
-            if s.filtering {
-                s.filtering = false
-                s.rows.setFilter(nil, in: trace)
-            }
-            session = s
-            keepSelectionVisible(center: false)
-            return
-        }
-        let matches = SpanQuery(text).matchingSpans(in: trace)
-        var bits = BitSet(count: trace.count)
-        for m in matches { bits[m] = true }
-        s.search = SearchState(text: text, matches: matches, isMatch: bits)
-        if matches.isEmpty {
-            if s.filtering {
-                s.filtering = false
-                s.rows.setFilter(nil, in: trace)
-            }
-            session = s
-            message = "no match for “\(text)”"
-            keepSelectionVisible(center: false)
-            return
-        }
-        if filter || s.filtering {
-            s.filtering = true
-            s.rows.setFilter(matches, in: trace)
-        }
+        guard var s = takeSession() else { return }
+        message = s.search(text, filter: filter, height: bodyHeight)
         session = s
-        let target = matchAfter(position: trace.preorderPosition[s.selected], including: true, forward: true) ?? matches[0]
-        select(target)
-        message = "\(matches.count) match\(matches.count == 1 ? "" : "es") for “\(text)”"
-            + (session!.filtering ? " · filtered" : "")
     }
 
-    /// Index of the first span in `spans` (in depth-first order) at or after depth-first `position`.
-    private func firstIndex(in spans: [Int], atOrAfter position: Int32, trace: Trace) -> Int {
-        var lo = 0, hi = spans.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if trace.preorderPosition[spans[mid]] < position { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// The first match at or after (or before) a depth-first position, wrapping around.
-    private func matchAfter(position: Int32, including: Bool, forward: Bool) -> Int? {
-        guard let s = session, let search = s.search, !search.matches.isEmpty else { return nil }
-        let m = search.matches
-        let pos = s.trace.preorderPosition
-        let lo = firstIndex(in: m, atOrAfter: position, trace: s.trace)
-        // lo: first match at or after `position`.
-        if forward {
-            var i = lo
-            if !including, i < m.count, pos[m[i]] == position { i += 1 }
-            return m[i < m.count ? i : 0]
-        }
-        let i = lo - 1
-        return m[i >= 0 ? i : m.count - 1]
+    /// Moves the session out of the state, so that the caller holds the only reference to its
+    /// row arrays and edits them in place instead of copying them on every keystroke.
+    private mutating func takeSession() -> TraceSession? {
+        let s = session
+        session = nil
+        return s
     }
 
     // MARK: The trace view
 
     private mutating func applyTrace(_ action: Action) -> Command? {
-        guard var s = session else { return nil }
+        guard var s = takeSession() else { return nil }
+        var leave = false
+        defer { if !leave { session = s } }
         let trace = s.trace
         let row = s.selectedRow
         let h = bodyHeight
+        var center = false
         switch action {
-        case .up: moveSelection(to: row - 1)
-        case .down: moveSelection(to: row + 1)
-        case .pageUp: moveSelection(to: row - h)
-        case .pageDown: moveSelection(to: row + h)
-        case .halfPageUp: moveSelection(to: row - h / 2)
-        case .halfPageDown: moveSelection(to: row + h / 2)
-        case .top: moveSelection(to: 0)
-        case .bottom: moveSelection(to: s.rows.count - 1)
+        case .up: s.moveSelection(toRow: row - 1)
+        case .down: s.moveSelection(toRow: row + 1)
+        case .pageUp: s.moveSelection(toRow: row - h)
+        case .pageDown: s.moveSelection(toRow: row + h)
+        case .halfPageUp: s.moveSelection(toRow: row - h / 2)
+        case .halfPageDown: s.moveSelection(toRow: row + h / 2)
+        case .top: s.moveSelection(toRow: 0)
+        case .bottom: s.moveSelection(toRow: s.rows.count - 1)
 
         case .collapseOrParent:
             if s.rows.hasShownChildren(s.selected, in: trace) && s.rows.isExpanded(s.selected) {
                 s.rows.collapse(s.selected, in: trace)
-                session = s
             } else if let p = trace.parent(of: s.selected) {
-                session = s
-                select(p)
+                s.select(p)
+                center = true
             }
         case .expandOrChild:
             if s.rows.hasShownChildren(s.selected, in: trace) {
                 if s.rows.isExpanded(s.selected) {
-                    session = s
-                    moveSelection(to: row + 1)
+                    s.moveSelection(toRow: row + 1)
                 } else {
                     s.rows.expand(s.selected, in: trace)
-                    session = s
                 }
             }
         case .toggle:
-            toggle(&s)
-            session = s
+            s.toggleSelected()
         case .activate:
             if trace.isLLM(s.selected) {
                 overlay = Detail.document(for: s.selected, in: s.insight, width: size.width)
             } else {
-                toggle(&s)
-                session = s
+                s.toggleSelected()
             }
         case .expandAll:
             s.rows.expandAll(in: trace)
-            session = s
         case .collapseAll:
             s.rows.collapseAll(in: trace)
-            session = s
         case .collapseToDepth(let d):
             s.rows.collapse(toDepth: d, in: trace)
-            session = s
             message = "showing \(d) level\(d == 1 ? "" : "s") below the root"
 
         case .zoomIn:
             let span = trace.spans[s.selected]
             let width = max(1_000, s.window.width / 2)
             let mid = span.startNanos / 2 + max(span.endNanos, span.startNanos) / 2
-            s.window = clampWindow(start: mid - width / 2, width: width, in: s)
-            session = s
+            s.setWindow(start: mid - width / 2, width: width)
         case .zoomOut:
             let width = s.window.width > Int64.max / 4 ? s.window.width : s.window.width * 2
-            let mid = s.window.start + s.window.width / 2
-            s.window = clampWindow(start: mid - width / 2, width: width, in: s)
-            session = s
+            s.setWindow(start: s.window.start + s.window.width / 2 - width / 2, width: width)
         case .zoomReset:
             s.window = s.fullWindow
-            session = s
         case .panLeft, .panRight:
             let shift = max(1, s.window.width / 4)
-            let start = action == .panLeft ? s.window.start - shift : s.window.start + shift
-            s.window = clampWindow(start: start, width: s.window.width, in: s)
-            session = s
+            s.setWindow(start: action == .panLeft ? s.window.start - shift : s.window.start + shift, width: s.window.width)
         case .nextCritical:
             if let i = s.insight.nextCriticalSegment(from: s.selected, cursor: s.criticalCursor) {
-                s.criticalCursor = i
-                session = s
-                select(s.insight.criticalPath[i].span)
                 let seg = s.insight.criticalPath[i]
+                s.select(seg.span)
+                s.criticalCursor = i
+                center = true
                 message = "critical path \(i + 1)/\(s.insight.criticalPath.count): "
                     + Format.duration(seg.durationNanos) + " at +" + Format.duration(seg.startNanos - trace.startNanos)
             } else {
@@ -267,14 +206,12 @@ extension ExplorerState {
         case .togglePanel:
             if Layout(size: size, panelShown: panelShown, pane: s.pane).mode == .narrow {
                 s.pane = s.pane == .panel ? .tree : .panel
-                session = s
             } else {
                 panelPreference = !panelShown
             }
         case .nextPane:
             if Layout(size: size, panelShown: panelShown, pane: s.pane).mode == .narrow {
                 s.pane = Pane(rawValue: (s.pane.rawValue + 1) % Pane.allCases.count) ?? .tree
-                session = s
             } else {
                 message = "every pane is already shown; p toggles the side panel"
             }
@@ -288,27 +225,25 @@ extension ExplorerState {
         case .warnings:
             overlay = Help.warnings(document, problem: problem, width: size.width)
         case .traceList:
-            if hasTraceList { session = nil } else { message = "this file holds one trace" }
+            if hasTraceList { leave = true } else { message = "this file holds one trace" }
         case .back:
             if s.search != nil || s.filtering {
-                session = s
-                runSearch("", filter: false)
+                _ = s.search("", filter: false, height: h)
                 message = "search cleared"
             } else if hasTraceList {
-                session = nil
+                leave = true
             }
 
         case .startSearch:
             prompt = ""
             promptFilters = false
         case .nextMatch, .previousMatch:
-            if let m = matchAfter(position: trace.preorderPosition[s.selected], including: false,
-                                  forward: action == .nextMatch) {
-                select(m)
-                if let matches = session?.search?.matches {
-                    let i = firstIndex(in: matches, atOrAfter: trace.preorderPosition[m], trace: trace)
-                    message = "match \(i + 1) of \(matches.count)"
-                }
+            if let m = s.match(after: trace.preorderPosition[s.selected], including: false, forward: action == .nextMatch),
+               let matches = s.search?.matches {
+                s.select(m)
+                center = true
+                message = "match \(TraceSession.firstIndex(in: matches, atOrAfter: trace.preorderPosition[m], trace: trace) + 1)"
+                    + " of \(matches.count)"
             } else {
                 message = "no search yet: press / to search"
             }
@@ -316,12 +251,10 @@ extension ExplorerState {
             if s.filtering {
                 s.filtering = false
                 s.rows.setFilter(nil, in: trace)
-                session = s
                 message = "filter off"
             } else if let search = s.search, !search.matches.isEmpty {
                 s.filtering = true
                 s.rows.setFilter(search.matches, in: trace)
-                session = s
                 message = "showing \(search.matches.count) matches and their ancestors"
             } else {
                 prompt = ""
@@ -332,19 +265,22 @@ extension ExplorerState {
             if errors.isEmpty {
                 message = "no errors in this trace"
             } else {
-                var i = firstIndex(in: errors, atOrAfter: trace.preorderPosition[s.selected] + 1, trace: trace)
+                var i = TraceSession.firstIndex(in: errors, atOrAfter: trace.preorderPosition[s.selected] + 1, trace: trace)
                 if i == errors.count { i = 0 }
-                select(errors[i])
+                s.select(errors[i])
+                center = true
                 message = "error \(i + 1) of \(errors.count)"
             }
         case .slowest:
             if let i = s.insight.statistics.slowestSpan {
-                select(i)
+                s.select(i)
+                center = true
                 message = "slowest span: " + Format.duration(trace.spans[i].durationNanos)
             }
         case .costliest:
             if let i = s.insight.statistics.costliestLLMSpan {
-                select(i)
+                s.select(i)
+                center = true
                 if let c = s.insight.statistics.cost(ofSpan: i)?.usd { message = "costliest LLM call: " + Format.usd(c) }
             } else {
                 message = "no LLM call with a known cost"
@@ -352,71 +288,14 @@ extension ExplorerState {
         default:
             break
         }
-        keepSelectionVisible(center: false)
+        s.keepSelectionVisible(height: bodyHeight, center: center)
         return nil
     }
 
-    private func toggle(_ s: inout TraceSession) {
-        guard s.rows.hasShownChildren(s.selected, in: s.trace) else { return }
-        if s.rows.isExpanded(s.selected) {
-            s.rows.collapse(s.selected, in: s.trace)
-        } else {
-            s.rows.expand(s.selected, in: s.trace)
-        }
-    }
-
-    private func clampWindow(start: Int64, width: Int64, in s: TraceSession) -> TimeWindow {
-        let full = s.fullWindow
-        if width >= full.width { return full }
-        let lo = min(max(start, full.start), full.end - width)
-        return TimeWindow(start: lo, end: lo + width)
-    }
-
-    /// Selects the span on tree row `row` (clamped).
-    private mutating func moveSelection(to row: Int) {
-        guard var s = session, s.rows.count > 0 else { return }
-        let r = min(max(0, row), s.rows.count - 1)
-        s.selected = Int(s.rows.rows[r])
-        session = s
-    }
-
-    /// Selects `span`, expanding its ancestors (and dropping the filter when it hides the span).
-    mutating func select(_ span: Int) {
-        guard var s = session else { return }
-        if !s.rows.isShown(span) {
-            s.filtering = false
-            s.rows.setFilter(nil, in: s.trace)
-        }
-        s.rows.reveal(span, in: s.trace)
-        s.selected = span
-        session = s
-        keepSelectionVisible(center: true)
-    }
-
-    /// Moves the selection to its nearest visible ancestor when it got hidden, and scrolls so
-    /// that it is on screen (to the middle when `center` and it was off screen).
+    /// Scrolls the open trace so that the selection is on screen.
     mutating func keepSelectionVisible(center: Bool) {
-        guard var s = session else { return }
-        let trace = s.trace
-        var row = s.rows.row(of: s.selected, in: trace)
-        var v: Int? = s.selected
-        while row == nil, let x = v {
-            v = trace.parent(of: x)
-            if let p = v { row = s.rows.row(of: p, in: trace) }
-        }
-        if row == nil, let first = s.rows.rows.first {
-            v = Int(first)
-            row = 0
-        }
-        if let r = row, let sel = v {
-            s.selected = sel
-            let h = bodyHeight
-            if r < s.top || r >= s.top + h {
-                s.top = center ? r - h / 2 : (r < s.top ? r : r - h + 1)
-            }
-            s.top = min(max(0, s.top), max(0, s.rows.count - h))
-        }
-        session = s
+        let h = bodyHeight
+        session?.keepSelectionVisible(height: h, center: center)
     }
 
     // MARK: The trace list

@@ -42,6 +42,7 @@ struct BenchFrameCommand: ParsableCommand {
         times.reserveCapacity(keys)
         let clock = ContinuousClock()
         var changed = 0
+        var byAction: [String: [Double]] = [:]
         for i in 0..<keys {
             let action = script[i % script.count]
             let t0 = clock.now
@@ -50,7 +51,9 @@ struct BenchFrameCommand: ParsableCommand {
             changed += screen.changes(since: previous).count
             previous = screen
             let d = clock.now - t0
-            times.append(Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15)
+            let ms = Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
+            times.append(ms)
+            byAction["\(action)", default: []].append(ms)
         }
         times.sort()
         func pct(_ p: Double) -> String {
@@ -59,6 +62,11 @@ struct BenchFrameCommand: ParsableCommand {
         print("spans \(trace.count), visible rows \(state.session?.rows.count ?? 0), \(width)x\(height), \(keys) keys")
         print("frame (update + render + diff): p50 \(pct(0.5)), p99 \(pct(0.99)), max \(pct(1.0 - 1e-9))")
         print("changed runs drawn: \(changed)")
+        let slowest = byAction.map { ($0.key, $0.value.sorted()) }
+            .sorted { $0.1[$0.1.count / 2] > $1.1[$1.1.count / 2] }.prefix(4)
+        print("slowest actions by median: " + slowest.map { name, t in
+            "\(name) \(Format.fixed(t[t.count / 2], digits: 3)) ms"
+        }.joined(separator: ", "))
     }
 }
 
