@@ -75,14 +75,21 @@ public enum Format {
         return (v < 0 ? "-" : "") + out
     }
 
-    /// US dollars with precision that suits the amount: `$0.0031`, `$0.042`, `$1.23`, `$123`.
+    /// US dollars with precision that suits the amount: two significant digits below a cent
+    /// (`$0.0031`, `$0.000067`, at most nine characters, so `<$0.00001` below that), then
+    /// `$0.042`, `$1.23`, `$123`.
     public static func usd(_ v: Double) -> String {
         guard v.isFinite else { return "$?" }
         if v == 0 { return "$0" }
         let a = abs(v)
         let sign = v < 0 ? "-" : ""
-        if a < 0.0001 { return sign + "<$0.0001" }
-        if a < 0.01 { return sign + "$" + fixed(a, digits: 4) }
+        if a < 0.000_01 { return sign + "<$0.00001" }
+        if a < 0.01 {
+            var digits = 3
+            var scaled = a * 1000
+            while scaled < 1 { scaled *= 10; digits += 1 }
+            return sign + "$" + fixed(a, digits: digits + 1)
+        }
         if a < 1 { return sign + "$" + fixed(a, digits: 3) }
         if a < 100 { return sign + "$" + fixed(a, digits: 2) }
         return sign + "$" + fixed(a, digits: 0)

@@ -155,7 +155,7 @@ enum Painter {
         /// Tree width from which LLM rows get their token and cost badge.
         static let fullWidth = 40
         static let tokens = 5
-        static let cost = 8
+        static let cost = 9
         let duration: Int
         let badge: Bool
 
@@ -405,8 +405,9 @@ enum Painter {
                 return
             }
             lines.append([(pad(" LLM calls"), muted), ("\(t.llmCalls)", .plain)])
-            lines.append([(pad(" tokens"), muted),
-                          ("\(Format.compact(t.promptTokens)) in · \(Format.compact(t.completionTokens)) out", .plain)])
+            lines.append([(pad(" tokens"), muted), (Format.compact(t.totalTokens), .plain)])
+            lines.append([(pad(" in · out"), muted),
+                          ("\(Format.compact(t.promptTokens)) · \(Format.compact(t.completionTokens))", .plain)])
             var cost: [Segment] = [(pad(" cost"), muted), (Format.usd(t.costUSD), Style(ink: .llm))]
             if t.unpricedCalls > 0 { cost.append((" +\(t.unpricedCalls) unpriced", Style(ink: .warning))) }
             lines.append(cost)
@@ -431,16 +432,16 @@ enum Painter {
         if !models.isEmpty {
             lines.append([])
             let width = p.count
-            let numbers = 5 + 1 + 6 + 1 + 8
+            let numbers = 5 + 1 + 6 + 1 + 9
             let nameWidth = max(6, width - numbers - 2)
             lines.append([(" By model", title)])
             lines.append([(" " + fit("model", nameWidth) + " " + rightAligned("calls", 5) + " "
-                           + rightAligned("tokens", 6) + " " + rightAligned("cost", 8), muted)])
+                           + rightAligned("tokens", 6) + " " + rightAligned("cost", 9), muted)])
             for (model, u) in models {
                 let costText = u.calls == u.unpricedCalls ? "$?" : Format.usd(u.costUSD)
                 lines.append([(" " + fit(model, nameWidth) + " ", Style(ink: .llm)),
                               (rightAligned("\(u.calls)", 5) + " " + rightAligned(Format.compact(u.totalTokens), 6) + " "
-                               + rightAligned(costText, 8), .plain)])
+                               + rightAligned(costText, 9), .plain)])
             }
         }
         var y = rows.lowerBound

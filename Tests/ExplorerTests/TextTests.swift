@@ -146,7 +146,8 @@ import Glibc
         #expect(Format.usd(0.00312) == "$0.0031")
         #expect(Format.usd(0.0425) == "$0.043")
         #expect(Format.usd(12.5) == "$12.50")
-        #expect(Format.usd(0.00001) == "<$0.0001")
+        #expect(Format.usd(0.0000674) == "$0.000067")
+        #expect(Format.usd(0.0000003) == "<$0.00001")
         #expect(Format.percent(1, of: 3) == "33%")
     }
 
