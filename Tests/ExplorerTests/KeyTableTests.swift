@@ -35,19 +35,25 @@ import Testing
         for (key, word) in hints.prefix(5) { #expect(bar.contains("\(key) \(word)")) }
     }
 
-    /// docs/keys.md is the README's key list; it is generated from the table and must match it.
-    @Test func keyListDocumentMatchesTheTable() throws {
+    /// The README's key list (between `<!-- keys:begin -->` and `<!-- keys:end -->`) is
+    /// generated from the table and must match it; SPANSCOPE_UPDATE_SCREENS=1 rewrites it.
+    @Test func readmeKeyListMatchesTheTable() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/keys.md")
-        let generated = "# Keys\n\n<!-- Generated from Sources/Explorer/KeyTable.swift by the ExplorerTests "
-            + "(SPANSCOPE_UPDATE_SCREENS=1 rewrites it). -->\n\n" + KeyTable.markdown()
-        let stored = try? String(contentsOf: url, encoding: .utf8)
-        if stored == generated { return }
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let readme = try String(contentsOf: url, encoding: .utf8)
+        let begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->"
+        guard let b = readme.range(of: begin), let e = readme.range(of: end, range: b.upperBound..<readme.endIndex) else {
+            Issue.record("README.md has no \(begin) … \(end) section")
+            return
+        }
+        let generated = "\n" + KeyTable.markdown()
+        if String(readme[b.upperBound..<e.lowerBound]) == generated { return }
         if Golden.updating {
-            try generated.write(to: url, atomically: true, encoding: .utf8)
-            Issue.record("rewrote docs/keys.md: review it with git diff")
+            try (String(readme[..<b.upperBound]) + generated + String(readme[e.lowerBound...]))
+                .write(to: url, atomically: true, encoding: .utf8)
+            Issue.record("rewrote the key list in README.md: review it with git diff")
         } else {
-            Issue.record("docs/keys.md is out of date with the key table; run with SPANSCOPE_UPDATE_SCREENS=1 and review")
+            Issue.record("README.md's key list is out of date with the key table; run with SPANSCOPE_UPDATE_SCREENS=1 and review")
         }
     }
 }
