@@ -626,6 +626,7 @@ enum Painter {
     }
 
     static func baseName(_ path: String) -> String {
+        if path == "-" { return "(stdin)" }
         guard let slash = path.lastIndex(of: "/") else { return path }
         let name = path[path.index(after: slash)...]
         return name.isEmpty ? path : String(name)

@@ -96,7 +96,7 @@ struct OpenCommand: ParsableCommand {
     private func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return SampleLocator.string(buffer)
     }
 }
 
@@ -135,11 +135,16 @@ enum SampleLocator {
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         if n > 0 {
             buffer[n] = 0
-            return parent(of: String(cString: buffer))
+            return parent(of: string(buffer))
         }
         #endif
         guard let arg0 = CommandLine.arguments.first, realpath(arg0, &buffer) != nil else { return nil }
-        return parent(of: String(cString: buffer))
+        return parent(of: string(buffer))
+    }
+
+    /// The text of a NUL-terminated C buffer.
+    static func string(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func parent(of path: String) -> String? {

@@ -96,7 +96,7 @@ wait_for "invoke_agent travel_planner"
 wait_for "? help"
 [ "$(alternate)" = 1 ] || fail "not in the alternate screen"
 pane | grep -qF "┃├──   chat claude-3-5-sonnet" || fail "tree row with the critical-path mark missing"
-pane | grep -qF "1.6k  \$0.0073" || fail "token and cost badge missing"
+pane | grep -qE 'chat claude-3-5-sonnet +1\.6k +\$0\.0073 +2\.59s' || fail "token and cost badge missing"
 
 step="side panel as an overlay at 100 columns"
 pane | grep -qF "By model" && fail "side panel shown without asking at 100 columns"
@@ -124,7 +124,7 @@ wait_for "1,342 prompt + 218 completion = 1,560 total"
 keys PageDown
 wait_for "critical path"
 keys Escape
-wait_for "tok     cost"
+wait_for "tok      cost   time"
 
 step="search"
 keys / w e a t h e r
@@ -151,11 +151,26 @@ step="resize to 40x12 and back"
 tm resize-window -t t -x 40 -y 12
 wait_for " Tree   Waterfall   Totals"
 tm resize-window -t t -x 100 -y 30
-wait_for "tok     cost   time"
+wait_for "tok      cost   time"
 
 step="q quits and restores the terminal"
 keys q
 check_restored quit 0
+
+step="colours by default, none under NO_COLOR"
+run "clear; ./explore colour '$sample'"
+wait_for "invoke_agent travel_planner"
+tm capture-pane -e -p -t t | grep -q $'\e\[[0-9;]*38;5;' || fail "no 256-colour codes on screen"
+keys q
+check_restored colour 0
+run "clear; NO_COLOR=1 ./explore nocolour '$sample'"
+wait_for "invoke_agent travel_planner"
+if tm capture-pane -e -p -t t | grep -qE $'\e\[[0-9;]*(38;5;|3[0-7]m|3[0-7];|4[0-7]m)'; then
+    fail "colour codes on screen under NO_COLOR"
+fi
+tm capture-pane -e -p -t t | grep -q $'\e\[[0-9;]*7m' || fail "no reverse video for the selection under NO_COLOR"
+keys q
+check_restored nocolour 0
 
 step="Ctrl-C restores the terminal"
 run "clear; ./explore int '$sample'"
