@@ -18,10 +18,30 @@ public enum TraceLoader {
     }
 
     /// Reads several files into one document; spans of one trace spread over files join up.
+    ///
+    /// A directory stands for the files in it (not hidden ones, not recursively): each is read if
+    /// it is a trace file, and anything else in it is named in a warning instead of stopping the load.
     public static func load(paths: [String]) throws(TraceFormatError) -> TraceDocument {
         var collector = SpanCollector()
         let label = paths.count == 1 ? paths[0] : "\(paths.count) files"
         for path in paths {
+            if path != "-", let entries = directoryEntries(path) {
+                var read = 0
+                for file in entries {
+                    do {
+                        try self.read(try readFile(file), source: file, into: &collector)
+                        read += 1
+                    } catch {
+                        collector.warnings.append(error.description + " (skipped)")
+                    }
+                }
+                if read == 0 {
+                    throw TraceFormatError(source: path, message: entries.isEmpty ? "is an empty directory"
+                                           : "is a directory without any trace file Spanscope reads",
+                                           partial: collector.document(source: label))
+                }
+                continue
+            }
             let bytes = try readFile(path)
             do {
                 try read(bytes, source: path, into: &collector)
@@ -32,6 +52,24 @@ public enum TraceLoader {
             }
         }
         return collector.document(source: label)
+    }
+
+    /// The regular files in a directory, sorted by name; nil when `path` is not a directory.
+    static func directoryEntries(_ path: String) -> [String]? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !name.hasPrefix(".") else { continue }
+            let full = path.hasSuffix("/") ? path + name : path + "/" + name
+            var fileInfo = stat()
+            if stat(full, &fileInfo) == 0, (fileInfo.st_mode & S_IFMT) == S_IFREG { names.append(full) }
+        }
+        return names.sorted()
     }
 
     /// Reads a buffer that holds one trace file's content.
@@ -49,6 +87,18 @@ public enum TraceLoader {
 
     /// Reads a buffer into a collector. On a syntax error, spans read before it stay collected.
     public static func read(_ bytes: [UInt8], source: String, into collector: inout SpanCollector) throws(TraceFormatError) {
+        if Gzip.isCompressed(bytes) {
+            let plain: [UInt8]
+            switch Result(catching: { () throws(Gzip.Failure) in try Gzip.decompress(bytes) }) {
+            case .success(let data): plain = data
+            case .failure(.tooLarge):
+                throw TraceFormatError(source: source, message: "gzip data expands beyond \(Gzip.outputLimit >> 30) GiB; refusing to read it")
+            case .failure(.corrupt(let why)):
+                throw TraceFormatError(source: source, message: "gzip data is corrupt: \(why)")
+            }
+            try read(plain, source: source, into: &collector)
+            return
+        }
         let result: Result<Void, TraceFormatError> = bytes.withUnsafeBufferPointer { buf in
             // A UTF-8 byte-order mark is legal at the start of a JSON text; skip it.
             let start = (buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) ? 3 : 0
