@@ -5,11 +5,6 @@ import Darwin
 #endif
 import TraceModel
 
-/// `read(2)`, named apart from `TraceLoader.read`.
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(fd, buffer, count)
-}
-
 /// Reads trace files into documents: detects the format by content, reads, groups and indexes.
 public enum TraceLoader {
     /// Reads one file (`-` reads standard input).
@@ -29,7 +24,10 @@ public enum TraceLoader {
                 var read = 0
                 for file in entries {
                     do {
-                        try self.read(try readFile(file), source: file, into: &collector)
+                        let buffer = try readFileBuffer(file)
+                        try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
+                            try self.read(buffer: buffer.bytes, source: file, into: &collector)
+                        }
                         read += 1
                     } catch {
                         collector.warnings.append(error.description + " (skipped)")
@@ -42,9 +40,11 @@ public enum TraceLoader {
                 }
                 continue
             }
-            let bytes = try readFile(path)
+            let buffer = try readFileBuffer(path)
             do {
-                try read(bytes, source: path, into: &collector)
+                try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
+                    try read(buffer: buffer.bytes, source: path, into: &collector)
+                }
             } catch {
                 var e = error
                 e.partial = collector.document(source: label)
@@ -87,6 +87,13 @@ public enum TraceLoader {
 
     /// Reads a buffer into a collector. On a syntax error, spans read before it stay collected.
     public static func read(_ bytes: [UInt8], source: String, into collector: inout SpanCollector) throws(TraceFormatError) {
+        let result: Result<Void, TraceFormatError> = bytes.withUnsafeBufferPointer { buf in
+            Result { () throws(TraceFormatError) in try read(buffer: buf, source: source, into: &collector) }
+        }
+        try result.get()
+    }
+
+    static func read(buffer bytes: UnsafeBufferPointer<UInt8>, source: String, into collector: inout SpanCollector) throws(TraceFormatError) {
         if Gzip.isCompressed(bytes) {
             let plain: [UInt8]
             switch Result(catching: { () throws(Gzip.Failure) in try Gzip.decompress(bytes) }) {
@@ -99,7 +106,7 @@ public enum TraceLoader {
             try read(plain, source: source, into: &collector)
             return
         }
-        let result: Result<Void, TraceFormatError> = bytes.withUnsafeBufferPointer { buf in
+        let result: Result<Void, TraceFormatError> = { (buf: UnsafeBufferPointer<UInt8>) in
             // A UTF-8 byte-order mark is legal at the start of a JSON text; skip it.
             let start = (buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) ? 3 : 0
             switch FormatDetector.detect(buf, from: start) {
@@ -142,12 +149,17 @@ public enum TraceLoader {
                                                      message: message))
                 }
             }
-        }
+        }(bytes)
         try result.get()
     }
 
     /// Reads a whole file (or standard input for `-`), with a clear error for each way it can fail.
     public static func readFile(_ path: String) throws(TraceFormatError) -> [UInt8] {
+        try readFileBuffer(path).array
+    }
+
+    /// Reads a whole file into a buffer that lives as long as the caller keeps it.
+    static func readFileBuffer(_ path: String) throws(TraceFormatError) -> FileBuffer {
         let fd: Int32
         if path == "-" {
             fd = STDIN_FILENO
@@ -159,37 +171,17 @@ public enum TraceLoader {
         }
         defer { if fd != STDIN_FILENO { close(fd) } }
         var info = stat()
-        if fstat(fd, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFDIR {
-                throw TraceFormatError(source: path, message: "is a directory")
-            }
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw TraceFormatError(source: path, message: "is a directory")
         }
         // Read to end of file rather than trusting the size: the file may still be growing,
         // and pipes have no size.
-        var bytes: [UInt8] = []
         let expected = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
-        bytes.reserveCapacity(expected > 0 ? expected + 1 : 1 << 16)
-        var chunk = max(1 << 16, min(expected + 1, 1 << 26))
-        while true {
-            let before = bytes.count
-            var readCount = 0
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            readCount = bytes.withUnsafeMutableBufferPointer { buf in
-                var n: Int
-                repeat {
-                    n = systemRead(fd, buf.baseAddress! + before, chunk)
-                } while n < 0 && errno == EINTR
-                return n
-            }
-            if readCount < 0 {
-                let e = errno
-                throw TraceFormatError(source: path, message: "cannot be read: \(String(cString: strerror(e)))")
-            }
-            bytes.removeLast(chunk - readCount)
-            if readCount == 0 { break }
-            chunk = min(chunk * 2, 1 << 26)
+        let buffer = FileBuffer(capacity: expected + 1)
+        if let e = buffer.fill(from: fd) {
+            throw TraceFormatError(source: path, message: "cannot be read: \(String(cString: strerror(e)))")
         }
-        return bytes
+        return buffer
     }
 
     private static func describeErrno(_ e: Int32) -> String {

@@ -36,7 +36,7 @@ import TraceModel
         }
         let chat = try #require(index(t, "chat gpt-4o-mini"))
         #expect(t.spans[chat].kind == .client)
-        let call = try #require(t.llmCall(at: chat))
+        let call = try #require(t.llmCallDetails(at: chat))
         #expect(call.promptTokens == 412 && call.completionTokens == 57)
         #expect(t.spans[chat].attributes[key: "gen_ai.request.temperature"] == .double(0.2))   // typed, unlike Zipkin
         #expect(call.finishReasons == ["stop"])
