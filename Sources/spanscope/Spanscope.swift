@@ -6,6 +6,6 @@ struct Spanscope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spanscope",
         abstract: "A terminal explorer for traces of LLM applications.",
-        subcommands: [SummaryCommand.self, CheckCommand.self, ConvertCommand.self, GenerateCommand.self]
+        subcommands: [SummaryCommand.self, CheckCommand.self, ConvertCommand.self, GenerateCommand.self, BenchLoadCommand.self]
     )
 }
