@@ -16,7 +16,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "TraceModel"),
-        .target(name: "TraceFormats", dependencies: ["TraceModel"], exclude: ["CONVENTIONS.md"]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "TraceFormats", dependencies: ["TraceModel", "CZlib"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
         .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
         .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats"]),

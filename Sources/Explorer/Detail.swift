@@ -17,7 +17,8 @@ enum Detail {
             blocks.append(DocumentBlock(clip(value), style: style, label: label, labelWidth: labelWidth))
         }
         let title: String
-        if let call = trace.llmCall(at: span) {
+        // The full call: the index leaves messages out, they are decoded for this view only.
+        if let call = trace.llmCallDetails(at: span) {
             title = "LLM call · " + [call.operation, call.model].compactMap { $0 }.joined(separator: " · ")
             blocks.append(.heading("LLM call"))
             let req = call.requestModel ?? "–", resp = call.responseModel ?? "–"

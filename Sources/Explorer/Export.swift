@@ -160,7 +160,7 @@ enum Export {
         w.endArray()
         w.attributes("resource", s.origin.resource)
         w.endObject()
-        if let call = trace.llmCall(at: span) {
+        if let call = trace.llmCallDetails(at: span) {
             w.beginObject("llm_call")
             w.string("operation", call.operation)
             w.string("provider", call.provider)

@@ -218,11 +218,22 @@ public enum LLMConventions {
     /// an LLM span. Several conventions on one span make one call. Framework wrappers that only sum
     /// their children (Vercel `ai.generateText`) are not calls.
     public static func call(for span: Span) -> LLMCall? {
+        normalise(span, messages: true)
+    }
+
+    /// The same call without its messages: what indexes, totals and lists need. Decoding message
+    /// lists (JSON inside attributes) is most of the normaliser's cost on big traces, so the index
+    /// uses this and the detail view asks for `call(for:)`.
+    public static func summaryCall(for span: Span) -> LLMCall? {
+        normalise(span, messages: false)
+    }
+
+    static func normalise(_ span: Span, messages: Bool) -> LLMCall? {
         // Most spans in big traces are not LLM calls; skip them without building anything.
         guard span.attributes.contains(where: { mayMatter($0.key) }) || span.events.contains(where: { $0.name == "llm_call_start" }) else {
             return nil
         }
-        var b = Builder(spanStart: span.startNanos)
+        var b = Builder(spanStart: span.startNanos, decodeMessages: messages)
         for a in span.attributes { b.take(a) }
         for e in span.events { b.take(event: e) }
         return b.finish()
@@ -244,6 +255,8 @@ public enum LLMConventions {
     /// Accumulates one span's fields; keeps the best-ranked source per field.
     struct Builder {
         let spanStart: Int64
+        /// When false, message lists are left out (see `summaryCall(for:)`).
+        let decodeMessages: Bool
         var call = LLMCall()
         var ranks: [String: Int] = [:]
         var sawModelOrTokens = false
@@ -285,6 +298,7 @@ public enum LLMConventions {
                 return
             }
             // Flattened message families: only keys with a numeric index after the prefix.
+            guard decodeMessages else { return }
             for family in FlatFamily.allCases where a.key.hasPrefix(family.prefix) {
                 let rest = a.key.utf8.dropFirst(family.prefix.utf8.count)
                 guard let dot = rest.firstIndex(of: UInt8(ascii: ".")),
@@ -310,6 +324,15 @@ public enum LLMConventions {
         }
 
         mutating func apply(_ rule: Rule, _ rank: Int, _ value: AttributeValue) {
+            switch rule.field {
+            case .inputMessages, .outputMessages, .outputToolCalls, .systemInstructions, .inputValue, .outputValue:
+                guard decodeMessages else {
+                    call.conventions.insert(rule.convention)
+                    return
+                }
+            default:
+                break
+            }
             switch rule.field {
             case .operation:
                 guard let s = value.stringValue, !s.isEmpty, better("operation", rank) else { return }
@@ -430,13 +453,13 @@ public enum LLMConventions {
         mutating func take(event e: SpanEvent) {
             switch e.name {
             case "gen_ai.content.prompt":
-                if let v = e.attributes[key: "gen_ai.prompt"] { eventInput += MessageDecoder.messages(from: v) }
+                if decodeMessages, let v = e.attributes[key: "gen_ai.prompt"] { eventInput += MessageDecoder.messages(from: v) }
             case "gen_ai.content.completion":
-                if let v = e.attributes[key: "gen_ai.completion"] {
+                if decodeMessages, let v = e.attributes[key: "gen_ai.completion"] {
                     eventOutput += MessageDecoder.messages(from: v, defaultRole: "assistant")
                 }
             case "gen_ai.choice":
-                if let m = MessageDecoder.choiceMessage(attributes: e.attributes) { eventOutput.append(m) }
+                if decodeMessages, let m = MessageDecoder.choiceMessage(attributes: e.attributes) { eventOutput.append(m) }
             case "gen_ai.client.inference.operation.details":
                 for a in e.attributes { take(a) }
             case "llm_call_start":
@@ -458,7 +481,7 @@ public enum LLMConventions {
                     firstChunkNanos = e.timeNanos
                 }
             default:
-                if e.name.hasPrefix("gen_ai."), e.name.hasSuffix(".message") {
+                if decodeMessages, e.name.hasPrefix("gen_ai."), e.name.hasSuffix(".message") {
                     // gen_ai.{system,user,assistant,tool,developer}.message
                     let role = e.attributes[key: "role"]?.stringValue
                         ?? String(e.name.dropFirst("gen_ai.".count).dropLast(".message".count))

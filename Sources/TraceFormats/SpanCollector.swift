@@ -50,7 +50,8 @@ public struct SpanCollector: Sendable {
         for (slot, spans) in groups.enumerated() {
             let est = estimated[slot] ?? []
             traces.append(Trace(id: order[slot], spans: spans, timingEstimated: !est.isEmpty,
-                                estimatedSpans: est, llmCall: LLMConventions.call(for:)))
+                                estimatedSpans: est, llmCall: LLMConventions.summaryCall(for:),
+                                llmDetails: LLMConventions.call(for:)))
         }
         traces.sort { a, b in a.startNanos != b.startNanos ? a.startNanos < b.startNanos : a.count > b.count }
         return TraceDocument(source: source, format: formats.isEmpty ? "unknown" : formats.joined(separator: " + "),

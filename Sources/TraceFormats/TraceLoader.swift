@@ -5,11 +5,6 @@ import Darwin
 #endif
 import TraceModel
 
-/// `read(2)`, named apart from `TraceLoader.read`.
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(fd, buffer, count)
-}
-
 /// Reads trace files into documents: detects the format by content, reads, groups and indexes.
 public enum TraceLoader {
     /// Reads one file (`-` reads standard input).
@@ -18,13 +13,38 @@ public enum TraceLoader {
     }
 
     /// Reads several files into one document; spans of one trace spread over files join up.
+    ///
+    /// A directory stands for the files in it (not hidden ones, not recursively): each is read if
+    /// it is a trace file, and anything else in it is named in a warning instead of stopping the load.
     public static func load(paths: [String]) throws(TraceFormatError) -> TraceDocument {
         var collector = SpanCollector()
         let label = paths.count == 1 ? paths[0] : "\(paths.count) files"
         for path in paths {
-            let bytes = try readFile(path)
+            if path != "-", let entries = directoryEntries(path) {
+                var read = 0
+                for file in entries {
+                    do {
+                        let buffer = try readFileBuffer(file)
+                        try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
+                            try self.read(buffer: buffer.bytes, source: file, into: &collector)
+                        }
+                        read += 1
+                    } catch {
+                        collector.warnings.append(error.description + " (skipped)")
+                    }
+                }
+                if read == 0 {
+                    throw TraceFormatError(source: path, message: entries.isEmpty ? "is an empty directory"
+                                           : "is a directory without any trace file Spanscope reads",
+                                           partial: collector.document(source: label))
+                }
+                continue
+            }
+            let buffer = try readFileBuffer(path)
             do {
-                try read(bytes, source: path, into: &collector)
+                try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
+                    try read(buffer: buffer.bytes, source: path, into: &collector)
+                }
             } catch {
                 var e = error
                 e.partial = collector.document(source: label)
@@ -32,6 +52,24 @@ public enum TraceLoader {
             }
         }
         return collector.document(source: label)
+    }
+
+    /// The regular files in a directory, sorted by name; nil when `path` is not a directory.
+    static func directoryEntries(_ path: String) -> [String]? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard !name.hasPrefix(".") else { continue }
+            let full = path.hasSuffix("/") ? path + name : path + "/" + name
+            var fileInfo = stat()
+            if stat(full, &fileInfo) == 0, (fileInfo.st_mode & S_IFMT) == S_IFREG { names.append(full) }
+        }
+        return names.sorted()
     }
 
     /// Reads a buffer that holds one trace file's content.
@@ -50,6 +88,25 @@ public enum TraceLoader {
     /// Reads a buffer into a collector. On a syntax error, spans read before it stay collected.
     public static func read(_ bytes: [UInt8], source: String, into collector: inout SpanCollector) throws(TraceFormatError) {
         let result: Result<Void, TraceFormatError> = bytes.withUnsafeBufferPointer { buf in
+            Result { () throws(TraceFormatError) in try read(buffer: buf, source: source, into: &collector) }
+        }
+        try result.get()
+    }
+
+    static func read(buffer bytes: UnsafeBufferPointer<UInt8>, source: String, into collector: inout SpanCollector) throws(TraceFormatError) {
+        if Gzip.isCompressed(bytes) {
+            let plain: [UInt8]
+            switch Result(catching: { () throws(Gzip.Failure) in try Gzip.decompress(bytes) }) {
+            case .success(let data): plain = data
+            case .failure(.tooLarge):
+                throw TraceFormatError(source: source, message: "gzip data expands beyond \(Gzip.outputLimit >> 30) GiB; refusing to read it")
+            case .failure(.corrupt(let why)):
+                throw TraceFormatError(source: source, message: "gzip data is corrupt: \(why)")
+            }
+            try read(plain, source: source, into: &collector)
+            return
+        }
+        let result: Result<Void, TraceFormatError> = { (buf: UnsafeBufferPointer<UInt8>) in
             // A UTF-8 byte-order mark is legal at the start of a JSON text; skip it.
             let start = (buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) ? 3 : 0
             switch FormatDetector.detect(buf, from: start) {
@@ -92,12 +149,17 @@ public enum TraceLoader {
                                                      message: message))
                 }
             }
-        }
+        }(bytes)
         try result.get()
     }
 
     /// Reads a whole file (or standard input for `-`), with a clear error for each way it can fail.
     public static func readFile(_ path: String) throws(TraceFormatError) -> [UInt8] {
+        try readFileBuffer(path).array
+    }
+
+    /// Reads a whole file into a buffer that lives as long as the caller keeps it.
+    static func readFileBuffer(_ path: String) throws(TraceFormatError) -> FileBuffer {
         let fd: Int32
         if path == "-" {
             fd = STDIN_FILENO
@@ -109,37 +171,17 @@ public enum TraceLoader {
         }
         defer { if fd != STDIN_FILENO { close(fd) } }
         var info = stat()
-        if fstat(fd, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFDIR {
-                throw TraceFormatError(source: path, message: "is a directory")
-            }
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw TraceFormatError(source: path, message: "is a directory")
         }
         // Read to end of file rather than trusting the size: the file may still be growing,
         // and pipes have no size.
-        var bytes: [UInt8] = []
         let expected = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
-        bytes.reserveCapacity(expected > 0 ? expected + 1 : 1 << 16)
-        var chunk = max(1 << 16, min(expected + 1, 1 << 26))
-        while true {
-            let before = bytes.count
-            var readCount = 0
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            readCount = bytes.withUnsafeMutableBufferPointer { buf in
-                var n: Int
-                repeat {
-                    n = systemRead(fd, buf.baseAddress! + before, chunk)
-                } while n < 0 && errno == EINTR
-                return n
-            }
-            if readCount < 0 {
-                let e = errno
-                throw TraceFormatError(source: path, message: "cannot be read: \(String(cString: strerror(e)))")
-            }
-            bytes.removeLast(chunk - readCount)
-            if readCount == 0 { break }
-            chunk = min(chunk * 2, 1 << 26)
+        let buffer = FileBuffer(capacity: expected + 1)
+        if let e = buffer.fill(from: fd) {
+            throw TraceFormatError(source: path, message: "cannot be read: \(String(cString: strerror(e)))")
         }
-        return bytes
+        return buffer
     }
 
     private static func describeErrno(_ e: Int32) -> String {

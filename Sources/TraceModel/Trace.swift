@@ -64,6 +64,7 @@ public struct Trace: Sendable {
     /// LLM calls, one per LLM span, in span order.
     public let llmCalls: [LLMCall]
 
+    private let llmDetails: (@Sendable (Span) -> LLMCall?)?
     private let childOffsets: [Int32]
     private let childList: [Int32]
     private let llmSlots: [Int32]
@@ -71,10 +72,16 @@ public struct Trace: Sendable {
 
     /// Builds the index for `spans`, which must all belong to trace `id`.
     ///
-    /// - Parameter llmCall: the convention normaliser; called once per span.
+    /// - Parameters:
+    ///   - llmCall: the convention normaliser; called once per span. It may leave messages out:
+    ///     the index keeps what lists, totals and search need.
+    ///   - llmDetails: the full normaliser (messages included), called on demand by
+    ///     `llmCallDetails(at:)`; defaults to the index's calls.
     public init(id: TraceID, spans: [Span], timingEstimated: Bool = false,
-                estimatedSpans: Set<Int> = [], llmCall: (Span) -> LLMCall? = { _ in nil }) {
+                estimatedSpans: Set<Int> = [], llmCall: (Span) -> LLMCall? = { _ in nil },
+                llmDetails: (@Sendable (Span) -> LLMCall?)? = nil) {
         self.id = id
+        self.llmDetails = llmDetails
         self.spans = spans
         self.timingEstimated = timingEstimated
         let n = spans.count
@@ -250,6 +257,13 @@ public struct Trace: Sendable {
     public func llmCall(at i: Int) -> LLMCall? {
         let s = llmSlots[i]
         return s >= 0 ? llmCalls[Int(s)] : nil
+    }
+
+    /// The LLM call on span `i` with everything the trace holds about it, messages included
+    /// (decoded now: message lists can be large, so the index does not keep them).
+    public func llmCallDetails(at i: Int) -> LLMCall? {
+        guard isLLM(i) else { return nil }
+        return llmDetails.map { $0(spans[i]) } ?? llmCall(at: i)
     }
 
     /// True when span `i` is an LLM call.

@@ -137,8 +137,9 @@ import Glibc
         do { _ = try TraceLoader.load(path: "/nonexistent/trace.json") } catch {
             #expect(error.description == "/nonexistent/trace.json: no such file")
         }
-        do { _ = try TraceLoader.load(path: "/tmp") } catch {
-            #expect(error.description == "/tmp: is a directory")
+        let empty = temporaryDirectory()
+        do { _ = try TraceLoader.load(path: empty) } catch {
+            #expect(error.description == "\(empty): is an empty directory")
         }
         if getuid() != 0 {
             let path = "/tmp/spanscope-unreadable-\(getpid()).json"

@@ -51,8 +51,9 @@ import Glibc
         do { _ = try PriceFileReader.load(path: "/nonexistent/prices.json") } catch {
             #expect(error.description == "/nonexistent/prices.json: no such file")
         }
-        do { _ = try PriceFileReader.load(path: "/tmp") } catch {
-            #expect(error.description == "/tmp: is a directory")
+        let dir = temporaryDirectory()
+        do { _ = try PriceFileReader.load(path: dir) } catch {
+            #expect(error.description == "\(dir): is a directory")
         }
     }
 }

@@ -23,7 +23,7 @@ func fixture(_ name: String) throws -> TraceDocument {
         #expect(t.spans.allSatisfy { $0.service == "support-bot" })
         let chat = try #require(index(t, "chat gpt-4o-mini"))
         #expect(t.parent(of: chat) == t.rootIndex)
-        let call = try #require(t.llmCall(at: chat))
+        let call = try #require(t.llmCallDetails(at: chat))
         // Zipkin tags are strings: numbers and the finish-reason list arrive as text.
         #expect(call.promptTokens == 412 && call.completionTokens == 57)
         #expect(call.finishReasons == ["stop"])
@@ -101,7 +101,7 @@ func fixture(_ name: String) throws -> TraceDocument {
         let s = t.spans[0]
         #expect(s.kind == .client && s.status.code == .ok)
         #expect(s.spanID.description == "0f69feaecfced498")
-        let call = try #require(t.llmCall(at: 0))
+        let call = try #require(t.llmCallDetails(at: 0))
         #expect(call.provider == "openai")
         #expect(call.operation == "chat")
         #expect(call.model == "gpt-4o-mini-2024-07-18")
@@ -116,7 +116,7 @@ func fixture(_ name: String) throws -> TraceDocument {
 
     @Test func openInferencePythonStreaming() throws {
         let t = try #require(try fixture("openinference-openai-0.1.12-stream.json").traces.first)
-        let call = try #require(t.llmCall(at: 0))
+        let call = try #require(t.llmCallDetails(at: 0))
         #expect(call.conventions.contains(.openInference))
         #expect(call.requestModel == "gpt-4o-mini" && call.responseModel == "gpt-4o-mini-2024-07-18")
         #expect(call.inputMessages.map(\.text) == ["You are a helpful assistant that only reply in short tweet-like responses, using lots of emojis.", "hi"])
@@ -130,7 +130,8 @@ func fixture(_ name: String) throws -> TraceDocument {
         let t = try #require(try fixture("openllmetry-langchain-0.40.6.json").traces.first)
         #expect(t.count == 2)
         #expect(t.llmCalls.count == 1)                   // the workflow span is not an LLM call
-        let call = t.llmCalls[0]
+        let llmSpan = try #require(index(t, "ChatOpenAI.chat"))
+        let call = try #require(t.llmCallDetails(at: llmSpan))
         #expect(call.provider == nil)                    // "Langchain" names the framework
         #expect(call.model == "gpt-3.5-turbo-0125")
         #expect(call.promptTokens == 39 && call.completionTokens == 7 && call.totalTokens == 46)

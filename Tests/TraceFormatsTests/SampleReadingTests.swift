@@ -15,7 +15,7 @@ import TraceModel
         #expect(t.spans[t.rootIndex!].kind == .server)
 
         let chat = try #require(index(t, "chat gpt-4o-mini"))
-        let call = try #require(t.llmCall(at: chat))
+        let call = try #require(t.llmCallDetails(at: chat))
         #expect(call.provider == "openai")
         #expect(call.operation == "chat")
         #expect(call.requestModel == "gpt-4o-mini")
@@ -31,7 +31,7 @@ import TraceModel
         #expect(call.conventions == .genAI)
 
         let emb = try #require(index(t, "embeddings text-embedding-3-small"))
-        #expect(t.llmCall(at: emb)?.promptTokens == 15)
+        #expect(t.llmCallDetails(at: emb)?.promptTokens == 15)
         #expect(t.llmCalls.count == 2)
         // The pipeline's parent is the HTTP root, and the chat call sits under the pipeline.
         let pipe = try #require(index(t, "rag.pipeline"))
@@ -62,7 +62,7 @@ import TraceModel
         #expect(t.children(of: tools).map { t.spans[Int($0)].name } ==
                 ["execute_tool search_flights", "execute_tool search_hotels", "execute_tool get_weather"])
         let firstLLM = try #require(index(t, "chat claude-3-5-sonnet"))
-        let first = try #require(t.llmCall(at: firstLLM))
+        let first = try #require(t.llmCallDetails(at: firstLLM))
         #expect(first.provider == "anthropic")
         #expect(first.inputMessages.map(\.role) == ["system", "user"])
         #expect(first.outputMessages.first?.parts.count == 3)
@@ -81,7 +81,8 @@ import TraceModel
         let t = try #require(doc.traces.first)
         #expect(t.count == 4)
         #expect(t.llmCalls.count == 1)   // CHAIN and RETRIEVER spans are not LLM calls
-        let call = t.llmCalls[0]
+        let llmSpan = try #require(index(t, "ChatOpenAI"))
+        let call = try #require(t.llmCallDetails(at: llmSpan))
         #expect(call.model == "gpt-4o-2024-08-06")
         #expect(call.requestModel == "gpt-4o")
         #expect(call.provider == "openai")
@@ -99,7 +100,7 @@ import TraceModel
         let doc = try sample("openllmetry-triage-batch.otlp.jsonl")
         #expect(doc.traces.count == 3)
         #expect(doc.traces.map(\.count) == [2, 2, 2])
-        let calls = doc.traces.flatMap(\.llmCalls)
+        let calls = doc.traces.flatMap { t in (0..<t.count).compactMap { t.llmCallDetails(at: $0) } }
         #expect(calls.map(\.model) == ["gpt-4o-mini", "llama-3.1-8b-instruct", "gpt-4o-mini"])
         #expect(calls.map(\.totalTokens) == [82, 90, 0])
         #expect(calls[0].inputMessages.map(\.role) == ["system", "user"])

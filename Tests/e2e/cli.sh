@@ -49,7 +49,7 @@ expect_match "missing file message" "^spanscope: $work/missing.json: no such fil
 
 out=$("$bin" check "$work" 2>&1); status=$?
 expect_status "directory" 1 $status
-expect_match "directory message" "is a directory" "$out"
+expect_match "directory message" "is a directory without any trace file" "$out"
 
 printf '' > "$work/empty.json"
 out=$("$bin" check "$work/empty.json" 2>&1); status=$?
