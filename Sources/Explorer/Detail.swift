@@ -30,9 +30,15 @@ enum Detail {
             if !call.parameters.isEmpty {
                 field("parameters", call.parameters.map { "\($0.key) \($0.value.displayText)" }.joined(separator: " · "))
             }
-            let prompt = call.promptTokens.map(Format.grouped) ?? "?"
-            let completion = call.completionTokens.map(Format.grouped) ?? "?"
-            field("tokens", "\(prompt) prompt + \(completion) completion = \(Format.grouped(call.totalTokens)) total")
+            let counted = call.promptTokens != nil || call.completionTokens != nil || call.recordedTotalTokens != nil
+            if counted {
+                let prompt = call.promptTokens.map(Format.grouped) ?? "?"
+                let completion = call.completionTokens.map(Format.grouped) ?? "?"
+                field("tokens", "\(prompt) prompt + \(completion) completion = \(Format.grouped(call.totalTokens)) total")
+            } else {
+                // Common for streamed calls whose SDK did not ask for usage.
+                field("tokens", "not recorded in the trace", Style(ink: .warning))
+            }
             if let cost = insight.statistics.cost(ofSpan: span) {
                 switch cost.source {
                 case .recorded:
@@ -40,7 +46,8 @@ enum Detail {
                 case .computed(let price):
                     field("cost", "\(Format.usd(cost.usd ?? 0)) computed at \(price.prefix): "
                           + "$\(Format.fixed(price.inputPerMillion, digits: 2))/M in, "
-                          + "$\(Format.fixed(price.outputPerMillion, digits: 2))/M out (\(price.source))")
+                          + "$\(Format.fixed(price.outputPerMillion, digits: 2))/M out (\(price.source))"
+                          + (counted ? "" : "; without token counts this is a lower bound"))
                 case .unpriced:
                     field("cost", "unpriced: no recorded cost and no price for \(call.model ?? "this model")",
                           Style(ink: .warning))

@@ -109,7 +109,7 @@ enum Painter {
         if state.problem != nil { segs.append(("! partial file ", Style(ink: .warning, attributes: [.bold]))) }
         segs.append((s.trace.rootName.isEmpty ? "(no root)" : s.trace.rootName, title))
         segs.append(("  " + (s.trace.timingEstimated ? "~" : "") + Format.duration(s.trace.durationNanos), .plain))
-        segs.append((" · \(Format.grouped(Int64(totals.spanCount))) spans", muted))
+        segs.append((" · \(Format.grouped(Int64(totals.spanCount))) span\(totals.spanCount == 1 ? "" : "s")", muted))
         if totals.errorCount > 0 {
             segs.append((" · ", muted))
             segs.append(("\(totals.errorCount) error\(totals.errorCount == 1 ? "" : "s")", Style(ink: .error)))
@@ -214,8 +214,9 @@ enum Painter {
             screen.putRight(usd.map(Format.usd) ?? "$?", row: y, endColumn: nameEnd, limit: TreeColumns.cost,
                             style: Style(ink: usd == nil ? .warning : .llm))
             nameEnd -= TreeColumns.cost + 1
-            screen.putRight(Format.compact(call.totalTokens), row: y, endColumn: nameEnd, limit: TreeColumns.tokens,
-                            style: Style(ink: .llm))
+            let counted = call.promptTokens != nil || call.completionTokens != nil || call.recordedTotalTokens != nil
+            screen.putRight(counted ? Format.compact(call.totalTokens) : "?", row: y, endColumn: nameEnd,
+                            limit: TreeColumns.tokens, style: Style(ink: counted ? .llm : .warning))
             nameEnd -= TreeColumns.tokens + 1
         }
         if s.insight.onCriticalPath[span] {
@@ -424,9 +425,9 @@ enum Painter {
         if s.insight.criticalNanos > 0 {
             let (own, sub) = s.insight.criticalTime(of: sel)
             let whole = Double(s.insight.criticalNanos)
-            lines.append([(pad(" critical"), muted),
-                          (Format.percent(Double(sub), of: whole) + " of path", Style(ink: .critical)),
-                          (" (own " + Format.percent(Double(own), of: whole) + ")", muted)])
+            lines.append([(pad(" crit. path"), muted),
+                          (Format.percent(Double(sub), of: whole), Style(ink: .critical)),
+                          (", own " + Format.percent(Double(own), of: whole), muted)])
         }
         let models = stats.trace.byModel
         if !models.isEmpty {

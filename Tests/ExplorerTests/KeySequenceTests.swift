@@ -362,6 +362,20 @@ import TraceModel
         #expect(text.contains("level99999"))
     }
 
+    @Test func streamedCallWithoutTokenCountsSaysSo() {
+        let call = LLMCall(operation: "chat", provider: "openai", requestModel: "gpt-4o-mini", conventions: .genAI)
+        let trace = Fixtures.trace("s1", [Fixtures.SpanSpec(id: "s1", parent: nil, name: "openai.chat", start: 0, end: 900,
+                                                            call: call)])
+        var s = ExplorerState(document: TraceDocument(source: "s.json", format: "test", traces: [trace]),
+                              size: Size(width: 100, height: 24))
+        let row = render(s, size: s.size).text.split(separator: "\n")[2]
+        #expect(row.contains("openai.chat") && row.contains(" ?        $0 "))
+        s.press("d")
+        let text = render(s, size: s.size).text
+        #expect(text.contains("tokens        not recorded in the trace"))
+        #expect(text.contains("without token counts this"))
+    }
+
     @Test func partialFilesSayTheyAreBestEffort() {
         let s = ExplorerState(document: TraceDocument(source: "cut.json", format: "test", traces: [Fixtures.agent()]),
                               size: Size(width: 120, height: 30), problem: "cut.json:40:1: truncated: unexpected end")
