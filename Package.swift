@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),
     ],
     swiftLanguageModes: [.v6]
 )

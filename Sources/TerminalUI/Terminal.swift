@@ -189,7 +189,7 @@ public final class Terminal {
     }
 
     /// The key for a curses function-key code.
-    static func decode(keyCode: Int32) -> Key? {
+    nonisolated static func decode(keyCode: Int32) -> Key? {
         switch keyCode {
         case KEY_UP: return .up
         case KEY_DOWN: return .down
@@ -207,7 +207,7 @@ public final class Terminal {
     }
 
     /// The key for a character that `get_wch` returned.
-    static func decode(character v: UInt32) -> Key? {
+    nonisolated static func decode(character v: UInt32) -> Key? {
         switch v {
         case 0x0A, 0x0D: return .enter
         case 0x1B: return .escape
