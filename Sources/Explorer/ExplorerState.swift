@@ -175,7 +175,7 @@ public struct ExplorerState: Sendable {
     /// Whether the side panel is shown (as a column when wide, an overlay when not).
     public var panelShown: Bool { panelPreference ?? (size.width >= Layout.wideWidth) }
     /// Set once `quit` was asked for.
-    public private(set) var quitting = false
+    public internal(set) var quitting = false
 
     /// Opens `document`: a single trace directly, several as a list (or `traceID` directly when given).
     public init(document: TraceDocument, prices: PriceTable = .standard, size: Size,
@@ -224,7 +224,4 @@ public struct ExplorerState: Sendable {
     public func action(for key: Key) -> Action? {
         KeyTable.action(for: key, in: keyContext)
     }
-
-    /// Marks the state as finished.
-    mutating func markQuitting() { quitting = true }
 }

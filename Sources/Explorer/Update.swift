@@ -36,7 +36,7 @@ extension ExplorerState {
             message = error.map { "export failed: \($0)" } ?? "exported to \(path)"
             return nil
         case .quit:
-            markQuitting()
+            quitting = true
             return .quit
         default:
             break
