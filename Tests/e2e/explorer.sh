@@ -91,7 +91,11 @@ wait_for "ready"
 title_before=$(tm display -p -t t '#{pane_title}')
 
 step="no argument opens the bundled sample (run from another folder)"
-run "clear; ./explore quit"
+# The sample is found by walking up from the executable, so this needs a binary inside the checkout.
+case "$bin" in
+    "$root"/*) run "clear; ./explore quit" ;;
+    *) step="opens the sample (binary outside the checkout: no-argument case skipped)"; run "clear; ./explore quit '$sample'" ;;
+esac
 wait_for "invoke_agent travel_planner"
 wait_for "? help"
 [ "$(alternate)" = 1 ] || fail "not in the alternate screen"
