@@ -119,6 +119,11 @@ public enum TraceLoader {
                 do throws(JSONSyntaxError) {
                     switch format {
                     case .otlpJSON, .otlpJSONLines:
+                        if let chunks = JSONLinesSplitter.chunks(buf, from: start, parts: Parallel.cores), chunks.count > 1 {
+                            collector.noteFormat(TraceFormat.otlpJSONLines.rawValue)
+                            try readOTLPLinesInParallel(buf, chunks: chunks, source: source, into: &collector)
+                            return .success(())
+                        }
                         var reader = OTLPJSONReader(scanner: scanner)
                         defer {
                             // Named once the number of request objects is known (also after an error).
@@ -151,6 +156,33 @@ public enum TraceLoader {
             }
         }(bytes)
         try result.get()
+    }
+
+    /// Parses each chunk of a JSON Lines file on its own core, then joins the results in file order.
+    /// On a syntax error the spans of the chunks before it, and of its own chunk up to it, are kept.
+    static func readOTLPLinesInParallel(_ buf: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], source: String,
+                                        into collector: inout SpanCollector) throws(JSONSyntaxError) {
+        var parts = [SpanCollector](repeating: SpanCollector(), count: chunks.count)
+        var failures = [JSONSyntaxError?](repeating: nil, count: chunks.count)
+        parts.withUnsafeMutableBufferPointer { partBuffer in
+            failures.withUnsafeMutableBufferPointer { failureBuffer in
+                let outParts = SendablePointer(partBuffer.baseAddress!)
+                let outFailures = SendablePointer(failureBuffer.baseAddress!)
+                let whole = UncheckedSendable(buf)
+                Parallel.forEach(chunks.count) { i in
+                    var reader = OTLPJSONReader(scanner: JSONScanner(slice: chunks[i], of: whole.value))
+                    do throws(JSONSyntaxError) {
+                        try reader.readAll(into: &outParts.pointer[i], source: source)
+                    } catch {
+                        outFailures.pointer[i] = error
+                    }
+                }
+            }
+        }
+        for i in chunks.indices {
+            collector.merge(parts[i])
+            if let failure = failures[i] { throw failure }
+        }
     }
 
     /// Reads a whole file (or standard input for `-`), with a clear error for each way it can fail.

@@ -63,9 +63,24 @@ struct JSONScanner {
     /// Scratch space for decoding escaped strings, reused to avoid an allocation per string.
     private var scratch: [UInt8] = []
 
+    /// Where `bytes` starts within `whole`: a scanner may read one slice of a larger file (a
+    /// chunk parsed in parallel) yet report positions in the whole file.
+    let origin: Int
+    let whole: UnsafeBufferPointer<UInt8>
+
     init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
         self.bytes = bytes
         self.pos = pos
+        self.origin = 0
+        self.whole = bytes
+    }
+
+    /// A scanner over `whole[range]` that reports positions in `whole`.
+    init(slice range: Range<Int>, of whole: UnsafeBufferPointer<UInt8>) {
+        self.bytes = UnsafeBufferPointer(rebasing: whole[range])
+        self.pos = 0
+        self.origin = range.lowerBound
+        self.whole = whole
     }
 
     var atEnd: Bool { pos >= bytes.count }
@@ -100,8 +115,9 @@ struct JSONScanner {
         }
     }
 
+    /// An error at `offset` (default: here), located in the whole file.
     func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
-        JSONSyntaxError(offset: offset ?? pos, message: message)
+        JSONSyntaxError(offset: (offset ?? pos) + origin, message: message)
     }
 
     /// Describes the byte at the current position for error messages.
@@ -516,11 +532,12 @@ struct JSONScanner {
     }
 
     /// Line and column (1-based) of a byte offset, for error messages.
+    /// Line and column (1-based) in the whole file of an offset into this scanner's bytes.
     func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0
-        let end = min(offset, bytes.count)
-        for i in 0..<end where bytes[i] == 0x0A {
+        let end = min(offset + origin, whole.count)
+        for i in 0..<end where whole[i] == 0x0A {
             line += 1
             lineStart = i + 1
         }
