@@ -9,8 +9,31 @@ public struct SpanCollector: Sendable {
     private var slots: [TraceID: Int] = [:]
     private var groups: [[Span]] = []
     private var estimated: [Int: Set<Int>] = [:]
-    /// Warnings gathered while reading, one line each.
-    public var warnings: [String] = []
+    /// A warning, with its place in a file when it has one.
+    enum Warning: Sendable {
+        case plain(String)
+        case located(source: String, line: Int, column: Int, message: String)
+
+        var text: String {
+            switch self {
+            case .plain(let text): return text
+            case .located(let source, let line, let column, let message): return "\(source):\(line):\(column): \(message)"
+            }
+        }
+    }
+
+    private var entries: [Warning] = []
+
+    /// Warnings gathered while reading, one line each (`file:line:column: message` where placed).
+    public var warnings: [String] { entries.map(\.text) }
+
+    /// Records a warning without a place.
+    public mutating func warn(_ text: String) { entries.append(.plain(text)) }
+
+    /// Records a warning at a line and column of a source.
+    mutating func warn(_ source: String, _ place: (line: Int, column: Int), _ message: String) {
+        entries.append(.located(source: source, line: place.line, column: place.column, message: message))
+    }
     /// Spans that could not be read.
     public var skippedSpans = 0
     /// Format names seen, in order.
@@ -87,13 +110,20 @@ public struct SpanCollector: Sendable {
     }
 
     /// Adds everything another collector gathered, after what this one has (spans of a trace
-    /// keep file order: this collector's first).
-    public mutating func merge(_ other: SpanCollector) {
+    /// keep file order: this collector's first). `lineOffset` is added to the other's warning
+    /// lines, for a collector that read a later part of the same file.
+    public mutating func merge(_ other: SpanCollector, lineOffset: Int = 0) {
         for slot in other.groups.indices {
             let est = other.estimated[slot] ?? []
             for (i, span) in other.groups[slot].enumerated() { add(span, estimatedTiming: est.contains(i)) }
         }
-        warnings += other.warnings
+        for entry in other.entries {
+            if case .located(let source, let line, let column, let message) = entry {
+                entries.append(.located(source: source, line: line + lineOffset, column: column, message: message))
+            } else {
+                entries.append(entry)
+            }
+        }
         skippedSpans += other.skippedSpans
         for f in other.formats { noteFormat(f) }
     }

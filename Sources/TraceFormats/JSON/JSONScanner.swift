@@ -6,8 +6,12 @@ import Darwin
 
 /// A syntax error at a byte offset in a JSON text.
 struct JSONSyntaxError: Error {
-    /// Byte offset from the start of the buffer.
+    /// Byte offset from the start of the file.
     var offset: Int
+    /// Line (1-based) in the part of the file the scanner read (a chunk's reader adds its start line).
+    var line: Int
+    /// Column (1-based, in bytes).
+    var column: Int
     /// What was wrong, in words a user understands.
     var message: String
 
@@ -63,24 +67,24 @@ struct JSONScanner {
     /// Scratch space for decoding escaped strings, reused to avoid an allocation per string.
     private var scratch: [UInt8] = []
 
-    /// Where `bytes` starts within `whole`: a scanner may read one slice of a larger file (a
-    /// chunk parsed in parallel) yet report positions in the whole file.
+    /// Where `bytes` starts in its file: a scanner may read one slice of a larger file (a chunk
+    /// parsed in parallel) yet report byte offsets in the whole file. Lines are counted within
+    /// the slice; whoever made the slice adds the line it starts on.
     let origin: Int
-    let whole: UnsafeBufferPointer<UInt8>
+    /// Set when the start of `bytes` may be released while reading (see `ReleasedPrefix`).
+    var released: ReleasedPrefix?
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
         self.bytes = bytes
         self.pos = pos
         self.origin = 0
-        self.whole = bytes
     }
 
-    /// A scanner over `whole[range]` that reports positions in `whole`.
+    /// A scanner over `whole[range]` that reports byte offsets in `whole`.
     init(slice range: Range<Int>, of whole: UnsafeBufferPointer<UInt8>) {
         self.bytes = UnsafeBufferPointer(rebasing: whole[range])
         self.pos = 0
         self.origin = range.lowerBound
-        self.whole = whole
     }
 
     var atEnd: Bool { pos >= bytes.count }
@@ -117,7 +121,9 @@ struct JSONScanner {
 
     /// An error at `offset` (default: here), located in the whole file.
     func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
-        JSONSyntaxError(offset: (offset ?? pos) + origin, message: message)
+        let at = offset ?? pos
+        let (line, column) = lineAndColumn(of: at)
+        return JSONSyntaxError(offset: at + origin, line: line, column: column, message: message)
     }
 
     /// Describes the byte at the current position for error messages.
@@ -536,8 +542,15 @@ struct JSONScanner {
     func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0
-        let end = min(offset + origin, whole.count)
-        for i in 0..<end where whole[i] == 0x0A {
+        var from = 0
+        let end = min(offset, bytes.count)
+        if let released, released.upTo <= end {
+            // Bytes before `upTo` were handed back; their newlines were counted then.
+            line += released.newlines
+            lineStart = released.lastLineStart
+            from = released.upTo
+        }
+        for i in from..<end where bytes[i] == 0x0A {
             line += 1
             lineStart = i + 1
         }
