@@ -34,7 +34,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
-        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"],
+        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats"]),

@@ -50,6 +50,9 @@ final class FileBuffer {
 
     private var isMapped = true
 
+    /// True when pages of this buffer may be handed back while reading (see `ReleasedPrefix`).
+    var canRelease: Bool { isMapped }
+
     private func adopt(_ fresh: UnsafeMutableRawPointer, _ size: Int, mapped: Bool) {
         if let base, count > 0 { fresh.copyMemory(from: base, byteCount: count) }
         if let base {
@@ -86,6 +89,44 @@ final class FileBuffer {
 
     /// A copy as an array.
     var array: [UInt8] { withUnsafeBufferPointer { Array($0) } }
+}
+
+/// The start of a buffer handed back to the system while a parser reads on, with the line count
+/// of what was released so that later positions still get the right line numbers.
+///
+/// Holding a whole file until parsing ends would make peak memory the file plus the model; the
+/// model keeps copies of everything it needs, so bytes behind the parser can go.
+final class ReleasedPrefix: @unchecked Sendable {
+    /// Bytes before this offset (in the scanner's bytes) are gone.
+    private(set) var upTo = 0
+    /// Newlines in the released bytes.
+    private(set) var newlines = 0
+    /// Offset just after the last newline in the released bytes.
+    private(set) var lastLineStart = 0
+
+    /// Releases whole pages of `bytes` before `offset` (only for memory this process mapped).
+    func release(_ bytes: UnsafeBufferPointer<UInt8>, upTo offset: Int) {
+        guard let start = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let address = Int(bitPattern: start)
+        // Page-aligned window inside bytes[upTo..<offset].
+        let first = (address + upTo + page - 1) / page * page - address
+        let end = (address + min(offset, bytes.count)) / page * page - address
+        guard end > first, end > upTo else { return }
+        for i in upTo..<end where bytes[i] == 0x0A {
+            newlines += 1
+            lastLineStart = i + 1
+        }
+        madvise(UnsafeMutableRawPointer(mutating: start + first), end - first, MADV_DONTNEED)
+        upTo = end
+    }
+
+    /// Newlines in all of `bytes`, counting the released part from the tally.
+    func totalNewlines(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var n = newlines
+        for i in upTo..<bytes.count where bytes[i] == 0x0A { n += 1 }
+        return n
+    }
 }
 
 /// `read(2)`, named apart from the readers' own `read` methods.

@@ -74,8 +74,7 @@ struct JaegerJSONReader {
                     case .success(let raw): raws.append(raw)
                     case .failure(let problem):
                         out.skippedSpans += 1
-                        let (line, column) = scanner.lineAndColumn(of: at)
-                        out.warnings.append("\(source):\(line):\(column): span skipped: \(problem.message)")
+                        out.warn(source, scanner.lineAndColumn(of: at), "span skipped: \(problem.message)")
                     }
                 }
             } else if scanner.key(key, is: "processes") {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TraceModel
 
 /// Maps every LLM attribute convention we know into `LLMCall`, from one table.
@@ -166,17 +171,66 @@ public enum LLMConventions {
     ]
 
     /// Row lookup by key, with each row's rank (its position) for "earlier wins".
-    static let byKey: [String: (rank: Int, rule: Rule)] = {
-        var d: [String: (Int, Rule)] = [:]
-        for (i, r) in rules.enumerated() where d[r.key] == nil { d[r.key] = (i, r) }
-        return d
-    }()
+    static let byKey = KeyTable(rules.map(\.key))
 
-    /// Keys that are read by prefix: request parameters under their own names.
-    static let parameterPrefixes: [(prefix: String, convention: LLMConvention)] = [
-        ("gen_ai.request.", .genAI),
-        ("ai.settings.", .genAI),
-    ]
+    /// An open-addressing table from key bytes to the first row with that key.
+    ///
+    /// Every attribute of every span passes through here, so it hashes the UTF-8 bytes in place
+    /// (FNV-1a) instead of going through `Dictionary<String, …>` and its SipHash.
+    struct KeyTable: Sendable {
+        private let slots: [Int32]      // row index, -1 = empty
+        private let hashes: [UInt64]
+        private let keys: [[UInt8]]
+        private let mask: Int
+
+        init(_ names: [String]) {
+            var size = 16
+            while size < names.count * 4 { size <<= 1 }
+            var slots = [Int32](repeating: -1, count: size)
+            var hashes = [UInt64](repeating: 0, count: size)
+            let keys = names.map { Array($0.utf8) }
+            for (row, key) in keys.enumerated() {
+                let h = key.withUnsafeBufferPointer { StringInterner.hash($0) }
+                var i = Int(truncatingIfNeeded: h) & (size - 1)
+                var duplicate = false
+                while slots[i] >= 0 {
+                    if keys[Int(slots[i])] == key { duplicate = true; break }
+                    i = (i + 1) & (size - 1)
+                }
+                if !duplicate {
+                    slots[i] = Int32(row)
+                    hashes[i] = h
+                }
+            }
+            self.slots = slots
+            self.hashes = hashes
+            self.keys = keys
+            self.mask = size - 1
+        }
+
+        /// The row for `key`, or nil.
+        @inline(__always)
+        func row(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+            let h = StringInterner.hash(key)
+            var i = Int(truncatingIfNeeded: h) & mask
+            while slots[i] >= 0 {
+                if hashes[i] == h {
+                    let row = Int(slots[i])
+                    if keys[row].count == key.count, keys[row].withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) {
+                        return row
+                    }
+                }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    /// True when `key` starts with `prefix` (bytes).
+    @inline(__always)
+    static func hasPrefix(_ key: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        key.count >= prefix.utf8CodeUnitCount && memcmp(key.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
 
     /// Values of `gen_ai.system` that name a framework rather than a model provider (LangChain
     /// instrumentations put them there).
@@ -229,8 +283,9 @@ public enum LLMConventions {
     }
 
     static func normalise(_ span: Span, messages: Bool) -> LLMCall? {
-        // Most spans in big traces are not LLM calls; skip them without building anything.
-        guard span.attributes.contains(where: { mayMatter($0.key) }) || span.events.contains(where: { $0.name == "llm_call_start" }) else {
+        // Most spans in big traces are not LLM calls: without a model, token or LLM-kind key
+        // (or the seed's llm_call_start event) there is nothing to build.
+        guard span.attributes.contains(where: isTrigger) || span.events.contains(where: { $0.name == "llm_call_start" }) else {
             return nil
         }
         var b = Builder(spanStart: span.startNanos, decodeMessages: messages)
@@ -239,10 +294,27 @@ public enum LLMConventions {
         return b.finish()
     }
 
-    /// True when a key could belong to some LLM convention (first-byte and prefix filter).
+    /// Rows whose presence can make a span an LLM call.
+    static let triggerRows: [Bool] = rules.map { rule in
+        switch rule.field {
+        case .requestModel, .responseModel, .promptTokens, .completionTokens, .totalTokens, .usageJSON, .openInferenceKind:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// True when this attribute alone could make its span an LLM call.
     @inline(__always)
-    static func mayMatter(_ key: String) -> Bool {
-        guard let first = key.utf8.first else { return false }
+    static func isTrigger(_ a: Attribute) -> Bool {
+        guard let first = a.key.utf8.first, mayMatter(first) else { return false }
+        var key = a.key
+        return key.withUTF8 { k in byKey.row(k).map { triggerRows[$0] } ?? false }
+    }
+
+    /// True when a key starting with this byte could belong to some LLM convention.
+    @inline(__always)
+    static func mayMatter(_ first: UInt8) -> Bool {
         switch first {
         case UInt8(ascii: "g"), UInt8(ascii: "l"), UInt8(ascii: "a"), UInt8(ascii: "o"),
              UInt8(ascii: "i"), UInt8(ascii: "m"), UInt8(ascii: "e"), UInt8(ascii: "r"):
@@ -258,7 +330,10 @@ public enum LLMConventions {
         /// When false, message lists are left out (see `summaryCall(for:)`).
         let decodeMessages: Bool
         var call = LLMCall()
-        var ranks: [String: Int] = [:]
+        /// Best (lowest) rank seen per field, so earlier table rows win whatever the attribute order.
+        var ranks = SIMD16<Int32>(repeating: Int32.max)
+        /// Best rank per entry of `call.parameters`.
+        var parameterRanks: [Int32] = []
         var sawModelOrTokens = false
         var markedLLM = false
         var wrapper = false
@@ -271,56 +346,76 @@ public enum LLMConventions {
         var flat: [FlatFamily: [Int: [(String, AttributeValue)]]] = [:]
         var eventInput: [LLMMessage] = []
         var eventOutput: [LLMMessage] = []
-        var parameterKeys: Set<String> = []
         var firstChunkNanos: Int64?
 
-        mutating func better(_ slot: String, _ rank: Int) -> Bool {
-            if let r = ranks[slot], r <= rank { return false }
-            ranks[slot] = rank
+        enum Slot: Int {
+            case operation, provider, requestModel, responseModel, prompt, completion, total, cost
+            case responseID, finish, ttft, input, output
+        }
+
+        mutating func better(_ slot: Slot, _ rank: Int) -> Bool {
+            let r = Int32(clamping: rank)
+            guard r < ranks[slot.rawValue] else { return false }
+            ranks[slot.rawValue] = r
             return true
         }
 
         mutating func take(_ a: Attribute) {
-            if let (rank, rule) = LLMConventions.byKey[a.key] {
+            var key = a.key
+            key.withUTF8 { take(a, bytes: $0) }
+        }
+
+        mutating func take(_ a: Attribute, bytes k: UnsafeBufferPointer<UInt8>) {
+            guard let first = k.first, LLMConventions.mayMatter(first) else { return }
+            if let row = LLMConventions.byKey.row(k) {
+                let rule = LLMConventions.rules[row]
                 var value = a.value
                 if rule.encoding == .jsonQuoted, let s = value.stringValue, let inner = JSONScanner.parse(s) {
                     value = inner.attributeValue
                 }
-                apply(rule, rank, value)
+                apply(rule, row, value)
                 return
             }
-            guard LLMConventions.mayMatter(a.key), a.key.utf8.count > 10 else { return }
-            for (prefix, convention) in LLMConventions.parameterPrefixes where a.key.hasPrefix(prefix) {
-                let name = String(a.key.dropFirst(prefix.count))
+            guard k.count > 10 else { return }
+            if LLMConventions.hasPrefix(k, "gen_ai.request.") || LLMConventions.hasPrefix(k, "ai.settings.") {
+                // The name after the second dot: gen_ai.request.<name>, ai.settings.<name>.
+                guard let first = k.firstIndex(of: UInt8(ascii: ".")),
+                      let second = k[(first + 1)...].firstIndex(of: UInt8(ascii: ".")) else { return }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: k[(second + 1)...]), as: UTF8.self)
                 guard name != "model", !name.isEmpty else { return }
-                setParameter(name, a.value, rank: 500)
-                call.conventions.insert(convention)
+                setParameter(name, a.value, rank: 50)
+                call.conventions.insert(.genAI)
                 return
             }
-            // Flattened message families: only keys with a numeric index after the prefix.
             guard decodeMessages else { return }
-            for family in FlatFamily.allCases where a.key.hasPrefix(family.prefix) {
-                let rest = a.key.utf8.dropFirst(family.prefix.utf8.count)
-                guard let dot = rest.firstIndex(of: UInt8(ascii: ".")),
-                      let index = Int(String(decoding: rest[rest.startIndex..<dot], as: UTF8.self)),
-                      index >= 0, index < 100_000 else { continue }
-                let field = String(decoding: rest[rest.index(after: dot)...], as: UTF8.self)
-                flat[family, default: [:]][index, default: []].append((field, a.value))
-                call.conventions.insert(family.convention)
-                return
-            }
+            // Flattened message families: only keys with a numeric index after the prefix.
+            let family: FlatFamily
+            if LLMConventions.hasPrefix(k, "llm.input_messages.") { family = .openInferenceInput }
+            else if LLMConventions.hasPrefix(k, "llm.output_messages.") { family = .openInferenceOutput }
+            else if LLMConventions.hasPrefix(k, "gen_ai.prompt.") { family = .openLLMetryPrompt }
+            else if LLMConventions.hasPrefix(k, "gen_ai.completion.") { family = .openLLMetryCompletion }
+            else { return }
+            let rest = a.key.utf8.dropFirst(family.prefix.utf8.count)
+            guard let dot = rest.firstIndex(of: UInt8(ascii: ".")),
+                  let index = Int(String(decoding: rest[rest.startIndex..<dot], as: UTF8.self)),
+                  index >= 0, index < 100_000 else { return }
+            let field = String(decoding: rest[rest.index(after: dot)...], as: UTF8.self)
+            flat[family, default: [:]][index, default: []].append((field, a.value))
+            call.conventions.insert(family.convention)
         }
 
         mutating func setParameter(_ name: String, _ value: AttributeValue, rank: Int) {
             guard value != .empty else { return }
             let key = LLMConventions.parameterName(name)
-            guard better("param." + key, rank) else { return }
+            let r = Int32(clamping: rank)
             if let i = call.parameters.firstIndex(where: { $0.key == key }) {
+                guard r < parameterRanks[i] else { return }
                 call.parameters[i].value = value
+                parameterRanks[i] = r
             } else {
                 call.parameters.append(Attribute(key, value))
+                parameterRanks.append(r)
             }
-            parameterKeys.insert(key)
         }
 
         mutating func apply(_ rule: Rule, _ rank: Int, _ value: AttributeValue) {
@@ -335,46 +430,46 @@ public enum LLMConventions {
             }
             switch rule.field {
             case .operation:
-                guard let s = value.stringValue, !s.isEmpty, better("operation", rank) else { return }
+                guard let s = value.stringValue, !s.isEmpty, better(.operation, rank) else { return }
                 call.operation = s == "chat.completions" ? "chat" : s
             case .openInferenceKind:
                 guard let s = value.stringValue?.uppercased() else { return }
                 if s == "LLM" { markedLLM = true }
                 let op: String? = s == "LLM" ? "chat" : s == "EMBEDDING" ? "embeddings" : nil
-                if let op, better("operation", rank) { call.operation = op }
+                if let op, better(.operation, rank) { call.operation = op }
             case .vercelOperation:
                 guard let s = value.stringValue else { return }
                 if LLMConventions.vercelWrappers.contains(s) { wrapper = true }
                 let op: String? = s.contains(".doGenerate") || s.contains(".doStream") ? "chat"
                     : s.contains(".doEmbed") ? "embeddings" : s == "ai.toolCall" ? "execute_tool" : nil
-                if let op, better("operation", rank) { call.operation = op }
+                if let op, better(.operation, rank) { call.operation = op }
             case .frameworkKind:
                 guard let s = value.stringValue?.lowercased() else { return }
                 let op: String? = ["llm", "generation", "chat_model"].contains(s) ? "chat"
                     : s == "embedding" ? "embeddings" : s == "tool" ? "execute_tool" : nil
-                if let op, better("operation", rank) { call.operation = op }
+                if let op, better(.operation, rank) { call.operation = op }
             case .provider:
                 guard var s = value.stringValue?.lowercased(), !s.isEmpty else { return }
                 if LLMConventions.frameworkNames.contains(s) { return }
                 // Vercel writes "<provider>.<api>", e.g. "openai.chat".
                 if rule.key == "ai.model.provider", let dot = s.firstIndex(of: ".") { s = String(s[..<dot]) }
-                if better("provider", rank) { call.provider = s }
+                if better(.provider, rank) { call.provider = s }
             case .requestModel:
-                if let s = value.stringValue, !s.isEmpty, better("requestModel", rank) {
+                if let s = value.stringValue, !s.isEmpty, better(.requestModel, rank) {
                     call.requestModel = s
                     sawModelOrTokens = true
                 }
             case .responseModel:
-                if let s = value.stringValue, !s.isEmpty, better("responseModel", rank) {
+                if let s = value.stringValue, !s.isEmpty, better(.responseModel, rank) {
                     call.responseModel = s
                     sawModelOrTokens = true
                 }
             case .promptTokens:
-                if let v = value.intValue, v >= 0, better("prompt", rank) { call.promptTokens = v; sawModelOrTokens = true }
+                if let v = value.intValue, v >= 0, better(.prompt, rank) { call.promptTokens = v; sawModelOrTokens = true }
             case .completionTokens:
-                if let v = value.intValue, v >= 0, better("completion", rank) { call.completionTokens = v; sawModelOrTokens = true }
+                if let v = value.intValue, v >= 0, better(.completion, rank) { call.completionTokens = v; sawModelOrTokens = true }
             case .totalTokens:
-                if let v = value.intValue, v >= 0, better("total", rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
+                if let v = value.intValue, v >= 0, better(.total, rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
             case .usageJSON:
                 guard let s = value.stringValue, case .object? = JSONScanner.parse(s) else { return }
                 let json = JSONScanner.parse(s)!
@@ -382,23 +477,23 @@ public enum LLMConventions {
                     for k in keys { if let v = json[k]?.attributeValue.intValue { return v } }
                     return nil
                 }
-                if let v = number(["input", "input_tokens", "prompt_tokens"]), better("prompt", rank) { call.promptTokens = v; sawModelOrTokens = true }
-                if let v = number(["output", "output_tokens", "completion_tokens"]), better("completion", rank) { call.completionTokens = v; sawModelOrTokens = true }
-                if let v = number(["total", "total_tokens"]), better("total", rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
+                if let v = number(["input", "input_tokens", "prompt_tokens"]), better(.prompt, rank) { call.promptTokens = v; sawModelOrTokens = true }
+                if let v = number(["output", "output_tokens", "completion_tokens"]), better(.completion, rank) { call.completionTokens = v; sawModelOrTokens = true }
+                if let v = number(["total", "total_tokens"]), better(.total, rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
             case .cost:
                 // The seed's set_ai_metrics writes cost_usd=0.0 when no cost was passed: not a record.
                 if rule.convention == .seed, value.doubleValue == 0 { return }
-                if let v = value.doubleValue, v.isFinite, v >= 0, better("cost", rank) { call.recordedCostUSD = v }
+                if let v = value.doubleValue, v.isFinite, v >= 0, better(.cost, rank) { call.recordedCostUSD = v }
             case .costJSON:
                 guard let s = value.stringValue, let json = JSONScanner.parse(s) else { return }
                 if let v = (json["total"] ?? json["total_cost"])?.attributeValue.doubleValue, v.isFinite, v >= 0,
-                   better("cost", rank) { call.recordedCostUSD = v }
+                   better(.cost, rank) { call.recordedCostUSD = v }
             case .costPart:
                 if let v = value.doubleValue, v.isFinite, v >= 0 { costParts += v; hasCostParts = true }
             case .responseID:
-                if let s = value.stringValue, better("responseID", rank) { call.responseID = s }
+                if let s = value.stringValue, better(.responseID, rank) { call.responseID = s }
             case .finishReasons:
-                guard better("finish", rank) else { return }
+                guard better(.finish, rank) else { return }
                 if let arr = value.arrayValue {
                     call.finishReasons = arr.compactMap(\.stringValue)
                 } else if let s = value.stringValue {
@@ -410,7 +505,7 @@ public enum LLMConventions {
                     }
                 }
             case .timeToFirstToken(let nanosPerUnit):
-                if let d = value.doubleValue, d.isFinite, d >= 0, d < 1e7, better("ttft", rank) {
+                if let d = value.doubleValue, d.isFinite, d >= 0, d < 1e7, better(.ttft, rank) {
                     call.timeToFirstTokenNanos = Int64(d * nanosPerUnit)
                 }
             case .parameter(let name):
@@ -421,18 +516,17 @@ public enum LLMConventions {
                 for (k, v) in members where k != "messages" && k != "input" && k != "tools" {
                     if k == "model" {
                         // The model asked for; llm.model_name is the one that answered.
-                        if let m = v.string, !m.isEmpty, better("requestModel", rank) { call.requestModel = m }
+                        if let m = v.string, !m.isEmpty, better(.requestModel, rank) { call.requestModel = m }
                         continue
                     }
-                    let key = LLMConventions.parameterName(k)
-                    if !parameterKeys.contains(key) { setParameter(k, v.attributeValue, rank: rank) }
+                    setParameter(k, v.attributeValue, rank: rank)
                 }
             case .inputMessages:
                 let messages = MessageDecoder.messages(from: value)
-                if !messages.isEmpty, better("input", rank) { call.inputMessages = messages }
+                if !messages.isEmpty, better(.input, rank) { call.inputMessages = messages }
             case .outputMessages:
                 let messages = MessageDecoder.messages(from: value, defaultRole: "assistant")
-                if !messages.isEmpty, better("output", rank) { call.outputMessages = messages }
+                if !messages.isEmpty, better(.output, rank) { call.outputMessages = messages }
             case .outputToolCalls:
                 guard let s = value.stringValue, let list = JSONScanner.parse(s)?.array else { return }
                 outputToolCalls = list.compactMap { json in
@@ -464,14 +558,14 @@ public enum LLMConventions {
                 for a in e.attributes { take(a) }
             case "llm_call_start":
                 // The seed's start_llm_span records the requested model in this event.
-                if let m = e.attributes[key: "model"]?.stringValue, !m.isEmpty, better("requestModel", 1_000) {
+                if let m = e.attributes[key: "model"]?.stringValue, !m.isEmpty, better(.requestModel, 1_000) {
                     call.requestModel = m
                     sawModelOrTokens = true
                     call.conventions.insert(.seed)
                 }
             case "response":
                 // The seed's TracedOpenAI response event.
-                if let r = e.attributes[key: "finish_reason"]?.stringValue, better("finish", 1_000) {
+                if let r = e.attributes[key: "finish_reason"]?.stringValue, better(.finish, 1_000) {
                     call.finishReasons = [r]
                 }
             case "First Token Stream Event", "llm.content.completion.chunk", "ai.stream.firstChunk",

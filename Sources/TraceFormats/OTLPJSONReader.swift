@@ -22,6 +22,12 @@ struct OTLPJSONReader {
         self.interner = interner
     }
 
+    /// Told every few megabytes how far the reader got (an offset in the scanner's bytes), so
+    /// the bytes before it can be released.
+    var progress: ((Int) -> Void)?
+    private var lastProgress = 0
+    private static let progressStep = 8 << 20
+
     /// Values up to this length are interned: model names, HTTP methods and the like repeat.
     private static let internLimit = 48
 
@@ -68,8 +74,7 @@ struct OTLPJSONReader {
     }
 
     private mutating func warn(_ out: inout SpanCollector, _ source: String, _ message: String, at offset: Int? = nil) {
-        let (line, column) = scanner.lineAndColumn(of: offset ?? scanner.pos)
-        out.warnings.append("\(source):\(line):\(column): \(message)")
+        out.warn(source, scanner.lineAndColumn(of: offset ?? scanner.pos), message)
     }
 
     private mutating func readResourceSpans(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
@@ -169,12 +174,15 @@ struct OTLPJSONReader {
                 }
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) {
+                    if let progress, scanner.pos - lastProgress >= OTLPJSONReader.progressStep {
+                        lastProgress = scanner.pos
+                        progress(scanner.pos)
+                    }
                     if let span = try readSpan() {
                         spans.append(span)
                     } else {
                         out.skippedSpans += 1
-                        let (line, column) = scanner.lineAndColumn(of: problemOffset)
-                        out.warnings.append("\(source):\(line):\(column): span skipped: \(problem ?? "unreadable")")
+                        out.warn(source, scanner.lineAndColumn(of: problemOffset), "span skipped: \(problem ?? "unreadable")")
                     }
                 }
             } else {

@@ -48,8 +48,7 @@ public enum PriceFileReader {
                 if !s.atEnd { throw s.error("unexpected text after the JSON value") }
                 return .success(value)
             } catch {
-                let (line, column) = s.lineAndColumn(of: error.offset)
-                return .failure(TraceFormatError(source: path, location: .byte(offset: error.offset, line: line, column: column),
+                return .failure(TraceFormatError(source: path, location: .byte(offset: error.offset, line: error.line, column: error.column),
                                                  message: "not valid JSON: \(error.message)"))
             }
         }

@@ -43,7 +43,7 @@ struct SeedJSONReader {
 
     private mutating func readTrace(into out: inout SpanCollector, source: String, ordinal: inout Int) throws(JSONSyntaxError) {
         guard scanner.peekToken() == .object else {
-            out.warnings.append(location(source) + "a trace entry is not an object; skipped")
+            out.warn(source, scanner.lineAndColumn(of: scanner.pos), "a trace entry is not an object; skipped")
             try scanner.skipValue()
             return
         }
@@ -56,7 +56,7 @@ struct SeedJSONReader {
                 if scanner.peekToken() == .string { traceID = TraceID(try scanner.readString()) } else { try scanner.skipValue() }
             } else if scanner.key(key, is: "spans") {
                 guard scanner.peekToken() == .array else {
-                    out.warnings.append(location(source) + "'spans' is not a list; skipped")
+                    out.warn(source, scanner.lineAndColumn(of: scanner.pos), "'spans' is not a list; skipped")
                     try scanner.skipValue()
                     continue
                 }
@@ -67,7 +67,7 @@ struct SeedJSONReader {
                     case .success(let raw): raws.append(raw)
                     case .failure(let problem):
                         out.skippedSpans += 1
-                        out.warnings.append(location(source, at) + "span skipped: \(problem.message)")
+                        out.warn(source, scanner.lineAndColumn(of: at), "span skipped: \(problem.message)")
                     }
                 }
             } else if scanner.key(key, is: "traces") {
@@ -89,11 +89,6 @@ struct SeedJSONReader {
             span.endNanos = raw.end ?? span.startNanos
             out.add(span, estimatedTiming: estimated[i])
         }
-    }
-
-    private func location(_ source: String, _ offset: Int? = nil) -> String {
-        let (line, column) = scanner.lineAndColumn(of: offset ?? scanner.pos)
-        return "\(source):\(line):\(column): "
     }
 
     struct Problem: Error { var message: String }

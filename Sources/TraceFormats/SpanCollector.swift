@@ -9,8 +9,31 @@ public struct SpanCollector: Sendable {
     private var slots: [TraceID: Int] = [:]
     private var groups: [[Span]] = []
     private var estimated: [Int: Set<Int>] = [:]
-    /// Warnings gathered while reading, one line each.
-    public var warnings: [String] = []
+    /// A warning, with its place in a file when it has one.
+    enum Warning: Sendable {
+        case plain(String)
+        case located(source: String, line: Int, column: Int, message: String)
+
+        var text: String {
+            switch self {
+            case .plain(let text): return text
+            case .located(let source, let line, let column, let message): return "\(source):\(line):\(column): \(message)"
+            }
+        }
+    }
+
+    private var entries: [Warning] = []
+
+    /// Warnings gathered while reading, one line each (`file:line:column: message` where placed).
+    public var warnings: [String] { entries.map(\.text) }
+
+    /// Records a warning without a place.
+    public mutating func warn(_ text: String) { entries.append(.plain(text)) }
+
+    /// Records a warning at a line and column of a source.
+    mutating func warn(_ source: String, _ place: (line: Int, column: Int), _ message: String) {
+        entries.append(.located(source: source, line: place.line, column: place.column, message: message))
+    }
     /// Spans that could not be read.
     public var skippedSpans = 0
     /// Format names seen, in order.
@@ -44,17 +67,64 @@ public struct SpanCollector: Sendable {
     }
 
     /// Builds the traces (ordered by start time) with LLM calls normalised.
+    ///
+    /// Traces are independent, and so are the spans' LLM calls, so both are worked out on all
+    /// cores: on a two-core machine this halves the index time of a large file.
     public func document(source: String) -> TraceDocument {
-        var traces: [Trace] = []
-        traces.reserveCapacity(groups.count)
-        for (slot, spans) in groups.enumerated() {
-            let est = estimated[slot] ?? []
-            traces.append(Trace(id: order[slot], spans: spans, timingEstimated: !est.isEmpty,
-                                estimatedSpans: est, llmCall: LLMConventions.summaryCall(for:),
-                                llmDetails: LLMConventions.call(for:)))
+        let traceCount = groups.count
+        // LLM calls first, in chunks of spans across all traces.
+        var llm = groups.map { [LLMCall?](repeating: nil, count: $0.count) }
+        var chunks: [(group: Int, range: Range<Int>)] = []
+        let chunkSize = 4096
+        for (g, spans) in groups.enumerated() {
+            var start = 0
+            while start < spans.count {
+                chunks.append((g, start..<min(spans.count, start + chunkSize)))
+                start += chunkSize
+            }
         }
+        let groups = self.groups
+        llm.withUnsafeMutableBufferPointer { outer in
+            let out = SendablePointer(outer.baseAddress!)
+            Parallel.forEach(chunks.count) { c in
+                let (g, range) = chunks[c]
+                let spans = groups[g]
+                out.pointer[g].withUnsafeMutableBufferPointer { slots in
+                    for i in range { slots[i] = LLMConventions.summaryCall(for: spans[i]) }
+                }
+            }
+        }
+        var built = [Trace?](repeating: nil, count: traceCount)
+        built.withUnsafeMutableBufferPointer { buffer in
+            let out = SendablePointer(buffer.baseAddress!)
+            Parallel.forEach(traceCount) { slot in
+                let est = estimated[slot] ?? []
+                out.pointer[slot] = Trace(id: order[slot], spans: groups[slot], timingEstimated: !est.isEmpty,
+                                          estimatedSpans: est, llmCalls: llm[slot], llmDetails: LLMConventions.call(for:))
+            }
+        }
+        var traces = built.map { $0! }
         traces.sort { a, b in a.startNanos != b.startNanos ? a.startNanos < b.startNanos : a.count > b.count }
         return TraceDocument(source: source, format: formats.isEmpty ? "unknown" : formats.joined(separator: " + "),
                              traces: traces, warnings: warnings, skippedSpans: skippedSpans)
+    }
+
+    /// Adds everything another collector gathered, after what this one has (spans of a trace
+    /// keep file order: this collector's first). `lineOffset` is added to the other's warning
+    /// lines, for a collector that read a later part of the same file.
+    public mutating func merge(_ other: SpanCollector, lineOffset: Int = 0) {
+        for slot in other.groups.indices {
+            let est = other.estimated[slot] ?? []
+            for (i, span) in other.groups[slot].enumerated() { add(span, estimatedTiming: est.contains(i)) }
+        }
+        for entry in other.entries {
+            if case .located(let source, let line, let column, let message) = entry {
+                entries.append(.located(source: source, line: line + lineOffset, column: column, message: message))
+            } else {
+                entries.append(entry)
+            }
+        }
+        skippedSpans += other.skippedSpans
+        for f in other.formats { noteFormat(f) }
     }
 }

@@ -26,11 +26,11 @@ public enum TraceLoader {
                     do {
                         let buffer = try readFileBuffer(file)
                         try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
-                            try self.read(buffer: buffer.bytes, source: file, into: &collector)
+                            try self.read(buffer: buffer.bytes, source: file, into: &collector, releasing: buffer)
                         }
                         read += 1
                     } catch {
-                        collector.warnings.append(error.description + " (skipped)")
+                        collector.warn(error.description + " (skipped)")
                     }
                 }
                 if read == 0 {
@@ -43,7 +43,7 @@ public enum TraceLoader {
             let buffer = try readFileBuffer(path)
             do {
                 try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
-                    try read(buffer: buffer.bytes, source: path, into: &collector)
+                    try read(buffer: buffer.bytes, source: path, into: &collector, releasing: buffer)
                 }
             } catch {
                 var e = error
@@ -93,7 +93,8 @@ public enum TraceLoader {
         try result.get()
     }
 
-    static func read(buffer bytes: UnsafeBufferPointer<UInt8>, source: String, into collector: inout SpanCollector) throws(TraceFormatError) {
+    static func read(buffer bytes: UnsafeBufferPointer<UInt8>, source: String, into collector: inout SpanCollector,
+                     releasing file: FileBuffer? = nil) throws(TraceFormatError) {
         if Gzip.isCompressed(bytes) {
             let plain: [UInt8]
             switch Result(catching: { () throws(Gzip.Failure) in try Gzip.decompress(bytes) }) {
@@ -119,7 +120,18 @@ public enum TraceLoader {
                 do throws(JSONSyntaxError) {
                     switch format {
                     case .otlpJSON, .otlpJSONLines:
+                        if let chunks = JSONLinesSplitter.chunks(buf, from: start, parts: Parallel.cores), chunks.count > 1 {
+                            collector.noteFormat(TraceFormat.otlpJSONLines.rawValue)
+                            try readOTLPLinesInParallel(buf, chunks: chunks, source: source, into: &collector,
+                                                        release: file?.canRelease ?? false)
+                            return .success(())
+                        }
                         var reader = OTLPJSONReader(scanner: scanner)
+                        if let file, file.canRelease {
+                            let released = ReleasedPrefix()
+                            reader.scanner.released = released
+                            reader.progress = { released.release(buf, upTo: $0 - 4096) }
+                        }
                         defer {
                             // Named once the number of request objects is known (also after an error).
                             let lines = reader.requestsRead > 1
@@ -141,16 +153,58 @@ public enum TraceLoader {
                     }
                     return .success(())
                 } catch {
-                    let s = JSONScanner(buf)
-                    let (line, column) = s.lineAndColumn(of: error.offset)
                     let message = error.isTruncation ? "truncated: \(error.message)" : error.message
                     return .failure(TraceFormatError(source: source,
-                                                     location: .byte(offset: error.offset, line: line, column: column),
+                                                     location: .byte(offset: error.offset, line: error.line, column: error.column),
                                                      message: message))
                 }
             }
         }(bytes)
         try result.get()
+    }
+
+    /// Parses each chunk of a JSON Lines file on its own core, then joins the results in file order.
+    /// On a syntax error the spans of the chunks before it, and of its own chunk up to it, are kept.
+    static func readOTLPLinesInParallel(_ buf: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], source: String,
+                                        into collector: inout SpanCollector, release: Bool) throws(JSONSyntaxError) {
+        var parts = [SpanCollector](repeating: SpanCollector(), count: chunks.count)
+        var failures = [JSONSyntaxError?](repeating: nil, count: chunks.count)
+        var lineCounts = [Int](repeating: 0, count: chunks.count)
+        parts.withUnsafeMutableBufferPointer { partBuffer in
+            failures.withUnsafeMutableBufferPointer { failureBuffer in
+                lineCounts.withUnsafeMutableBufferPointer { lineBuffer in
+                    let outParts = SendablePointer(partBuffer.baseAddress!)
+                    let outFailures = SendablePointer(failureBuffer.baseAddress!)
+                    let outLines = SendablePointer(lineBuffer.baseAddress!)
+                    let whole = UncheckedSendable(buf)
+                    Parallel.forEach(chunks.count) { i in
+                        let slice = UnsafeBufferPointer(rebasing: whole.value[chunks[i]])
+                        let released = ReleasedPrefix()
+                        var reader = OTLPJSONReader(scanner: JSONScanner(slice: chunks[i], of: whole.value))
+                        if release {
+                            reader.scanner.released = released
+                            reader.progress = { released.release(slice, upTo: $0 - 4096) }
+                        }
+                        do throws(JSONSyntaxError) {
+                            try reader.readAll(into: &outParts.pointer[i], source: source)
+                        } catch {
+                            outFailures.pointer[i] = error
+                        }
+                        outLines.pointer[i] = released.totalNewlines(in: slice)
+                    }
+                }
+            }
+        }
+        // Lines are counted per chunk; each chunk starts where the previous ones' lines end.
+        var lineOffset = 0
+        for i in chunks.indices {
+            collector.merge(parts[i], lineOffset: lineOffset)
+            if var failure = failures[i] {
+                failure.line += lineOffset
+                throw failure
+            }
+            lineOffset += lineCounts[i]
+        }
     }
 
     /// Reads a whole file (or standard input for `-`), with a clear error for each way it can fail.

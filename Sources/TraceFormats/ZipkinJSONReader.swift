@@ -42,8 +42,7 @@ struct ZipkinJSONReader {
         case .success(let span): out.add(span)
         case .failure(let problem):
             out.skippedSpans += 1
-            let (line, column) = scanner.lineAndColumn(of: at)
-            out.warnings.append("\(source):\(line):\(column): span skipped: \(problem.message)")
+            out.warn(source, scanner.lineAndColumn(of: at), "span skipped: \(problem.message)")
         }
     }
 

@@ -80,6 +80,14 @@ public struct Trace: Sendable {
     public init(id: TraceID, spans: [Span], timingEstimated: Bool = false,
                 estimatedSpans: Set<Int> = [], llmCall: (Span) -> LLMCall? = { _ in nil },
                 llmDetails: (@Sendable (Span) -> LLMCall?)? = nil) {
+        self.init(id: id, spans: spans, timingEstimated: timingEstimated, estimatedSpans: estimatedSpans,
+                  llmCalls: spans.map(llmCall), llmDetails: llmDetails)
+    }
+
+    /// Builds the index with LLM calls already worked out, one entry per span (nil: not a call).
+    public init(id: TraceID, spans: [Span], timingEstimated: Bool = false, estimatedSpans: Set<Int> = [],
+                llmCalls perSpan: [LLMCall?], llmDetails: (@Sendable (Span) -> LLMCall?)? = nil) {
+        precondition(perSpan.count == spans.count, "one LLM entry per span")
         self.id = id
         self.llmDetails = llmDetails
         self.spans = spans
@@ -179,7 +187,7 @@ public struct Trace: Sendable {
         var calls: [LLMCall] = []
         var slots = [Int32](repeating: -1, count: n)
         for i in 0..<n {
-            if let call = llmCall(spans[i]) {
+            if let call = perSpan[i] {
                 slots[i] = Int32(calls.count)
                 calls.append(call)
             }

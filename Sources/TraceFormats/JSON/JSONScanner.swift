@@ -6,8 +6,12 @@ import Darwin
 
 /// A syntax error at a byte offset in a JSON text.
 struct JSONSyntaxError: Error {
-    /// Byte offset from the start of the buffer.
+    /// Byte offset from the start of the file.
     var offset: Int
+    /// Line (1-based) in the part of the file the scanner read (a chunk's reader adds its start line).
+    var line: Int
+    /// Column (1-based, in bytes).
+    var column: Int
     /// What was wrong, in words a user understands.
     var message: String
 
@@ -63,9 +67,24 @@ struct JSONScanner {
     /// Scratch space for decoding escaped strings, reused to avoid an allocation per string.
     private var scratch: [UInt8] = []
 
+    /// Where `bytes` starts in its file: a scanner may read one slice of a larger file (a chunk
+    /// parsed in parallel) yet report byte offsets in the whole file. Lines are counted within
+    /// the slice; whoever made the slice adds the line it starts on.
+    let origin: Int
+    /// Set when the start of `bytes` may be released while reading (see `ReleasedPrefix`).
+    var released: ReleasedPrefix?
+
     init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
         self.bytes = bytes
         self.pos = pos
+        self.origin = 0
+    }
+
+    /// A scanner over `whole[range]` that reports byte offsets in `whole`.
+    init(slice range: Range<Int>, of whole: UnsafeBufferPointer<UInt8>) {
+        self.bytes = UnsafeBufferPointer(rebasing: whole[range])
+        self.pos = 0
+        self.origin = range.lowerBound
     }
 
     var atEnd: Bool { pos >= bytes.count }
@@ -100,8 +119,11 @@ struct JSONScanner {
         }
     }
 
+    /// An error at `offset` (default: here), located in the whole file.
     func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
-        JSONSyntaxError(offset: offset ?? pos, message: message)
+        let at = offset ?? pos
+        let (line, column) = lineAndColumn(of: at)
+        return JSONSyntaxError(offset: at + origin, line: line, column: column, message: message)
     }
 
     /// Describes the byte at the current position for error messages.
@@ -516,11 +538,19 @@ struct JSONScanner {
     }
 
     /// Line and column (1-based) of a byte offset, for error messages.
+    /// Line and column (1-based) in the whole file of an offset into this scanner's bytes.
     func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0
+        var from = 0
         let end = min(offset, bytes.count)
-        for i in 0..<end where bytes[i] == 0x0A {
+        if let released, released.upTo <= end {
+            // Bytes before `upTo` were handed back; their newlines were counted then.
+            line += released.newlines
+            lineStart = released.lastLineStart
+            from = released.upTo
+        }
+        for i in from..<end where bytes[i] == 0x0A {
             line += 1
             lineStart = i + 1
         }
