@@ -21,8 +21,9 @@ let package = Package(
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
         .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
         .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats"]),
-        // ncursesw through pkg-config; the shim header wraps what Swift cannot import (macros, C globals).
-        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
+        // ncursesw, linked by the module map (asking pkg-config only adds cflags SwiftPM refuses,
+        // with a warning); the shim header wraps what Swift cannot import (macros, C globals).
+        .systemLibrary(name: "CNCurses",
                        providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
         .target(name: "Explorer", dependencies: ["TraceModel", "TraceAnalysis"]),
         .target(name: "TerminalUI", dependencies: ["Explorer", "CNCurses"]),

@@ -67,7 +67,7 @@ struct OpenCommand: ParsableCommand {
             document = partial
             problem = error.description
         }
-        let prices = try loadPrices(pricesFile)
+        let prices = try priceTable(pricesFile)
 
         var open: TraceID? = nil
         if let t = traceID {
@@ -97,21 +97,6 @@ struct OpenCommand: ParsableCommand {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
         return SampleLocator.string(buffer)
-    }
-}
-
-/// The price table: built-in prices, overridden by `path` when given; exits 1 with one line on a bad file.
-func loadPrices(_ path: String?) throws -> PriceTable {
-    guard let path else { return .standard }
-    do {
-        let entries = try PriceFileReader.load(path: path)
-        return PriceTable.standard.merging(entries.map {
-            ModelPrice(prefix: $0.prefix, inputPerMillion: $0.inputPerMillion, outputPerMillion: $0.outputPerMillion,
-                       source: $0.source)
-        })
-    } catch {
-        printError("spanscope: \(error.description)")
-        throw ExitCode(1)
     }
 }
 
