@@ -113,19 +113,32 @@ final class ReleasedPrefix: @unchecked Sendable {
         let first = (address + upTo + page - 1) / page * page - address
         let end = (address + min(offset, bytes.count)) / page * page - address
         guard end > first, end > upTo else { return }
-        for i in upTo..<end where bytes[i] == 0x0A {
-            newlines += 1
-            lastLineStart = i + 1
-        }
+        let (count, last) = ReleasedPrefix.newlines(in: bytes, from: upTo, to: end)
+        newlines += count
+        if let last { lastLineStart = last + 1 }
         madvise(UnsafeMutableRawPointer(mutating: start + first), end - first, MADV_DONTNEED)
         upTo = end
     }
 
     /// Newlines in all of `bytes`, counting the released part from the tally.
     func totalNewlines(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var n = newlines
-        for i in upTo..<bytes.count where bytes[i] == 0x0A { n += 1 }
-        return n
+        newlines + ReleasedPrefix.newlines(in: bytes, from: upTo, to: bytes.count).count
+    }
+
+    /// Newlines in `bytes[from..<to]` and the offset of the last one, found with memchr (the
+    /// C library's vectorised search) rather than a byte loop.
+    static func newlines(in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> (count: Int, last: Int?) {
+        guard let base = bytes.baseAddress, from < to else { return (0, nil) }
+        var count = 0
+        var last: Int?
+        var p = from
+        while p < to, let hit = memchr(base + p, 0x0A, to - p) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            count += 1
+            last = at
+            p = at + 1
+        }
+        return (count, last)
     }
 }
 
