@@ -196,7 +196,8 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             switch response.body {
             case .bytes(let bytes):
                 if !bytes.isEmpty {
-                    try await channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes)))).get()
+                    // Not awaited: a write's future completes only once flushed, by the `.end` below.
+                    channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))), promise: nil)
                 }
             case .stream(let produce):
                 try await produce(ResponseBodyWriter(channel: channel))
