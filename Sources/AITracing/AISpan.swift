@@ -146,18 +146,44 @@ public final class AISpan: Sendable {
     public func setAIMetrics(model: String, promptTokens: Int, completionTokens: Int, cost: Double? = nil) {
         let usd = cost ?? tracer.price(model: model, promptTokens: promptTokens, completionTokens: completionTokens)
         let modelValue = AttributeValue.string(model)
+        let prompt = AttributeValue.int(Int64(promptTokens)), completion = AttributeValue.int(Int64(completionTokens))
+        let total = AttributeValue.int(Int64(promptTokens) &+ Int64(completionTokens))
         state.withLock { s in
             guard !s.ended else { return }
+            // Fast path, the common case: no `ai.*`/`gen_ai.*` key yet, so append without
+            // searching (string comparisons were a tenth of the per-span cost).
+            if !s.attributes.contains(where: { AISpan.mayBeMetricKey($0.key) }) {
+                s.attributes.append(Attribute("ai.model", modelValue))
+                s.attributes.append(Attribute("ai.prompt_tokens", prompt))
+                s.attributes.append(Attribute("ai.completion_tokens", completion))
+                s.attributes.append(Attribute("ai.total_tokens", total))
+                if let usd { s.attributes.append(Attribute("ai.cost_usd", .double(usd))) }
+                s.attributes.append(Attribute("gen_ai.request.model", modelValue))
+                s.attributes.append(Attribute("gen_ai.usage.input_tokens", prompt))
+                s.attributes.append(Attribute("gen_ai.usage.output_tokens", completion))
+                return
+            }
             AISpan.set(&s.attributes, "ai.model", modelValue)
-            AISpan.set(&s.attributes, "ai.prompt_tokens", .int(Int64(promptTokens)))
-            AISpan.set(&s.attributes, "ai.completion_tokens", .int(Int64(completionTokens)))
-            AISpan.set(&s.attributes, "ai.total_tokens", .int(Int64(promptTokens) &+ Int64(completionTokens)))
+            AISpan.set(&s.attributes, "ai.prompt_tokens", prompt)
+            AISpan.set(&s.attributes, "ai.completion_tokens", completion)
+            AISpan.set(&s.attributes, "ai.total_tokens", total)
             if let usd { AISpan.set(&s.attributes, "ai.cost_usd", .double(usd)) }
             if s.attributes[key: "gen_ai.request.model"] == nil {
                 s.attributes.append(Attribute("gen_ai.request.model", modelValue))
             }
-            AISpan.set(&s.attributes, "gen_ai.usage.input_tokens", .int(Int64(promptTokens)))
-            AISpan.set(&s.attributes, "gen_ai.usage.output_tokens", .int(Int64(completionTokens)))
+            AISpan.set(&s.attributes, "gen_ai.usage.input_tokens", prompt)
+            AISpan.set(&s.attributes, "gen_ai.usage.output_tokens", completion)
+        }
+    }
+
+    /// True for keys that start like the ones `setAIMetrics` writes (`ai.`, `gen_ai.`).
+    @inline(__always)
+    static func mayBeMetricKey(_ key: String) -> Bool {
+        var u = key.utf8.makeIterator()
+        switch u.next() {
+        case UInt8(ascii: "a"): return u.next() == UInt8(ascii: "i") && u.next() == UInt8(ascii: ".")
+        case UInt8(ascii: "g"): return u.next() == UInt8(ascii: "e") && u.next() == UInt8(ascii: "n")
+        default: return false
         }
     }
 

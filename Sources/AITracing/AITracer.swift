@@ -30,7 +30,15 @@ public final class AITracer: Sendable {
     /// How headers are written and read by `inject`/`extract` and the distributed-tracing adapter.
     public let propagator: Propagator
 
-    private let priceCache = Mutex<[String: ModelPrice?]>([:])
+    private let priceCache = Mutex<PriceCache>(PriceCache())
+
+    /// Prices by model name, with the last one looked up kept apart: LLM apps mostly call one
+    /// model in a row, and comparing one string is cheaper than hashing it.
+    struct PriceCache {
+        var lastModel = ""
+        var lastPrice: ModelPrice?
+        var byModel: [String: ModelPrice?] = [:]
+    }
 
     /// Creates a tracer for `service`.
     ///
@@ -151,14 +159,23 @@ public final class AITracer: Sendable {
     /// USD for a call at this tracer's prices, nil when the model is unpriced. The price is
     /// cached per model name, because normalising a name costs more than recording a span.
     func price(model: String, promptTokens: Int, completionTokens: Int) -> Double? {
+        let hit: ModelPrice?? = priceCache.withLock { cache in
+            if !cache.lastModel.isEmpty, cache.lastModel == model { return .some(cache.lastPrice) }
+            guard let found = cache.byModel[model] else { return .none }
+            cache.lastModel = model
+            cache.lastPrice = found
+            return .some(found)
+        }
         let price: ModelPrice?
-        if let hit = priceCache.withLock({ $0[model] }) {
+        if let hit {
             price = hit
         } else {
             price = prices.price(for: model)
             priceCache.withLock { cache in
-                if cache.count >= 1024 { cache.removeAll() }
-                cache[model] = .some(price)
+                if cache.byModel.count >= 1024 { cache.byModel.removeAll() }
+                cache.byModel[model] = .some(price)
+                cache.lastModel = model
+                cache.lastPrice = price
             }
         }
         return price?.cost(input: Int64(promptTokens), output: Int64(completionTokens))
