@@ -63,7 +63,10 @@ public final class AITracer: Sendable {
 
     // MARK: Starting spans
 
-    /// Starts a span under `parent` (default: the current task's span) that the caller must `end()`.
+    /// Starts a span that the caller must `end()`.
+    ///
+    /// - Parameter parent: omitted, the current task's span; `.some(nil)` starts a new trace;
+    ///   `.some(context)` continues `context` (for example one extracted from headers).
     ///
     /// Prefer `withSpan`, which ends the span and records errors for you.
     public func startSpan(_ name: String, kind: SpanKind = .internal, attributes: [Attribute] = [],

@@ -12,7 +12,8 @@ import TraceModel
 /// A failed export (read-only folder, full disk) is reported once through `onError` and the
 /// spans stay in the store, to be retried at the next flush; after a success, a new failure is
 /// reported again. Spans beyond the store's limit are dropped and counted (`store.dropReport`),
-/// never queued without bound.
+/// never queued without bound. A store feeds one batching exporter: it keeps a single
+/// "exported up to here" mark.
 public actor BatchingExporter {
     /// The store whose spans are exported.
     public nonisolated let store: SpanStore

@@ -54,7 +54,9 @@ public struct SeedHeaderNames: Hashable, Sendable {
 public struct Propagator: Hashable, Sendable {
     /// Header formats.
     public struct Formats: OptionSet, Hashable, Sendable {
+        /// The bits.
         public let rawValue: UInt8
+        /// Creates formats from bits.
         public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// W3C `traceparent`, `tracestate` and `baggage`.
         public static let w3c = Formats(rawValue: 1)
