@@ -28,7 +28,8 @@ public struct DropReport: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Holds ended spans in memory, bounded, safe to use from any number of tasks at once.
+/// Holds ended spans in memory, bounded, safe to use from any number of tasks at once (one lock,
+/// held only to append or copy out).
 ///
 /// Spans stay until an exporter has written them and room is needed: when the store holds
 /// `limit` spans it first forgets exported ones (oldest first); when every span it holds is
@@ -57,13 +58,13 @@ public final class SpanStore: Sendable {
         var signal: (@Sendable () -> Void)?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a store holding at most `limit` spans (at least 1).
     public init(limit: Int = 1_000_000) {
         self.limit = max(1, limit)
         chunkSize = max(1, min(4096, self.limit / 16))
-        state = Mutex(State())
+        state = Locked(State())
     }
 
     /// Adds an ended span; returns false when it was dropped because the store is full.
