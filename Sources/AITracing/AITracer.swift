@@ -155,7 +155,7 @@ public final class AITracer: Sendable {
 
     // MARK: Recording and reading back
 
-    func record(_ span: TraceModel.Span) {
+    func record(_ span: consuming TraceModel.Span) {
         store.record(span)
     }
 

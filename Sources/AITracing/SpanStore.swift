@@ -69,15 +69,18 @@ public final class SpanStore: Sendable {
 
     /// Adds an ended span; returns false when it was dropped because the store is full.
     @discardableResult
-    public func record(_ span: TraceModel.Span) -> Bool {
+    public func record(_ span: consuming TraceModel.Span) -> Bool {
+        let traceID = span.traceID
+        // Moved, not copied, into the store: saves a retain/release per reference field.
+        var incoming: TraceModel.Span? = span
         let (accepted, notify): (Bool, (@Sendable () -> Void)?) = state.withLock { s in
             if s.held >= limit {
                 evictExported(&s)
                 if s.held >= limit {
                     s.dropped += 1
                     // Bounded: past 10,000 distinct traces only the total keeps counting.
-                    if s.droppedByTrace.count < 10_000 || s.droppedByTrace[span.traceID] != nil {
-                        s.droppedByTrace[span.traceID, default: 0] += 1
+                    if s.droppedByTrace.count < 10_000 || s.droppedByTrace[traceID] != nil {
+                        s.droppedByTrace[traceID, default: 0] += 1
                     }
                     // The first drop wakes an exporter: room comes only from exporting.
                     return (false, s.dropped == 1 ? s.signal : nil)
@@ -86,10 +89,10 @@ public final class SpanStore: Sendable {
             if s.chunks.isEmpty || s.chunks[s.chunks.count - 1].count == chunkSize {
                 var chunk: [TraceModel.Span] = []
                 chunk.reserveCapacity(chunkSize)
-                chunk.append(span)
+                chunk.append(incoming.take()!)
                 s.chunks.append(chunk)
             } else {
-                s.chunks[s.chunks.count - 1].append(span)
+                s.chunks[s.chunks.count - 1].append(incoming.take()!)
             }
             s.held += 1
             s.nextSeq += 1
