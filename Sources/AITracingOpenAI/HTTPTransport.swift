@@ -19,8 +19,8 @@ enum HTTPTransport {
         AsyncThrowingStream { continuation in
             let delegate = StreamingDelegate(continuation: continuation)
             let configuration = URLSessionConfiguration.ephemeral
+            // An idle timeout: a long stream that keeps sending is not cut off.
             configuration.timeoutIntervalForRequest = timeout
-            configuration.timeoutIntervalForResource = timeout * 4
             let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
             let task = session.dataTask(with: request)
             continuation.onTermination = { _ in

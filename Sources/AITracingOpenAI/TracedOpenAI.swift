@@ -227,15 +227,24 @@ public final class TracedOpenAI: Sendable {
 
         init(stream: Bool) { self.stream = stream }
 
+        /// Largest body (or unfinished event line) accepted: a server that sends more is broken.
+        static let maxBodyBytes = 64 << 20
+
         var isSuccess: Bool { (200..<300).contains(status) }
 
         /// Takes body bytes; returns the content deltas they completed (streams only).
         mutating func feed(_ data: Data) throws(OpenAIError) -> [String] {
             guard stream, isSuccess else {
                 raw.append(data)
+                if raw.count > ResponseParser.maxBodyBytes {
+                    throw .malformedResponse("body larger than \(ResponseParser.maxBodyBytes >> 20) MB")
+                }
                 return []
             }
             pending.append(data)
+            if pending.count > ResponseParser.maxBodyBytes {
+                throw .malformedResponse("event line longer than \(ResponseParser.maxBodyBytes >> 20) MB")
+            }
             var deltas: [String] = []
             while let newline = pending.firstIndex(of: 0x0A) {
                 var line = pending[pending.startIndex..<newline]
