@@ -10,9 +10,17 @@ let package = Package(
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
         .library(name: "Explorer", targets: ["Explorer"]),
+        .library(name: "AITracing", targets: ["AITracing"]),
+        .library(name: "AITracingOpenAI", targets: ["AITracingOpenAI"]),
+        .library(name: "LocalHTTP", targets: ["LocalHTTP"]),
+        .executable(name: "seed-example", targets: ["seed-example"]),
+        .executable(name: "tracing-bench", targets: ["tracing-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", exact: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         .target(name: "TraceModel"),
@@ -34,6 +42,29 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "AITracing",
+            dependencies: [
+                "TraceModel", "TraceFormats", "TraceAnalysis",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ]
+        ),
+        .target(
+            name: "LocalHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "AITracingOpenAI", dependencies: ["AITracing", "TraceModel", "TraceAnalysis"]),
+        .target(name: "OpenAIFake", dependencies: ["LocalHTTP"]),
+        .target(name: "SeedScenario",
+                dependencies: ["AITracing", "AITracingOpenAI", "LocalHTTP", "OpenAIFake", "TraceModel", "TraceFormats"]),
+        .executableTarget(name: "seed-example", dependencies: ["SeedScenario"]),
+        .executableTarget(name: "tracing-bench", dependencies: ["AITracing", "TraceModel"]),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
@@ -42,6 +73,19 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),
+        .testTarget(
+            name: "AITracingTests",
+            dependencies: [
+                "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP"]),
+        .testTarget(name: "AITracingOpenAITests",
+                    dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis"]),
+        .testTarget(name: "SeedScenarioTests",
+                    dependencies: ["SeedScenario", "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis"]),
     ],
     swiftLanguageModes: [.v6]
 )

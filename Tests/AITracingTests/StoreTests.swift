@@ -1,0 +1,56 @@
+import AITracing
+import TraceModel
+import Testing
+
+@Suite struct StoreTests {
+    @Test func aFullStoreDropsNewSpansAndSaysWhich() {
+        let tracer = makeTracer(limit: 10)
+        tracer.withSpan("root") { _ in
+            for _ in 0..<14 { tracer.withSpan("child") { _ in } }
+        }
+        #expect(tracer.store.count == 10)
+        let report = tracer.store.dropReport
+        #expect(report.count == 5)   // 4 children + the root, which ends last
+        #expect(report.limit == 10)
+        #expect(report.byTrace.first?.dropped == 5)
+        #expect(report.description.contains("dropped 5 spans"))
+        #expect(tracer.store.document().warnings.contains { $0.contains("dropped 5 spans") })
+    }
+
+    @Test func eightTasksRecordEverySpanExactlyOnceWithTheRightParent() async throws {
+        // The full 8 × 100k run is `tracing-bench --spans 100000`; this keeps debug test runs short.
+        let perTask = 20_000, tasks = 8
+        let tracer = makeTracer(limit: 1 + tasks * (perTask + 1))
+        let rootContext: SpanContext = await tracer.withSpan("root") { root in
+            await withTaskGroup(of: Void.self) { group in
+                for t in 0..<tasks {
+                    group.addTask {
+                        tracer.withSpan("task-\(t)", attributes: [Attribute("task", .int(Int64(t)))]) { _ in
+                            for i in 0..<perTask {
+                                tracer.withSpan("work") { s in
+                                    s.setAIMetrics(model: "gpt-4o-mini", promptTokens: 100, completionTokens: i % 50)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return root.context
+        }
+        let spans = tracer.store.spans()
+        #expect(spans.count == 1 + tasks * (perTask + 1))
+        #expect(tracer.store.dropReport.count == 0)
+        #expect(Set(spans.map(\.spanID)).count == spans.count)
+        let trace = tracer.trace(rootContext.traceID)
+        #expect(trace.count == spans.count)
+        #expect(trace.roots.count == 1)
+        let root = try #require(trace.rootIndex)
+        #expect(trace.children(of: root).count == tasks)
+        for taskSpan in trace.children(of: root) {
+            let children = trace.children(of: Int(taskSpan))
+            #expect(children.count == perTask)
+            #expect(children.allSatisfy { trace.spans[Int($0)].name == "work" })
+        }
+        #expect(trace.llmCalls.count == tasks * perTask)
+    }
+}

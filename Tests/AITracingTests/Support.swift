@@ -1,0 +1,28 @@
+import AITracing
+import TraceModel
+
+/// A tracer with its own store and a seeded id generator, so tests never share state.
+func makeTracer(_ service: String = "test-service", limit: Int = 1_000_000, seed: UInt64 = 42,
+                store: SpanStore? = nil) -> AITracer {
+    AITracer(service: service, store: store ?? SpanStore(limit: limit), ids: IDGenerator(seed: seed))
+}
+
+/// The recorded span named `name` (first match).
+func span(_ spans: [Span], _ name: String) -> Span? {
+    spans.first { $0.name == name }
+}
+
+/// A fresh path in a new temporary folder.
+func temporaryPath(_ file: String) -> String {
+    let dir = "/tmp/aitracing-tests-\(UInt64.random(in: 0...UInt64.max))"
+    _ = dir.withCString { mkdir($0, 0o755) }
+    return dir + "/" + file
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TestError: Error, CustomStringConvertible {
+    var description: String { "tool exploded" }
+}
