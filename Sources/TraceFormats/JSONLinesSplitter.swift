@@ -9,7 +9,9 @@ enum JSONLinesSplitter {
     static let minimumSize = 4 << 20
 
     /// Chunk ranges covering `from..<count`, or nil when the file should be read in one piece.
-    static func chunks(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int) -> [Range<Int>]? {
+    /// (`minimumSize` is lowered only by tests and the fuzzer, to cut small inputs too.)
+    static func chunks(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int,
+                       minimumSize: Int = minimumSize) -> [Range<Int>]? {
         guard parts > 1, bytes.count - start >= minimumSize,
               let firstBreak = bytes[start...].firstIndex(of: 0x0A), firstBreak - start < (bytes.count - start) / 2 else { return nil }
         var first = JSONScanner(slice: start..<firstBreak, of: bytes)

@@ -1,0 +1,152 @@
+import AITracing
+@testable import TraceFormats
+import TraceModel
+
+/// A fuzz target: gets libFuzzer's bytes, returns 0; traps (precondition) on a broken promise.
+typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+
+/// Every target by name. Each reads the bytes with one reader or parser; reader targets then
+/// exercise the index, the analysis and the explorer on what was read.
+let fuzzTargets: [(name: String, run: FuzzTarget)] = [
+    // W3C `baggage` values (one per line): parsing stays within the limits, and what was parsed
+    // survives writing and reading again.
+    ("fuzz-baggage", { data, count in
+        let values = FuzzSupport.values(UnsafeRawBufferPointer(start: data, count: count))
+        let baggage = BaggageHeader.parse(values)
+        precondition(baggage.entries.count <= BaggageHeader.maxMembers, "too many baggage members")
+        if let header = BaggageHeader.format(baggage) {
+            precondition(header.utf8.count <= BaggageHeader.maxBytes, "baggage header over the byte limit")
+            let again = BaggageHeader.parse([header])
+            precondition(again.entries.count <= baggage.entries.count, "round trip grew the baggage")
+            for e in again.entries {
+                precondition(baggage.entries.contains(e), "round trip changed an entry: \(e)")
+            }
+        }
+        return 0
+    }),
+    // Whole files as `spanscope FILE` reads them: gzip, BOM, format detection, every reader; what
+    // was read before an error (the partial document the explorer shows) is exercised too.
+    ("fuzz-decode", { data, count in
+        let bytes = Array(UnsafeBufferPointer(start: data, count: count))
+        do throws(TraceFormatError) {
+            FuzzSupport.exercise(try TraceLoader.decode(bytes, source: "fuzz"))
+        } catch {
+            precondition(!error.description.contains("\n"), "error message spans lines")
+            if let partial = error.partial { FuzzSupport.exercise(partial) }
+        }
+        return 0
+    }),
+    // Jaeger query-API JSON, read by JaegerJSONReader directly.
+    ("fuzz-jaeger-json", { data, count in
+        let buf = UnsafeBufferPointer(start: data, count: count)
+        var collector = SpanCollector()
+        var reader = JaegerJSONReader(scanner: JSONScanner(buf))
+        try? reader.readAll(into: &collector, source: "fuzz")
+        FuzzSupport.exercise(collector.document(source: "fuzz"))
+        return 0
+    }),
+    // OTLP JSON, one or more request objects, read by OTLPJSONReader directly.
+    ("fuzz-otlp-json", { data, count in
+        let buf = UnsafeBufferPointer(start: data, count: count)
+        var collector = SpanCollector()
+        var reader = OTLPJSONReader(scanner: JSONScanner(buf))
+        _ = try? reader.readAll(into: &collector, source: "fuzz")
+        FuzzSupport.exercise(collector.document(source: "fuzz"))
+        return 0
+    }),
+    // OTLP JSON Lines through the parallel path: the splitter cuts the input into up to four chunks
+    // (no minimum size here), each parsed on its own and merged with line offsets.
+    ("fuzz-otlp-jsonl", { data, count in
+        let buf = UnsafeBufferPointer(start: data, count: count)
+        var collector = SpanCollector()
+        let chunks = JSONLinesSplitter.chunks(buf, from: 0, parts: 4, minimumSize: 0) ?? [0..<count]
+        try? TraceLoader.readOTLPLinesInParallel(buf, chunks: chunks, source: "fuzz", into: &collector, release: false)
+        FuzzSupport.exercise(collector.document(source: "fuzz"))
+        return 0
+    }),
+    // OTLP protobuf ExportTraceServiceRequest bodies (what the live receiver decodes).
+    ("fuzz-otlp-protobuf", { data, count in
+        let buf = UnsafeBufferPointer(start: data, count: count)
+        var collector = SpanCollector()
+        _ = try? OTLPProtobuf.read(Array(buf), into: &collector)
+        FuzzSupport.exercise(collector.document(source: "fuzz"))
+        return 0
+    }),
+    // The seed's X-Trace-ID / X-Span-ID / X-Baggage headers (lines 1, 2 and the rest), through the
+    // propagator's extract as a server would call it, and written back with inject.
+    ("fuzz-seed-headers", { data, count in
+        let lines = FuzzSupport.values(UnsafeRawBufferPointer(start: data, count: count))
+        let trace = lines.first ?? "", span = lines.count > 1 ? lines[1] : ""
+        let baggage = Array(lines.dropFirst(2))
+        let propagator = Propagator(formats: .seed)
+        let remote = propagator.extract { name in
+            switch name.lowercased() {
+            case "x-trace-id": return [trace]
+            case "x-span-id": return [span]
+            case "x-baggage": return baggage
+            default: return []
+            }
+        }
+        _ = Propagator.parseSeedIDs(trace: trace, span: span)
+        precondition(remote.baggage.entries.count <= BaggageHeader.maxMembers, "too many seed baggage items")
+        var written: [String: String] = [:]
+        propagator.inject(remote.span, baggage: remote.baggage) { written[$0] = $1 }
+        if let header = written["X-Baggage"] {
+            let again = SeedBaggage.parse([header])
+            precondition(again.entries.count <= remote.baggage.entries.count, "seed baggage round trip grew")
+        }
+        if let span = remote.span {
+            precondition(written["X-Trace-ID"] != nil && written["X-Span-ID"] != nil, "context not written back")
+            let back = Propagator.parseSeedIDs(trace: written["X-Trace-ID"]!, span: written["X-Span-ID"]!)
+            precondition(back?.traceID == span.traceID && back?.spanID == span.spanID, "seed ids round trip changed")
+        }
+        return 0
+    }),
+    // The seed's trace shape, read by SeedJSONReader directly.
+    ("fuzz-seed-json", { data, count in
+        let buf = UnsafeBufferPointer(start: data, count: count)
+        var collector = SpanCollector()
+        var reader = SeedJSONReader(scanner: JSONScanner(buf))
+        try? reader.readAll(into: &collector, source: "fuzz")
+        FuzzSupport.exercise(collector.document(source: "fuzz"))
+        return 0
+    }),
+    // `traceparent` (first line) with `tracestate` values (the other lines). A context that parses
+    // must write back out as the same traceparent (version 00) it was read from.
+    ("fuzz-traceparent", { data, count in
+        let lines = FuzzSupport.values(UnsafeRawBufferPointer(start: data, count: count))
+        guard let parent = lines.first else { return 0 }
+        if let context = Propagator.parseTraceparent(parent, tracestate: Array(lines.dropFirst())) {
+            guard let written = Propagator.traceparent(for: context) else { fatalError("parsed context cannot be written") }
+            guard let again = Propagator.parseTraceparent(written) else { fatalError("written traceparent does not parse: \(written)") }
+            precondition(again.traceID == context.traceID && again.spanID == context.spanID
+                         && again.traceFlags == context.traceFlags, "traceparent round trip changed the context")
+        }
+        return 0
+    }),
+    // `tracestate` values (one per line) with a valid traceparent: never crashes, never keeps more
+    // than the spec's 32 members, and whatever is kept parses again unchanged.
+    ("fuzz-tracestate", { data, count in
+        let states = FuzzSupport.values(UnsafeRawBufferPointer(start: data, count: count))
+        let parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        guard let context = Propagator.parseTraceparent(parent, tracestate: states) else {
+            fatalError("a bad tracestate lost a valid traceparent")
+        }
+        let state = context.traceState
+        if !state.isEmpty {
+            precondition(state.split(separator: ",").count <= 32, "more than 32 tracestate members kept")
+            let again = Propagator.parseTraceparent(parent, tracestate: [state])
+            precondition(again?.traceState == state, "kept tracestate does not read back the same")
+        }
+        return 0
+    }),
+    // Zipkin v2 JSON, read by ZipkinJSONReader directly.
+    ("fuzz-zipkin-json", { data, count in
+        let buf = UnsafeBufferPointer(start: data, count: count)
+        var collector = SpanCollector()
+        var reader = ZipkinJSONReader(scanner: JSONScanner(buf))
+        try? reader.readAll(into: &collector, source: "fuzz")
+        FuzzSupport.exercise(collector.document(source: "fuzz"))
+        return 0
+    }),
+]
