@@ -26,11 +26,12 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 echo "fuzz: building the targets (first build takes a few minutes)" >&2
+mkdir -p "$root/.build-fuzz"
 # -enable-testing: the readers' own entry points are internal. lld: gold fails on this link
 # (an internal error in its DWARF reader).
 swift build --package-path Fuzz --scratch-path "$root/.build-fuzz" -c release \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -use-ld=lld \
-    >"$root/.build-fuzz.log" 2>&1 || { tail -40 "$root/.build-fuzz.log" >&2; exit 2; }
+    >"$root/.build-fuzz/build.log" 2>&1 || { tail -40 "$root/.build-fuzz/build.log" >&2; exit 2; }
 fuzzer="$root/.build-fuzz/release/spanscope-fuzz"
 
 out="$root/fuzz-out"
