@@ -15,6 +15,13 @@ public struct SpanFlags: OptionSet, Hashable, Sendable {
     public static let outsideParent = SpanFlags(rawValue: 1 << 4)
     /// Its start/end were estimated because the file had no timestamps for it.
     public static let estimatedTiming = SpanFlags(rawValue: 1 << 5)
+    /// Ends exactly when it starts (an instant, or a span whose end was never recorded).
+    public static let zeroLength = SpanFlags(rawValue: 1 << 6)
+    /// Its times were shifted by a clock-skew adjustment (see `Trace.replacingTimes`).
+    public static let clockAdjusted = SpanFlags(rawValue: 1 << 7)
+
+    /// Flags that say the data is broken or suspicious, as opposed to merely notable.
+    public static let problems: SpanFlags = [.orphan, .cycleBroken, .duplicateID, .endBeforeStart, .outsideParent]
 
     /// Short words for each flag set, for markers and details.
     public var names: [String] {
@@ -25,6 +32,8 @@ public struct SpanFlags: OptionSet, Hashable, Sendable {
         if contains(.endBeforeStart) { out.append("ends before start") }
         if contains(.outsideParent) { out.append("outside parent") }
         if contains(.estimatedTiming) { out.append("estimated timing") }
+        if contains(.zeroLength) { out.append("zero length") }
+        if contains(.clockAdjusted) { out.append("clock adjusted") }
         return out
     }
 }
@@ -65,6 +74,7 @@ public struct Trace: Sendable {
     public let llmCalls: [LLMCall]
 
     private let llmDetails: (@Sendable (Span) -> LLMCall?)?
+    private let estimatedSpans: Set<Int>
     private let childOffsets: [Int32]
     private let childList: [Int32]
     private let llmSlots: [Int32]
@@ -87,14 +97,22 @@ public struct Trace: Sendable {
     /// Builds the index with LLM calls already worked out, one entry per span (nil: not a call).
     public init(id: TraceID, spans: [Span], timingEstimated: Bool = false, estimatedSpans: Set<Int> = [],
                 llmCalls perSpan: [LLMCall?], llmDetails: (@Sendable (Span) -> LLMCall?)? = nil) {
+        self.init(id: id, spans: spans, timingEstimated: timingEstimated, estimatedSpans: estimatedSpans,
+                  llmCalls: perSpan, llmDetails: llmDetails, adjusted: [])
+    }
+
+    private init(id: TraceID, spans: [Span], timingEstimated: Bool, estimatedSpans: Set<Int>,
+                 llmCalls perSpan: [LLMCall?], llmDetails: (@Sendable (Span) -> LLMCall?)?, adjusted: Set<Int>) {
         precondition(perSpan.count == spans.count, "one LLM entry per span")
         self.id = id
         self.llmDetails = llmDetails
         self.spans = spans
         self.timingEstimated = timingEstimated
+        self.estimatedSpans = estimatedSpans
         let n = spans.count
         var flags = [SpanFlags](repeating: [], count: n)
         for i in estimatedSpans where i < n { flags[i].insert(.estimatedTiming) }
+        for i in adjusted where i < n { flags[i].insert(.clockAdjusted) }
 
         // Id lookup: the first span with an id wins; later ones are flagged.
         var lookup = [SpanID: Int32](minimumCapacity: n)
@@ -167,6 +185,7 @@ public struct Trace: Sendable {
             start = min(start, s.startNanos)
             end = max(end, max(s.endNanos, s.startNanos))
             if s.endNanos < s.startNanos { flags[i].insert(.endBeforeStart) }
+            if s.endNanos == s.startNanos && !flags[i].contains(.estimatedTiming) { flags[i].insert(.zeroLength) }
             // Estimated times are guesses; calling them skew would only add noise.
             if parents[i] >= 0, !flags[i].contains(.estimatedTiming), !flags[Int(parents[i])].contains(.estimatedTiming) {
                 let p = spans[Int(parents[i])]
@@ -240,6 +259,24 @@ public struct Trace: Sendable {
             for node in path { mark[Int(node)] = 1 }
             walk = walk == Int32.max ? 2 : walk + 1
         }
+    }
+
+    /// The same trace with each span's start and end replaced (events move with their span's
+    /// start), for a view with adjusted clocks. The tree keeps its shape; child order, flags and
+    /// the trace's bounds follow the new times, and spans in `adjusted` are flagged `clockAdjusted`.
+    public func replacingTimes(start: [Int64], end: [Int64], adjusted: Set<Int>) -> Trace {
+        precondition(start.count == spans.count && end.count == spans.count, "one time per span")
+        var moved = spans
+        for i in moved.indices where start[i] != spans[i].startNanos || end[i] != spans[i].endNanos {
+            let shift = start[i] &- spans[i].startNanos
+            moved[i].startNanos = start[i]
+            moved[i].endNanos = end[i]
+            for e in moved[i].events.indices { moved[i].events[e].timeNanos = moved[i].events[e].timeNanos &+ shift }
+        }
+        var perSpan = [LLMCall?](repeating: nil, count: spans.count)
+        for i in 0..<spans.count { perSpan[i] = llmCall(at: i) }
+        return Trace(id: id, spans: moved, timingEstimated: timingEstimated, estimatedSpans: estimatedSpans,
+                     llmCalls: perSpan, llmDetails: llmDetails, adjusted: adjusted)
     }
 
     /// Number of spans.
