@@ -95,6 +95,8 @@ public enum Action: Hashable, Sendable {
     case panRight
     /// Select the next span on the critical path.
     case nextCritical
+    /// Turn Jaeger-style clock-skew adjustment on or off.
+    case toggleClockSkew
 
     // Panels and views.
     /// Show or hide the side panel.

@@ -49,8 +49,12 @@ public struct SearchState: Sendable {
 
 /// The open trace: tree rows, selection, scroll, search, zoom.
 public struct TraceSession: Sendable {
-    /// The trace and its analysis.
-    public let insight: TraceInsight
+    /// The trace and its analysis (with adjusted times while `clockSkewAdjusted`).
+    public private(set) var insight: TraceInsight
+    /// The trace as recorded, kept while the clock-skew adjustment is shown.
+    public private(set) var recorded: TraceInsight?
+    /// Spans the clock-skew adjustment moved (0 when it is off).
+    public private(set) var adjustedSpans = 0
     /// Which spans are expanded and which rows are visible.
     public var rows: TreeRows
     /// The selected span.
@@ -86,6 +90,44 @@ public struct TraceSession: Sendable {
 
     /// The whole trace's time range.
     public var fullWindow: TimeWindow { TimeWindow(start: trace.startNanos, end: trace.endNanos) }
+
+    /// True while the times shown are adjusted for clock skew.
+    public var clockSkewAdjusted: Bool { recorded != nil }
+
+    /// Shows the trace with clock skew adjusted (`ClockSkew`), or as recorded. Expanded spans,
+    /// the selection and the search stay; rows follow the new order of children.
+    mutating func setClockSkewAdjusted(_ on: Bool, prices: PriceTable, height: Int) {
+        guard on != clockSkewAdjusted else { return }
+        if on {
+            let adjustment = ClockSkew.adjust(insight.trace)
+            let moved = adjustment.adjustedSpans
+            recorded = insight
+            adjustedSpans = moved.count
+            insight = TraceInsight(trace: insight.trace.replacingTimes(start: adjustment.startNanos,
+                                                                       end: adjustment.endNanos, adjusted: moved),
+                                   prices: prices)
+        } else if let original = recorded {
+            insight = original
+            recorded = nil
+            adjustedSpans = 0
+        }
+        window = fullWindow
+        criticalCursor = nil
+        // Depth-first positions changed with the child order: rows, filter and matches follow.
+        if let text = search?.text {
+            let matches = SpanQuery(text).matchingSpans(in: trace)
+            var bits = BitSet(count: trace.count)
+            for m in matches { bits[m] = true }
+            search = SearchState(text: text, matches: matches, isMatch: bits)
+        }
+        if filtering, let matches = search?.matches, !matches.isEmpty {
+            rows.setFilter(matches, in: trace)
+        } else {
+            filtering = false
+            rows.setFilter(nil, in: trace)
+        }
+        keepSelectionVisible(height: height, center: true)
+    }
 }
 
 /// One line of the trace list.
@@ -176,6 +218,8 @@ public struct ExplorerState: Sendable {
     public var panelShown: Bool { panelPreference ?? (size.width >= Layout.wideWidth) }
     /// Set once `quit` was asked for.
     public internal(set) var quitting = false
+    /// Whether traces are shown with clock skew adjusted (`a`); kept when another trace is opened.
+    public internal(set) var clockSkewAdjustment = false
 
     /// Opens `document`: a single trace directly, several as a list (or `traceID` directly when given).
     public init(document: TraceDocument, prices: PriceTable = .standard, size: Size,
@@ -206,7 +250,10 @@ public struct ExplorerState: Sendable {
     /// Replaces the session with trace `i` of the document.
     mutating func openTrace(_ i: Int) {
         let insight = TraceInsight(trace: document.traces[i], statistics: statistics[i])
-        session = TraceSession(insight: insight)
+        var opened = TraceSession(insight: insight)
+        let height = bodyHeight
+        if clockSkewAdjustment { opened.setClockSkewAdjusted(true, prices: prices, height: height) }
+        session = opened
         if let p = list.order.firstIndex(of: i) { list.selected = p }
     }
 

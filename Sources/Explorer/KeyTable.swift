@@ -90,6 +90,9 @@ public enum KeyTable {
         KeyBinding([c("0")], [.trace], "show the whole trace on the time axis", .zoomReset),
         KeyBinding([c("<")], [.trace], "pan the time axis earlier", .panLeft),
         KeyBinding([c(">")], [.trace], "pan the time axis later", .panRight),
+        KeyBinding([c("a")], [.trace],
+                   "adjust clock skew between hosts (Jaeger's method), or back",
+                   .toggleClockSkew),
 
         KeyBinding([c("/")], [.trace], "search names, services, attributes, messages", hint: "find", .startSearch),
         KeyBinding([c("n")], [.trace], "next match", .nextMatch),

@@ -255,7 +255,7 @@ enum Painter {
         x += 1
         if sp.status.isError {
             screen.put(Glyphs.errorMark, row: y, column: x, limit: max(0, nameEnd - x), style: Style(ink: .error, attributes: [.bold]))
-        } else if !flags.isEmpty {
+        } else if !flags.isDisjoint(with: .problems) {
             screen.put(Glyphs.flagMark, row: y, column: x, limit: max(0, nameEnd - x), style: Style(ink: .warning, attributes: [.bold]))
         }
         x += 2
@@ -598,7 +598,13 @@ enum Painter {
             hintWidth += piece
         }
         let hintStart = w - hintWidth
-        let room = max(0, hintStart - 2)
+        // An adjusted view must never pass for the recorded one: say so before anything else.
+        var badge: [Segment] = []
+        if state.prompt == nil, state.session?.clockSkewAdjusted == true {
+            badge = [("clock skew adjusted", Style(ink: .warning, paper: .bar, attributes: [.bold])), (" · ", bar)]
+        }
+        let badgeWidth = badge.reduce(0) { $0 + CellWidth.of($1.text) }
+        let room = max(0, hintStart - 2 - badgeWidth)
         if !pathNames.isEmpty && left.reduce(0, { $0 + CellWidth.of($1.text) }) > room {
             // The selection matters more than the file name: keep the deepest names that fit.
             var tail = pathNames.last!
@@ -609,7 +615,7 @@ enum Painter {
             }
             left = [(tail == pathNames.joined(separator: " › ") ? tail : "… › " + tail, bar)]
         }
-        segments(left, &screen, row: y, column: 1, limit: room)
+        segments(badge + left, &screen, row: y, column: 1, limit: room + badgeWidth)
         segments(hintSegs, &screen, row: y, column: hintStart, limit: hintWidth)
     }
 

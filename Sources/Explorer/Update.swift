@@ -203,6 +203,16 @@ extension ExplorerState {
                 message = "no critical path in this trace"
             }
 
+        case .toggleClockSkew:
+            clockSkewAdjustment.toggle()
+            s.setClockSkewAdjusted(clockSkewAdjustment, prices: prices, height: h)
+            if clockSkewAdjustment {
+                message = s.adjustedSpans == 0
+                    ? "clock skew adjusted: no span needed moving"
+                    : "clock skew adjusted: \(Format.grouped(Int64(s.adjustedSpans))) span\(s.adjustedSpans == 1 ? "" : "s") moved inside their parents; a: back to recorded times"
+            } else {
+                message = "recorded times shown (clock skew not adjusted)"
+            }
         case .togglePanel:
             if Layout(size: size, panelShown: panelShown, pane: s.pane).mode == .narrow {
                 s.pane = s.pane == .panel ? .tree : .panel
