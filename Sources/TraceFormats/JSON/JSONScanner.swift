@@ -129,7 +129,12 @@ struct JSONScanner {
     /// Describes the byte at the current position for error messages.
     func describeCurrent() -> String {
         guard pos < bytes.count else { return "end of file" }
-        let c = bytes[pos]
+        return JSONScanner.describe(byte: bytes[pos])
+    }
+
+    /// A byte for an error message: quoted when printable ASCII, else in hex, so that a message
+    /// never carries a control character or a line break from the file.
+    static func describe(byte c: UInt8) -> String {
         if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
         return "byte 0x" + String(c, radix: 16, uppercase: true)
     }
@@ -340,7 +345,7 @@ struct JSONScanner {
                 }
                 appendUTF8(scalar)
             default:
-                throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))' in string", at: p &- 2)
+                throw error("invalid escape: a backslash before \(JSONScanner.describe(byte: e)) in string", at: p &- 2)
             }
         }
         pos = p &+ 1
