@@ -26,7 +26,7 @@ public enum SummaryText {
         let t = s.totals
         var lines: [String] = []
         let root = s.rootIndex.map { trace.spans[$0] }
-        var head = "trace \(s.traceID)  \(TextFormat.safe(s.rootName))"
+        var head = "trace \(TextFormat.safe(s.traceID.description))  \(TextFormat.safe(s.rootName))"
         if let service = root?.service, !service.isEmpty { head += " (\(TextFormat.safe(service)))" }
         if s.startNanos > 0 && !s.timingEstimated { head += "  " + TextFormat.timestamp(s.startNanos) }
         lines.append(head)

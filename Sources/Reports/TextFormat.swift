@@ -1,5 +1,11 @@
 import TraceModel
 
+/// `text` made safe to print on a terminal: control characters, escape sequences, bidi and
+/// zero-width characters become visible escapes (`␛`, `^G`, `\u{202e}`), and a line break
+/// becomes `^J`, so one line stays one line. Every line the command-line tool prints that may
+/// hold text from a trace or a file name goes through this.
+public func terminalSafe(_ text: String) -> String { TextFormat.safe(text) }
+
 /// Number, time and text formatting for plain-text reports.
 enum TextFormat {
     /// Text from a trace made safe for a terminal: control characters, escape sequences and bidi

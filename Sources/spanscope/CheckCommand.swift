@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reports
 import TraceFormats
 import TraceModel
 
@@ -24,7 +25,7 @@ struct CheckCommand: ParsableCommand {
                     + "\(doc.spanCount) spans, \(llm) LLM call\(llm == 1 ? "" : "s")"
                 if flagged > 0 { line += ", \(flagged) span\(flagged == 1 ? "" : "s") flagged (orphan, cycle, duplicate id, skew)" }
                 if doc.traces.contains(where: \.timingEstimated) { line += ", timing estimated" }
-                print(line)
+                print(terminalSafe(line))
                 reportWarnings(doc)
                 if doc.skippedSpans > 0 { failed = true }
             } catch {

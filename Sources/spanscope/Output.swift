@@ -4,13 +4,15 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import Reports
 import TraceFormats
 import TraceModel
 
-/// Writes a line to standard error.
+/// Writes a line to standard error, made safe for a terminal: error messages and warnings quote
+/// span names, ids and file names, any of which may hold escape sequences.
 func printError(_ line: String) {
     // Through write(2): the C `stderr` global is not concurrency-safe to touch from Swift 6.
-    let bytes = Array((line + "\n").utf8)
+    let bytes = Array((terminalSafe(line) + "\n").utf8)
     bytes.withUnsafeBytes { raw in
         var offset = 0
         while offset < raw.count {

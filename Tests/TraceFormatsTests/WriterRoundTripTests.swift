@@ -72,3 +72,23 @@ import TraceModel
         #expect(parsed?["s"]?.string == "quote\" back\\ nl\n esc\u{1B} del\u{7F} bell\u{07} é 😀")
     }
 }
+
+@Suite struct JSONWriterSafetyTests {
+    /// JSON printed to a terminal (convert to -, summary --json) must not carry what a terminal
+    /// obeys: C1 controls such as U+009B (CSI), bidi overrides, zero-width characters.
+    @Test func terminalControlsAndInvisibleCharactersAreWrittenAsEscapes() throws {
+        let hostile = "a\u{1B}[2J\u{07}\u{9B}31m\u{202E}evil\u{200B}\u{2066}x\u{FEFF}\u{061C}é€😀"
+        var w = JSONWriter()
+        w.string(hostile)
+        let text = w.output
+        #expect(text == #""a\u001b[2J\u0007\u009b31m\u202eevil\u200b\u2066x\ufeff\u061cé€😀""#)
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E })
+        // Still the same string to a JSON reader.
+        var copy = text
+        let parsed = copy.withUTF8 { buf -> String? in
+            var s = JSONScanner(buf)
+            return try? s.readString()
+        }
+        #expect(parsed == hostile)
+    }
+}

@@ -133,21 +133,59 @@ public struct JSONWriter {
 
     private mutating func writeQuoted(_ s: String) {
         bytes.append(0x22)
-        for c in s.utf8 {
-            switch c {
-            case 0x22: bytes.append(0x5C); bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20, 0x7F:
-                bytes.append(contentsOf: "\\u00".utf8)
-                bytes.append(JSONWriter.hexDigits[Int(c >> 4)])
-                bytes.append(JSONWriter.hexDigits[Int(c & 0xF)])
-            default: bytes.append(c)
+        var text = s
+        text.withUTF8 { b in
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                switch c {
+                case 0x22: bytes.append(0x5C); bytes.append(0x22)
+                case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+                case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+                case 0..<0x20, 0x7F:
+                    escape(UInt32(c))
+                case 0xC2, 0xD8, 0xE2, 0xEF:
+                    // Characters a terminal obeys or hides even inside JSON text are written as
+                    // \u escapes (still the same string to any JSON reader), so that
+                    // `spanscope convert … -` or a summary printed to a terminal stays inert.
+                    if let (scalar, length) = JSONWriter.invisible(b, at: i) {
+                        escape(scalar)
+                        i += length
+                        continue
+                    }
+                    bytes.append(c)
+                default: bytes.append(c)
+                }
+                i += 1
             }
         }
         bytes.append(0x22)
+    }
+
+    /// A C1 control (U+0080–U+009F), a zero-width or bidi format character (U+061C, U+200B–U+200F,
+    /// U+2028–U+202E, U+2060–U+206F) or a BOM (U+FEFF) starting at `i`, with its UTF-8 length.
+    private static func invisible(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
+        let c = b[i]
+        if c == 0xC2 || c == 0xD8 {
+            guard i + 1 < b.count else { return nil }
+            let scalar = UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+            return (0x80...0x9F).contains(scalar) || scalar == 0x061C ? (scalar, 2) : nil
+        }
+        guard i + 2 < b.count else { return nil }
+        let scalar = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+        switch scalar {
+        case 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFEFF: return (scalar, 3)
+        default: return nil
+        }
+    }
+
+    private mutating func escape(_ scalar: UInt32) {
+        bytes.append(contentsOf: "\\u".utf8)
+        for shift in stride(from: 12, through: 0, by: -4) {
+            bytes.append(JSONWriter.hexDigits[Int((scalar >> UInt32(shift)) & 0xF)])
+        }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
