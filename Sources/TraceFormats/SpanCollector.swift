@@ -61,6 +61,12 @@ public struct SpanCollector: Sendable {
         spanCount += 1
     }
 
+    /// The spans gathered so far, grouped by trace in first-seen order, each group in the order
+    /// the spans were added (for a receiver that keeps spans itself rather than a document).
+    public var groupedSpans: [(trace: TraceID, spans: [Span])] {
+        order.indices.map { (order[$0], groups[$0]) }
+    }
+
     /// Records a format name once.
     public mutating func noteFormat(_ name: String) {
         if !formats.contains(name) { formats.append(name) }
