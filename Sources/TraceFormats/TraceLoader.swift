@@ -126,6 +126,12 @@ public enum TraceLoader {
                                                         release: file?.canRelease ?? false)
                             return .success(())
                         }
+                        if let cuts = OTLPObjectSplitter.cuts(buf, from: start, parts: Parallel.cores) {
+                            collector.noteFormat(TraceFormat.otlpJSON.rawValue)
+                            try readOTLPObjectInParallel(buf, from: start, cuts: cuts, source: source, into: &collector,
+                                                         release: file?.canRelease ?? false)
+                            return .success(())
+                        }
                         var reader = OTLPJSONReader(scanner: scanner)
                         if let file, file.canRelease {
                             let released = ReleasedPrefix()
@@ -200,6 +206,68 @@ public enum TraceLoader {
         for i in chunks.indices {
             collector.merge(parts[i], lineOffset: lineOffset)
             if var failure = failures[i] {
+                failure.line += lineOffset
+                throw failure
+            }
+            lineOffset += lineCounts[i]
+        }
+    }
+
+    /// Parses one large request in pieces, each from a `resourceSpans` entry to the next cut, on
+    /// its own core; the pieces join in file order. Errors and warnings keep whole-file lines.
+    static func readOTLPObjectInParallel(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, cuts: [Int], source: String,
+                                         into collector: inout SpanCollector, release: Bool) throws(JSONSyntaxError) {
+        let starts = [start] + cuts
+        let count = starts.count
+        // Pieces start mid-line: the column their first line begins at, worked out now, before
+        // any piece hands memory back.
+        let firstColumns: [Int] = starts.map { s in
+            guard s > 0 else { return 0 }
+            let last = ReleasedPrefix.newlines(in: buf, from: 0, to: s).last
+            return last.map { s - ($0 + 1) } ?? s
+        }
+        var parts = [SpanCollector](repeating: SpanCollector(), count: count)
+        var failures = [JSONSyntaxError?](repeating: nil, count: count)
+        var lineCounts = [Int](repeating: 0, count: count)
+        parts.withUnsafeMutableBufferPointer { partBuffer in
+            failures.withUnsafeMutableBufferPointer { failureBuffer in
+                lineCounts.withUnsafeMutableBufferPointer { lineBuffer in
+                    let outParts = SendablePointer(partBuffer.baseAddress!)
+                    let outFailures = SendablePointer(failureBuffer.baseAddress!)
+                    let outLines = SendablePointer(lineBuffer.baseAddress!)
+                    let whole = UncheckedSendable(buf)
+                    Parallel.forEach(count) { i in
+                        // Each piece scans to the end of the file but stops at the next cut.
+                        let range = starts[i]..<whole.value.count
+                        let slice = UnsafeBufferPointer(rebasing: whole.value[range])
+                        let released = ReleasedPrefix()
+                        var reader = OTLPJSONReader(scanner: JSONScanner(slice: range, of: whole.value))
+                        if i + 1 < count { reader.stopAt = starts[i + 1] - starts[i] }
+                        if release {
+                            reader.scanner.released = released
+                            reader.progress = { released.release(slice, upTo: $0 - 4096) }
+                        }
+                        do throws(JSONSyntaxError) {
+                            if i == 0 {
+                                try reader.readAll(into: &outParts.pointer[i], source: source)
+                            } else {
+                                try reader.readFromEntry(into: &outParts.pointer[i], source: source)
+                            }
+                        } catch {
+                            outFailures.pointer[i] = error
+                        }
+                        let end = i + 1 < count ? starts[i + 1] - starts[i] : slice.count
+                        outLines.pointer[i] = released.totalNewlines(in: UnsafeBufferPointer(rebasing: slice[0..<max(end, released.upTo)]))
+                    }
+                }
+            }
+        }
+        var lineOffset = 0
+        for i in 0..<count {
+            let column = firstColumns[i]
+            collector.merge(parts[i], lineOffset: lineOffset, firstLineColumn: column)
+            if var failure = failures[i] {
+                if failure.line == 1 { failure.column += column }
                 failure.line += lineOffset
                 throw failure
             }
