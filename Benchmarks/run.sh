@@ -111,16 +111,17 @@ if command -v tmux >/dev/null; then
   n=$([ "$size" = smoke ] && echo "${sizes[0]}" || echo 100000)
   file="$out/otlp-$n.json"
   best=""
-  for _ in 1 2 3; do
-    tmux -L bench -f /dev/null new-session -d -s b -x 120 -y 40 "env TERM=tmux-256color LANG=C.UTF-8 bash --norc"
+  for i in 1 2 3; do
+    sock="spanscope-bench-$$-$i"
+    tmux -L "$sock" -f /dev/null new-session -d -s b -x 120 -y 40 "env TERM=tmux-256color LANG=C.UTF-8 bash --norc"
     sleep 0.3
     t0=$(date +%s%N)
-    tmux -L bench send-keys -t b "$spanscope $file" Enter
-    until tmux -L bench capture-pane -p -t b | grep -q 'q quit'; do sleep 0.01; done
+    tmux -L "$sock" send-keys -t b "$spanscope $file" Enter
+    until tmux -L "$sock" capture-pane -p -t b | grep -q 'q quit'; do sleep 0.01; done
     t1=$(date +%s%N)
-    tmux -L bench send-keys -t b q
+    tmux -L "$sock" send-keys -t b q
     sleep 0.2
-    tmux -L bench kill-server 2>/dev/null || true
+    tmux -L "$sock" kill-server 2>/dev/null || true
     ms=$(( (t1 - t0) / 1000000 ))
     if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
   done
