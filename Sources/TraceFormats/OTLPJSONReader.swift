@@ -37,21 +37,26 @@ struct OTLPJSONReader {
     /// before the error stay in `out`.
     /// Returns how many request objects there were (more than one: JSON Lines).
     @discardableResult
-    mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) -> Int {
-        requestsRead = 0
+    mutating func readAll(into out: inout SpanCollector, source: String, allowEmpty: Bool = false) throws(JSONSyntaxError) -> Int {
         while true {
             scanner.skipWhitespace()
-            if scanner.atEnd { break }
+            if scanner.atEnd || stopped { break }
             // Counted when started, so a file cut off in its second line still reads as JSON Lines.
             requestsRead += 1
             try readRequest(into: &out, source: source)
         }
-        if requestsRead == 0 { throw scanner.error("no JSON object found") }
+        if requestsRead == 0 && !allowEmpty { throw scanner.error("no JSON object found") }
         return requestsRead
     }
 
     /// Request objects started so far (more than one: JSON Lines).
     private(set) var requestsRead = 0
+
+    /// Where this reader stops: the start of the `resourceSpans` entry another reader takes over
+    /// (a large request parsed in parallel pieces); nil reads to the end.
+    var stopAt: Int?
+    /// Set when the reader stopped at `stopAt`.
+    private(set) var stopped = false
 
     /// Reads one `ExportTraceServiceRequest`.
     mutating func readRequest(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
@@ -64,13 +69,44 @@ struct OTLPJSONReader {
                     continue
                 }
                 var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) {
-                    try readResourceSpans(into: &out, source: source)
-                }
+                try readResourceSpansEntries(&arr, into: &out, source: source)
+                if stopped { return }
             } else {
                 try scanner.skipValue()
             }
         }
+    }
+
+    /// Reads `resourceSpans` entries up to the array's end, or up to `stopAt`.
+    private mutating func readResourceSpansEntries(_ arr: inout JSONContainer, into out: inout SpanCollector,
+                                                   source: String) throws(JSONSyntaxError) {
+        while try scanner.nextElement(&arr) {
+            if let stopAt {
+                scanner.skipWhitespace()
+                if scanner.pos >= stopAt {
+                    stopped = true
+                    return
+                }
+            }
+            try readResourceSpans(into: &out, source: source)
+        }
+    }
+
+    /// Reads from the start of a `resourceSpans` entry in the middle of a request (where another
+    /// reader stopped) to the end of the buffer: the remaining entries, the rest of that request,
+    /// and any requests after it.
+    mutating func readFromEntry(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        var arr = JSONContainer()
+        // The first entry is read as though its comma were already consumed.
+        try readResourceSpans(into: &out, source: source)
+        arr.first = false
+        try readResourceSpansEntries(&arr, into: &out, source: source)
+        if stopped { return }
+        // The rest of the request object that held the array: other keys until its end.
+        var obj = JSONContainer()
+        obj.first = false
+        while try scanner.nextKey(&obj) != nil { try scanner.skipValue() }
+        try readAll(into: &out, source: source, allowEmpty: true)
     }
 
     private mutating func warn(_ out: inout SpanCollector, _ source: String, _ message: String, at offset: Int? = nil) {

@@ -118,14 +118,17 @@ public struct SpanCollector: Sendable {
     /// Adds everything another collector gathered, after what this one has (spans of a trace
     /// keep file order: this collector's first). `lineOffset` is added to the other's warning
     /// lines, for a collector that read a later part of the same file.
-    public mutating func merge(_ other: SpanCollector, lineOffset: Int = 0) {
+    /// `firstLineColumn` is added to columns on the other's first line, for a part that starts in
+    /// the middle of a line.
+    public mutating func merge(_ other: SpanCollector, lineOffset: Int = 0, firstLineColumn: Int = 0) {
         for slot in other.groups.indices {
             let est = other.estimated[slot] ?? []
             for (i, span) in other.groups[slot].enumerated() { add(span, estimatedTiming: est.contains(i)) }
         }
         for entry in other.entries {
             if case .located(let source, let line, let column, let message) = entry {
-                entries.append(.located(source: source, line: line + lineOffset, column: column, message: message))
+                entries.append(.located(source: source, line: line + lineOffset,
+                                        column: line == 1 ? column + firstLineColumn : column, message: message))
             } else {
                 entries.append(entry)
             }

@@ -57,9 +57,10 @@ struct OpenCommand: ParsableCommand {
 
         var problem: String? = nil
         let document: TraceDocument
-        do {
-            document = try TraceLoader.load(path: path)
-        } catch {
+        switch LoadingIndicator.load([path]) {
+        case .success(let loaded):
+            document = loaded
+        case .failure(let error):
             guard let partial = error.partial, partial.spanCount > 0 else {
                 printError("spanscope: \(error.description)")
                 throw ExitCode(1)
