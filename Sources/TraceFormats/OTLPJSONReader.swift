@@ -156,9 +156,11 @@ struct OTLPJSONReader {
                                                    _ scopes: inout [(range: Range<Int>, name: String, version: String)],
                                                    into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
         var obj = try scanner.beginObject()
+        var resourceRead = false
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "resource") {
                 resource = try readResource()
+                resourceRead = true
             } else if scanner.key(key, is: "scopeSpans") || scanner.key(key, is: "scope_spans")
                         || scanner.key(key, is: "instrumentationLibrarySpans")
                         || scanner.key(key, is: "instrumentation_library_spans") {
@@ -170,7 +172,8 @@ struct OTLPJSONReader {
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) {
                     let first = spans.count
-                    let (name, version) = try readScopeSpans(into: &spans, out: &out, source: source)
+                    let direct = resourceRead ? (resource[key: "service.name"]?.stringValue ?? "", resource) : nil
+                    let (name, version) = try readScopeSpans(into: &spans, out: &out, source: source, direct: direct)
                     scopes.append((first..<spans.count, name, version))
                 }
             } else {
@@ -193,16 +196,25 @@ struct OTLPJSONReader {
         return attrs
     }
 
-    private mutating func readScopeSpans(into spans: inout [Span], out: inout SpanCollector,
-                                         source: String) throws(JSONSyntaxError) -> (String, String) {
+    /// Reads one `ScopeSpans`. Spans go straight to `out` when the resource and scope are already
+    /// known (exporters write them first), saving a copy of every span; otherwise into `spans`,
+    /// to be completed when the enclosing object ends.
+    private mutating func readScopeSpans(into spans: inout [Span], out: inout SpanCollector, source: String,
+                                         direct: (service: String, resource: [Attribute])?) throws(JSONSyntaxError) -> (String, String) {
         var name = "", version = ""
+        var scopeRead = false
         guard scanner.peekToken() == .object else { try scanner.skipValue(); return (name, version) }
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "scope") || scanner.key(key, is: "instrumentationLibrary")
                 || scanner.key(key, is: "instrumentation_library") {
                 (name, version) = try readScope()
+                scopeRead = true
             } else if scanner.key(key, is: "spans") {
+                var origin: SpanOrigin?
+                if let direct, scopeRead {
+                    origin = SpanOrigin(resource: direct.resource, scopeName: name, scopeVersion: version)
+                }
                 guard scanner.peekToken() == .array else {
                     warn(&out, source, "'spans' is not an array; skipped")
                     try scanner.skipValue()
@@ -214,8 +226,14 @@ struct OTLPJSONReader {
                         lastProgress = scanner.pos
                         progress(scanner.pos)
                     }
-                    if let span = try readSpan() {
-                        spans.append(span)
+                    if var span = try readSpan() {
+                        if let origin, let direct {
+                            span.service = direct.service
+                            span.origin = origin
+                            out.add(span)
+                        } else {
+                            spans.append(span)
+                        }
                     } else {
                         out.skippedSpans += 1
                         out.warn(source, scanner.lineAndColumn(of: problemOffset), "span skipped: \(problem ?? "unreadable")")
