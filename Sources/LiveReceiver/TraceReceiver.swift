@@ -31,6 +31,8 @@ public struct ReceivedRequest: Sendable {
     public var status: Int
     /// The format the body was read as (`OTLP protobuf`, `OTLP JSON`, `Zipkin JSON`), nil when not read.
     public var format: String?
+    /// True when the body came gzip-compressed.
+    public var compressed: Bool
     /// Spans accepted.
     public var accepted: Int
     /// Spans rejected (partial success).
@@ -147,10 +149,12 @@ public final class TraceReceiver: Sendable {
         }
 
         var body = request.body
+        var compressed = false
         switch TraceReceiver.contentEncoding(request) {
         case "", "identity":
             break
         case "gzip", "x-gzip":
+            compressed = true
             do {
                 body = try GzipBody.decompress(body, limit: options.maxBodyBytes)
             } catch {
@@ -223,7 +227,7 @@ public final class TraceReceiver: Sendable {
             response = HTTPResponse(status: 200, headers: [("Content-Type", encoding.contentType)], body: .bytes(bytes))
         }
         log?(ReceivedRequest(method: request.method, path: request.path, status: response.status, format: format,
-                             accepted: outcome.accepted, rejected: outcome.rejected, message: outcome.message,
+                             compressed: compressed, accepted: outcome.accepted, rejected: outcome.rejected, message: outcome.message,
                              counters: store.counters))
         return response
     }
@@ -242,7 +246,7 @@ public final class TraceReceiver: Sendable {
                                     body: .bytes(encoding == .json ? rpc.json : rpc.protobuf))
         }
         log?(ReceivedRequest(method: request.method, path: request.path, status: status, format: format,
-                             accepted: 0, rejected: 0, message: message, counters: store.counters))
+                             compressed: TraceReceiver.contentEncoding(request).hasSuffix("gzip"), accepted: 0, rejected: 0, message: message, counters: store.counters))
         return response
     }
 

@@ -131,7 +131,7 @@ struct ListenCommand: ParsableCommand {
     /// One line per answered request.
     @Sendable static func logLine(_ r: ReceivedRequest) {
         var line = "\(r.status) \(r.method) \(r.path)"
-        if let f = r.format { line += " \(f)" }
+        if let f = r.format { line += " \(f)" + (r.compressed ? " (gzip)" : "") }
         if r.status < 300 {
             line += ": \(r.accepted) span\(r.accepted == 1 ? "" : "s") accepted"
             if r.rejected > 0 { line += ", \(r.rejected) rejected (\(r.message))" }
