@@ -28,9 +28,9 @@ public enum ExplorerApp {
         var state = initial
         _ = state.apply(.resize(terminal.size))
         var quitSignal: Int32 = 0
-        var lastPoll = Int64.min
+        var lastPoll: Int64? = nil
         loop: while !state.quitting {
-            if let updates, monotonicMillis() - lastPoll >= Int64(pollMillis) {
+            if let updates, lastPoll.map({ monotonicMillis() - $0 >= Int64(pollMillis) }) ?? true {
                 lastPoll = monotonicMillis()
                 if let action = updates() { _ = state.apply(action) }
             }

@@ -115,6 +115,63 @@ else
   fi
 fi
 
+# The explorer on live data, in tmux: a trace appears, opens, grows; the selection stays put.
+post_json() { # port body
+  python3 - "$1" "$2" <<'PY'
+import sys, urllib.request
+r = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/v1/traces", data=sys.argv[2].encode(),
+                           headers={"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(r, timeout=10).read()
+PY
+}
+span_json() { # id parent name start_ms
+  local parent=""
+  [ -n "$2" ] && parent="\"parentSpanId\":\"$2\","
+  printf '{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"%s",%s"name":"%s","startTimeUnixNano":"%s000000","endTimeUnixNano":"%s000000"}' \
+    "$1" "$parent" "$3" "$((1700000000000 + $4))" "$((1700000000000 + $4 + 5))"
+}
+request_json() { printf '{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"ui-e2e"}}]},"scopeSpans":[{"spans":[%s]}]}]}' "$1"; }
+if command -v tmux >/dev/null; then
+  tmsock="spanscope-live-$$"
+  tm() { tmux -L "$tmsock" "$@"; }
+  pane() { tm capture-pane -p -t ui; }
+  wait_pane() { # text
+    for _ in $(seq 50); do pane | grep -qF -- "$1" && return 0; sleep 0.1; done
+    return 1
+  }
+  tm new-session -d -s ui -x 100 -y 16 "$bin listen --port 0 --save $work/ui.jsonl; echo exit=\$? > $work/ui.exit; sleep 60"
+  if wait_pane "waiting for spans on http://127.0.0.1:"; then
+    uiport=$(pane | sed -n 's/^● live http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' | head -1)
+    post_json "$uiport" "$(request_json "$(span_json 00000000000000a1 "" agent 0),$(span_json 00000000000000b1 00000000000000a1 'step one' 20)")"
+    if wait_pane "agent"; then
+      tm send-keys -t ui Enter
+      wait_pane "step one" && tm send-keys -t ui j
+      wait_pane "agent › step one"
+      post_json "$uiport" "$(request_json "$(span_json 00000000000000b0 00000000000000a1 'step zero' 10),$(span_json 00000000000000b2 00000000000000a1 'step two' 30)")"
+      if wait_pane "step two" && pane | grep -qF "step zero" && pane | tail -1 | grep -qF "agent › step one" \
+         && pane | head -1 | grep -qF "4 spans"; then
+        pass "explorer: the open trace grew to 4 spans and the selection stayed on its span"
+      else
+        fail "explorer after the trace grew:"$'\n'"$(pane)"
+      fi
+    else
+      fail "explorer never showed the first trace:"$'\n'"$(pane)"
+    fi
+    tm send-keys -t ui q
+    for _ in $(seq 50); do [ -s "$work/ui.exit" ] && break; sleep 0.1; done
+    if [ "$(cat "$work/ui.exit" 2>/dev/null)" = "exit=0" ] && "$bin" summary "$work/ui.jsonl" 2>&1 | grep -q "4 spans"; then
+      pass "explorer: q quits (exit 0) and the saved file holds the 4 spans"
+    else
+      fail "explorer quit: $(cat "$work/ui.exit" 2>/dev/null); saved: $("$bin" summary "$work/ui.jsonl" 2>&1 | head -3)"
+    fi
+  else
+    fail "explorer did not start:"$'\n'"$(pane)"
+  fi
+  tm kill-server 2>/dev/null
+else
+  echo "  skip explorer part: tmux is not installed"
+fi
+
 # A non-loopback address needs --allow-remote.
 out=$("$bin" listen --no-ui --host 0.0.0.0 --port 0 2>&1); status=$?
 if [ $status -ne 0 ] && grep -q "needs --allow-remote" <<< "$out"; then
