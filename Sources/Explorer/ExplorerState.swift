@@ -184,7 +184,9 @@ public struct ExplorerState: Sendable {
         self.problem = problem
         self.prices = prices
         self.size = size
-        let stats = document.traces.map { TraceStatistics(trace: $0, prices: prices) }
+        // One per trace for the trace list; independent, so computed on all cores.
+        let traces = document.traces
+        let stats = Parallel.map(traces.count) { TraceStatistics(trace: traces[$0], prices: prices) }
         statistics = stats
         var entries: [TraceListEntry] = []
         for (i, t) in document.traces.enumerated() {
