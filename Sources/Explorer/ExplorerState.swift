@@ -201,7 +201,9 @@ public struct ExplorerState: Sendable {
         self.prices = prices
         self.size = size
         self.live = live
-        let stats = document.traces.map { TraceStatistics(trace: $0, prices: prices) }
+        // One per trace for the trace list; independent, so computed on all cores.
+        let traces = document.traces
+        let stats = Parallel.map(traces.count) { TraceStatistics(trace: traces[$0], prices: prices) }
         statistics = stats
         let entries = ExplorerState.listEntries(document, stats)
         list = TraceListState(entries: entries, order: Array(entries.indices))

@@ -82,10 +82,22 @@ extension ExplorerState {
             return j
         }
 
+        // Statistics of the traces that changed, on all cores; the others keep theirs.
+        let traces = update.document.traces
+        let kept = traces.indices.map(unchanged)
+        let changed = traces.indices.filter { kept[$0] == nil }
+        let prices = self.prices
+        let fresh = Parallel.map(changed.count) { TraceStatistics(trace: traces[changed[$0]], prices: prices) }
         var stats: [TraceStatistics] = []
-        stats.reserveCapacity(update.document.traces.count)
-        for (i, t) in update.document.traces.enumerated() {
-            if let j = unchanged(i) { stats.append(statistics[j]) } else { stats.append(TraceStatistics(trace: t, prices: prices)) }
+        stats.reserveCapacity(traces.count)
+        var next = 0
+        for i in traces.indices {
+            if let j = kept[i] {
+                stats.append(statistics[j])
+            } else {
+                stats.append(fresh[next])
+                next += 1
+            }
         }
 
         // The list: the same trace stays selected at the same height on screen.

@@ -121,9 +121,23 @@ public struct SpanCollector: Sendable {
     /// `firstLineColumn` is added to columns on the other's first line, for a part that starts in
     /// the middle of a line.
     public mutating func merge(_ other: SpanCollector, lineOffset: Int = 0, firstLineColumn: Int = 0) {
-        for slot in other.groups.indices {
-            let est = other.estimated[slot] ?? []
-            for (i, span) in other.groups[slot].enumerated() { add(span, estimatedTiming: est.contains(i)) }
+        // Whole groups at a time: one lookup per trace rather than per span.
+        for (otherSlot, id) in other.order.enumerated() {
+            let slot: Int
+            if let s = slots[id] {
+                slot = s
+            } else {
+                slot = groups.count
+                slots[id] = slot
+                order.append(id)
+                groups.append([])
+            }
+            let base = groups[slot].count
+            if let est = other.estimated[otherSlot], !est.isEmpty {
+                estimated[slot, default: []].formUnion(est.map { $0 + base })
+            }
+            groups[slot].append(contentsOf: other.groups[otherSlot])
+            spanCount += other.groups[otherSlot].count
         }
         for entry in other.entries {
             if case .located(let source, let line, let column, let message) = entry {

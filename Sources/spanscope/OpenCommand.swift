@@ -92,6 +92,8 @@ struct OpenCommand: ParsableCommand {
             printError("spanscope: \(e.description)")
             throw ExitCode(1)
         }
+        // The terminal is restored; quit without freeing the trace span by span.
+        withExtendedLifetime(document) { exitWithoutTeardown() }
     }
 
     private func currentDirectory() -> String {
