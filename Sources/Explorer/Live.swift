@@ -19,10 +19,13 @@ public struct LiveStatus: Hashable, Sendable {
     public var droppedSpans: Int
     /// The file every accepted request is appended to, when saving.
     public var savePath: String?
+    /// Something the user must keep in mind, shown beside the address (such as an address open to the network).
+    public var warning: String?
 
     /// Creates a status.
     public init(address: String, acceptedSpans: Int = 0, rejectedSpans: Int = 0, failedRequests: Int = 0,
-                evictedTraces: Int = 0, evictedSpans: Int = 0, droppedSpans: Int = 0, savePath: String? = nil) {
+                evictedTraces: Int = 0, evictedSpans: Int = 0, droppedSpans: Int = 0, savePath: String? = nil,
+                warning: String? = nil) {
         self.address = address
         self.acceptedSpans = acceptedSpans
         self.rejectedSpans = rejectedSpans
@@ -31,6 +34,7 @@ public struct LiveStatus: Hashable, Sendable {
         self.evictedSpans = evictedSpans
         self.droppedSpans = droppedSpans
         self.savePath = savePath
+        self.warning = warning
     }
 }
 

@@ -569,9 +569,10 @@ enum Painter {
 
     /// The trace list's title in live mode: the address, what is held, and what was let go or refused.
     static func liveTitle(_ live: LiveStatus, traces: Int, spans: Int, sorted: String) -> [Segment] {
-        var segs: [Segment] = [("● live ", Style(ink: .accent, attributes: [.bold])), (live.address, title),
-                               ("  \(Format.grouped(Int64(traces))) trace\(traces == 1 ? "" : "s") · "
-                                + "\(Format.grouped(Int64(spans))) span\(spans == 1 ? "" : "s")", muted)]
+        var segs: [Segment] = [("● live ", Style(ink: .accent, attributes: [.bold])), (live.address, title)]
+        if let warning = live.warning { segs.append((" " + warning, Style(ink: .warning, attributes: [.bold]))) }
+        segs.append(("  \(Format.grouped(Int64(traces))) trace\(traces == 1 ? "" : "s") · "
+                     + "\(Format.grouped(Int64(spans))) span\(spans == 1 ? "" : "s")", muted))
         if live.evictedTraces > 0 {
             segs.append((" · ", muted))
             segs.append(("\(Format.grouped(Int64(live.evictedTraces))) evicted", Style(ink: .warning)))

@@ -162,10 +162,11 @@ struct ListenCommand: ParsableCommand {
 
     private func runExplorer(_ store: LiveStore, address: String, prices: PriceTable) throws {
         let savePath = save
+        let warning = ListenCommand.isLoopback(host) ? nil : "(open to the network, no authentication)"
         func status(_ c: ReceiverCounters) -> LiveStatus {
             LiveStatus(address: address, acceptedSpans: c.acceptedSpans, rejectedSpans: c.rejectedSpans,
                        failedRequests: c.failedRequests, evictedTraces: c.evictedTraces, evictedSpans: c.evictedSpans,
-                       droppedSpans: c.droppedSpans, savePath: savePath)
+                       droppedSpans: c.droppedSpans, savePath: savePath, warning: warning)
         }
         let source = "listen " + address.dropFirst("http://".count)
         let empty = TraceDocument(source: source, format: "live OTLP/HTTP + Zipkin", traces: [])

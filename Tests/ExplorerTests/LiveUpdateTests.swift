@@ -261,5 +261,10 @@ typealias Spec = Fixtures.SpanSpec
         apply(&s, source.update)
         let title = render(s, size: s.size).text.split(separator: "\n")[0]
         #expect(title.hasPrefix("● live http://127.0.0.1:4318  1 trace · 1 span · 3 evicted · 3 refused (w) · sorted by start ↑"))
+        source.status.address = "http://0.0.0.0:4318"
+        source.status.warning = "(open to the network, no authentication)"
+        source.receive("t", [Spec(id: "c", parent: "r", name: "child", start: 0, end: 1)])
+        apply(&s, source.update)
+        #expect(render(s, size: s.size).text.hasPrefix("● live http://0.0.0.0:4318 (open to the network, no authentication)  1 trace · 2 spans"))
     }
 }

@@ -206,7 +206,6 @@ import TraceModel
     @Test func bodiesOverTheLimitAre413OverTheWire() async throws {
         let r = receiver(maxBody: 2_000)
         let server = try await r.listen(host: "127.0.0.1", port: 0)
-        defer { Task { await server.shutdown() } }
         let big = otlpJSON((0..<40).map { span("c", String(format16($0 + 1))) })
         #expect(big.count > 2_000)
         let (status, headers, body) = try await send(server.baseURL + "/v1/traces", body: big, type: "application/json")
@@ -216,6 +215,7 @@ import TraceModel
         // A small one on the same server still goes through.
         let (ok, _, _) = try await send(server.baseURL + "/v1/traces", body: otlpJSON([span("c", "1")]), type: "application/json")
         #expect(ok == 200)
+        await server.shutdown()
     }
 
     @Test func gzipThatInflatesPastTheLimitIs413() {

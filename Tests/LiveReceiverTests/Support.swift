@@ -133,7 +133,7 @@ struct ProtoFields {
 
 /// A unique path for a file in the temporary directory.
 func temporaryPath(_ name: String) -> String {
-    let dir = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
+    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     return "\(dir)/spanscope-live-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-\(name)"
 }
 
