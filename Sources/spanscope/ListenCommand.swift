@@ -19,11 +19,13 @@ struct ListenCommand: ParsableCommand {
         commandName: "listen",
         abstract: "Receive spans over OTLP/HTTP (and Zipkin v2 JSON) and watch them arrive.",
         discussion: """
-            Point an instrumented app at it:
-              OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
-            OTLP/HTTP goes to POST /v1/traces (protobuf or JSON, gzip or not), Zipkin v2 JSON to
-            POST /api/v2/spans. The receiver has no authentication, so it listens on loopback
-            unless --allow-remote is given.
+            Point an instrumented app at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 \
+            and OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf.
+
+            OTLP/HTTP goes to POST /v1/traces (protobuf or JSON, gzip or not), Zipkin v2 JSON to \
+            POST /api/v2/spans.
+
+            The receiver has no authentication, so it listens on loopback unless --allow-remote is given.
             """
     )
 
