@@ -106,26 +106,32 @@ eight=$(echo "$rec" | awk '$1=="8"{print $3}')
 seedns=$(echo "$rec" | sed -nE 's/^seed .*: ([0-9]+) ns\/span.*/\1/p')
 echo "| recording (withSpan + setAIMetrics), ns/span, 1 / 4 / 8 tasks | $rec_n | $one / $four / $eight | seed's Python tracer | $seedns ns | $(ratio "$seedns" "$one")× |" | tee -a "$report"
 
-# 6. Startup: launch to first frame of the explorer on the 100k file (smoke: the small file), in tmux.
+# 6. Startup: launch to first frame of the explorer on the 100k file (smoke: the small file), in
+# tmux. The explorer writes the time from its command's start to the first frame drawn; the wall
+# time from the shell's Enter to that moment (polled every 5 ms) includes process launch.
 if command -v tmux >/dev/null; then
   n=$([ "$size" = smoke ] && echo "${sizes[0]}" || echo 100000)
   file="$out/otlp-$n.json"
-  best=""
+  best_in=""; best_wall=""
   for i in 1 2 3; do
     sock="spanscope-bench-$$-$i"
+    mark="$PWD/$out/first-frame-$i"
+    rm -f "$mark"
     tmux -L "$sock" -f /dev/null new-session -d -s b -x 120 -y 40 "env TERM=tmux-256color LANG=C.UTF-8 bash --norc"
     sleep 0.3
     t0=$(date +%s%N)
-    tmux -L "$sock" send-keys -t b "$spanscope $file" Enter
-    until tmux -L "$sock" capture-pane -p -t b | grep -q 'q quit'; do sleep 0.01; done
+    tmux -L "$sock" send-keys -t b "SPANSCOPE_FIRST_FRAME_FILE=$mark $spanscope $file" Enter
+    for _ in $(seq 1 2000); do [ -s "$mark" ] && break; sleep 0.005; done
     t1=$(date +%s%N)
     tmux -L "$sock" send-keys -t b q
     sleep 0.2
     tmux -L "$sock" kill-server 2>/dev/null || true
-    ms=$(( (t1 - t0) / 1000000 ))
-    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+    wall=$(( (t1 - t0) / 1000000 ))
+    inproc=$(printf '%.0f' "$(cat "$mark" 2>/dev/null || echo 0)")
+    if [ -z "$best_wall" ] || [ "$wall" -lt "$best_wall" ]; then best_wall=$wall; fi
+    if [ -z "$best_in" ] || [ "$inproc" -lt "$best_in" ]; then best_in=$inproc; fi
   done
-  echo "| launch → first explorer frame (tmux, polled every 10 ms) | $n | ${best} ms | — | — | — |" | tee -a "$report"
+  echo "| launch → first explorer frame (command start / shell Enter, in tmux) | $n | ${best_in} ms / ${best_wall} ms | — | — | — |" | tee -a "$report"
 fi
 
 # The smoke run (CI) only asserts that every benchmark ran and produced a positive figure.

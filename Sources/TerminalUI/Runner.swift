@@ -21,20 +21,27 @@ public enum ExplorerApp {
     ///   - updates: for a live source, asked every `pollMillis` (between keys too) for news; what
     ///     it returns (typically `.documentUpdated`) goes through `update` like a key's action, so
     ///     the state only ever changes on this thread.
+    ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
     public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
-                           updates: (() -> Action?)? = nil, pollMillis: Int32 = 250) throws {
+                           updates: (() -> Action?)? = nil, pollMillis: Int32 = 250,
+                           firstFrame: (() -> Void)? = nil) throws {
         let terminal = try Terminal(options: options)
         defer { terminal.stop() }
         var state = initial
         _ = state.apply(.resize(terminal.size))
         var quitSignal: Int32 = 0
         var lastPoll: Int64? = nil
+        var firstFrame = firstFrame
         loop: while !state.quitting {
             if let updates, lastPoll.map({ monotonicMillis() - $0 >= Int64(pollMillis) }) ?? true {
                 lastPoll = monotonicMillis()
                 if let action = updates() { _ = state.apply(action) }
             }
             terminal.draw(render(state, size: terminal.size))
+            if let report = firstFrame {
+                report()
+                firstFrame = nil
+            }
             var command: Command?
             switch terminal.read(timeoutMillis: updates == nil ? -1 : pollMillis) {
             case .key(let key):

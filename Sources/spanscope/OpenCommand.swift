@@ -40,6 +40,7 @@ struct OpenCommand: ParsableCommand {
     var mouse = false
 
     func run() throws {
+        let started = ContinuousClock.now
         guard ExplorerApp.hasTerminal else {
             printError("spanscope: \(TerminalError.notATerminal.description)")
             throw ExitCode(1)
@@ -86,7 +87,12 @@ struct OpenCommand: ParsableCommand {
         let directory = currentDirectory()
         do {
             try MainActor.assumeIsolated {
-                try ExplorerApp.run(state, options: options, exportDirectory: directory)
+                try ExplorerApp.run(state, options: options, exportDirectory: directory, firstFrame: {
+                    // For the startup benchmark: milliseconds from the command's start to the first frame.
+                    if let path = getenv("SPANSCOPE_FIRST_FRAME_FILE").map({ String(cString: $0) }) {
+                        _ = try? AtomicFile.write(Array("\(millis(since: started))\n".utf8), to: path)
+                    }
+                })
             }
         } catch let e as TerminalError {
             printError("spanscope: \(e.description)")
