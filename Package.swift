@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AITracing", targets: ["AITracing"]),
         .library(name: "AITracingOpenAI", targets: ["AITracingOpenAI"]),
         .library(name: "LocalHTTP", targets: ["LocalHTTP"]),
+        .library(name: "LiveReceiver", targets: ["LiveReceiver"]),
         .executable(name: "seed-example", targets: ["seed-example"]),
         .executable(name: "tracing-bench", targets: ["tracing-bench"]),
     ],
@@ -39,6 +40,7 @@ let package = Package(
             name: "spanscope",
             dependencies: [
                 "TraceModel", "TraceFormats", "TraceAnalysis", "Reports", "Synthetic", "Explorer", "TerminalUI",
+                "LiveReceiver", "LocalHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +61,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(name: "LiveReceiver", dependencies: ["LocalHTTP", "TraceFormats", "TraceModel"]),
         .target(name: "AITracingOpenAI", dependencies: ["AITracing", "TraceModel", "TraceAnalysis"]),
         .target(name: "OpenAIFake", dependencies: ["LocalHTTP"]),
         .target(name: "SeedScenario",
@@ -82,6 +85,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP"]),
+        .testTarget(name: "LiveReceiverTests", dependencies: ["LiveReceiver", "LocalHTTP", "TraceFormats", "TraceModel", "CZlib"]),
         .testTarget(name: "AITracingOpenAITests",
                     dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis"]),
         .testTarget(name: "SeedScenarioTests",

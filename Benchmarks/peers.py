@@ -61,3 +61,23 @@ if __name__ == "__main__":
         parse(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 3)
     elif sys.argv[1] == "rss":
         rss(sys.argv[2], sys.argv[3])
+
+
+def wall(repeat, commands):
+    """Runs shell commands alternately, `repeat` rounds, and prints each one's best and median wall ms."""
+    import subprocess
+    times = {c: [] for c in commands}
+    for _ in range(repeat):
+        for c in commands:
+            t0 = time.perf_counter()
+            subprocess.run(c, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[c].append((time.perf_counter() - t0) * 1e3)
+    out = []
+    for c in commands:
+        t = sorted(times[c])
+        out.append({"command": c, "best_ms": t[0], "median_ms": t[len(t) // 2]})
+    print(json.dumps(out))
+
+
+if __name__ == "__main__" and sys.argv[1] == "wall":
+    wall(int(sys.argv[2]), sys.argv[3:])

@@ -157,6 +157,9 @@ public enum Action: Hashable, Sendable {
     case resize(Size)
     /// The runner finished writing a file that `Command.write` asked for; `error` is nil on success.
     case wrote(path: String, error: String?)
+    /// A live source has a newer version of the document: new traces appear, open ones grow,
+    /// the selection and scroll stay where they were.
+    case documentUpdated(LiveUpdate)
 }
 
 /// A side effect that `update` asks the runner to perform (bubbletea-style); results come back as actions.

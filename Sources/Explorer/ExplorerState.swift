@@ -82,6 +82,15 @@ public struct TraceSession: Sendable {
         window = TimeWindow(start: trace.startNanos, end: trace.endNanos)
     }
 
+    /// Opens `insight` with these rows, the selection on its root.
+    init(insight: TraceInsight, rows: TreeRows) {
+        self.insight = insight
+        self.rows = rows
+        let trace = insight.trace
+        selected = trace.rootIndex ?? (trace.preorder.first.map(Int.init) ?? 0)
+        window = TimeWindow(start: trace.startNanos, end: trace.endNanos)
+    }
+
     /// The trace.
     public var trace: Trace { insight.trace }
 
@@ -190,14 +199,18 @@ public struct TraceListState: Sendable {
 
 /// What the explorer shows and remembers: a value, changed only by `update`.
 public struct ExplorerState: Sendable {
-    /// The file's traces and the reader's warnings.
-    public let document: TraceDocument
+    /// The file's traces and the reader's warnings (replaced as a whole by live updates).
+    public internal(set) var document: TraceDocument
     /// Set when only part of the file could be read: the reader's error, shown as a banner.
     public let problem: String?
     /// Prices for computed costs.
     public let prices: PriceTable
-    /// Statistics per trace, computed once.
-    let statistics: [TraceStatistics]
+    /// Statistics per trace, computed once per trace version.
+    var statistics: [TraceStatistics]
+    /// In live mode: the source's version of each trace, so unchanged traces keep their statistics.
+    var traceRevisions: [UInt64] = []
+    /// Set in live mode: where spans arrive and what the receiver counted.
+    public internal(set) var live: LiveStatus?
     /// Terminal size (pages and wrapping depend on it).
     public var size: Size
     /// The list of traces (used when the file holds more than one).
@@ -222,15 +235,33 @@ public struct ExplorerState: Sendable {
     public internal(set) var clockSkewAdjustment = false
 
     /// Opens `document`: a single trace directly, several as a list (or `traceID` directly when given).
+    ///
+    /// With `live`, the document is the first view of a live source: the trace list stays up
+    /// (even for one trace or none) and `Action.documentUpdated` brings newer versions.
     public init(document: TraceDocument, prices: PriceTable = .standard, size: Size,
-                problem: String? = nil, open traceID: TraceID? = nil) {
+                problem: String? = nil, open traceID: TraceID? = nil, live: LiveStatus? = nil) {
         self.document = document
         self.problem = problem
         self.prices = prices
         self.size = size
-        let stats = document.traces.map { TraceStatistics(trace: $0, prices: prices) }
+        self.live = live
+        // One per trace for the trace list; independent, so computed on all cores.
+        let traces = document.traces
+        let stats = Parallel.map(traces.count) { TraceStatistics(trace: traces[$0], prices: prices) }
         statistics = stats
+        let entries = ExplorerState.listEntries(document, stats)
+        list = TraceListState(entries: entries, order: Array(entries.indices))
+        if let id = traceID, let i = document.traces.firstIndex(where: { $0.id == id }) {
+            openTrace(i)
+        } else if document.traces.count == 1 && live == nil {
+            openTrace(0)
+        }
+    }
+
+    /// One list entry per trace, in document order.
+    static func listEntries(_ document: TraceDocument, _ stats: [TraceStatistics]) -> [TraceListEntry] {
         var entries: [TraceListEntry] = []
+        entries.reserveCapacity(document.traces.count)
         for (i, t) in document.traces.enumerated() {
             let totals = stats[i].trace
             entries.append(TraceListEntry(
@@ -239,12 +270,7 @@ public struct ExplorerState: Sendable {
                 errors: totals.errorCount, tokens: totals.totalTokens, costUSD: totals.costUSD,
                 unpriced: totals.unpricedCalls))
         }
-        list = TraceListState(entries: entries, order: Array(entries.indices))
-        if let id = traceID, let i = document.traces.firstIndex(where: { $0.id == id }) {
-            openTrace(i)
-        } else if document.traces.count == 1 {
-            openTrace(0)
-        }
+        return entries
     }
 
     /// Replaces the session with trace `i` of the document.
@@ -257,8 +283,8 @@ public struct ExplorerState: Sendable {
         if let p = list.order.firstIndex(of: i) { list.selected = p }
     }
 
-    /// True when the file holds more than one trace, so Esc can go back to the list.
-    public var hasTraceList: Bool { document.traces.count > 1 }
+    /// True when the file holds more than one trace (or the source is live), so Esc can go back to the list.
+    public var hasTraceList: Bool { live != nil || document.traces.count > 1 }
 
     /// Where keys are looked up now.
     public var keyContext: KeyContext {

@@ -120,7 +120,9 @@ enum Painter {
             if totals.unpricedCalls > 0 { segs.append((" +\(totals.unpricedCalls) unpriced", Style(ink: .warning))) }
         }
         var right: [Segment] = []
+        if state.live != nil { right.append(("● live", Style(ink: .accent))) }
         if s.filtering, let search = s.search {
+            if !right.isEmpty { right.append(("  ", .plain)) }
             right.append(("filter “\(search.text)” \(search.matches.count)", Style(ink: .accent)))
         }
         let zoom = Double(s.fullWindow.width) / Double(s.window.width)
@@ -471,11 +473,24 @@ enum Painter {
     static func traceList(_ state: ExplorerState, _ screen: inout Screen) {
         let list = state.list
         let n = list.entries.count
-        segments([(baseName(state.document.source), title),
-                  ("  \(n) trace\(n == 1 ? "" : "s") · sorted by \(list.sort.title) \(list.descending ? "↓" : "↑")", muted)],
-                 &screen, row: 0, column: 0, limit: screen.width)
+        let sorted = " · sorted by \(list.sort.title) \(list.descending ? "↓" : "↑")"
+        if let live = state.live {
+            segments(liveTitle(live, traces: n, spans: state.document.spanCount, sorted: sorted),
+                     &screen, row: 0, column: 0, limit: screen.width)
+        } else {
+            segments([(baseName(state.document.source), title), ("  \(n) trace\(n == 1 ? "" : "s")" + sorted, muted)],
+                     &screen, row: 0, column: 0, limit: screen.width)
+        }
         guard n > 0 else {
-            screen.put(" no traces in this file", row: 2, column: 0, style: Style(ink: .warning))
+            if let live = state.live {
+                screen.put(" waiting for spans on \(live.address)", row: 2, column: 0, style: Style(ink: .accent))
+                screen.put(" OTLP/HTTP: POST /v1/traces (protobuf or JSON) · Zipkin v2: POST /api/v2/spans",
+                           row: 3, column: 0, style: muted)
+                screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+                           row: 4, column: 0, style: muted)
+            } else {
+                screen.put(" no traces in this file", row: 2, column: 0, style: Style(ink: .warning))
+            }
             return
         }
         // Columns that fit, dropped from the right as the terminal narrows.
@@ -550,6 +565,29 @@ enum Painter {
                 }
             }
         }
+    }
+
+    /// The trace list's title in live mode: the address, what is held, and what was let go or refused.
+    static func liveTitle(_ live: LiveStatus, traces: Int, spans: Int, sorted: String) -> [Segment] {
+        var segs: [Segment] = [("● live ", Style(ink: .accent, attributes: [.bold])), (live.address, title)]
+        if let warning = live.warning { segs.append((" " + warning, Style(ink: .warning, attributes: [.bold]))) }
+        segs.append(("  \(Format.grouped(Int64(traces))) trace\(traces == 1 ? "" : "s") · "
+                     + "\(Format.grouped(Int64(spans))) span\(spans == 1 ? "" : "s")", muted))
+        if live.evictedTraces > 0 {
+            segs.append((" · ", muted))
+            segs.append(("\(Format.grouped(Int64(live.evictedTraces))) evicted", Style(ink: .warning)))
+        }
+        if live.droppedSpans > 0 {
+            segs.append((" · ", muted))
+            segs.append(("\(Format.grouped(Int64(live.droppedSpans))) spans over the limit", Style(ink: .warning)))
+        }
+        let refused = live.rejectedSpans + live.failedRequests
+        if refused > 0 {
+            segs.append((" · ", muted))
+            segs.append(("\(Format.grouped(Int64(refused))) refused (w)", Style(ink: .error)))
+        }
+        segs.append((sorted, muted))
+        return segs
     }
 
     // MARK: Documents

@@ -47,6 +47,16 @@ public struct TreeRows: Sendable {
         if let d = depth { collapse(toDepth: d, in: trace) } else { rebuild(trace) }
     }
 
+    /// Rows for `trace` with these expanded flags (one per span), no filter.
+    public init(trace: Trace, expanded: BitSet) {
+        precondition(expanded.count == trace.count, "one expanded flag per span")
+        self.expanded = expanded
+        rows = []
+        filter = nil
+        filterPositions = []
+        rebuild(trace)
+    }
+
     /// Number of visible rows.
     public var count: Int { rows.count }
 

@@ -21,7 +21,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote: break
+        case .resize, .wrote, .documentUpdated: break
         default: message = nil
         }
         switch action {
@@ -34,6 +34,9 @@ extension ExplorerState {
             return nil
         case .wrote(let path, let error):
             message = error.map { "export failed: \($0)" } ?? "exported to \(path)"
+            return nil
+        case .documentUpdated(let update):
+            applyLiveUpdate(update)
             return nil
         case .quit:
             quitting = true
@@ -343,6 +346,12 @@ extension ExplorerState {
 
     private mutating func sortList() {
         let keep = list.selected < list.order.count ? list.order[list.selected] : 0
+        list.order = sortedOrder()
+        list.selected = list.order.firstIndex(of: keep) ?? 0
+    }
+
+    /// Entry indices in the order of the current sort column and direction.
+    func sortedOrder() -> [Int] {
         let e = list.entries
         let sort = list.sort
         func less(_ a: Int, _ b: Int) -> Bool {
@@ -359,11 +368,10 @@ extension ExplorerState {
         }
         var order = Array(e.indices).sorted(by: less)
         if list.descending { order.reverse() }
-        list.order = order
-        list.selected = order.firstIndex(of: keep) ?? 0
+        return order
     }
 
-    private mutating func clampList() {
+    mutating func clampList() {
         let n = list.order.count
         list.selected = min(max(0, list.selected), max(0, n - 1))
         let h = bodyHeight

@@ -87,6 +87,8 @@ public struct HTTPResponse: Sendable {
 public final class LocalHTTPServer: Sendable {
     /// The async function that answers requests.
     public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    /// Answers a request whose body was over the limit; it sees the request without its body.
+    public typealias TooLargeHandler = @Sendable (HTTPRequest, _ limit: Int) -> HTTPResponse
 
     /// The address the server listens on.
     public let host: String
@@ -107,7 +109,10 @@ public final class LocalHTTPServer: Sendable {
     public var baseURL: String { "http://\(host):\(port)" }
 
     /// Starts listening on `host` (a loopback address) and `port` (0: any free port).
+    ///
+    /// - Parameter tooLarge: the 413 answer for a body over `maxBodyBytes` (a plain-text 413 when nil).
     public static func start(host: String = "127.0.0.1", port: Int = 0, maxBodyBytes: Int = 16 << 20,
+                             tooLarge: TooLargeHandler? = nil,
                              handler: @escaping Handler) async throws -> LocalHTTPServer {
         let limit = max(0, maxBodyBytes)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -115,7 +120,7 @@ public final class LocalHTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(RequestHandler(maxBodyBytes: limit, handler: handler))
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(maxBodyBytes: limit, tooLarge: tooLarge, handler: handler))
                 }
             }
             .bind(host: host, port: port).get()
@@ -136,12 +141,14 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let maxBodyBytes: Int
     private let handler: LocalHTTPServer.Handler
+    private let tooLargeHandler: LocalHTTPServer.TooLargeHandler?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
 
-    init(maxBodyBytes: Int, handler: @escaping LocalHTTPServer.Handler) {
+    init(maxBodyBytes: Int, tooLarge: LocalHTTPServer.TooLargeHandler? = nil, handler: @escaping LocalHTTPServer.Handler) {
         self.maxBodyBytes = maxBodyBytes
+        self.tooLargeHandler = tooLarge
         self.handler = handler
     }
 
@@ -166,7 +173,9 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let keepAlive = h.isKeepAlive && !tooLarge
             let version = h.version
             if tooLarge {
-                let response = HTTPResponse.text("request body larger than \(maxBodyBytes) bytes\n", status: 413)
+                let bodiless = HTTPRequest(method: h.method.rawValue, target: h.uri, headers: h.headers.map { ($0.name, $0.value) })
+                let response = tooLargeHandler?(bodiless, maxBodyBytes)
+                    ?? HTTPResponse.text("request body larger than \(maxBodyBytes) bytes\n", status: 413)
                 Task { await RequestHandler.send(response, on: channel, version: version, keepAlive: false) }
                 return
             }

@@ -18,9 +18,13 @@ public enum SummaryJSON {
         w.beginObject()
         w.key("traces")
         w.beginArray()
-        for trace in document.traces {
-            let stats = TraceStatistics(trace: trace, prices: prices)
-            write(TraceSummary(trace: trace, statistics: stats), trace: trace, into: &w)
+        // Traces are independent: summarise them on all cores, then write in order.
+        let traces = document.traces
+        let summaries = Parallel.map(traces.count) { i in
+            TraceSummary(trace: traces[i], statistics: TraceStatistics(trace: traces[i], prices: prices))
+        }
+        for (summary, trace) in zip(summaries, traces) {
+            write(summary, trace: trace, into: &w)
         }
         w.endArray()
         w.member("source", document.source)

@@ -12,9 +12,10 @@ public enum SummaryText {
         var out = ""
         let traces = document.traces
         out += "\(TextFormat.safe(document.source)): \(document.format), \(traces.count) trace\(traces.count == 1 ? "" : "s")\n"
-        for trace in traces {
+        // Traces are independent: render them on all cores, then join in order.
+        for text in Parallel.map(traces.count, { render(traces[$0], prices: prices) }) {
             out += "\n"
-            out += render(trace, prices: prices)
+            out += text
         }
         return out
     }

@@ -15,18 +15,35 @@ public enum ExplorerApp {
     /// Runs until the user quits. On SIGINT, SIGTERM or SIGHUP the terminal is restored and the
     /// process then dies from that signal, so callers see the usual exit status.
     ///
-    /// - Parameter exportDirectory: where exported JSON files go (the temporary directory is
-    ///   tried when this one cannot be written).
-    public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String) throws {
+    /// - Parameters:
+    ///   - exportDirectory: where exported JSON files go (the temporary directory is tried when
+    ///     this one cannot be written).
+    ///   - updates: for a live source, asked every `pollMillis` (between keys too) for news; what
+    ///     it returns (typically `.documentUpdated`) goes through `update` like a key's action, so
+    ///     the state only ever changes on this thread.
+    ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
+    public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
+                           updates: (() -> Action?)? = nil, pollMillis: Int32 = 250,
+                           firstFrame: (() -> Void)? = nil) throws {
         let terminal = try Terminal(options: options)
         defer { terminal.stop() }
         var state = initial
         _ = state.apply(.resize(terminal.size))
         var quitSignal: Int32 = 0
+        var lastPoll: Int64? = nil
+        var firstFrame = firstFrame
         loop: while !state.quitting {
+            if let updates, lastPoll.map({ monotonicMillis() - $0 >= Int64(pollMillis) }) ?? true {
+                lastPoll = monotonicMillis()
+                if let action = updates() { _ = state.apply(action) }
+            }
             terminal.draw(render(state, size: terminal.size))
-            let command: Command?
-            switch terminal.read() {
+            if let report = firstFrame {
+                report()
+                firstFrame = nil
+            }
+            var command: Command?
+            switch terminal.read(timeoutMillis: updates == nil ? -1 : pollMillis) {
             case .key(let key):
                 guard let action = state.action(for: key) else { continue }
                 command = state.apply(action)
@@ -46,6 +63,13 @@ public enum ExplorerApp {
             terminal.stop()
             Signals.reraise(quitSignal)
         }
+    }
+
+    /// Milliseconds on the monotonic clock.
+    static func monotonicMillis() -> Int64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Int64(t.tv_sec) * 1_000 + Int64(t.tv_nsec) / 1_000_000
     }
 
     /// Carries out a command; returns the action that reports its result.

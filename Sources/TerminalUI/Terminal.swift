@@ -157,8 +157,16 @@ public final class Terminal {
         return out
     }
 
-    /// Waits for the next key, resize or quit signal.
-    public func read() -> TerminalInput {
+    /// How long `read` waits now, in milliseconds (-1: until a key arrives).
+    private var readTimeout: Int32 = -1
+
+    /// Waits for the next key, resize or quit signal; with `timeoutMillis` of 0 or more, at most
+    /// that long (then `.nothing`).
+    public func read(timeoutMillis: Int32 = -1) -> TerminalInput {
+        if timeoutMillis != readTimeout {
+            readTimeout = timeoutMillis
+            wtimeout(spanscope_stdscr(), timeoutMillis)
+        }
         let sig = pendingQuitSignal.load(ordering: .relaxed)
         if sig != 0 { return .signal(sig) }
         var ch: wint_t = 0

@@ -175,6 +175,8 @@ public struct TraceStatistics: Sendable {
         var llmSpans: [Int32] = [], llmPositions: [Int32] = [], llmCosts: [CallCost] = []
         var slowest: Int? = nil
         var slowestDuration: Int64 = -1
+        // A trace has few distinct models; look each up once, not once per call.
+        var priceCache: [String: ModelPrice?] = [:]
         for (pos, node) in trace.preorder.enumerated() {
             let i = Int(node)
             let isError = spans[i].status.isError
@@ -187,7 +189,7 @@ public struct TraceStatistics: Sendable {
             if let call = trace.llmCall(at: i) {
                 llmSpans.append(node)
                 llmPositions.append(Int32(pos))
-                llmCosts.append(call.cost(using: prices))
+                llmCosts.append(TraceStatistics.cost(of: call, prices: prices, cache: &priceCache))
             }
         }
 
@@ -271,6 +273,20 @@ public struct TraceStatistics: Sendable {
             promptPrefix: promptPrefix, completionPrefix: completionPrefix, totalPrefix: totalPrefix,
             unpricedPrefix: unpricedPrefix, recordedPrefix: recordedPrefix, errorPrefix: errorPrefix,
             start: n == 0 ? 0 : trace.startNanos, end: n == 0 ? 0 : trace.endNanos)
+    }
+
+    /// `call.cost(using:)`, with price lookups remembered per model name.
+    static func cost(of call: LLMCall, prices: PriceTable, cache: inout [String: ModelPrice?]) -> CallCost {
+        if let recorded = call.recordedCostUSD, recorded.isFinite { return CallCost(usd: recorded, source: .recorded) }
+        func lookup(_ model: String?) -> ModelPrice? {
+            guard let model else { return nil }
+            if let hit = cache[model] { return hit }
+            let price = prices.price(for: model)
+            cache[model] = price
+            return price
+        }
+        guard let price = lookup(call.responseModel) ?? lookup(call.requestModel) else { return .unpriced }
+        return CallCost(usd: price.cost(input: call.promptTokens ?? 0, output: call.completionTokens ?? 0), source: .computed(price))
     }
 
     /// Totals over span `span` and its descendants: O(1) for sums, O(LLM calls in subtree) for byModel.

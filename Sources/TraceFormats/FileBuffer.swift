@@ -64,7 +64,7 @@ final class FileBuffer {
     }
 
     /// Reads from `fd` to end of file. Returns errno on failure.
-    func fill(from fd: Int32) -> Int32? {
+    func fill(from fd: Int32, progress: LoadProgress? = nil) -> Int32? {
         while true {
             if count == capacity { reserve(capacity * 2) }
             let n = systemRead(fd, base! + count, capacity - count)
@@ -74,6 +74,7 @@ final class FileBuffer {
             }
             if n == 0 { return nil }
             count += n
+            progress?.addRead(n)
         }
     }
 

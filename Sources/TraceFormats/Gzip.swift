@@ -27,6 +27,9 @@ enum Gzip {
         var failure: Failure?
         let inBuf = input
         var consumed = 0
+        // Whether the last member was complete: input that stops inside a member (a cut-off
+        // file or request body) is an error, not a shorter output.
+        var ended = false
         feed: while consumed < inBuf.count {
             stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress! + consumed)
             stream.avail_in = UInt32(min(inBuf.count - consumed, Int(UInt32.max)))
@@ -43,6 +46,7 @@ enum Gzip {
                 if output.count > limit { failure = .tooLarge; break feed }
             } while status == Z_OK && stream.avail_out == 0
             consumed += before - Int(stream.avail_in)
+            ended = status == Z_STREAM_END
             if status == Z_STREAM_END {
                 // Another member may follow.
                 if consumed < inBuf.count { inflateReset(&stream) }
@@ -62,6 +66,7 @@ enum Gzip {
                 break
             }
         }
+        if failure == nil && !ended && !inBuf.isEmpty { failure = .corrupt("the compressed data ends early") }
         if let failure { throw failure }
         return output
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds where a large OTLP JSON Lines file can be cut into pieces that parse independently.
 ///
 /// A raw newline never occurs inside a JSON string, so in a JSON Lines file every line break
@@ -13,7 +19,7 @@ enum JSONLinesSplitter {
     static func chunks(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int,
                        minimumSize: Int = minimumSize) -> [Range<Int>]? {
         guard parts > 1, bytes.count - start >= minimumSize,
-              let firstBreak = bytes[start...].firstIndex(of: 0x0A), firstBreak - start < (bytes.count - start) / 2 else { return nil }
+              let firstBreak = nextNewline(bytes, from: start), firstBreak - start < (bytes.count - start) / 2 else { return nil }
         var first = JSONScanner(slice: start..<firstBreak, of: bytes)
         guard (try? first.skipValue()) != nil else { return nil }
         first.skipWhitespace()
@@ -25,7 +31,7 @@ enum JSONLinesSplitter {
             var p = target
             var found: Int?
             for _ in 0..<64 {
-                guard let nl = bytes[p...].firstIndex(of: 0x0A) else { break }
+                guard let nl = nextNewline(bytes, from: p) else { break }
                 if opensRequest(bytes, at: nl + 1) { found = nl + 1; break }
                 p = nl + 1
             }
@@ -38,6 +44,13 @@ enum JSONLinesSplitter {
             ranges.append(c..<(i + 1 < cuts.count ? cuts[i + 1] : bytes.count))
         }
         return ranges
+    }
+
+    /// The next newline at or after `from` (memchr: a single-line file is scanned at memory speed).
+    static func nextNewline(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = bytes.baseAddress, from < bytes.count,
+              let hit = memchr(base + from, 0x0A, bytes.count - from) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     /// True when a line starting at `at` opens an OTLP request object.

@@ -37,21 +37,26 @@ struct OTLPJSONReader {
     /// before the error stay in `out`.
     /// Returns how many request objects there were (more than one: JSON Lines).
     @discardableResult
-    mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) -> Int {
-        requestsRead = 0
+    mutating func readAll(into out: inout SpanCollector, source: String, allowEmpty: Bool = false) throws(JSONSyntaxError) -> Int {
         while true {
             scanner.skipWhitespace()
-            if scanner.atEnd { break }
+            if scanner.atEnd || stopped { break }
             // Counted when started, so a file cut off in its second line still reads as JSON Lines.
             requestsRead += 1
             try readRequest(into: &out, source: source)
         }
-        if requestsRead == 0 { throw scanner.error("no JSON object found") }
+        if requestsRead == 0 && !allowEmpty { throw scanner.error("no JSON object found") }
         return requestsRead
     }
 
     /// Request objects started so far (more than one: JSON Lines).
     private(set) var requestsRead = 0
+
+    /// Where this reader stops: the start of the `resourceSpans` entry another reader takes over
+    /// (a large request parsed in parallel pieces); nil reads to the end.
+    var stopAt: Int?
+    /// Set when the reader stopped at `stopAt`.
+    private(set) var stopped = false
 
     /// Reads one `ExportTraceServiceRequest`.
     mutating func readRequest(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
@@ -64,13 +69,44 @@ struct OTLPJSONReader {
                     continue
                 }
                 var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) {
-                    try readResourceSpans(into: &out, source: source)
-                }
+                try readResourceSpansEntries(&arr, into: &out, source: source)
+                if stopped { return }
             } else {
                 try scanner.skipValue()
             }
         }
+    }
+
+    /// Reads `resourceSpans` entries up to the array's end, or up to `stopAt`.
+    private mutating func readResourceSpansEntries(_ arr: inout JSONContainer, into out: inout SpanCollector,
+                                                   source: String) throws(JSONSyntaxError) {
+        while try scanner.nextElement(&arr) {
+            if let stopAt {
+                scanner.skipWhitespace()
+                if scanner.pos >= stopAt {
+                    stopped = true
+                    return
+                }
+            }
+            try readResourceSpans(into: &out, source: source)
+        }
+    }
+
+    /// Reads from the start of a `resourceSpans` entry in the middle of a request (where another
+    /// reader stopped) to the end of the buffer: the remaining entries, the rest of that request,
+    /// and any requests after it.
+    mutating func readFromEntry(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        var arr = JSONContainer()
+        // The first entry is read as though its comma were already consumed.
+        try readResourceSpans(into: &out, source: source)
+        arr.first = false
+        try readResourceSpansEntries(&arr, into: &out, source: source)
+        if stopped { return }
+        // The rest of the request object that held the array: other keys until its end.
+        var obj = JSONContainer()
+        obj.first = false
+        while try scanner.nextKey(&obj) != nil { try scanner.skipValue() }
+        try readAll(into: &out, source: source, allowEmpty: true)
     }
 
     private mutating func warn(_ out: inout SpanCollector, _ source: String, _ message: String, at offset: Int? = nil) {
@@ -120,9 +156,11 @@ struct OTLPJSONReader {
                                                    _ scopes: inout [(range: Range<Int>, name: String, version: String)],
                                                    into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
         var obj = try scanner.beginObject()
+        var resourceRead = false
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "resource") {
                 resource = try readResource()
+                resourceRead = true
             } else if scanner.key(key, is: "scopeSpans") || scanner.key(key, is: "scope_spans")
                         || scanner.key(key, is: "instrumentationLibrarySpans")
                         || scanner.key(key, is: "instrumentation_library_spans") {
@@ -134,7 +172,8 @@ struct OTLPJSONReader {
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) {
                     let first = spans.count
-                    let (name, version) = try readScopeSpans(into: &spans, out: &out, source: source)
+                    let direct = resourceRead ? (resource[key: "service.name"]?.stringValue ?? "", resource) : nil
+                    let (name, version) = try readScopeSpans(into: &spans, out: &out, source: source, direct: direct)
                     scopes.append((first..<spans.count, name, version))
                 }
             } else {
@@ -157,16 +196,25 @@ struct OTLPJSONReader {
         return attrs
     }
 
-    private mutating func readScopeSpans(into spans: inout [Span], out: inout SpanCollector,
-                                         source: String) throws(JSONSyntaxError) -> (String, String) {
+    /// Reads one `ScopeSpans`. Spans go straight to `out` when the resource and scope are already
+    /// known (exporters write them first), saving a copy of every span; otherwise into `spans`,
+    /// to be completed when the enclosing object ends.
+    private mutating func readScopeSpans(into spans: inout [Span], out: inout SpanCollector, source: String,
+                                         direct: (service: String, resource: [Attribute])?) throws(JSONSyntaxError) -> (String, String) {
         var name = "", version = ""
+        var scopeRead = false
         guard scanner.peekToken() == .object else { try scanner.skipValue(); return (name, version) }
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "scope") || scanner.key(key, is: "instrumentationLibrary")
                 || scanner.key(key, is: "instrumentation_library") {
                 (name, version) = try readScope()
+                scopeRead = true
             } else if scanner.key(key, is: "spans") {
+                var origin: SpanOrigin?
+                if let direct, scopeRead {
+                    origin = SpanOrigin(resource: direct.resource, scopeName: name, scopeVersion: version)
+                }
                 guard scanner.peekToken() == .array else {
                     warn(&out, source, "'spans' is not an array; skipped")
                     try scanner.skipValue()
@@ -178,8 +226,14 @@ struct OTLPJSONReader {
                         lastProgress = scanner.pos
                         progress(scanner.pos)
                     }
-                    if let span = try readSpan() {
-                        spans.append(span)
+                    if var span = try readSpan() {
+                        if let origin, let direct {
+                            span.service = direct.service
+                            span.origin = origin
+                            out.add(span)
+                        } else {
+                            spans.append(span)
+                        }
                     } else {
                         out.skippedSpans += 1
                         out.warn(source, scanner.lineAndColumn(of: problemOffset), "span skipped: \(problem ?? "unreadable")")

@@ -61,6 +61,12 @@ public struct SpanCollector: Sendable {
         spanCount += 1
     }
 
+    /// The spans gathered so far, grouped by trace in first-seen order, each group in the order
+    /// the spans were added (for a receiver that keeps spans itself rather than a document).
+    public var groupedSpans: [(trace: TraceID, spans: [Span])] {
+        order.indices.map { (order[$0], groups[$0]) }
+    }
+
     /// Records a format name once.
     public mutating func noteFormat(_ name: String) {
         if !formats.contains(name) { formats.append(name) }
@@ -112,14 +118,31 @@ public struct SpanCollector: Sendable {
     /// Adds everything another collector gathered, after what this one has (spans of a trace
     /// keep file order: this collector's first). `lineOffset` is added to the other's warning
     /// lines, for a collector that read a later part of the same file.
-    public mutating func merge(_ other: SpanCollector, lineOffset: Int = 0) {
-        for slot in other.groups.indices {
-            let est = other.estimated[slot] ?? []
-            for (i, span) in other.groups[slot].enumerated() { add(span, estimatedTiming: est.contains(i)) }
+    /// `firstLineColumn` is added to columns on the other's first line, for a part that starts in
+    /// the middle of a line.
+    public mutating func merge(_ other: SpanCollector, lineOffset: Int = 0, firstLineColumn: Int = 0) {
+        // Whole groups at a time: one lookup per trace rather than per span.
+        for (otherSlot, id) in other.order.enumerated() {
+            let slot: Int
+            if let s = slots[id] {
+                slot = s
+            } else {
+                slot = groups.count
+                slots[id] = slot
+                order.append(id)
+                groups.append([])
+            }
+            let base = groups[slot].count
+            if let est = other.estimated[otherSlot], !est.isEmpty {
+                estimated[slot, default: []].formUnion(est.map { $0 + base })
+            }
+            groups[slot].append(contentsOf: other.groups[otherSlot])
+            spanCount += other.groups[otherSlot].count
         }
         for entry in other.entries {
             if case .located(let source, let line, let column, let message) = entry {
-                entries.append(.located(source: source, line: line + lineOffset, column: column, message: message))
+                entries.append(.located(source: source, line: line + lineOffset,
+                                        column: line == 1 ? column + firstLineColumn : column, message: message))
             } else {
                 entries.append(entry)
             }

@@ -16,7 +16,9 @@ public enum TraceLoader {
     ///
     /// A directory stands for the files in it (not hidden ones, not recursively): each is read if
     /// it is a trace file, and anything else in it is named in a warning instead of stopping the load.
-    public static func load(paths: [String]) throws(TraceFormatError) -> TraceDocument {
+    ///
+    /// - Parameter progress: updated as the load goes on, for a progress line on another thread.
+    public static func load(paths: [String], progress: LoadProgress? = nil) throws(TraceFormatError) -> TraceDocument {
         var collector = SpanCollector()
         let label = paths.count == 1 ? paths[0] : "\(paths.count) files"
         for path in paths {
@@ -24,9 +26,9 @@ public enum TraceLoader {
                 var read = 0
                 for file in entries {
                     do {
-                        let buffer = try readFileBuffer(file)
+                        let buffer = try readFileBuffer(file, progress: progress)
                         try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
-                            try self.read(buffer: buffer.bytes, source: file, into: &collector, releasing: buffer)
+                            try self.read(buffer: buffer.bytes, source: file, into: &collector, releasing: buffer, progress: progress)
                         }
                         read += 1
                     } catch {
@@ -40,10 +42,10 @@ public enum TraceLoader {
                 }
                 continue
             }
-            let buffer = try readFileBuffer(path)
+            let buffer = try readFileBuffer(path, progress: progress)
             do {
                 try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
-                    try read(buffer: buffer.bytes, source: path, into: &collector, releasing: buffer)
+                    try read(buffer: buffer.bytes, source: path, into: &collector, releasing: buffer, progress: progress)
                 }
             } catch {
                 var e = error
@@ -51,7 +53,10 @@ public enum TraceLoader {
                 throw e
             }
         }
-        return collector.document(source: label)
+        progress?.enter(.indexing)
+        let document = collector.document(source: label)
+        progress?.enter(.done)
+        return document
     }
 
     /// The regular files in a directory, sorted by name; nil when `path` is not a directory.
@@ -94,7 +99,8 @@ public enum TraceLoader {
     }
 
     static func read(buffer bytes: UnsafeBufferPointer<UInt8>, source: String, into collector: inout SpanCollector,
-                     releasing file: FileBuffer? = nil) throws(TraceFormatError) {
+                     releasing file: FileBuffer? = nil, progress: LoadProgress? = nil) throws(TraceFormatError) {
+        progress?.enter(.parsing)
         if Gzip.isCompressed(bytes) {
             let plain: [UInt8]
             switch Result(catching: { () throws(Gzip.Failure) in try Gzip.decompress(bytes) }) {
@@ -123,14 +129,25 @@ public enum TraceLoader {
                         if let chunks = JSONLinesSplitter.chunks(buf, from: start, parts: Parallel.cores), chunks.count > 1 {
                             collector.noteFormat(TraceFormat.otlpJSONLines.rawValue)
                             try readOTLPLinesInParallel(buf, chunks: chunks, source: source, into: &collector,
-                                                        release: file?.canRelease ?? false)
+                                                        release: file?.canRelease ?? false, progress: progress)
+                            return .success(())
+                        }
+                        if let cuts = OTLPObjectSplitter.cuts(buf, from: start, parts: Parallel.cores) {
+                            collector.noteFormat(TraceFormat.otlpJSON.rawValue)
+                            try readOTLPObjectInParallel(buf, from: start, cuts: cuts, source: source, into: &collector,
+                                                         release: file?.canRelease ?? false, progress: progress)
                             return .success(())
                         }
                         var reader = OTLPJSONReader(scanner: scanner)
                         if let file, file.canRelease {
                             let released = ReleasedPrefix()
                             reader.scanner.released = released
-                            reader.progress = { released.release(buf, upTo: $0 - 4096) }
+                            var last = 0
+                            reader.progress = { at in
+                                released.release(buf, upTo: at - 4096)
+                                progress?.addParsed(at - last)
+                                last = at
+                            }
                         }
                         defer {
                             // Named once the number of request objects is known (also after an error).
@@ -166,7 +183,8 @@ public enum TraceLoader {
     /// Parses each chunk of a JSON Lines file on its own core, then joins the results in file order.
     /// On a syntax error the spans of the chunks before it, and of its own chunk up to it, are kept.
     static func readOTLPLinesInParallel(_ buf: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], source: String,
-                                        into collector: inout SpanCollector, release: Bool) throws(JSONSyntaxError) {
+                                        into collector: inout SpanCollector, release: Bool,
+                                        progress: LoadProgress?) throws(JSONSyntaxError) {
         var parts = [SpanCollector](repeating: SpanCollector(), count: chunks.count)
         var failures = [JSONSyntaxError?](repeating: nil, count: chunks.count)
         var lineCounts = [Int](repeating: 0, count: chunks.count)
@@ -181,9 +199,22 @@ public enum TraceLoader {
                         let slice = UnsafeBufferPointer(rebasing: whole.value[chunks[i]])
                         let released = ReleasedPrefix()
                         var reader = OTLPJSONReader(scanner: JSONScanner(slice: chunks[i], of: whole.value))
+                        // Progress is counted for the parallel pieces too, released or not.
+                        if !release {
+                            var last = 0
+                            reader.progress = { at in
+                                progress?.addParsed(at - last)
+                                last = at
+                            }
+                        }
                         if release {
                             reader.scanner.released = released
-                            reader.progress = { released.release(slice, upTo: $0 - 4096) }
+                            var last = 0
+                            reader.progress = { at in
+                                released.release(slice, upTo: at - 4096)
+                                progress?.addParsed(at - last)
+                                last = at
+                            }
                         }
                         do throws(JSONSyntaxError) {
                             try reader.readAll(into: &outParts.pointer[i], source: source)
@@ -207,13 +238,89 @@ public enum TraceLoader {
         }
     }
 
+    /// Parses one large request in pieces, each from a `resourceSpans` entry to the next cut, on
+    /// its own core; the pieces join in file order. Errors and warnings keep whole-file lines.
+    static func readOTLPObjectInParallel(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, cuts: [Int], source: String,
+                                         into collector: inout SpanCollector, release: Bool,
+                                         progress: LoadProgress?) throws(JSONSyntaxError) {
+        let starts = [start] + cuts
+        let count = starts.count
+        // Pieces start mid-line: the column their first line begins at, worked out now, before
+        // any piece hands memory back.
+        let firstColumns: [Int] = starts.map { s in
+            guard s > 0 else { return 0 }
+            let last = ReleasedPrefix.newlines(in: buf, from: 0, to: s).last
+            return last.map { s - ($0 + 1) } ?? s
+        }
+        var parts = [SpanCollector](repeating: SpanCollector(), count: count)
+        var failures = [JSONSyntaxError?](repeating: nil, count: count)
+        var lineCounts = [Int](repeating: 0, count: count)
+        parts.withUnsafeMutableBufferPointer { partBuffer in
+            failures.withUnsafeMutableBufferPointer { failureBuffer in
+                lineCounts.withUnsafeMutableBufferPointer { lineBuffer in
+                    let outParts = SendablePointer(partBuffer.baseAddress!)
+                    let outFailures = SendablePointer(failureBuffer.baseAddress!)
+                    let outLines = SendablePointer(lineBuffer.baseAddress!)
+                    let whole = UncheckedSendable(buf)
+                    Parallel.forEach(count) { i in
+                        // Each piece scans to the end of the file but stops at the next cut.
+                        let range = starts[i]..<whole.value.count
+                        let slice = UnsafeBufferPointer(rebasing: whole.value[range])
+                        let released = ReleasedPrefix()
+                        var reader = OTLPJSONReader(scanner: JSONScanner(slice: range, of: whole.value))
+                        if i + 1 < count { reader.stopAt = starts[i + 1] - starts[i] }
+                        // Progress is counted for the parallel pieces too, released or not.
+                        if !release {
+                            var last = 0
+                            reader.progress = { at in
+                                progress?.addParsed(at - last)
+                                last = at
+                            }
+                        }
+                        if release {
+                            reader.scanner.released = released
+                            var last = 0
+                            reader.progress = { at in
+                                released.release(slice, upTo: at - 4096)
+                                progress?.addParsed(at - last)
+                                last = at
+                            }
+                        }
+                        do throws(JSONSyntaxError) {
+                            if i == 0 {
+                                try reader.readAll(into: &outParts.pointer[i], source: source)
+                            } else {
+                                try reader.readFromEntry(into: &outParts.pointer[i], source: source)
+                            }
+                        } catch {
+                            outFailures.pointer[i] = error
+                        }
+                        let end = i + 1 < count ? starts[i + 1] - starts[i] : slice.count
+                        outLines.pointer[i] = released.totalNewlines(in: UnsafeBufferPointer(rebasing: slice[0..<max(end, released.upTo)]))
+                    }
+                }
+            }
+        }
+        var lineOffset = 0
+        for i in 0..<count {
+            let column = firstColumns[i]
+            collector.merge(parts[i], lineOffset: lineOffset, firstLineColumn: column)
+            if var failure = failures[i] {
+                if failure.line == 1 { failure.column += column }
+                failure.line += lineOffset
+                throw failure
+            }
+            lineOffset += lineCounts[i]
+        }
+    }
+
     /// Reads a whole file (or standard input for `-`), with a clear error for each way it can fail.
     public static func readFile(_ path: String) throws(TraceFormatError) -> [UInt8] {
         try readFileBuffer(path).array
     }
 
     /// Reads a whole file into a buffer that lives as long as the caller keeps it.
-    static func readFileBuffer(_ path: String) throws(TraceFormatError) -> FileBuffer {
+    static func readFileBuffer(_ path: String, progress: LoadProgress? = nil) throws(TraceFormatError) -> FileBuffer {
         let fd: Int32
         if path == "-" {
             fd = STDIN_FILENO
@@ -232,7 +339,9 @@ public enum TraceLoader {
         // and pipes have no size.
         let expected = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
         let buffer = FileBuffer(capacity: expected + 1)
-        if let e = buffer.fill(from: fd) {
+        progress?.addTotal(expected)
+        progress?.enter(.reading)
+        if let e = buffer.fill(from: fd, progress: progress) {
             throw TraceFormatError(source: path, message: "cannot be read: \(String(cString: strerror(e)))")
         }
         return buffer

@@ -40,5 +40,6 @@ struct ConvertCommand: ParsableCommand {
         if output != "-" {
             printError("spanscope: wrote \(doc.spanCount) spans in \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") to \(output)")
         }
+        withExtendedLifetime(doc) { exitWithoutTeardown() }
     }
 }

@@ -40,6 +40,7 @@ struct OpenCommand: ParsableCommand {
     var mouse = false
 
     func run() throws {
+        let started = ContinuousClock.now
         guard ExplorerApp.hasTerminal else {
             printError("spanscope: \(TerminalError.notATerminal.description)")
             throw ExitCode(1)
@@ -57,9 +58,10 @@ struct OpenCommand: ParsableCommand {
 
         var problem: String? = nil
         let document: TraceDocument
-        do {
-            document = try TraceLoader.load(path: path)
-        } catch {
+        switch LoadingIndicator.load([path]) {
+        case .success(let loaded):
+            document = loaded
+        case .failure(let error):
             guard let partial = error.partial, partial.spanCount > 0 else {
                 printError("spanscope: \(error.description)")
                 throw ExitCode(1)
@@ -85,12 +87,19 @@ struct OpenCommand: ParsableCommand {
         let directory = currentDirectory()
         do {
             try MainActor.assumeIsolated {
-                try ExplorerApp.run(state, options: options, exportDirectory: directory)
+                try ExplorerApp.run(state, options: options, exportDirectory: directory, firstFrame: {
+                    // For the startup benchmark: milliseconds from the command's start to the first frame.
+                    if let path = getenv("SPANSCOPE_FIRST_FRAME_FILE").map({ String(cString: $0) }) {
+                        _ = try? AtomicFile.write(Array("\(millis(since: started))\n".utf8), to: path)
+                    }
+                })
             }
         } catch let e as TerminalError {
             printError("spanscope: \(e.description)")
             throw ExitCode(1)
         }
+        // The terminal is restored; quit without freeing the trace span by span.
+        withExtendedLifetime(document) { exitWithoutTeardown() }
     }
 
     private func currentDirectory() -> String {

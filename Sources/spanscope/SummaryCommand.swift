@@ -35,6 +35,7 @@ struct SummaryCommand: ParsableCommand {
         case .text:
             try writeStandardOutput(Array(SummaryText.render(doc, prices: table).utf8))
         }
+        withExtendedLifetime(doc) { exitWithoutTeardown() }
     }
 }
 

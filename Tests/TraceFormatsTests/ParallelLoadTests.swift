@@ -91,3 +91,40 @@ import TraceModel
         #expect(doc.warnings.first?.hasPrefix(dir + "/bad.jsonl:15:") == true, "\(doc.warnings)")
     }
 }
+
+@Suite struct ObjectSplitTests {
+    @Test func oneLargeRequestIsCutAtResourceSpansEntries() throws {
+        let dir = temporaryDirectory()
+        try TraceGenerator(spans: 8_000, traces: 16, seed: 6).write(to: dir + "/one.json", format: .otlp)
+        let buffer = try TraceLoader.readFileBuffer(dir + "/one.json")
+        let cuts = withExtendedLifetime(buffer) { OTLPObjectSplitter.cuts(buffer.bytes, from: 0, parts: 3) }
+        #expect(cuts?.count == 2)
+        // A syntax error after the second cut is reported at its byte and column on line 1.
+        var bytes = try TraceLoader.readFile(dir + "/one.json")
+        // Break the structure (not a string's content): the comma between two spans.
+        var at = bytes.count * 5 / 6
+        while !(bytes[at] == UInt8(ascii: "}") && bytes[at + 1] == UInt8(ascii: ",") && bytes[at + 2] == UInt8(ascii: "{")) { at += 1 }
+        at += 1
+        bytes[at] = UInt8(ascii: "#")
+        try AtomicFile.write(bytes, to: dir + "/broken.json")
+        do {
+            _ = try TraceLoader.load(path: dir + "/broken.json")
+            Issue.record("expected an error")
+        } catch {
+            guard case .byte(let offset, let line, let column) = error.location else { Issue.record("no location"); return }
+            #expect(line == 1)
+            #expect(offset == at)
+            #expect(column == offset + 1)
+            #expect((error.partial?.spanCount ?? 0) > 4_000)
+        }
+    }
+
+    @Test func aRequestWhoseEntriesDoNotStartWithResourceIsReadWhole() throws {
+        // scopeSpans before resource: no safe cut, so one piece.
+        let entry = #"{"scopeSpans":[],"resource":{"attributes":[]}}"#
+        let text = #"{"resourceSpans":["# + Array(repeating: entry, count: 200_000).joined(separator: ",") + "]}"
+        let bytes = Array(text.utf8)
+        let cuts = bytes.withUnsafeBufferPointer { OTLPObjectSplitter.cuts($0, from: 0, parts: 2) }
+        #expect(cuts == nil)
+    }
+}

@@ -103,6 +103,7 @@ struct JSONScanner {
     }
 
     /// The kind of value at the current position (after whitespace), without consuming it.
+    @inline(__always)
     mutating func peekToken() -> JSONToken {
         skipWhitespace()
         guard pos < bytes.count else { return .end }
@@ -139,6 +140,7 @@ struct JSONScanner {
         return "byte 0x" + String(c, radix: 16, uppercase: true)
     }
 
+    @inline(__always)
     mutating func expect(_ c: UInt8, _ what: String) throws(JSONSyntaxError) {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == c else {
@@ -150,12 +152,14 @@ struct JSONScanner {
     // MARK: Objects and arrays
 
     /// Consumes `{` and returns a cursor for `nextKey`.
+    @inline(__always)
     mutating func beginObject() throws(JSONSyntaxError) -> JSONContainer {
         try expect(UInt8(ascii: "{"), "'{'")
         return JSONContainer()
     }
 
     /// Reads the next key and its colon, or consumes `}` and returns nil.
+    @inline(__always)
     mutating func nextKey(_ c: inout JSONContainer) throws(JSONSyntaxError) -> JSONKey? {
         skipWhitespace()
         guard pos < bytes.count else { throw error("unexpected end of file inside an object") }
@@ -177,12 +181,14 @@ struct JSONScanner {
     }
 
     /// Consumes `[` and returns a cursor for `nextElement`.
+    @inline(__always)
     mutating func beginArray() throws(JSONSyntaxError) -> JSONContainer {
         try expect(UInt8(ascii: "["), "'['")
         return JSONContainer()
     }
 
     /// Moves to the next element (true) or consumes `]` (false).
+    @inline(__always)
     mutating func nextElement(_ c: inout JSONContainer) throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
         guard pos < bytes.count else { throw error("unexpected end of file inside an array") }
@@ -199,6 +205,7 @@ struct JSONScanner {
 
     // MARK: Keys
 
+    @inline(__always)
     private mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
         let start = pos &+ 1
         let end = try scanString()
@@ -287,6 +294,7 @@ struct JSONScanner {
 
     /// Reads a string value, returning its raw bytes when it has no escapes (no allocation),
     /// or nil after decoding it into `decoded` when it has.
+    @inline(__always)
     mutating func readStringBytes(_ decoded: inout String) throws(JSONSyntaxError) -> UnsafeBufferPointer<UInt8>? {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
