@@ -48,8 +48,9 @@ enum FormatDetector {
     }
 
     /// Scans the keys of the object at the scanner, skipping values, until one decides.
-    private static func verdict(objectAt s: inout JSONScanner, inList: Bool) -> Verdict? {
-        guard var obj = try? s.beginObject() else { return nil }
+    /// Wrappers (`spans`, `traces`, `data`) are looked into at most `depth` levels deep: this recurses.
+    private static func verdict(objectAt s: inout JSONScanner, inList: Bool, depth: Int = 8) -> Verdict? {
+        guard depth > 0, var obj = try? s.beginObject() else { return nil }
         var keysSeen = 0
         while let key = try? s.nextKey(&obj) {
             keysSeen += 1
@@ -69,7 +70,7 @@ enum FormatDetector {
             if s.key(key, is: "spans") || s.key(key, is: "traces") || s.key(key, is: "data") {
                 // Look inside: seed spans have span_id, Jaeger traces traceID/processes.
                 if s.peekToken() == .array, var arr = try? s.beginArray(), (try? s.nextElement(&arr)) == true,
-                   s.peekToken() == .object, let inner = verdict(objectAt: &s, inList: false) {
+                   s.peekToken() == .object, let inner = verdict(objectAt: &s, inList: false, depth: depth - 1) {
                     return inner
                 }
                 return nil

@@ -210,7 +210,8 @@ struct JaegerJSONReader {
         }
         let span = Span(traceID: TraceID(traceID), spanID: SpanID(spanID),
                         parentID: parentRef.map { SpanID(references[$0].span) }, name: name, kind: kind,
-                        startNanos: start &* 1_000, endNanos: (start &+ duration) &* 1_000, status: status,
+                        startNanos: start.multiplied(saturating: 1_000),
+                        endNanos: start.adding(saturating: duration).multiplied(saturating: 1_000), status: status,
                         attributes: tags, events: logs, links: links)
         return .success(RawSpan(span: span, processID: processID))
     }

@@ -32,18 +32,28 @@ struct SeedJSONReader {
             switch scanner.peekToken() {
             case .array:
                 var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) { try readTrace(into: &out, source: source, ordinal: &count) }
+                while try scanner.nextElement(&arr) { try readTrace(into: &out, source: source, ordinal: &count, depth: 0) }
             case .object:
-                try readTrace(into: &out, source: source, ordinal: &count)
+                try readTrace(into: &out, source: source, ordinal: &count, depth: 0)
             default:
                 throw scanner.error("expected a trace object or a list of them, found \(scanner.describeCurrent())")
             }
         }
     }
 
-    private mutating func readTrace(into out: inout SpanCollector, source: String, ordinal: inout Int) throws(JSONSyntaxError) {
+    /// `{"traces": [...]}` wrappers nested deeper than this are skipped: the reader recurses there.
+    static let maxTraceNesting = 16
+
+    private mutating func readTrace(into out: inout SpanCollector, source: String, ordinal: inout Int,
+                                    depth: Int) throws(JSONSyntaxError) {
         guard scanner.peekToken() == .object else {
             out.warn(source, scanner.lineAndColumn(of: scanner.pos), "a trace entry is not an object; skipped")
+            try scanner.skipValue()
+            return
+        }
+        guard depth < SeedJSONReader.maxTraceNesting else {
+            out.warn(source, scanner.lineAndColumn(of: scanner.pos),
+                     "traces nested more than \(SeedJSONReader.maxTraceNesting) deep; skipped")
             try scanner.skipValue()
             return
         }
@@ -74,7 +84,9 @@ struct SeedJSONReader {
                 // A wrapper object holding several traces.
                 guard scanner.peekToken() == .array else { try scanner.skipValue(); continue }
                 var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) { try readTrace(into: &out, source: source, ordinal: &ordinal) }
+                while try scanner.nextElement(&arr) {
+                    try readTrace(into: &out, source: source, ordinal: &ordinal, depth: depth + 1)
+                }
             } else {
                 try scanner.skipValue()
             }
@@ -158,8 +170,8 @@ struct SeedJSONReader {
         var raw = RawSpan(span: span, duration: max(0, duration))
         if let s = startSeconds {
             raw.start = SeedJSONReader.nanos(fromSeconds: s)
-            raw.end = endSeconds.map(SeedJSONReader.nanos(fromSeconds:)) ?? raw.start! + raw.duration
-            if durationMs == nil { raw.duration = max(0, raw.end! - raw.start!) }
+            raw.end = endSeconds.map(SeedJSONReader.nanos(fromSeconds:)) ?? raw.start!.adding(saturating: raw.duration)
+            if durationMs == nil { raw.duration = max(0, raw.end!.subtracting(saturating: raw.start!)) }
         } else if !events.isEmpty {
             raw.eventStart = SeedJSONReader.startFromEvents(events, duration: raw.duration)
         }
@@ -294,7 +306,7 @@ struct SeedJSONReader {
         let startish = stamped.filter { $0.name == "llm_call_start" || $0.name == "prompt" }
         if let first = startish.map(\.timeNanos).min() { return first }
         let endish = stamped.filter { $0.name == "exception" || $0.name == "response" }
-        if let last = endish.map(\.timeNanos).max() { return last - duration }
+        if let last = endish.map(\.timeNanos).max() { return last.subtracting(saturating: duration) }
         return stamped.map(\.timeNanos).min()
     }
 
@@ -305,7 +317,7 @@ struct SeedJSONReader {
         for i in 0..<n where raws[i].start == nil {
             if let s = raws[i].eventStart {
                 raws[i].start = s
-                raws[i].end = s + raws[i].duration
+                raws[i].end = s.adding(saturating: raws[i].duration)
                 estimated[i] = true
             }
         }
@@ -351,7 +363,7 @@ struct SeedJSONReader {
                 if parent[v] < 0 || raws[parent[v]].start == nil {
                     let s = earliest[v] != Int64.max ? earliest[v] : rootCursor
                     raws[v].start = s
-                    raws[v].end = s + raws[v].duration
+                    raws[v].end = s.adding(saturating: raws[v].duration)
                 }
             }
             if parent[v] < 0 { rootCursor = max(rootCursor, raws[v].end ?? rootCursor) }
@@ -363,7 +375,7 @@ struct SeedJSONReader {
                 } else {
                     let s = earliest[c] != Int64.max ? min(earliest[c], cursor) : cursor
                     raws[c].start = s
-                    raws[c].end = s + raws[c].duration
+                    raws[c].end = s.adding(saturating: raws[c].duration)
                     cursor = raws[c].end!
                     estimated[c] = true
                 }

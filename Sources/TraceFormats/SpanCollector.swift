@@ -45,8 +45,13 @@ public struct SpanCollector: Sendable {
     /// Number of spans collected so far.
     public private(set) var spanCount = 0
 
+    /// Spans whose times lay outside `Span.timeRange` and were clamped into it.
+    public private(set) var clampedSpans = 0
+
     /// Adds one span; `estimatedTiming` marks spans whose times were inferred.
     public mutating func add(_ span: Span, estimatedTiming: Bool = false) {
+        var span = span
+        if span.clampTimes() { clampedSpans += 1 }
         let slot: Int
         if let s = slots[span.traceID] {
             slot = s
@@ -111,6 +116,11 @@ public struct SpanCollector: Sendable {
         }
         var traces = built.map { $0! }
         traces.sort { a, b in a.startNanos != b.startNanos ? a.startNanos < b.startNanos : a.count > b.count }
+        var warnings = self.warnings
+        if clampedSpans > 0 {
+            warnings.append("\(clampedSpans) span\(clampedSpans == 1 ? " has" : "s have") times before 1970 or after 2116; "
+                            + "moved to the nearest of those (shown marked if that breaks their order)")
+        }
         return TraceDocument(source: source, format: formats.isEmpty ? "unknown" : formats.joined(separator: " + "),
                              traces: traces, warnings: warnings, skippedSpans: skippedSpans)
     }
@@ -148,6 +158,7 @@ public struct SpanCollector: Sendable {
             }
         }
         skippedSpans += other.skippedSpans
+        clampedSpans += other.clampedSpans
         for f in other.formats { noteFormat(f) }
     }
 }

@@ -140,7 +140,8 @@ struct ZipkinJSONReader {
         let origin = SpanOrigin(resource: service.isEmpty ? [] : [Attribute("service.name", .string(service))],
                                 scopeName: tags[key: "otel.scope.name"]?.stringValue ?? tags[key: "otel.library.name"]?.stringValue ?? "")
         return .success(Span(traceID: TraceID(traceID), spanID: spanID, parentID: parent, name: name, service: service,
-                             kind: kind, startNanos: timestamp &* 1_000, endNanos: (timestamp &+ duration) &* 1_000,
+                             kind: kind, startNanos: timestamp.multiplied(saturating: 1_000),
+                             endNanos: timestamp.adding(saturating: duration).multiplied(saturating: 1_000),
                              status: status, attributes: tags, events: annotations, origin: origin))
     }
 

@@ -160,4 +160,23 @@ public struct Span: Sendable {
 
     /// End minus start, never negative.
     public var durationNanos: Int64 { endNanos > startNanos ? endNanos &- startNanos : 0 }
+
+    /// The times a trace reader stores: 1970-01-01 up to 2^62 ns later (early 2116). Readers
+    /// clamp into this range, so that the difference of two times, or a time plus a duration,
+    /// always fits in an `Int64`: hostile files cannot make later arithmetic overflow.
+    public static let timeRange: ClosedRange<Int64> = 0...(1 << 62)
+
+    /// Moves the start, end and event times into `timeRange`; true when anything moved.
+    public mutating func clampTimes() -> Bool {
+        let range = Span.timeRange
+        var moved = false
+        func clamp(_ t: inout Int64) {
+            if t < range.lowerBound { t = range.lowerBound; moved = true }
+            if t > range.upperBound { t = range.upperBound; moved = true }
+        }
+        clamp(&startNanos)
+        clamp(&endNanos)
+        for i in events.indices where !range.contains(events[i].timeNanos) { clamp(&events[i].timeNanos) }
+        return moved
+    }
 }

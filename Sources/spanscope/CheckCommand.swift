@@ -20,9 +20,9 @@ struct CheckCommand: ParsableCommand {
             do {
                 let doc = try TraceLoader.load(path: path)
                 let llm = doc.traces.reduce(0) { $0 + $1.llmCalls.count }
-                let flagged = doc.traces.reduce(0) { n, t in n + t.flags.filter { !$0.isEmpty && $0 != .estimatedTiming }.count }
+                let flagged = doc.traces.reduce(0) { n, t in n + t.flags.filter { !$0.isDisjoint(with: .problems) }.count }
                 var line = "\(path): \(doc.format), \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s"), "
-                    + "\(doc.spanCount) spans, \(llm) LLM call\(llm == 1 ? "" : "s")"
+                    + "\(doc.spanCount) span\(doc.spanCount == 1 ? "" : "s"), \(llm) LLM call\(llm == 1 ? "" : "s")"
                 if flagged > 0 { line += ", \(flagged) span\(flagged == 1 ? "" : "s") flagged (orphan, cycle, duplicate id, skew)" }
                 if doc.traces.contains(where: \.timingEstimated) { line += ", timing estimated" }
                 print(terminalSafe(line))

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import Reports
 import Synchronization
 import TraceFormats
 import TraceModel
@@ -25,7 +26,7 @@ enum LoadingIndicator {
             done.signal()
         }
         if done.wait(timeout: .now() + quietPeriod) == .timedOut {
-            let label = paths.count == 1 ? paths[0] : "\(paths.count) files"
+            let label = terminalSafe(paths.count == 1 ? paths[0] : "\(paths.count) files")
             let tty = isatty(STDERR_FILENO) == 1
             repeat {
                 if tty { draw(line(label, progress)) }

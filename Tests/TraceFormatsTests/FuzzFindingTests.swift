@@ -22,3 +22,55 @@ import TraceModel
         }
     }
 }
+
+/// Crashes found by reading the readers with the fuzzer's eyes (the fuzzer had not reached them
+/// in its runs: they need particular magnitudes or a nesting depth its inputs do not grow to).
+@Suite struct ReviewFindingTests {
+    /// SeedJSONReader added a 9e12 ms duration to a start near 2^63 ns: an overflow trap.
+    @Test func seedTimesNearTheEndsOfInt64AreClampedNotATrap() throws {
+        for text in [
+            #"{"trace_id":"t","spans":[{"span_id":"a","start_time":9100000000,"duration_ms":9000000000000}]}"#,
+            #"{"trace_id":"t","spans":[{"span_id":"a","start_time":-9100000000,"end_time":9100000000}]}"#,
+            #"{"trace_id":"t","spans":[{"span_id":"a","duration_ms":9.2e15},{"span_id":"b","parent_span_id":"a","duration_ms":9.2e15}]}"#,
+            #"{"trace_id":"t","spans":[{"span_id":"a","duration_ms":1,"events":[{"name":"response","timestamp":-9e9}]}]}"#,
+        ] {
+            let doc = try decode(text, source: "big.json")
+            for t in doc.traces {
+                #expect(t.spans.allSatisfy { Span.timeRange.contains($0.startNanos) && Span.timeRange.contains($0.endNanos) })
+            }
+        }
+        let doc = try decode(#"{"trace_id":"t","spans":[{"span_id":"a","start_time":-5,"end_time":1}]}"#)
+        #expect(doc.warnings.contains { $0.contains("times before 1970 or after 2116") })
+        #expect(doc.traces[0].spans[0].startNanos == 0)
+    }
+
+    /// Zipkin and Jaeger multiplied microseconds by 1,000 with wrapping arithmetic: a huge
+    /// timestamp became a negative time.
+    @Test func zipkinAndJaegerMicrosecondsSaturate() throws {
+        let zipkin = try decode(#"[{"traceId":"1","id":"2","timestamp":9223372036854774,"duration":9223372036854774}]"#)
+        #expect(zipkin.traces[0].spans[0].startNanos == Span.timeRange.upperBound)
+        let jaeger = try decode(#"{"data":[{"traceID":"1","spans":[{"traceID":"1","spanID":"2","operationName":"x","startTime":9223372036854774,"duration":9223372036854774}]}]}"#)
+        #expect(jaeger.traces[0].spans[0].endNanos == Span.timeRange.upperBound)
+    }
+
+    /// `{"traces":[{"traces":[…` nested 200,000 deep: format detection and the seed reader both
+    /// recursed once per level and overflowed the stack.
+    @Test func deeplyNestedSeedTraceWrappersDoNotRecurse() throws {
+        let n = 200_000
+        let deep = String(repeating: #"{"traces":["#, count: n) + #"{"trace_id":"t","spans":[{"span_id":"a"}]}"#
+            + String(repeating: "]}", count: n)
+        #expect(throws: TraceFormatError.self) { try decode(deep) }
+        var bytes = Array(deep.utf8)
+        var collector = SpanCollector()
+        try bytes.withUnsafeMutableBufferPointer { buf in
+            var reader = SeedJSONReader(scanner: JSONScanner(UnsafeBufferPointer(buf)))
+            try reader.readAll(into: &collector, source: "deep.json")
+        }
+        #expect(collector.spanCount == 0)
+        #expect(collector.warnings.contains { $0.contains("nested more than 16 deep") })
+        // A few levels of wrapping still read.
+        let shallow = String(repeating: #"{"traces":["#, count: 3) + #"{"trace_id":"t","spans":[{"span_id":"a"}]}"#
+            + String(repeating: "]}", count: 3)
+        #expect(try decode(shallow).spanCount == 1)
+    }
+}
