@@ -69,6 +69,7 @@ struct JaegerJSONReader {
                 guard scanner.peekToken() == .array else { try scanner.skipValue(); continue }
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) {
+                    scanner.skipWhitespace()
                     let at = scanner.pos
                     switch try readSpan() {
                     case .success(let raw): raws.append(raw)

@@ -274,6 +274,8 @@ struct OTLPJSONReader {
     /// Reads one span object; nil (with `problem` set) when it is not usable.
     mutating func readSpan() throws(JSONSyntaxError) -> Span? {
         problem = nil
+        // Warnings point at the span itself, not at the line break before it.
+        scanner.skipWhitespace()
         let spanStart = scanner.pos
         guard scanner.peekToken() == .object else {
             fail("a span is not an object", at: scanner.pos)

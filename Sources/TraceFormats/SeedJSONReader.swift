@@ -72,6 +72,7 @@ struct SeedJSONReader {
                 }
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) {
+                    scanner.skipWhitespace()
                     let at = scanner.pos
                     switch try readSpan() {
                     case .success(let raw): raws.append(raw)

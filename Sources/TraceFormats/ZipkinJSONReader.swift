@@ -37,6 +37,7 @@ struct ZipkinJSONReader {
     }
 
     private mutating func readOne(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        scanner.skipWhitespace()
         let at = scanner.pos
         switch try readSpan() {
         case .success(let span): out.add(span)

@@ -74,3 +74,23 @@ import TraceModel
         #expect(try decode(shallow).spanCount == 1)
     }
 }
+
+/// A hang found by review: every skipped span's warning counted lines from the start of the
+/// file, so 100,000 bad spans in an 8 MB file took minutes (quadratic).
+@Suite struct QuadraticWarningTests {
+    @Test func manyBadSpansAreWarnedAboutInLinearTime() throws {
+        let n = 100_000
+        let bad = #"{"traceId":"0af7651916cd43dd8448eb211c80319c","name":"x","startTimeUnixNano":"1"}"#
+        let text = #"{"resourceSpans":[{"scopeSpans":[{"spans":["# + "\n"
+            + Array(repeating: bad, count: n).joined(separator: ",\n") + "\n]}]}]}"
+        let clock = ContinuousClock()
+        var doc: TraceDocument?
+        let took = try clock.measure { doc = try decode(text, source: "bad.json") }
+        #expect(took < .seconds(20), "took \(took)")
+        let d = try #require(doc)
+        #expect(d.skippedSpans == n && d.warnings.count == n)
+        // Each span is on its own line, from line 2 on: the warnings still say which.
+        #expect(d.warnings[0].hasPrefix("bad.json:2:1: span skipped: missing 'spanId'"))
+        #expect(d.warnings[n - 1].hasPrefix("bad.json:\(n + 1):1: span skipped"))
+    }
+}
