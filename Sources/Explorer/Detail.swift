@@ -6,7 +6,8 @@ import TraceModel
 enum Detail {
     static let labelWidth = 14
     /// Longest attribute or message text shown in full; the rest is counted and left to the export.
-    static let maxTextBytes = 1 << 22
+    /// Large enough to page through a 10 MB value (wrapping it takes well under a second).
+    static let maxTextBytes = 16 << 20
 
     static func document(for span: Int, in insight: TraceInsight, width: Int) -> DocumentView {
         let trace = insight.trace

@@ -114,12 +114,15 @@ import TraceModel
         #expect(first.contains("0123456789abcdef") && first.contains("…"))
         s.press("d")
         let doc = try #require(s.overlay)
-        // Detail.maxTextBytes (4 MiB) of the value are wrapped into lines to page through.
-        #expect(doc.lineCount > (4 << 20) / 80)
+        // Wrapped into lines to page through, all ten megabytes of it.
+        #expect(doc.lineCount > (10 << 20) / 80)
         s.press("<pgdn><pgdn>")
         #expect(s.overlay!.top > 0)
         s.press("G")
         let end = render(s, size: s.size).text
-        #expect(end.contains("more bytes; export with x to see all"))
+        #expect(end.contains("0123456789abcdef") && !end.contains("more bytes"))
+        // Past Detail.maxTextBytes the rest is counted and left to the export.
+        let huge = String(repeating: "x", count: Detail.maxTextBytes + 5)
+        #expect(Detail.clip(huge).hasSuffix("[… 5 more bytes; export with x to see all]"))
     }
 }
