@@ -38,7 +38,7 @@ func reportWarnings(_ doc: TraceDocument, limit: Int = 20) {
     for w in doc.warnings.prefix(limit) { printError("spanscope: warning: \(w)") }
     if doc.warnings.count > limit { printError("spanscope: warning: … and \(doc.warnings.count - limit) more") }
     if doc.skippedSpans > 0 {
-        printError("spanscope: \(doc.skippedSpans) span\(doc.skippedSpans == 1 ? "" : "s") could not be read and were skipped")
+        printError("spanscope: \(doc.skippedSpans) span\(doc.skippedSpans == 1 ? " was" : "s were") not readable and skipped")
     }
 }
 

@@ -59,7 +59,7 @@ expect_match "empty file message" "empty file" "$out"
 printf '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":7,"startTimeUnixNano":"1"},{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203332","name":"ok","startTimeUnixNano":"1"}]}]}]}' > "$work/bad-span.json"
 out=$("$bin" check "$work/bad-span.json" 2>&1); status=$?
 expect_status "a bad span is skipped, check exits 1" 1 $status
-expect_match "the good span is read" "1 trace, 1 spans" "$out"
+expect_match "the good span is read" "1 trace, 1 span," "$out"
 expect_match "the skipped span is named" "span skipped: 'name' must be a string" "$out"
 
 for to in otlp otlp-jsonl seed; do
