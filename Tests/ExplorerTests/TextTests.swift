@@ -156,3 +156,26 @@ import Glibc
         #expect(Format.timestamp(1_714_564_803_250_000_000) == "2024-05-01 12:00:03.250Z")
     }
 }
+
+@Suite struct InvisibleCharacterTests {
+    /// Every character Unicode calls a control, a format character (bidi overrides and isolates,
+    /// zero-width spaces and joiners, the BOM, soft hyphen, tags) or a line/paragraph separator is
+    /// drawn as a visible escape, never passed to the terminal, whatever the width table says.
+    @Test func everyControlFormatAndSeparatorCharacterIsEscaped() {
+        var leaked: [String] = []
+        for v in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
+                var glyphs: [Glyph] = []
+                Glyphs.forEach(in: String(Character(scalar))) { glyphs.append($0); return true }
+                if !(glyphs.count == 1 && glyphs[0].isEscape) && !glyphs.isEmpty {
+                    leaked.append(String(v, radix: 16))
+                }
+            default:
+                continue
+            }
+        }
+        #expect(leaked.isEmpty, "not escaped: \(leaked.prefix(40).joined(separator: " "))")
+    }
+}
