@@ -5,7 +5,7 @@
 #   SECONDS  how long each target runs
 #   TARGET   fuzz-seed-json fuzz-otlp-json fuzz-otlp-jsonl fuzz-zipkin-json fuzz-jaeger-json
 #            fuzz-otlp-protobuf fuzz-decode fuzz-traceparent fuzz-tracestate fuzz-baggage
-#            fuzz-seed-headers (default: all)
+#            fuzz-seed-headers fuzz-explorer-keys (default: all)
 #
 # Builds the Fuzz/ package (release, instrumented) into .build-fuzz/, seeds each target's corpus
 # with SampleTraces/, Tests/TraceFormatsTests/Fixtures/ and Fuzz/Seeds/, and keeps the corpora
@@ -21,7 +21,7 @@ root=$(pwd)
 seconds=${1:?usage: Scripts/fuzz.sh SECONDS [TARGET...]}
 shift
 all=(fuzz-seed-json fuzz-otlp-json fuzz-otlp-jsonl fuzz-zipkin-json fuzz-jaeger-json fuzz-otlp-protobuf
-     fuzz-decode fuzz-traceparent fuzz-tracestate fuzz-baggage fuzz-seed-headers)
+     fuzz-decode fuzz-traceparent fuzz-tracestate fuzz-baggage fuzz-seed-headers fuzz-explorer-keys)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
@@ -59,6 +59,15 @@ if [ ! -d "$json_seeds" ]; then
     cp Tests/TraceFormatsTests/Fixtures/*.json "$json_seeds/"
 fi
 
+# Explorer seeds: each sample trace, a NUL, then a walk through the keys and sizes.
+keys_seeds="$out/seeds/keys"
+if [ ! -d "$keys_seeds" ]; then
+    mkdir -p "$keys_seeds"
+    for f in SampleTraces/*; do
+        { cat "$f"; printf '\0'; head -c 120 /dev/urandom; } > "$keys_seeds/$(basename "$f")"
+    done
+fi
+
 failed=0
 printf '%-20s %12s %10s %8s  %s\n' target executions "exec/s" seconds result
 for t in "${targets[@]}"; do
@@ -70,6 +79,7 @@ for t in "${targets[@]}"; do
         fuzz-traceparent|fuzz-tracestate|fuzz-baggage|fuzz-seed-headers) seeds=("$root/Fuzz/Seeds/headers") ;;
         fuzz-otlp-protobuf) seeds=("$proto_seeds") ;;
         fuzz-decode) seeds=("$json_seeds" "$proto_seeds"); dict=(-dict="$root/Fuzz/json.dict") ;;
+        fuzz-explorer-keys) seeds=("$keys_seeds"); dict=(-dict="$root/Fuzz/json.dict") ;;
         *) seeds=("$json_seeds"); dict=(-dict="$root/Fuzz/json.dict") ;;
     esac
     log="$out/logs/$t.log"

@@ -1,4 +1,5 @@
 import AITracing
+import Explorer
 @testable import TraceFormats
 import TraceModel
 
@@ -149,4 +150,36 @@ let fuzzTargets: [(name: String, run: FuzzTarget)] = [
         FuzzSupport.exercise(collector.document(source: "fuzz"))
         return 0
     }),
+    // The explorer driven by keys: the bytes after the first NUL pick keys from the key table and
+    // terminal sizes, the bytes before it are the trace file. Every state is drawn.
+    ("fuzz-explorer-keys", { data, count in
+        let bytes = Array(UnsafeBufferPointer(start: data, count: count))
+        let cut = bytes.firstIndex(of: 0) ?? bytes.count
+        let file = Array(bytes[..<cut])
+        let document: TraceDocument
+        do throws(TraceFormatError) {
+            document = try TraceLoader.decode(file, source: "fuzz")
+        } catch {
+            guard let partial = error.partial else { return 0 }
+            document = partial
+        }
+        guard document.spanCount <= 4_000 else { return 0 }
+        let keys = KeyTable.bindings.flatMap(\.keys) + "abcxyz /-+".map { Key.character($0) }
+        var state = ExplorerState(document: document, size: Size(width: 80, height: 24))
+        for b in bytes.dropFirst(cut + 1).prefix(200) {
+            if b >= 0xF0 {
+                // A resize: 0xF0–0xFF pick sizes from a tiny 1×1 to a wide 200×60.
+                let sizes = [(1, 1), (2, 2), (10, 3), (5, 1), (15, 4), (39, 11), (40, 12), (60, 20), (80, 24), (100, 30),
+                             (120, 40), (200, 60), (1, 40), (200, 1), (0, 0), (3, 3)]
+                let (w, h) = sizes[Int(b - 0xF0)]
+                _ = state.apply(.resize(Size(width: w, height: h)))
+            } else if let action = state.action(for: keys[Int(b) % keys.count]) {
+                _ = state.apply(action)
+            }
+            _ = render(state, size: state.size)
+            if state.quitting { break }
+        }
+        return 0
+    }),
 ]
+
