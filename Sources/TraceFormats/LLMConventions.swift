@@ -304,6 +304,22 @@ public enum LLMConventions {
         }
     }
 
+    /// Rows a summary needs: everything but message contents.
+    static let summaryRows: [Bool] = rules.map { rule in
+        switch rule.field {
+        case .inputMessages, .outputMessages, .outputToolCalls, .systemInstructions, .inputValue, .outputValue:
+            return false
+        default:
+            return true
+        }
+    }
+
+    /// True for attribute keys a summary reads (`TraceLoader.Detail.summary` keeps only these).
+    @Sendable static func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = key.first, mayMatter(first) else { return false }
+        return byKey.row(key).map { summaryRows[$0] } ?? false
+    }
+
     /// True when this attribute alone could make its span an LLM call.
     @inline(__always)
     static func isTrigger(_ a: Attribute) -> Bool {

@@ -327,12 +327,12 @@ struct OTLPJSONReader {
                 if scanner.key(key, is: "endTimeUnixNano") || scanner.key(key, is: "end_time_unix_nano") {
                     end = try readNanos(field: "endTimeUnixNano")
                 } else if scanner.key(key, is: "events") {
-                    events = try readEvents()
+                    if keepAttribute == nil { events = try readEvents() } else { try scanner.skipValue() }
                 } else { try scanner.skipValue() }
             case UInt8(ascii: "a"):
-                if scanner.key(key, is: "attributes") { attributes = try readAttributes() } else { try scanner.skipValue() }
+                if scanner.key(key, is: "attributes") { attributes = try readAttributes(filtered: true) } else { try scanner.skipValue() }
             case UInt8(ascii: "l"):
-                if scanner.key(key, is: "links") { links = try readLinks() } else { try scanner.skipValue() }
+                if scanner.key(key, is: "links"), keepAttribute == nil { links = try readLinks() } else { try scanner.skipValue() }
             default:
                 try scanner.skipValue()
             }
@@ -529,28 +529,45 @@ struct OTLPJSONReader {
 
     // MARK: Attributes
 
+    /// When set, span attributes whose key this rejects are skipped unread (`TraceLoader.Detail.summary`).
+    var keepAttribute: ((UnsafeBufferPointer<UInt8>) -> Bool)?
+
     /// Reads a `KeyValue` list. Entries that are not well-formed are dropped (the span stays).
-    mutating func readAttributes() throws(JSONSyntaxError) -> [Attribute] {
+    mutating func readAttributes(filtered: Bool = false) throws(JSONSyntaxError) -> [Attribute] {
         guard scanner.peekToken() == .array else {
             if !scanner.skipNull() { fail("'attributes' must be an array", at: scanner.pos); try scanner.skipValue() }
             return []
         }
         var attrs: [Attribute] = []
         var arr = try scanner.beginArray()
+        let filter = filtered ? keepAttribute : nil
         while try scanner.nextElement(&arr) {
-            if let a = try readKeyValue(depth: 0) { attrs.append(a) }
+            if let a = try readKeyValue(depth: 0, keep: filter) { attrs.append(a) }
         }
         return attrs
     }
 
-    private mutating func readKeyValue(depth: Int) throws(JSONSyntaxError) -> Attribute? {
+    private mutating func readKeyValue(depth: Int, keep: ((UnsafeBufferPointer<UInt8>) -> Bool)? = nil) throws(JSONSyntaxError) -> Attribute? {
         guard scanner.peekToken() == .object else { try scanner.skipValue(); return nil }
         var key: String?
         var value = AttributeValue.empty
         var obj = try scanner.beginObject()
         while let k = try scanner.nextKey(&obj) {
             if scanner.key(k, is: "key"), scanner.peekToken() == .string {
-                key = try internedString()
+                if let keep {
+                    // Decide on the key's bytes before making a String of it; a rejected entry's
+                    // value (often a long message text) is skipped without being decoded.
+                    var decoded = ""
+                    let raw = try scanner.readStringBytes(&decoded)
+                    let wanted = raw.map(keep) ?? decoded.utf8.withContiguousStorageIfAvailable(keep) ?? true
+                    guard wanted else {
+                        while try scanner.nextKey(&obj) != nil { try scanner.skipValue() }
+                        return nil
+                    }
+                    key = raw.map { interner.intern($0) } ?? interner.intern(decoded)
+                } else {
+                    key = try internedString()
+                }
             } else if scanner.key(k, is: "value") {
                 value = try readAnyValue(depth: depth)
             } else {

@@ -7,6 +7,16 @@ import TraceModel
 
 /// Reads trace files into documents: detects the format by content, reads, groups and indexes.
 public enum TraceLoader {
+    /// How much of each span to keep.
+    public enum Detail: Sendable {
+        /// Everything: attributes, events, links (the explorer, conversions).
+        case full
+        /// Only what totals and the critical path need: names, times, status, services and the LLM
+        /// attributes; other attributes, events and links are skipped unread. Makes `summary` of a
+        /// large OTLP file much cheaper. (Other formats are read in full.)
+        case summary
+    }
+
     /// Reads one file (`-` reads standard input).
     public static func load(path: String) throws(TraceFormatError) -> TraceDocument {
         try load(paths: [path])
@@ -18,7 +28,7 @@ public enum TraceLoader {
     /// it is a trace file, and anything else in it is named in a warning instead of stopping the load.
     ///
     /// - Parameter progress: updated as the load goes on, for a progress line on another thread.
-    public static func load(paths: [String], progress: LoadProgress? = nil) throws(TraceFormatError) -> TraceDocument {
+    public static func load(paths: [String], progress: LoadProgress? = nil, detail: Detail = .full) throws(TraceFormatError) -> TraceDocument {
         var collector = SpanCollector()
         let label = paths.count == 1 ? paths[0] : "\(paths.count) files"
         for path in paths {
@@ -28,7 +38,7 @@ public enum TraceLoader {
                     do {
                         let buffer = try readFileBuffer(file, progress: progress)
                         try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
-                            try self.read(buffer: buffer.bytes, source: file, into: &collector, releasing: buffer, progress: progress)
+                            try self.read(buffer: buffer.bytes, source: file, into: &collector, releasing: buffer, progress: progress, detail: detail)
                         }
                         read += 1
                     } catch {
@@ -45,7 +55,7 @@ public enum TraceLoader {
             let buffer = try readFileBuffer(path, progress: progress)
             do {
                 try withExtendedLifetime(buffer) { () throws(TraceFormatError) in
-                    try read(buffer: buffer.bytes, source: path, into: &collector, releasing: buffer, progress: progress)
+                    try read(buffer: buffer.bytes, source: path, into: &collector, releasing: buffer, progress: progress, detail: detail)
                 }
             } catch {
                 var e = error
@@ -99,7 +109,8 @@ public enum TraceLoader {
     }
 
     static func read(buffer bytes: UnsafeBufferPointer<UInt8>, source: String, into collector: inout SpanCollector,
-                     releasing file: FileBuffer? = nil, progress: LoadProgress? = nil) throws(TraceFormatError) {
+                     releasing file: FileBuffer? = nil, progress: LoadProgress? = nil,
+                     detail: Detail = .full) throws(TraceFormatError) {
         progress?.enter(.parsing)
         if Gzip.isCompressed(bytes) {
             let plain: [UInt8]
@@ -129,16 +140,17 @@ public enum TraceLoader {
                         if let chunks = JSONLinesSplitter.chunks(buf, from: start, parts: Parallel.cores), chunks.count > 1 {
                             collector.noteFormat(TraceFormat.otlpJSONLines.rawValue)
                             try readOTLPLinesInParallel(buf, chunks: chunks, source: source, into: &collector,
-                                                        release: file?.canRelease ?? false, progress: progress)
+                                                        release: file?.canRelease ?? false, progress: progress, detail: detail)
                             return .success(())
                         }
                         if let cuts = OTLPObjectSplitter.cuts(buf, from: start, parts: Parallel.cores) {
                             collector.noteFormat(TraceFormat.otlpJSON.rawValue)
                             try readOTLPObjectInParallel(buf, from: start, cuts: cuts, source: source, into: &collector,
-                                                         release: file?.canRelease ?? false, progress: progress)
+                                                         release: file?.canRelease ?? false, progress: progress, detail: detail)
                             return .success(())
                         }
                         var reader = OTLPJSONReader(scanner: scanner)
+                        if detail == .summary { reader.keepAttribute = LLMConventions.isSummaryKey }
                         if let file, file.canRelease {
                             let released = ReleasedPrefix()
                             reader.scanner.released = released
@@ -184,7 +196,7 @@ public enum TraceLoader {
     /// On a syntax error the spans of the chunks before it, and of its own chunk up to it, are kept.
     static func readOTLPLinesInParallel(_ buf: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], source: String,
                                         into collector: inout SpanCollector, release: Bool,
-                                        progress: LoadProgress?) throws(JSONSyntaxError) {
+                                        progress: LoadProgress?, detail: Detail) throws(JSONSyntaxError) {
         var parts = [SpanCollector](repeating: SpanCollector(), count: chunks.count)
         var failures = [JSONSyntaxError?](repeating: nil, count: chunks.count)
         var lineCounts = [Int](repeating: 0, count: chunks.count)
@@ -199,6 +211,7 @@ public enum TraceLoader {
                         let slice = UnsafeBufferPointer(rebasing: whole.value[chunks[i]])
                         let released = ReleasedPrefix()
                         var reader = OTLPJSONReader(scanner: JSONScanner(slice: chunks[i], of: whole.value))
+                        if detail == .summary { reader.keepAttribute = LLMConventions.isSummaryKey }
                         // Progress is counted for the parallel pieces too, released or not.
                         if !release {
                             var last = 0
@@ -242,7 +255,7 @@ public enum TraceLoader {
     /// its own core; the pieces join in file order. Errors and warnings keep whole-file lines.
     static func readOTLPObjectInParallel(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, cuts: [Int], source: String,
                                          into collector: inout SpanCollector, release: Bool,
-                                         progress: LoadProgress?) throws(JSONSyntaxError) {
+                                         progress: LoadProgress?, detail: Detail) throws(JSONSyntaxError) {
         let starts = [start] + cuts
         let count = starts.count
         // Pieces start mid-line: the column their first line begins at, worked out now, before
@@ -268,6 +281,7 @@ public enum TraceLoader {
                         let slice = UnsafeBufferPointer(rebasing: whole.value[range])
                         let released = ReleasedPrefix()
                         var reader = OTLPJSONReader(scanner: JSONScanner(slice: range, of: whole.value))
+                        if detail == .summary { reader.keepAttribute = LLMConventions.isSummaryKey }
                         if i + 1 < count { reader.stopAt = starts[i + 1] - starts[i] }
                         // Progress is counted for the parallel pieces too, released or not.
                         if !release {

@@ -31,6 +31,7 @@ struct BenchLoadCommand: ParsableCommand {
     @Argument(help: "Trace file.") var file: String
     @Option(name: .customLong("repeat"), help: "Timed repetitions; the best and the median are reported.") var repetitions: Int = 3
     @Flag(help: "Also time the critical path and AI summary of every trace.") var analysis = false
+    @Flag(help: "Read only what a summary needs (as `spanscope summary` does).") var summaryDetail = false
 
     func run() throws {
         var info = stat()
@@ -42,7 +43,7 @@ struct BenchLoadCommand: ParsableCommand {
         var peakAfterFirstLoad = 0
         for round in 0..<max(1, repetitions) {
             let t0 = ContinuousClock.now
-            let doc = try loadOrExit([file])
+            let doc = try loadOrExit([file], detail: summaryDetail ? .summary : .full)
             loads.append(millis(since: t0))
             spans = doc.spanCount
             // Later rounds briefly hold two documents; the memory figure is the first load's.

@@ -24,9 +24,9 @@ func printError(_ line: String) {
 }
 
 /// Loads files for a command; on a fatal problem prints one line and exits 1.
-func loadOrExit(_ paths: [String]) throws -> TraceDocument {
+func loadOrExit(_ paths: [String], detail: TraceLoader.Detail = .full) throws -> TraceDocument {
     do {
-        return try TraceLoader.load(paths: paths)
+        return try TraceLoader.load(paths: paths, detail: detail)
     } catch {
         printError("spanscope: \(error.description)")
         throw ExitCode(1)

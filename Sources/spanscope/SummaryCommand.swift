@@ -27,7 +27,8 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let table = try priceTable(prices)
-        let doc = try loadOrExit(files)
+        // Only what a summary shows is kept: skips message texts and other attributes unread.
+        let doc = try loadOrExit(files, detail: .summary)
         reportWarnings(doc)
         switch format {
         case .json:

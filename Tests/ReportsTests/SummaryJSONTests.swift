@@ -128,3 +128,20 @@ func near(_ a: Any?, _ b: Double, _ tolerance: Double = 1e-9) -> Bool {
         #expect(Set((t["by_model"] as! [String: Any]).keys) == ["gpt-4o", "gpt-4o-mini"])
     }
 }
+
+@Suite struct SummaryDetailTests {
+    /// Reading only what a summary needs must not change a single number of the summary.
+    @Test(arguments: ["rag-pipeline.otlp.json", "agent-parallel-tools.otlp.jsonl", "openinference-incident-qa.otlp.json",
+                      "openllmetry-triage-batch.otlp.jsonl", "seed-agent-tool.json"])
+    func summaryDetailGivesTheSameSummary(_ name: String) throws {
+        let full = try TraceLoader.load(paths: [samples + name], detail: .full)
+        let lean = try TraceLoader.load(paths: [samples + name], detail: .summary)
+        #expect(SummaryJSON.encode(full, prices: .standard) == SummaryJSON.encode(lean, prices: .standard))
+        if name.contains("otlp") {
+            // And it really is leaner: message texts are not kept.
+            let fullAttributes = full.traces.flatMap(\.spans).reduce(0) { $0 + $1.attributes.count }
+            let leanAttributes = lean.traces.flatMap(\.spans).reduce(0) { $0 + $1.attributes.count }
+            #expect(leanAttributes < fullAttributes)
+        }
+    }
+}
