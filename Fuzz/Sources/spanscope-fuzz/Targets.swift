@@ -46,13 +46,23 @@ let fuzzTargets: [(name: String, run: FuzzTarget)] = [
         FuzzSupport.exercise(collector.document(source: "fuzz"))
         return 0
     }),
-    // OTLP JSON, one or more request objects, read by OTLPJSONReader directly.
+    // OTLP JSON, one or more request objects, read by OTLPJSONReader directly, in full and as
+    // `summary` reads it.
     ("fuzz-otlp-json", { data, count in
         let buf = UnsafeBufferPointer(start: data, count: count)
         var collector = SpanCollector()
         var reader = OTLPJSONReader(scanner: JSONScanner(buf))
         _ = try? reader.readAll(into: &collector, source: "fuzz")
-        FuzzSupport.exercise(collector.document(source: "fuzz"))
+        let full = collector.document(source: "fuzz")
+        FuzzSupport.exercise(full)
+        // `spanscope summary` reads the same text skipping what it does not show: the same spans,
+        // or more when only skipped parts (events, links) were malformed.
+        var summary = SpanCollector()
+        var lean = OTLPJSONReader(scanner: JSONScanner(buf))
+        lean.keepAttribute = LLMConventions.isSummaryKey
+        _ = try? lean.readAll(into: &summary, source: "fuzz")
+        let short = summary.document(source: "fuzz")
+        precondition(short.spanCount >= full.spanCount, "summary reading lost spans")
         return 0
     }),
     // OTLP JSON Lines through the parallel path: the splitter cuts the input into up to four chunks
