@@ -55,7 +55,7 @@ import Glibc
             let chunks = try #require(JSONLinesSplitter.chunks(buf, from: 3, parts: 4, minimumSize: 0))
             #expect(chunks.count == 4 && chunks[0].lowerBound == 3)
             try TraceLoader.readOTLPLinesInParallel(buf, chunks: chunks, source: "crlf.jsonl", into: &parallel, release: false,
-                                                     progress: nil)
+                                                     progress: nil, detail: .full)
         }
         let doc = parallel.document(source: "crlf.jsonl")
         #expect(doc.traces[0].spans.map(\.spanID) == whole.traces[0].spans.map(\.spanID))

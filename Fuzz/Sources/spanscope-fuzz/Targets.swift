@@ -71,7 +71,8 @@ let fuzzTargets: [(name: String, run: FuzzTarget)] = [
         let buf = UnsafeBufferPointer(start: data, count: count)
         var collector = SpanCollector()
         let chunks = JSONLinesSplitter.chunks(buf, from: 0, parts: 4, minimumSize: 0) ?? [0..<count]
-        try? TraceLoader.readOTLPLinesInParallel(buf, chunks: chunks, source: "fuzz", into: &collector, release: false, progress: LoadProgress())
+        try? TraceLoader.readOTLPLinesInParallel(buf, chunks: chunks, source: "fuzz", into: &collector, release: false, progress: LoadProgress(),
+                                                      detail: .full)
         FuzzSupport.exercise(collector.document(source: "fuzz"))
         return 0
     }),
