@@ -54,6 +54,7 @@ enum TextFormat {
     }
 
     static func usd(_ v: Double) -> String {
+        guard v.isFinite else { return "$?" }
         if v == 0 { return "$0" }
         if v >= 1 { return "$" + fixed(v, 2) }
         if v >= 0.01 { return "$" + fixed(v, 4) }
@@ -64,11 +65,17 @@ enum TextFormat {
         return "$" + fixed(v, digits)
     }
 
-    static func percent(_ v: Double) -> String { v >= 9.95 ? fixed(v, 0) + "%" : fixed(v, 1) + "%" }
+    static func percent(_ v: Double) -> String {
+        guard v.isFinite else { return "–" }
+        return v >= 9.95 ? fixed(v, 0) + "%" : fixed(v, 1) + "%"
+    }
 
     static func fixed(_ v: Double, _ digits: Int) -> String {
+        guard v.isFinite else { return v.isNaN ? "NaN" : (v > 0 ? "∞" : "-∞") }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
+        // Past what Int64 holds (a broken or absurd value), Swift's own rendering of the double.
+        guard abs(v * scale) < 9e18 else { return String(v) }
         let r = (v * scale).rounded()
         let whole = Int64(r / scale)
         guard digits > 0 else { return String(whole) }

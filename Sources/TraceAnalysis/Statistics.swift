@@ -29,10 +29,16 @@ public struct ModelUsage: Hashable, Sendable {
     /// Adds one call.
     mutating func add(_ call: LLMCall, _ cost: CallCost) {
         calls += 1
-        promptTokens &+= call.promptTokens ?? 0
-        completionTokens &+= call.completionTokens ?? 0
-        totalTokens &+= call.totalTokens
+        // Saturating: a total that would pass Int64.max stays there instead of turning negative.
+        promptTokens = ModelUsage.sum(promptTokens, call.promptTokens ?? 0)
+        completionTokens = ModelUsage.sum(completionTokens, call.completionTokens ?? 0)
+        totalTokens = ModelUsage.sum(totalTokens, call.totalTokens)
         if let usd = cost.usd { costUSD += usd } else { unpricedCalls += 1 }
+    }
+
+    static func sum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (r, o) = a.addingReportingOverflow(b)
+        return o ? (b > 0 ? .max : .min) : r
     }
 }
 

@@ -481,16 +481,16 @@ public enum LLMConventions {
                     sawModelOrTokens = true
                 }
             case .promptTokens:
-                if let v = value.intValue, v >= 0, better(.prompt, rank) { call.promptTokens = v; sawModelOrTokens = true }
+                if let v = value.intValue, plausibleTokens.contains(v), better(.prompt, rank) { call.promptTokens = v; sawModelOrTokens = true }
             case .completionTokens:
-                if let v = value.intValue, v >= 0, better(.completion, rank) { call.completionTokens = v; sawModelOrTokens = true }
+                if let v = value.intValue, plausibleTokens.contains(v), better(.completion, rank) { call.completionTokens = v; sawModelOrTokens = true }
             case .totalTokens:
-                if let v = value.intValue, v >= 0, better(.total, rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
+                if let v = value.intValue, plausibleTokens.contains(v), better(.total, rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
             case .usageJSON:
                 guard let s = value.stringValue, case .object? = JSONScanner.parse(s) else { return }
                 let json = JSONScanner.parse(s)!
                 func number(_ keys: [String]) -> Int64? {
-                    for k in keys { if let v = json[k]?.attributeValue.intValue { return v } }
+                    for k in keys { if let v = json[k]?.attributeValue.intValue, plausibleTokens.contains(v) { return v } }
                     return nil
                 }
                 if let v = number(["input", "input_tokens", "prompt_tokens"]), better(.prompt, rank) { call.promptTokens = v; sawModelOrTokens = true }
@@ -499,13 +499,13 @@ public enum LLMConventions {
             case .cost:
                 // The seed's set_ai_metrics writes cost_usd=0.0 when no cost was passed: not a record.
                 if rule.convention == .seed, value.doubleValue == 0 { return }
-                if let v = value.doubleValue, v.isFinite, v >= 0, better(.cost, rank) { call.recordedCostUSD = v }
+                if let v = value.doubleValue, plausibleCost.contains(v), better(.cost, rank) { call.recordedCostUSD = v }
             case .costJSON:
                 guard let s = value.stringValue, let json = JSONScanner.parse(s) else { return }
-                if let v = (json["total"] ?? json["total_cost"])?.attributeValue.doubleValue, v.isFinite, v >= 0,
+                if let v = (json["total"] ?? json["total_cost"])?.attributeValue.doubleValue, plausibleCost.contains(v),
                    better(.cost, rank) { call.recordedCostUSD = v }
             case .costPart:
-                if let v = value.doubleValue, v.isFinite, v >= 0 { costParts += v; hasCostParts = true }
+                if let v = value.doubleValue, plausibleCost.contains(v) { costParts += v; hasCostParts = true }
             case .responseID:
                 if let s = value.stringValue, better(.responseID, rank) { call.responseID = s }
             case .finishReasons:
@@ -663,3 +663,10 @@ public enum LLMConventions {
         }
     }
 }
+
+/// Token counts a call can have; anything else (negative, or beyond a trillion) is a broken
+/// value, left out like a missing one rather than summed into totals that overflow or go negative.
+let plausibleTokens: ClosedRange<Int64> = 0...1_000_000_000_000
+/// Recorded costs in USD a call can have; NaN, infinities, negatives and amounts beyond a
+/// billion dollars are broken values and left out (the raw attribute still shows in the details).
+let plausibleCost: ClosedRange<Double> = 0...1_000_000_000
