@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Explorer", targets: ["Explorer"]),
         .library(name: "AITracing", targets: ["AITracing"]),
         .library(name: "AITracingOpenAI", targets: ["AITracingOpenAI"]),

@@ -17,6 +17,7 @@ let package = Package(
             .product(name: "TraceFormats", package: "Spanscope"),
             .product(name: "TraceAnalysis", package: "Spanscope"),
             .product(name: "Explorer", package: "Spanscope"),
+            .product(name: "Reports", package: "Spanscope"),
             .product(name: "AITracing", package: "Spanscope"),
         ]),
     ],

@@ -1,5 +1,6 @@
 import AITracing
 import Explorer
+import Reports
 import TraceAnalysis
 import TraceFormats
 import TraceModel
@@ -13,6 +14,11 @@ enum FuzzSupport {
         for trace in document.traces {
             checkIndex(trace)
         }
+        // What `spanscope summary` prints, as text and JSON; the text must be one safe line per line.
+        let text = SummaryText.render(document, prices: .standard)
+        precondition(!text.unicodeScalars.contains { $0.value == 0x1B || (0x80...0x9F).contains($0.value) },
+                     "summary text carries a raw escape")
+        _ = SummaryJSON.encode(document, prices: .standard)
         // Drawing costs far more than reading: keep executions fast on larger inputs.
         guard document.spanCount <= 4_000 else { return }
         var state = ExplorerState(document: document, size: Size(width: 80, height: 24))
