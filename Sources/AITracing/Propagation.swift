@@ -210,8 +210,15 @@ public struct Propagator: Hashable, Sendable {
 
     /// Joins several `tracestate` headers into one list, dropping empty members and OWS; nil
     /// when there is nothing or more than 32 members (the spec's limit; such a header may be
-    /// discarded whole).
+    /// discarded whole), or when a byte lies outside printable ASCII.
+    ///
+    /// The grammar (W3C Trace Context §3.3.1) allows printable ASCII only, and such a header
+    /// must not reach swift-w3c-trace-context 1.0.0: its decoder counts a key's UTF-8 bytes but
+    /// steps through the text by characters, so a digit followed by a combining mark (one
+    /// character, three bytes) in an over-long key made it index before the start of the string
+    /// and trap — a crash any client could cause with one header (found by fuzz-traceparent).
     static func normaliseTracestate(_ values: [String]) -> String? {
+        for v in values where !v.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E || $0 == 0x09 }) { return nil }
         var members: [String] = []
         for v in values {
             for m in Array(v.utf8).split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {

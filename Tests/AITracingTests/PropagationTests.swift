@@ -199,3 +199,19 @@ import Testing
         #expect(none.isEmpty)
     }
 }
+
+/// Found by Scripts/fuzz.sh (fuzz-traceparent, 330k executions): a tracestate key of digits with
+/// combining marks crashed swift-w3c-trace-context's decoder (see Propagator.normaliseTracestate).
+@Suite struct TracestateFuzzFindingTests {
+    @Test func aTracestateWithCombiningMarksIsDroppedNotACrash() throws {
+        let parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let key = String(repeating: "0\u{35D}", count: 200)
+        let context = try #require(Propagator.parseTraceparent(parent, tracestate: [key + "=v"]))
+        #expect(context.traceState == "")
+        #expect(context.spanID.description == "00f067aa0ba902b7")
+        // Also when it arrives through extract, as a server would see it.
+        let remote = Propagator().extract(from: ["traceparent": parent, "tracestate": "ok=1,\(key)=v,é=x"])
+        #expect(remote.span?.traceState == "")
+        #expect(Propagator.parseTraceparent(parent, tracestate: ["ok=1"])?.traceState == "ok=1")
+    }
+}
