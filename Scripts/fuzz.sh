@@ -7,8 +7,8 @@
 #            fuzz-otlp-protobuf fuzz-decode fuzz-traceparent fuzz-tracestate fuzz-baggage
 #            fuzz-seed-headers fuzz-explorer-keys (default: all)
 #
-# Builds the Fuzz/ package (release, instrumented) into .build-fuzz/, seeds each target's corpus
-# with SampleTraces/, Tests/TraceFormatsTests/Fixtures/ and Fuzz/Seeds/, and keeps the corpora
+# Builds the Scripts/Fuzz/ package (release, instrumented) into .build-fuzz/, seeds each target's corpus
+# with SampleTraces/, Tests/TraceFormatsTests/Fixtures/ and Scripts/Fuzz/Seeds/, and keeps the corpora
 # and any crashing inputs in fuzz-out/ (both folders are git-ignored). Prints one line per target
 # with its executions, and exits 1 when a target crashed, hung (10 s per input), or went over
 # 2 GB of memory: the input that did it is in fuzz-out/artifacts/. Reproduce one with
@@ -29,7 +29,7 @@ echo "fuzz: building the targets (first build takes a few minutes)" >&2
 mkdir -p "$root/.build-fuzz"
 # -enable-testing: the readers' own entry points are internal. lld: gold fails on this link
 # (an internal error in its DWARF reader).
-swift build --package-path Fuzz --scratch-path "$root/.build-fuzz" -c release \
+swift build --package-path "$root/Scripts/Fuzz" --scratch-path "$root/.build-fuzz" -c release \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -use-ld=lld \
     >"$root/.build-fuzz/build.log" 2>&1 || { tail -40 "$root/.build-fuzz/build.log" >&2; exit 2; }
 fuzzer="$root/.build-fuzz/release/spanscope-fuzz"
@@ -76,11 +76,11 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus"
     dict=()
     case "$t" in
-        fuzz-traceparent|fuzz-tracestate|fuzz-baggage|fuzz-seed-headers) seeds=("$root/Fuzz/Seeds/headers") ;;
+        fuzz-traceparent|fuzz-tracestate|fuzz-baggage|fuzz-seed-headers) seeds=("$root/Scripts/Fuzz/Seeds/headers") ;;
         fuzz-otlp-protobuf) seeds=("$proto_seeds") ;;
-        fuzz-decode) seeds=("$json_seeds" "$proto_seeds"); dict=(-dict="$root/Fuzz/json.dict") ;;
-        fuzz-explorer-keys) seeds=("$keys_seeds"); dict=(-dict="$root/Fuzz/json.dict") ;;
-        *) seeds=("$json_seeds"); dict=(-dict="$root/Fuzz/json.dict") ;;
+        fuzz-decode) seeds=("$json_seeds" "$proto_seeds"); dict=(-dict="$root/Scripts/Fuzz/json.dict") ;;
+        fuzz-explorer-keys) seeds=("$keys_seeds"); dict=(-dict="$root/Scripts/Fuzz/json.dict") ;;
+        *) seeds=("$json_seeds"); dict=(-dict="$root/Scripts/Fuzz/json.dict") ;;
     esac
     log="$out/logs/$t.log"
     start=$(date +%s)

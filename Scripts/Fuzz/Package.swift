@@ -8,7 +8,7 @@ import PackageDescription
 let package = Package(
     name: "SpanscopeFuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(name: "Spanscope", path: "..")],
+    dependencies: [.package(name: "Spanscope", path: "../..")],
     targets: [
         .target(name: "CLibFuzzer"),
         .executableTarget(name: "spanscope-fuzz", dependencies: [
