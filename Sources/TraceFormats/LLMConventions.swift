@@ -522,7 +522,7 @@ public enum LLMConventions {
                 }
             case .timeToFirstToken(let nanosPerUnit):
                 if let d = value.doubleValue, d.isFinite, d >= 0, d < 1e7, better(.ttft, rank) {
-                    call.timeToFirstTokenNanos = Int64(d * nanosPerUnit)
+                    call.timeToFirstTokenNanos = Int64((d * nanosPerUnit).rounded())
                 }
             case .parameter(let name):
                 setParameter(name, value, rank: rank)

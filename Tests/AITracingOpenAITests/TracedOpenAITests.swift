@@ -7,7 +7,7 @@ import TraceModel
 import Testing
 
 func makeClient(_ fake: FakeOpenAIServer, capture: Bool = false, apiKey: String? = "sk-test",
-                timeout: Double = 30) -> (TracedOpenAI, AITracer) {
+                timeout: Double = 120) -> (TracedOpenAI, AITracer) {
     let tracer = AITracer(service: "agent-service", ids: IDGenerator(seed: 3))
     let client = TracedOpenAI(tracer: tracer, baseURL: fake.baseURL, apiKey: apiKey, timeout: timeout,
                               captureMessageContent: capture, environment: [:])
