@@ -115,7 +115,7 @@ struct JaegerJSONReader {
             var inner = try scanner.beginObject()
             while let k = try scanner.nextKey(&inner) {
                 if scanner.key(k, is: "serviceName"), scanner.peekToken() == .string {
-                    service = try interned()
+                    service = try scanner.internedString(&interner)
                 } else if scanner.key(k, is: "tags") {
                     tags = try readTags()
                 } else {
@@ -127,18 +127,10 @@ struct JaegerJSONReader {
         return out
     }
 
-    struct Problem: Error { var message: String }
-
-    private mutating func interned() throws(JSONSyntaxError) -> String {
-        var decoded = ""
-        if let raw = try scanner.readStringBytes(&decoded) { return interner.intern(raw) }
-        return interner.intern(decoded)
-    }
-
-    private mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, Problem> {
+    private mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, SpanProblem> {
         guard scanner.peekToken() == .object else {
             try scanner.skipValue()
-            return .failure(Problem(message: "a span is not an object"))
+            return .failure(SpanProblem(message: "a span is not an object"))
         }
         var traceID: String?
         var spanID: String?
@@ -153,31 +145,31 @@ struct JaegerJSONReader {
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "traceID") {
-                traceID = try string(&problem, "traceID")
+                traceID = try scanner.optionalString(&problem, "traceID")
             } else if scanner.key(key, is: "spanID") {
-                spanID = try string(&problem, "spanID")
+                spanID = try scanner.optionalString(&problem, "spanID")
             } else if scanner.key(key, is: "operationName") {
-                if scanner.peekToken() == .string { name = try interned() } else { _ = try string(&problem, "operationName") }
+                if scanner.peekToken() == .string { name = try scanner.internedString(&interner) } else { _ = try scanner.optionalString(&problem, "operationName") }
             } else if scanner.key(key, is: "references") {
                 references = try readReferences()
             } else if scanner.key(key, is: "startTime") {
-                start = try micros(&problem, "startTime")
+                start = try scanner.microseconds(&problem, "startTime")
             } else if scanner.key(key, is: "duration") {
-                duration = try micros(&problem, "duration") ?? 0
+                duration = try scanner.microseconds(&problem, "duration") ?? 0
             } else if scanner.key(key, is: "tags") {
                 tags = try readTags()
             } else if scanner.key(key, is: "logs") {
                 logs = try readLogs()
             } else if scanner.key(key, is: "processID") {
-                processID = try string(&problem, "processID") ?? ""
+                processID = try scanner.optionalString(&problem, "processID") ?? ""
             } else {
                 try scanner.skipValue()
             }
         }
-        if let p = problem { return .failure(Problem(message: p)) }
-        guard let traceID, !traceID.isEmpty else { return .failure(Problem(message: "missing 'traceID'")) }
-        guard let spanID, !spanID.isEmpty else { return .failure(Problem(message: "missing 'spanID'")) }
-        guard let start else { return .failure(Problem(message: "span \(spanID) has no 'startTime'")) }
+        if let p = problem { return .failure(SpanProblem(message: p)) }
+        guard let traceID, !traceID.isEmpty else { return .failure(SpanProblem(message: "missing 'traceID'")) }
+        guard let spanID, !spanID.isEmpty else { return .failure(SpanProblem(message: "missing 'spanID'")) }
+        guard let start else { return .failure(SpanProblem(message: "span \(spanID) has no 'startTime'")) }
 
         // The parent is the first CHILD_OF reference in this trace, else the first FOLLOWS_FROM;
         // every other reference becomes a link.
@@ -217,32 +209,6 @@ struct JaegerJSONReader {
         return .success(RawSpan(span: span, processID: processID))
     }
 
-    private mutating func string(_ problem: inout String?, _ field: String) throws(JSONSyntaxError) -> String? {
-        switch scanner.peekToken() {
-        case .string: return try scanner.readString()
-        case .null: _ = scanner.skipNull(); return nil
-        default:
-            problem = problem ?? "'\(field)' must be a string"
-            try scanner.skipValue()
-            return nil
-        }
-    }
-
-    private mutating func micros(_ problem: inout String?, _ field: String) throws(JSONSyntaxError) -> Int64? {
-        switch scanner.peekToken() {
-        case .number:
-            switch try scanner.readNumber() {
-            case .int(let v) where v >= 0 && v < Int64.max / 1_000: return v
-            case .double(let d) where d >= 0 && d < 9e15: return Int64(d.rounded())
-            default: problem = problem ?? "'\(field)' is out of range"; return nil
-            }
-        default:
-            problem = problem ?? "'\(field)' must be a number of microseconds"
-            try scanner.skipValue()
-            return nil
-        }
-    }
-
     private mutating func readReferences() throws(JSONSyntaxError) -> [(type: String, trace: String, span: String)] {
         guard scanner.peekToken() == .array else { try scanner.skipValue(); return [] }
         var out: [(type: String, trace: String, span: String)] = []
@@ -276,7 +242,7 @@ struct JaegerJSONReader {
             var obj = try scanner.beginObject()
             while let k = try scanner.nextKey(&obj) {
                 if scanner.key(k, is: "key"), scanner.peekToken() == .string {
-                    key = try interned()
+                    key = try scanner.internedString(&interner)
                 } else if scanner.key(k, is: "type"), scanner.peekToken() == .string {
                     type = try scanner.readString().lowercased()
                 } else if scanner.key(k, is: "value") {

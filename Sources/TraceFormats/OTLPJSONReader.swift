@@ -252,9 +252,9 @@ struct OTLPJSONReader {
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "name"), scanner.peekToken() == .string {
-                name = try internedString()
+                name = try scanner.internedString(&interner)
             } else if scanner.key(key, is: "version"), scanner.peekToken() == .string {
-                version = try internedString()
+                version = try scanner.internedString(&interner)
             } else {
                 try scanner.skipValue()
             }
@@ -316,7 +316,7 @@ struct OTLPJSONReader {
                 } else { try scanner.skipValue() }
             case UInt8(ascii: "n"):
                 if scanner.key(key, is: "name") {
-                    if scanner.peekToken() == .string { name = try internedString() } else {
+                    if scanner.peekToken() == .string { name = try scanner.internedString(&interner) } else {
                         fail("'name' must be a string", at: at)
                         try scanner.skipValue()
                     }
@@ -344,14 +344,6 @@ struct OTLPJSONReader {
         return Span(traceID: traceID, spanID: spanID, parentID: parentID, name: name, kind: kind,
                     startNanos: start, endNanos: end ?? start, status: status,
                     attributes: attributes, events: events, links: links)
-    }
-
-    private mutating func internedString() throws(JSONSyntaxError) -> String {
-        var decoded = ""
-        if let raw = try scanner.readStringBytes(&decoded) {
-            return interner.intern(raw)
-        }
-        return interner.intern(decoded)
     }
 
     private mutating func readID(field: String, allowEmpty: Bool = false) throws(JSONSyntaxError) -> Identifier? {
@@ -484,7 +476,7 @@ struct OTLPJSONReader {
                 if scanner.key(key, is: "timeUnixNano") || scanner.key(key, is: "time_unix_nano") {
                     event.timeNanos = try readNanos(field: "events.timeUnixNano") ?? 0
                 } else if scanner.key(key, is: "name"), scanner.peekToken() == .string {
-                    event.name = try internedString()
+                    event.name = try scanner.internedString(&interner)
                 } else if scanner.key(key, is: "attributes") {
                     event.attributes = try readAttributes()
                 } else {
@@ -566,7 +558,7 @@ struct OTLPJSONReader {
                     }
                     key = raw.map { interner.intern($0) } ?? interner.intern(decoded)
                 } else {
-                    key = try internedString()
+                    key = try scanner.internedString(&interner)
                 }
             } else if scanner.key(k, is: "value") {
                 value = try readAnyValue(depth: depth)

@@ -104,12 +104,10 @@ struct SeedJSONReader {
         }
     }
 
-    struct Problem: Error { var message: String }
-
-    private mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, Problem> {
+    private mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, SpanProblem> {
         guard scanner.peekToken() == .object else {
             try scanner.skipValue()
-            return .failure(Problem(message: "a span is not an object"))
+            return .failure(SpanProblem(message: "a span is not an object"))
         }
         var spanID: String?
         var parentID: String?
@@ -129,9 +127,9 @@ struct SeedJSONReader {
             } else if scanner.key(key, is: "parent_span_id") || scanner.key(key, is: "parentSpanId") {
                 parentID = try readIDText(&problem, "parent_span_id")
             } else if scanner.key(key, is: "operation") || scanner.key(key, is: "operation_name") || scanner.key(key, is: "name") {
-                if scanner.peekToken() == .string { name = try interned() } else { problem = problem ?? "'operation' must be a string"; try scanner.skipValue() }
+                if scanner.peekToken() == .string { name = try scanner.internedString(&interner) } else { problem = problem ?? "'operation' must be a string"; try scanner.skipValue() }
             } else if scanner.key(key, is: "service") || scanner.key(key, is: "service_name") {
-                if scanner.peekToken() == .string { service = try interned() } else { try scanner.skipValue() }
+                if scanner.peekToken() == .string { service = try scanner.internedString(&interner) } else { try scanner.skipValue() }
             } else if scanner.key(key, is: "duration_ms") {
                 durationMs = try readSeconds(&problem, "duration_ms")
             } else if scanner.key(key, is: "start_time") {
@@ -155,8 +153,8 @@ struct SeedJSONReader {
                 try scanner.skipValue()
             }
         }
-        if let p = problem { return .failure(Problem(message: p)) }
-        guard let spanID, !spanID.isEmpty else { return .failure(Problem(message: "missing 'span_id'")) }
+        if let p = problem { return .failure(SpanProblem(message: p)) }
+        guard let spanID, !spanID.isEmpty else { return .failure(SpanProblem(message: "missing 'span_id'")) }
         if status.isError, status.message.isEmpty,
            let exc = events.first(where: { $0.name == "exception" }) {
             let type = exc.attributes[key: "type"]?.displayText ?? exc.attributes[key: "exception.type"]?.displayText ?? ""
@@ -177,12 +175,6 @@ struct SeedJSONReader {
             raw.eventStart = SeedJSONReader.startFromEvents(events, duration: raw.duration)
         }
         return .success(raw)
-    }
-
-    private mutating func interned() throws(JSONSyntaxError) -> String {
-        var decoded = ""
-        if let raw = try scanner.readStringBytes(&decoded) { return interner.intern(raw) }
-        return interner.intern(decoded)
     }
 
     private mutating func readIDText(_ problem: inout String?, _ field: String) throws(JSONSyntaxError) -> String? {
@@ -275,7 +267,7 @@ struct SeedJSONReader {
                         event.timeNanos = d.isFinite ? SeedJSONReader.nanos(fromSeconds: d) : 0
                     } else { try scanner.skipValue() }
                 } else if scanner.key(key, is: "name"), scanner.peekToken() == .string {
-                    event.name = try interned()
+                    event.name = try scanner.internedString(&interner)
                 } else if scanner.key(key, is: "attributes") {
                     event.attributes = try readAttributes(prefix: "")
                 } else {

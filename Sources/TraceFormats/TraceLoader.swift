@@ -192,79 +192,54 @@ public enum TraceLoader {
         try result.get()
     }
 
-    /// Parses each chunk of a JSON Lines file on its own core, then joins the results in file order.
-    /// On a syntax error the spans of the chunks before it, and of its own chunk up to it, are kept.
+    /// One piece of a large OTLP JSON file that a core parses on its own.
+    struct Piece {
+        /// The bytes its scanner covers.
+        var range: Range<Int>
+        /// Where it stops (relative to `range`): the next piece's first `resourceSpans` entry.
+        var stopAt: Int?
+        /// True when it starts at a `resourceSpans` entry in the middle of a request.
+        var startsAtEntry: Bool
+        /// The end of the bytes it owns, relative to `range` (for counting its lines).
+        var ownedEnd: Int
+        /// The column its first byte is in (pieces cut inside a long line).
+        var firstColumn: Int
+    }
+
+    /// JSON Lines cut at line starts: each chunk reads whole requests.
     static func readOTLPLinesInParallel(_ buf: UnsafeBufferPointer<UInt8>, chunks: [Range<Int>], source: String,
                                         into collector: inout SpanCollector, release: Bool,
                                         progress: LoadProgress?, detail: Detail) throws(JSONSyntaxError) {
-        var parts = [SpanCollector](repeating: SpanCollector(), count: chunks.count)
-        var failures = [JSONSyntaxError?](repeating: nil, count: chunks.count)
-        var lineCounts = [Int](repeating: 0, count: chunks.count)
-        parts.withUnsafeMutableBufferPointer { partBuffer in
-            failures.withUnsafeMutableBufferPointer { failureBuffer in
-                lineCounts.withUnsafeMutableBufferPointer { lineBuffer in
-                    let outParts = SendablePointer(partBuffer.baseAddress!)
-                    let outFailures = SendablePointer(failureBuffer.baseAddress!)
-                    let outLines = SendablePointer(lineBuffer.baseAddress!)
-                    let whole = UncheckedSendable(buf)
-                    Parallel.forEach(chunks.count) { i in
-                        let slice = UnsafeBufferPointer(rebasing: whole.value[chunks[i]])
-                        let released = ReleasedPrefix()
-                        var reader = OTLPJSONReader(scanner: JSONScanner(slice: chunks[i], of: whole.value))
-                        if detail == .summary { reader.keepAttribute = LLMConventions.isSummaryKey }
-                        // Progress is counted for the parallel pieces too, released or not.
-                        if !release {
-                            var last = 0
-                            reader.progress = { at in
-                                progress?.addParsed(at - last)
-                                last = at
-                            }
-                        }
-                        if release {
-                            reader.scanner.released = released
-                            var last = 0
-                            reader.progress = { at in
-                                released.release(slice, upTo: at - 4096)
-                                progress?.addParsed(at - last)
-                                last = at
-                            }
-                        }
-                        do throws(JSONSyntaxError) {
-                            try reader.readAll(into: &outParts.pointer[i], source: source)
-                        } catch {
-                            outFailures.pointer[i] = error
-                        }
-                        outLines.pointer[i] = released.totalNewlines(in: slice)
-                    }
-                }
-            }
-        }
-        // Lines are counted per chunk; each chunk starts where the previous ones' lines end.
-        var lineOffset = 0
-        for i in chunks.indices {
-            collector.merge(parts[i], lineOffset: lineOffset)
-            if var failure = failures[i] {
-                failure.line += lineOffset
-                throw failure
-            }
-            lineOffset += lineCounts[i]
-        }
+        let pieces = chunks.map { Piece(range: $0, stopAt: nil, startsAtEntry: false, ownedEnd: $0.count, firstColumn: 0) }
+        try readOTLPPiecesInParallel(buf, pieces, source: source, into: &collector, release: release,
+                                     progress: progress, detail: detail)
     }
 
-    /// Parses one large request in pieces, each from a `resourceSpans` entry to the next cut, on
-    /// its own core; the pieces join in file order. Errors and warnings keep whole-file lines.
+    /// One large request cut at `resourceSpans` entries: each piece scans to the end of the file
+    /// but stops where the next begins.
     static func readOTLPObjectInParallel(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, cuts: [Int], source: String,
                                          into collector: inout SpanCollector, release: Bool,
                                          progress: LoadProgress?, detail: Detail) throws(JSONSyntaxError) {
         let starts = [start] + cuts
-        let count = starts.count
-        // Pieces start mid-line: the column their first line begins at, worked out now, before
-        // any piece hands memory back.
-        let firstColumns: [Int] = starts.map { s in
-            guard s > 0 else { return 0 }
-            let last = ReleasedPrefix.newlines(in: buf, from: 0, to: s).last
-            return last.map { s - ($0 + 1) } ?? s
+        var pieces: [Piece] = []
+        for (i, s) in starts.enumerated() {
+            // Columns are worked out now, before any piece hands memory back.
+            let lastBreak = s > 0 ? ReleasedPrefix.newlines(in: buf, from: 0, to: s).last : nil
+            let owned = (i + 1 < starts.count ? starts[i + 1] : buf.count) - s
+            pieces.append(Piece(range: s..<buf.count, stopAt: i + 1 < starts.count ? owned : nil, startsAtEntry: i > 0,
+                                ownedEnd: owned, firstColumn: lastBreak.map { s - ($0 + 1) } ?? s))
         }
+        try readOTLPPiecesInParallel(buf, pieces, source: source, into: &collector, release: release,
+                                     progress: progress, detail: detail)
+    }
+
+    /// Parses every piece on its own core, then joins them in file order. On a syntax error the
+    /// spans of the pieces before it, and of its own piece up to it, are kept. Lines are counted
+    /// per piece, so errors and warnings keep whole-file lines and columns.
+    static func readOTLPPiecesInParallel(_ buf: UnsafeBufferPointer<UInt8>, _ pieces: [Piece], source: String,
+                                         into collector: inout SpanCollector, release: Bool,
+                                         progress: LoadProgress?, detail: Detail) throws(JSONSyntaxError) {
+        let count = pieces.count
         var parts = [SpanCollector](repeating: SpanCollector(), count: count)
         var failures = [JSONSyntaxError?](repeating: nil, count: count)
         var lineCounts = [Int](repeating: 0, count: count)
@@ -276,48 +251,37 @@ public enum TraceLoader {
                     let outLines = SendablePointer(lineBuffer.baseAddress!)
                     let whole = UncheckedSendable(buf)
                     Parallel.forEach(count) { i in
-                        // Each piece scans to the end of the file but stops at the next cut.
-                        let range = starts[i]..<whole.value.count
-                        let slice = UnsafeBufferPointer(rebasing: whole.value[range])
+                        let piece = pieces[i]
+                        let slice = UnsafeBufferPointer(rebasing: whole.value[piece.range])
                         let released = ReleasedPrefix()
-                        var reader = OTLPJSONReader(scanner: JSONScanner(slice: range, of: whole.value))
+                        var reader = OTLPJSONReader(scanner: JSONScanner(slice: piece.range, of: whole.value))
+                        reader.stopAt = piece.stopAt
                         if detail == .summary { reader.keepAttribute = LLMConventions.isSummaryKey }
-                        if i + 1 < count { reader.stopAt = starts[i + 1] - starts[i] }
-                        // Progress is counted for the parallel pieces too, released or not.
-                        if !release {
-                            var last = 0
-                            reader.progress = { at in
-                                progress?.addParsed(at - last)
-                                last = at
-                            }
-                        }
-                        if release {
-                            reader.scanner.released = released
-                            var last = 0
-                            reader.progress = { at in
-                                released.release(slice, upTo: at - 4096)
-                                progress?.addParsed(at - last)
-                                last = at
-                            }
+                        if release { reader.scanner.released = released }
+                        var last = 0
+                        reader.progress = { at in
+                            if release { released.release(slice, upTo: at - 4096) }
+                            progress?.addParsed(at - last)
+                            last = at
                         }
                         do throws(JSONSyntaxError) {
-                            if i == 0 {
-                                try reader.readAll(into: &outParts.pointer[i], source: source)
-                            } else {
+                            if piece.startsAtEntry {
                                 try reader.readFromEntry(into: &outParts.pointer[i], source: source)
+                            } else {
+                                try reader.readAll(into: &outParts.pointer[i], source: source)
                             }
                         } catch {
                             outFailures.pointer[i] = error
                         }
-                        let end = i + 1 < count ? starts[i + 1] - starts[i] : slice.count
-                        outLines.pointer[i] = released.totalNewlines(in: UnsafeBufferPointer(rebasing: slice[0..<max(end, released.upTo)]))
+                        let owned = UnsafeBufferPointer(rebasing: slice[0..<max(piece.ownedEnd, released.upTo)])
+                        outLines.pointer[i] = released.totalNewlines(in: owned)
                     }
                 }
             }
         }
         var lineOffset = 0
         for i in 0..<count {
-            let column = firstColumns[i]
+            let column = pieces[i].firstColumn
             collector.merge(parts[i], lineOffset: lineOffset, firstLineColumn: column)
             if var failure = failures[i] {
                 if failure.line == 1 { failure.column += column }

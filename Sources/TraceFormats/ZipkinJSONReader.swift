@@ -47,18 +47,10 @@ struct ZipkinJSONReader {
         }
     }
 
-    struct Problem: Error { var message: String }
-
-    private mutating func interned() throws(JSONSyntaxError) -> String {
-        var decoded = ""
-        if let raw = try scanner.readStringBytes(&decoded) { return interner.intern(raw) }
-        return interner.intern(decoded)
-    }
-
-    private mutating func readSpan() throws(JSONSyntaxError) -> Result<Span, Problem> {
+    private mutating func readSpan() throws(JSONSyntaxError) -> Result<Span, SpanProblem> {
         guard scanner.peekToken() == .object else {
             try scanner.skipValue()
-            return .failure(Problem(message: "a span is not an object"))
+            return .failure(SpanProblem(message: "a span is not an object"))
         }
         var traceID: String?
         var id: String?
@@ -76,15 +68,15 @@ struct ZipkinJSONReader {
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "traceId") {
-                traceID = try string(&problem, "traceId")
+                traceID = try scanner.optionalString(&problem, "traceId")
             } else if scanner.key(key, is: "id") {
-                id = try string(&problem, "id")
+                id = try scanner.optionalString(&problem, "id")
             } else if scanner.key(key, is: "parentId") {
-                parentID = try string(&problem, "parentId")
+                parentID = try scanner.optionalString(&problem, "parentId")
             } else if scanner.key(key, is: "name") {
-                if scanner.peekToken() == .string { name = try interned() } else { _ = try string(&problem, "name") }
+                if scanner.peekToken() == .string { name = try scanner.internedString(&interner) } else { _ = try scanner.optionalString(&problem, "name") }
             } else if scanner.key(key, is: "kind") {
-                if let k = try string(&problem, "kind") {
+                if let k = try scanner.optionalString(&problem, "kind") {
                     switch k.uppercased() {
                     case "CLIENT": kind = .client
                     case "SERVER": kind = .server
@@ -94,9 +86,9 @@ struct ZipkinJSONReader {
                     }
                 }
             } else if scanner.key(key, is: "timestamp") {
-                timestamp = try micros(&problem, "timestamp")
+                timestamp = try scanner.microseconds(&problem, "timestamp")
             } else if scanner.key(key, is: "duration") {
-                duration = try micros(&problem, "duration") ?? 0
+                duration = try scanner.microseconds(&problem, "duration") ?? 0
             } else if scanner.key(key, is: "localEndpoint") {
                 service = try endpointService() ?? ""
             } else if scanner.key(key, is: "remoteEndpoint") {
@@ -115,10 +107,10 @@ struct ZipkinJSONReader {
                 try scanner.skipValue()
             }
         }
-        if let p = problem { return .failure(Problem(message: p)) }
-        guard let traceID, !traceID.isEmpty else { return .failure(Problem(message: "missing 'traceId'")) }
-        guard let id, !id.isEmpty else { return .failure(Problem(message: "missing 'id'")) }
-        guard let timestamp else { return .failure(Problem(message: "span \(id) has no 'timestamp'")) }
+        if let p = problem { return .failure(SpanProblem(message: p)) }
+        guard let traceID, !traceID.isEmpty else { return .failure(SpanProblem(message: "missing 'traceId'")) }
+        guard let id, !id.isEmpty else { return .failure(SpanProblem(message: "missing 'id'")) }
+        guard let timestamp else { return .failure(SpanProblem(message: "span \(id) has no 'timestamp'")) }
         var status = SpanStatus.unset
         if let code = (tags[key: "otel.status_code"] ?? tags[key: "ot.status_code"])?.stringValue?.uppercased() {
             status.code = code == "ERROR" ? .error : code == "OK" ? .ok : .unset
@@ -146,41 +138,13 @@ struct ZipkinJSONReader {
                              status: status, attributes: tags, events: annotations, origin: origin))
     }
 
-    private mutating func string(_ problem: inout String?, _ field: String) throws(JSONSyntaxError) -> String? {
-        switch scanner.peekToken() {
-        case .string: return try scanner.readString()
-        case .null: _ = scanner.skipNull(); return nil
-        default:
-            problem = problem ?? "'\(field)' must be a string"
-            try scanner.skipValue()
-            return nil
-        }
-    }
-
-    private mutating func micros(_ problem: inout String?, _ field: String) throws(JSONSyntaxError) -> Int64? {
-        switch scanner.peekToken() {
-        case .number:
-            switch try scanner.readNumber() {
-            case .int(let v) where v >= 0 && v < Int64.max / 1_000: return v
-            // "Microseconds with decimal accuracy" (OTel's Zipkin mapping) arrive as fractions.
-            case .double(let d) where d >= 0 && d < 9e15: return Int64(d.rounded())
-            default: problem = problem ?? "'\(field)' is out of range"; return nil
-            }
-        case .null: _ = scanner.skipNull(); return nil
-        default:
-            problem = problem ?? "'\(field)' must be a number of microseconds"
-            try scanner.skipValue()
-            return nil
-        }
-    }
-
     private mutating func endpointService() throws(JSONSyntaxError) -> String? {
         guard scanner.peekToken() == .object else { try scanner.skipValue(); return nil }
         var service: String?
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "serviceName"), scanner.peekToken() == .string {
-                service = try interned()
+                service = try scanner.internedString(&interner)
             } else {
                 try scanner.skipValue()
             }
