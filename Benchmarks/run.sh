@@ -23,8 +23,10 @@ case "$size" in
 esac
 
 if [ "$bin" = .build/release ]; then
-  swift build -c release --product spanscope >/dev/null
-  swift build -c release --product tracing-bench >/dev/null
+  for product in spanscope tracing-bench; do
+    swift build -c release --product "$product" >/dev/null 2>&1 \
+      || { echo "release build of $product failed: run 'swift build -c release --product $product'" >&2; exit 1; }
+  done
 fi
 spanscope="$bin/spanscope"
 tracing="$bin/tracing-bench"
