@@ -17,39 +17,7 @@ command -v tmux >/dev/null || { echo "explorer.sh: tmux is not installed" >&2; e
 
 work=$(mktemp -d)
 server="spanscope-e2e-$$"
-tm() { tmux -L "$server" "$@"; }
-cleanup() { tm kill-server 2>/dev/null || true; sleep 0.2; rm -rf "$work" 2>/dev/null || true; }
-trap cleanup EXIT
-
-step="start"
-fail() {
-    echo "FAIL [$step]: $*" >&2
-    echo "---- pane ----" >&2
-    tm capture-pane -p -t t >&2 || true
-    exit 1
-}
-pane() { tm capture-pane -p -t t; }
-# Waits up to 5 s for TEXT on screen.
-wait_for() {
-    local i
-    for i in $(seq 50); do
-        pane | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "never saw: $1"
-}
-wait_gone() {
-    local i
-    for i in $(seq 50); do
-        pane | grep -qF -- "$1" || return 0
-        sleep 0.1
-    done
-    fail "still showing: $1"
-}
-keys() { tm send-keys -t t "$@"; }
-alternate() { tm display -p -t t '#{alternate_on}'; }
-# Types a command line into the pane's shell.
-run() { keys "$1" Enter; }
+. "$root/Tests/e2e/tmux-lib.sh"
 
 # Each run goes through a non-interactive wrapper that records `stty -a` just before and just
 # after the explorer: an interactive shell repairs terminal modes on its own and would hide a
@@ -67,28 +35,7 @@ echo "done \$name \$(cat "\$name.code")"
 WRAPPER
 chmod +x "$work/explore"
 
-# check_restored NAME CODE: run NAME ended with status CODE and left the terminal as it found it.
-check_restored() {
-    wait_for "done $1 $2"
-    [ "$(alternate)" = 0 ] || fail "still in the alternate screen"
-    cmp -s "$work/$1.before" "$work/$1.after" || { diff "$work/$1.before" "$work/$1.after" >&2 || true; fail "stty -a differs"; }
-}
-# The explorer's pid: child of the wrapper, which is a child of the pane's shell.
-explorer_pid() {
-    local wrapper
-    wrapper=$(pgrep -P "$(tm display -p -t t '#{pane_pid}')" | head -1)
-    pgrep -P "$wrapper" | head -1
-}
-
-tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-    "env -i PATH=$PATH HOME=$work TERM=tmux-256color LANG=C.UTF-8 PS1='$ ' bash --norc --noprofile"
-# Let programs set the clipboard and the title, so that a leak would show.
-tm set -g set-clipboard on
-tm set -g allow-rename on
-wait_for '$'
-run "cd $work && printf 'ready\\n'"
-wait_for "ready"
-title_before=$(tm display -p -t t '#{pane_title}')
+start_session
 
 step="no argument opens the bundled sample (run from another folder)"
 # The sample is found by walking up from the executable, so this needs a binary inside the checkout.

@@ -26,29 +26,11 @@ command -v tmux >/dev/null || { echo "hardening.sh: tmux is not installed" >&2; 
 
 work=$(mktemp -d)
 server="spanscope-hardening-$$"
-tm() { tmux -L "$server" "$@"; }
-cleanup() { tm kill-server 2>/dev/null || true; sleep 0.2; rm -rf "$work" 2>/dev/null || true; }
-trap cleanup EXIT
-
-step="start"
-fail() {
-    echo "FAIL [$step]: $*" >&2
-    echo "---- pane ----" >&2
-    tm capture-pane -p -t t >&2 || true
-    exit 1
-}
-pane() { tm capture-pane -p -t t; }
-wait_for() {
-    local i
-    for i in $(seq "${2:-100}"); do
-        pane | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "never saw: $1"
-}
-keys() { tm send-keys -t t "$@"; }
-alternate() { tm display -p -t t '#{alternate_on}'; }
-run() { keys "$1" Enter; }
+# Slower steps than explorer.sh (a big file loads in a debug build), and resize steps change the size.
+wait_tries=100
+restore_tries=150
+ignore_size=1
+. "$root/Tests/e2e/tmux-lib.sh"
 
 # The wrapper records `stty -a` before and after (an interactive shell would repair modes on its
 # own and hide a broken restore) and outlives a Ctrl-C with a trap that does nothing: unlike an
@@ -67,37 +49,12 @@ echo "done \$name \$(cat "\$name.code")"
 WRAPPER
 chmod +x "$work/explore"
 
-check_restored() {
-    wait_for "done $1 $2" 150
-    [ "$(alternate)" = 0 ] || fail "still in the alternate screen"
-    # The size may differ after a resize step; every mode and control character must not.
-    sed -i 's/rows [0-9]*; columns [0-9]*;//' "$work/$1.before" "$work/$1.after"
-    cmp -s "$work/$1.before" "$work/$1.after" || { diff "$work/$1.before" "$work/$1.after" >&2 || true; fail "stty -a differs"; }
-}
-# The explorer's pid: the wrapper's child.
-explorer_pid() {
-    local wrapper i pid
-    for i in $(seq 50); do
-        wrapper=$(pgrep -P "$(tm display -p -t t '#{pane_pid}')" | head -1 || true)
-        pid=$([ -n "$wrapper" ] && pgrep -P "$wrapper" | head -1 || true)
-        [ -n "$pid" ] && { echo "$pid"; return 0; }
-        sleep 0.02
-    done
-    fail "no explorer process"
-}
 size_is() {
     [ "$(tm display -p -t t '#{pane_width}x#{pane_height}')" = "$1" ] || fail "pane is not $1"
 }
 
-tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-    "env -i PATH=$PATH HOME=$work TERM=tmux-256color LANG=C.UTF-8 PS1='$ ' bash --norc --noprofile"
-tm set -g set-clipboard on
-tm set -g allow-rename on
+start_session
 tm set -g allow-passthrough off
-wait_for '$'
-run "cd $work && printf 'ready\\n'"
-wait_for "ready"
-title_before=$(tm display -p -t t '#{pane_title}')
 window_before=$(tm display -p -t t '#{window_name}')
 
 # Every string a trace can carry, each with a different attack. JSON escapes keep this file

@@ -1,0 +1,76 @@
+# Shared by the tmux end-to-end scripts (explorer.sh, hardening.sh): an isolated tmux server,
+# waiting for text on the pane, sending keys, and checking the terminal came back as it was.
+# The including script sets `server` (a tmux socket name) and `work` (a scratch folder) first,
+# and `step` as it goes (named in failures). Optional: `wait_tries` (default tries of wait_for,
+# 0.1 s each), `restore_tries` (of check_restored), `ignore_size=1` (check_restored compares
+# terminal modes but not rows and columns, for scripts that resize).
+
+tm() { tmux -L "$server" "$@"; }
+cleanup() { tm kill-server 2>/dev/null || true; sleep 0.2; rm -rf "$work" 2>/dev/null || true; }
+trap cleanup EXIT
+
+step="start"
+fail() {
+    echo "FAIL [$step]: $*" >&2
+    echo "---- pane ----" >&2
+    tm capture-pane -p -t t >&2 || true
+    exit 1
+}
+pane() { tm capture-pane -p -t t; }
+# wait_for TEXT [TRIES]: waits TRIES × 0.1 s (default `wait_tries`, else 5 s) for TEXT on screen.
+wait_for() {
+    local i
+    for i in $(seq "${2:-${wait_tries:-50}}"); do
+        pane | grep -qF -- "$1" && return 0
+        sleep 0.1
+    done
+    fail "never saw: $1"
+}
+wait_gone() {
+    local i
+    for i in $(seq 50); do
+        pane | grep -qF -- "$1" || return 0
+        sleep 0.1
+    done
+    fail "still showing: $1"
+}
+keys() { tm send-keys -t t "$@"; }
+alternate() { tm display -p -t t '#{alternate_on}'; }
+# Types a command line into the pane's shell.
+run() { keys "$1" Enter; }
+
+# start_session: a 100×30 pane running a bare shell in $work, with title changes and clipboard
+# writes allowed so that a leak would show; records the title before anything runs.
+start_session() {
+    tm -f /dev/null new-session -d -s t -x 100 -y 30 \
+        "env -i PATH=$PATH HOME=$work TERM=tmux-256color LANG=C.UTF-8 PS1='$ ' bash --norc --noprofile"
+    tm set -g set-clipboard on
+    tm set -g allow-rename on
+    wait_for '$'
+    run "cd $work && printf 'ready\\n'"
+    wait_for "ready"
+    title_before=$(tm display -p -t t '#{pane_title}')
+}
+
+# check_restored NAME CODE: run NAME ended with status CODE, the alternate screen is off and
+# `stty -a` is as before.
+check_restored() {
+    wait_for "done $1 $2" "${restore_tries:-50}"
+    [ "$(alternate)" = 0 ] || fail "still in the alternate screen"
+    if [ "${ignore_size:-0}" = 1 ]; then
+        sed -i 's/rows [0-9]*; columns [0-9]*;//' "$work/$1.before" "$work/$1.after"
+    fi
+    cmp -s "$work/$1.before" "$work/$1.after" || { diff "$work/$1.before" "$work/$1.after" >&2 || true; fail "stty -a differs"; }
+}
+
+# The explorer's pid: the child of the wrapper, which is a child of the pane's shell.
+explorer_pid() {
+    local wrapper i pid
+    for i in $(seq 50); do
+        wrapper=$(pgrep -P "$(tm display -p -t t '#{pane_pid}')" | head -1 || true)
+        pid=$([ -n "$wrapper" ] && pgrep -P "$wrapper" | head -1 || true)
+        [ -n "$pid" ] && { echo "$pid"; return 0; }
+        sleep 0.02
+    done
+    fail "no explorer process"
+}
