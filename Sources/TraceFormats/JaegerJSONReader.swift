@@ -74,8 +74,7 @@ struct JaegerJSONReader {
                     switch try readSpan() {
                     case .success(let raw): raws.append(raw)
                     case .failure(let problem):
-                        out.skippedSpans += 1
-                        out.warn(source, scanner.lineAndColumn(of: at), "span skipped: \(problem.message)")
+                        out.skipSpan(source, scanner.lineAndColumn(of: at), problem.message)
                     }
                 }
             } else if scanner.key(key, is: "processes") {

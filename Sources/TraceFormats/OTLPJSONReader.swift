@@ -235,8 +235,7 @@ struct OTLPJSONReader {
                             spans.append(span)
                         }
                     } else {
-                        out.skippedSpans += 1
-                        out.warn(source, scanner.lineAndColumn(of: problemOffset), "span skipped: \(problem ?? "unreadable")")
+                        out.skipSpan(source, scanner.lineAndColumn(of: problemOffset), problem ?? "unreadable")
                     }
                 }
             } else {

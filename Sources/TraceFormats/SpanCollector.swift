@@ -30,6 +30,12 @@ public struct SpanCollector: Sendable {
     /// Records a warning without a place.
     public mutating func warn(_ text: String) { entries.append(.plain(text)) }
 
+    /// Counts a span that could not be used and says where and why, in one warning.
+    mutating func skipSpan(_ source: String, _ place: (line: Int, column: Int), _ why: String) {
+        skippedSpans += 1
+        warn(source, place, "span skipped: \(why)")
+    }
+
     /// Records a warning at a line and column of a source.
     mutating func warn(_ source: String, _ place: (line: Int, column: Int), _ message: String) {
         entries.append(.located(source: source, line: place.line, column: place.column, message: message))

@@ -42,8 +42,7 @@ struct ZipkinJSONReader {
         switch try readSpan() {
         case .success(let span): out.add(span)
         case .failure(let problem):
-            out.skippedSpans += 1
-            out.warn(source, scanner.lineAndColumn(of: at), "span skipped: \(problem.message)")
+            out.skipSpan(source, scanner.lineAndColumn(of: at), problem.message)
         }
     }
 
