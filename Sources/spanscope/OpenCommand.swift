@@ -9,6 +9,8 @@ import TerminalUI
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
+import TraceWriters
 
 /// `spanscope [open] [FILE...]`: the interactive explorer, and the default command.
 struct OpenCommand: ParsableCommand {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Reports
 import TraceAnalysis
 import TraceFormats
+import TerminalText
+import TraceWriters
 
 /// `spanscope summary`: per trace, where the time and the money went.
 struct SummaryCommand: ParsableCommand {
