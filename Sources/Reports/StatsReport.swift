@@ -1,6 +1,7 @@
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// The machine-readable table that `spanscope stats --format json` prints.
 ///
