@@ -1,8 +1,7 @@
+import TerminalText
 import TraceAnalysis
 import TraceFormats
-import TerminalText
 import TraceModel
-import TerminalText
 
 /// The machine-readable table that `spanscope stats --format json` prints.
 ///
