@@ -7,7 +7,7 @@ struct Spanscope: ParsableCommand {
         commandName: "spanscope",
         abstract: "A terminal explorer for traces of LLM applications.",
         subcommands: [OpenCommand.self, SummaryCommand.self, StatsCommand.self, SessionsCommand.self, CallsCommand.self, CheckCommand.self, ConvertCommand.self, ListenCommand.self,
-                      GenerateCommand.self, BenchLoadCommand.self, BenchFrameCommand.self],
+                      GenerateCommand.self, BenchLoadCommand.self, BenchQueryCommand.self, BenchFrameCommand.self],
         defaultSubcommand: OpenCommand.self
     )
 }
