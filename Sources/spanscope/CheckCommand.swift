@@ -2,6 +2,7 @@ import ArgumentParser
 import Reports
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// `spanscope check`: reads files and reports what was found and anything wrong, for scripts and CI.
 struct CheckCommand: ParsableCommand {
