@@ -1,7 +1,6 @@
 import TerminalText
 import TraceAnalysis
 import TraceFormats
-import TerminalText
 import TraceModel
 
 /// The machine-readable table that `spanscope stats --format json` prints.
