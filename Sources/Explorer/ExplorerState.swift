@@ -71,6 +71,8 @@ public struct TraceSession: Sendable {
     public var criticalCursor: Int?
     /// The pane shown when the terminal is too narrow for all of them.
     public var pane: Pane = .tree
+    /// The walk `s`/`S` or `$`/`#` is on, if any.
+    public var walk: SpanWalk?
 
     /// Opens `insight` with the selection on its root.
     public init(insight: TraceInsight) {
@@ -137,6 +139,24 @@ public struct TraceSession: Sendable {
         }
         keepSelectionVisible(height: height, center: true)
     }
+}
+
+/// A walk through a trace's spans in a ranked order: by self time (`s`) or LLM calls by cost (`$`).
+public struct SpanWalk: Hashable, Sendable {
+    /// What the walk ranks.
+    public enum Kind: Hashable, Sendable {
+        /// Every span, longest self time first.
+        case selfTime
+        /// Every LLM call, costliest first (unpriced last).
+        case cost
+    }
+
+    /// What is ranked.
+    public var kind: Kind
+    /// The spans in rank order.
+    public var order: [Int]
+    /// Where the walk is in `order`.
+    public var position: Int
 }
 
 /// One line of the trace list.

@@ -307,17 +307,36 @@ extension ExplorerState {
             }
             s.select(errors[i])
             message = "error \(i + 1) of \(errors.count)"
-        case .slowest:
-            guard let i = s.insight.statistics.slowestSpan else { return Step() }
-            s.select(i)
-            message = "slowest span: " + Format.duration(trace.spans[i].durationNanos)
-        case .costliest:
-            guard let i = s.insight.statistics.costliestLLMSpan else {
-                message = "no LLM call with a known cost"
-                return Step()
+        case .slowest, .slowestBack, .costliest, .costliestBack:
+            let kind: SpanWalk.Kind = action == .slowest || action == .slowestBack ? .selfTime : .cost
+            let forward = action == .slowest || action == .costliest
+            var w: SpanWalk
+            if let current = s.walk, current.kind == kind {
+                w = current
+                let n = w.order.count
+                w.position = ((w.position + (forward ? 1 : -1)) % n + n) % n
+            } else {
+                // Ranked once when the walk starts; later presses only step.
+                let order = kind == .selfTime ? LLMCallRanking.spansBySelfTime(trace)
+                    : LLMCallRanking.callsByCost(trace, prices: prices)
+                guard !order.isEmpty else {
+                    message = kind == .cost ? "no LLM calls in this trace" : "no spans in this trace"
+                    return Step()
+                }
+                w = SpanWalk(kind: kind, order: order, position: forward ? 0 : order.count - 1)
             }
+            s.walk = w
+            let i = w.order[w.position]
             s.select(i)
-            if let c = s.insight.statistics.cost(ofSpan: i)?.usd { message = "costliest LLM call: " + Format.usd(c) }
+            let place = "\(w.position + 1) of \(w.order.count)"
+            if kind == .selfTime {
+                message = "self time \(place): " + Format.duration(s.insight.statistics.selfTimeNanos(of: i))
+                    + " of " + Format.duration(trace.spans[i].durationNanos)
+            } else {
+                let cost = s.insight.statistics.cost(ofSpan: i)?.usd
+                message = "cost \(place): " + (cost.map(Format.usd) ?? "unpriced")
+                    + (trace.llmCall(at: i).map { " · " + Format.grouped($0.totalTokens) + " tokens" } ?? "")
+            }
         default:
             return nil
         }
