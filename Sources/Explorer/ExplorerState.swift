@@ -215,6 +215,12 @@ public struct TraceListState: Sendable {
     public var selected = 0
     /// First position on screen.
     public var top = 0
+    /// The query the list is filtered by ("" shows every trace).
+    public var query = ""
+    /// Per-trace facts for queries, worked out at the first filter (nil until then).
+    var facts: [TraceFacts]?
+    /// Entries the query matches, one flag per entry (nil: no filter).
+    var matching: [Bool]?
 }
 
 /// The view under any overlay. Adding a view is a case here, its reducer (a branch of

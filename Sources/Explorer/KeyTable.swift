@@ -109,6 +109,9 @@ public enum KeyTable {
         KeyBinding([c("t")], [.trace], "list of traces in the file", .traceList),
 
         KeyBinding([.enter], [.traceList], "open the selected trace", hint: "open", .openTrace),
+        KeyBinding([c("/")], [.traceList], "filter by a query (error, duration>2s, model~gpt, …; see README)",
+                   hint: "filter", .startSearch),
+        KeyBinding([.escape], [.traceList], "clear the filter", .back),
         KeyBinding([c("s")], [.traceList], "sort by the next column", hint: "sort", .cycleSort),
         KeyBinding([c("r")], [.traceList], "reverse the sort order", .reverseSort),
 

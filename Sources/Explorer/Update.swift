@@ -146,7 +146,10 @@ extension ExplorerState {
             overlay = nil
         case .submit:
             overlay = nil
-            guard var s = takeSession() else { return }
+            guard var s = takeSession() else {
+                filterList(p.text)
+                return
+            }
             message = s.search(p.text, filter: p.filters, height: traceRows(s))
             view = .trace(s)
         default:
@@ -426,6 +429,13 @@ extension ExplorerState {
         case .reverseSort:
             list.descending.toggle()
             sortList()
+        case .startSearch:
+            overlay = .prompt(PromptState(text: list.query, filters: true))
+        case .back:
+            if !list.query.isEmpty {
+                filterList("")
+                message = "filter cleared"
+            }
         default:
             break
         }
@@ -436,6 +446,31 @@ extension ExplorerState {
         let keep = list.selected < list.order.count ? list.order[list.selected] : 0
         list.order = sortedOrder()
         list.selected = list.order.firstIndex(of: keep) ?? 0
+    }
+
+    /// Shows only the traces `text` matches (all of them for ""); a bad query leaves the list
+    /// as it was and says what is wrong in the status bar.
+    mutating func filterList(_ text: String) {
+        let query: TraceQuery
+        do {
+            query = try TraceQuery(text)
+        } catch {
+            message = error.description
+            return
+        }
+        list.query = query.isEmpty ? "" : text
+        if query.isEmpty {
+            list.matching = nil
+        } else {
+            let facts = list.facts ?? TraceFacts.compute(document.traces, prices: prices)
+            list.facts = facts
+            var flags = [Bool](repeating: false, count: list.entries.count)
+            for i in query.filter(document.traces, facts: facts) where i < flags.count { flags[i] = true }
+            list.matching = flags
+            message = "\(flags.filter { $0 }.count) of \(flags.count) traces match"
+        }
+        sortList()
+        list.top = 0
     }
 
     /// Entry indices in the order of the current sort column and direction.
@@ -456,6 +491,7 @@ extension ExplorerState {
         }
         var order = Array(e.indices).sorted(by: less)
         if list.descending { order.reverse() }
+        if let matching = list.matching { order = order.filter { $0 < matching.count && matching[$0] } }
         return order
     }
 
