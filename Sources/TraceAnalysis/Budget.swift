@@ -152,6 +152,26 @@ public struct BudgetSet: Hashable, Sendable {
         self.byRoot = byRoot
     }
 
+    /// Reads the limits of a budget file: (root name or nil for every trace, [(metric, value)])
+    /// as `BudgetFileReader` gives them. Groups for the same root combine, the stricter limit
+    /// winning; `source` names the file in errors.
+    public init(entries: [(root: String?, limits: [(metric: String, value: String)])], source: String) throws(TraceAnalysisError) {
+        self.init()
+        for entry in entries {
+            var limits = BudgetLimits()
+            for (name, value) in entry.limits {
+                let what = "\(source): " + (entry.root.map { "root '\($0)'" } ?? "default") + " max_\(name)"
+                guard let metric = BudgetMetric(name: name) else { throw TraceAnalysisError("\(what): unknown limit") }
+                limits = limits.combined(with: BudgetLimits([metric: try metric.parseValue(value, what: what)]))
+            }
+            if let root = entry.root {
+                byRoot[root] = byRoot[root].map { $0.combined(with: limits) } ?? limits
+            } else {
+                all = all.combined(with: limits)
+            }
+        }
+    }
+
     /// True when no limit is set anywhere.
     public var isEmpty: Bool { all.isEmpty && byRoot.values.allSatisfy(\.isEmpty) }
 
