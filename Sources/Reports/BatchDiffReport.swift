@@ -1,5 +1,5 @@
 import TraceAnalysis
-import TraceFormats
+import TerminalText
 import TraceModel
 
 /// `spanscope diff --by name|model` output: per group, A and B side by side with the change.

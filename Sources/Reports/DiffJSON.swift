@@ -1,5 +1,5 @@
 import TraceAnalysis
-import TraceFormats
+import TerminalText
 import TraceModel
 
 /// The machine-readable comparison that `spanscope diff --format json` prints.

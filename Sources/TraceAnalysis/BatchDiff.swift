@@ -27,8 +27,8 @@ public struct BatchGroup: Hashable, Sendable {
 /// `spanscope diff --by name|model A.jsonl B.jsonl`.
 ///
 /// Per-run figures (tokens, cost) divide by the number of runs in the set, so sets of different
-/// sizes compare fairly. Groups are computed here; the "workbench" branch's `TraceStats.groups`
-/// computes the same table for `stats`, and the two are meant to become one.
+/// sizes compare fairly. The groups are `spanscope stats`' own (`TraceStats.groups`), so both
+/// commands show the same numbers for the same runs.
 public struct BatchDiff: Sendable {
     /// What the groups are.
     public enum Key: String, Sendable {
@@ -61,85 +61,53 @@ public struct BatchDiff: Sendable {
     /// The mean run of B.
     public let meanB: RunTotals
 
-    /// Groups `a` and `b` by `key`, pricing calls with `prices`.
+    /// Groups `a` and `b` by `key` (the `stats` groups, `TraceStats.groups`), pricing calls with `prices`.
     public init(a: [Trace], b: [Trace], by key: Key, prices: PriceTable) {
         self.key = key
         runsA = a.count
         runsB = b.count
-        let (groupsA, timeA, meanA) = BatchDiff.groups(a, by: key, prices: prices)
-        let (groupsB, timeB, meanB) = BatchDiff.groups(b, by: key, prices: prices)
-        self.meanA = meanA
-        self.meanB = meanB
-        let keys = Set(groupsA.keys).union(groupsB.keys)
-        rows = keys.map { Row(key: $0, a: groupsA[$0], b: groupsB[$0]) }.sorted { x, y in
-            let tx = (timeA[x.key] ?? 0) &+ (timeB[x.key] ?? 0), ty = (timeA[y.key] ?? 0) &+ (timeB[y.key] ?? 0)
+        let grouping: StatsGrouping = key == .spanName ? .name : .model
+        let tableA = TraceStats.groups(a, by: grouping, prices: prices), tableB = TraceStats.groups(b, by: grouping, prices: prices)
+        var groupsA: [String: StatsGroup] = [:], groupsB: [String: StatsGroup] = [:]
+        for g in tableA.groups { groupsA[g.key] = g }
+        for g in tableB.groups { groupsB[g.key] = g }
+        rows = Set(groupsA.keys).union(groupsB.keys).map { k in
+            Row(key: k, a: groupsA[k].map(BatchGroup.init), b: groupsB[k].map(BatchGroup.init))
+        }.sorted { x, y in
+            let tx = (groupsA[x.key]?.totalNanos ?? 0) &+ (groupsB[x.key]?.totalNanos ?? 0)
+            let ty = (groupsA[y.key]?.totalNanos ?? 0) &+ (groupsB[y.key]?.totalNanos ?? 0)
             return tx != ty ? tx > ty : x.key < y.key
         }
+        meanA = BatchDiff.mean(a, prices: prices)
+        meanB = BatchDiff.mean(b, prices: prices)
     }
 
-    /// The `p` quantile (0…1) of ascending `sorted`: linear interpolation between the closest
-    /// ranks at index (n−1)·p, numpy's default `method="linear"` (numpy.percentile docs).
+    /// The `p` quantile as `stats` computes it (numpy's default linear interpolation); 0 for no values.
     public static func percentile(_ sorted: [Int64], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let h = Double(sorted.count - 1) * p
-        let lo = Int(h.rounded(.down))
-        let hi = min(lo + 1, sorted.count - 1)
-        let x = Double(sorted[lo]), y = Double(sorted[hi])
-        return x + (h - Double(lo)) * (y - x)
+        sorted.isEmpty ? 0 : TraceStats.percentile(sorted, p)
     }
 
-    static func groups(_ traces: [Trace], by key: Key, prices: PriceTable)
-        -> ([String: BatchGroup], [String: Int64], RunTotals) {
-        var durations: [String: [Int64]] = [:]
-        var groups: [String: BatchGroup] = [:]
-        var lastRun: [String: Int] = [:]
-        var cache: [String: ModelPrice?] = [:]
-        var sum = RunTotals()
-        for (r, trace) in traces.enumerated() {
-            sum.durationNanos = sum.durationNanos &+ (trace.count == 0 ? 0 : trace.durationNanos)
-            for i in 0..<trace.count {
-                let span = trace.spans[i]
-                let call = trace.llmCall(at: i)
-                if span.status.isError { sum.errors += 1 }
-                var cost: Double? = nil
-                if let call {
-                    cost = TraceStatistics.cost(of: call, prices: prices, cache: &cache).usd
-                    sum.llmCalls += 1
-                    sum.totalTokens = ModelUsage.sum(sum.totalTokens, call.totalTokens)
-                    sum.costUSD += cost ?? 0
-                }
-                let name: String
-                switch key {
-                case .spanName: name = span.name
-                case .model:
-                    guard let call else { continue }
-                    name = UsageTotals.modelName(of: call)
-                }
-                durations[name, default: []].append(span.durationNanos)
-                var g = groups[name] ?? BatchGroup(count: 0, runs: 0, errors: 0, p50Nanos: 0, p95Nanos: 0, llmCalls: 0,
-                                                   totalTokens: 0, costUSD: 0)
-                g.count += 1
-                if lastRun[name] != r { g.runs += 1; lastRun[name] = r }
-                if span.status.isError { g.errors += 1 }
-                if let call {
-                    g.llmCalls += 1
-                    g.totalTokens = ModelUsage.sum(g.totalTokens, call.totalTokens)
-                    g.costUSD += cost ?? 0
-                }
-                groups[name] = g
-            }
-        }
-        var time: [String: Int64] = [:]
-        for (name, list) in durations {
-            let sorted = list.sorted()
-            groups[name]!.p50Nanos = percentile(sorted, 0.50)
-            groups[name]!.p95Nanos = percentile(sorted, 0.95)
-            time[name] = sorted.reduce(0) { $0 &+ $1 }
+    /// Totals of the runs divided by their number.
+    static func mean(_ traces: [Trace], prices: PriceTable) -> RunTotals {
+        let totals = Parallel.map(traces.count) { RunTotals(TraceSummary(trace: traces[$0], prices: prices)) }
+        var cost = 0.0, duration = 0.0, calls = 0.0, tokens = 0.0, errors = 0.0
+        for t in totals {
+            cost += t.costUSD
+            duration += Double(t.durationNanos)
+            calls += Double(t.llmCalls)
+            tokens += Double(t.totalTokens)
+            errors += Double(t.errors)
         }
         let n = Double(max(1, traces.count))
-        let mean = RunTotals(costUSD: sum.costUSD / n, durationNanos: Int64(Double(sum.durationNanos) / n),
-                             llmCalls: Int((Double(sum.llmCalls) / n).rounded()), totalTokens: Int64((Double(sum.totalTokens) / n).rounded()),
-                             errors: Int((Double(sum.errors) / n).rounded()))
-        return (groups, time, mean)
+        return RunTotals(costUSD: cost / n, durationNanos: Int64(duration / n), llmCalls: Int((calls / n).rounded()),
+                         totalTokens: Int64((tokens / n).rounded()), errors: Int((errors / n).rounded()))
+    }
+}
+
+extension BatchGroup {
+    /// The figures of one `stats` group.
+    init(_ g: StatsGroup) {
+        self.init(count: g.count, runs: g.traces, errors: g.errors, p50Nanos: g.duration.p50, p95Nanos: g.duration.p95,
+                  llmCalls: g.llmCalls, totalTokens: g.totalTokens, costUSD: g.costUSD)
     }
 }

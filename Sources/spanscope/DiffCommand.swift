@@ -102,14 +102,7 @@ struct DiffCommand: ParsableCommand {
 
     /// The one trace a reference names.
     func pick(_ ref: RunReference, _ doc: TraceDocument) throws -> Trace {
-        if let id = ref.traceID {
-            do {
-                return doc.traces[try TraceSelector.resolve(id, in: doc.traces, source: ref.file)]
-            } catch {
-                printError("spanscope: \(error.description)")
-                throw ExitCode(1)
-            }
-        }
+        if let id = ref.traceID { return doc.traces[try traceOrExit(id, in: doc)] }
         guard doc.traces.count == 1 else {
             let ids = doc.traces.prefix(3).map(\.id.description).joined(separator: ", ")
             printError("spanscope: \(ref.file): holds \(doc.traces.count) traces; name one as \(ref.file)@ID"

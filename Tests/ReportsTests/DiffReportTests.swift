@@ -11,7 +11,7 @@ import TraceModel
 /// Two traces of the bundled samples, by id prefix.
 func sampleTrace(_ file: String, _ prefix: String) throws -> Trace {
     let doc = try TraceLoader.load(path: samples + file)
-    return doc.traces[try TraceSelector.resolve(prefix, in: doc.traces, source: file)]
+    return doc.traces[try TraceIDLookup.resolve(prefix, in: doc.traces, source: file)]
 }
 
 @Suite struct DiffReportTests {
