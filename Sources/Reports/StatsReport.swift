@@ -1,5 +1,6 @@
 import TraceAnalysis
 import TraceFormats
+import TerminalText
 import TraceModel
 
 /// The machine-readable table that `spanscope stats --format json` prints.
