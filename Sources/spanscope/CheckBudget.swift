@@ -2,6 +2,7 @@ import ArgumentParser
 import Reports
 import TraceAnalysis
 import TraceFormats
+import TraceWriters
 import TraceModel
 
 /// `check`'s budget options: limits per trace, per root span name from a file, and a JUnit report.
