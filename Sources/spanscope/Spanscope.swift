@@ -7,7 +7,7 @@ struct Spanscope: ParsableCommand {
         commandName: "spanscope",
         abstract: "A terminal explorer for traces of LLM applications.",
         subcommands: [OpenCommand.self, SummaryCommand.self, StatsCommand.self, CheckCommand.self, DiffCommand.self, ConvertCommand.self, ListenCommand.self,
-                      GenerateCommand.self, BenchLoadCommand.self, BenchFrameCommand.self],
+                      GenerateCommand.self, BenchLoadCommand.self, BenchFrameCommand.self, BenchDiffCommand.self],
         defaultSubcommand: OpenCommand.self
     )
 }
