@@ -54,7 +54,8 @@ public enum DiffJSON {
         w.endObject()
         w.key("steps")
         w.beginArray()
-        for i in diff.steps.indices { writeStep(i, diff, into: &w) }
+        let paths = diff.paths()
+        for i in diff.steps.indices { writeStep(i, path: paths[i], diff, into: &w) }
         w.endArray()
         w.key("breaches")
         w.beginArray()
@@ -78,10 +79,10 @@ public enum DiffJSON {
     /// Durations in milliseconds, everything else as is.
     static func jsonValue(_ metric: BudgetMetric, _ v: Double) -> Double { metric == .duration ? v / 1e6 : v }
 
-    static func writeStep(_ i: Int, _ diff: TraceDiff, into w: inout JSONWriter) {
+    static func writeStep(_ i: Int, path: String, _ diff: TraceDiff, into w: inout JSONWriter) {
         let step = diff.steps[i]
         w.beginObject()
-        w.member("path", diff.path(of: i))
+        w.member("path", path)
         w.member("depth", Int(step.depth))
         w.member("status", step.status.rawValue)
         w.key("changes")

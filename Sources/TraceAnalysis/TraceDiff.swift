@@ -229,6 +229,18 @@ public struct TraceDiff: Sendable {
         return segments.reversed().joined(separator: "/")
     }
 
+    /// `path(of:)` of every step at once, in O(total path length): each extends its parent's.
+    public func paths() -> [String] {
+        var out: [String] = []
+        out.reserveCapacity(steps.count)
+        for (i, s) in steps.enumerated() {
+            let n = name(of: i)
+            let segment = s.occurrence > 0 ? "\(n)[\(s.occurrence)]" : n
+            out.append(s.parent >= 0 ? out[Int(s.parent)] + "/" + segment : segment)
+        }
+        return out
+    }
+
     /// A's side of the step, if it has one.
     public func sideA(_ step: Int) -> StepSide? {
         steps[step].spanA.map { TraceDiff.side($0, a, statisticsA) }

@@ -310,6 +310,7 @@ func chat(_ model: String, _ prompt: String, _ answer: String, tokens: (Int64, I
             let same = TraceDiff(a: a, b: a, prices: .standard)
             #expect(same.steps.allSatisfy { $0.a == $0.b && $0.status == .same })
             let paths = d.steps.indices.map(d.path(of:))
+            #expect(d.paths() == paths)
             #expect(Set(paths).count == paths.count)
         }
     }
