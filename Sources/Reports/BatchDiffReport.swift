@@ -83,24 +83,24 @@ public enum BatchDiffReport {
     public static func text(_ d: BatchDiff, sourceA: String, sourceB: String, colored: Bool = false) -> String {
         let paint = Paint(enabled: colored)
         var out: [String] = []
-        out.append("A  " + TextFormat.safe(sourceA) + ": " + TextFormat.plural(d.runsA, "run"))
-        out.append("B  " + TextFormat.safe(sourceB) + ": " + TextFormat.plural(d.runsB, "run"))
+        out.append("A  " + terminalSafe(sourceA) + ": " + Format.plural(d.runsA, "run"))
+        out.append("B  " + terminalSafe(sourceB) + ": " + Format.plural(d.runsB, "run"))
         out.append("")
         out.append(DiffText.totalsRow("per run", "A", "B", "change"))
         let a = d.meanA, b = d.meanB
-        out.append(DiffText.totalsRow("duration", TextFormat.duration(a.durationNanos), TextFormat.duration(b.durationNanos),
+        out.append(DiffText.totalsRow("duration", Format.duration(a.durationNanos), Format.duration(b.durationNanos),
                                       DiffText.change(Double(a.durationNanos), Double(b.durationNanos), paint) { DiffText.signedDuration(Int64($0)) }))
         out.append(DiffText.totalsRow("LLM calls", String(a.llmCalls), String(b.llmCalls),
                                       DiffText.change(Double(a.llmCalls), Double(b.llmCalls), paint) { DiffText.signedCount($0) }))
-        out.append(DiffText.totalsRow("tokens", TextFormat.grouped(a.totalTokens), TextFormat.grouped(b.totalTokens),
+        out.append(DiffText.totalsRow("tokens", Format.grouped(a.totalTokens), Format.grouped(b.totalTokens),
                                       DiffText.change(Double(a.totalTokens), Double(b.totalTokens), paint) { DiffText.signedCount($0) }))
-        out.append(DiffText.totalsRow("cost", TextFormat.usd(a.costUSD), TextFormat.usd(b.costUSD),
+        out.append(DiffText.totalsRow("cost", Format.usd(a.costUSD), Format.usd(b.costUSD),
                                       DiffText.change(a.costUSD, b.costUSD, paint) { DiffText.signedUSD($0) }))
         out.append(DiffText.totalsRow("errors", String(a.errors), String(b.errors),
                                       DiffText.change(Double(a.errors), Double(b.errors), paint) { DiffText.signedCount($0) }))
         out.append("")
         let title = d.key == .spanName ? "span name" : "model"
-        let width = min(40, max(title.count, d.rows.map { TextFormat.safe($0.key).count }.max() ?? 0))
+        let width = min(40, max(title.count, d.rows.map { terminalSafe($0.key).count }.max() ?? 0))
         func cells(_ c: [String]) -> String {
             "  " + TextFormat.pad(c[0], width) + TextFormat.left(c[1], 11) + TextFormat.left(c[2], 22) + TextFormat.left(c[3], 22)
                 + TextFormat.left(c[4], 16) + TextFormat.left(c[5], 20) + TextFormat.left(c[6], 20)
@@ -110,14 +110,14 @@ public enum BatchDiffReport {
             let ga = row.a, gb = row.b
             let count = "\(ga.map { String($0.count) } ?? "—")→\(gb.map { String($0.count) } ?? "—")"
             func pair(_ f: (BatchGroup) -> String) -> String { "\(ga.map(f) ?? "—") → \(gb.map(f) ?? "—")" }
-            let p50 = pair { TextFormat.duration(Int64($0.p50Nanos.rounded())) }
-            let p95 = pair { TextFormat.duration(Int64($0.p95Nanos.rounded())) }
-            let errors = pair { TextFormat.percent($0.errorRate * 100) }
+            let p50 = pair { Format.duration(Int64($0.p50Nanos.rounded())) }
+            let p95 = pair { Format.duration(Int64($0.p95Nanos.rounded())) }
+            let errors = pair { Format.percent($0.errorRate * 100) }
             let tokA = perRun(Double(ga?.totalTokens ?? 0), d.runsA), tokB = perRun(Double(gb?.totalTokens ?? 0), d.runsB)
             let costA = perRun(ga?.costUSD ?? 0, d.runsA), costB = perRun(gb?.costUSD ?? 0, d.runsB)
             let tokens = tokA == tokB ? "=" : DiffText.signedCount(tokB - tokA)
             let cost = abs(costB - costA) < 1e-12 ? "=" : DiffText.signedUSD(costB - costA)
-            var line = cells([TextFormat.safe(row.key), count, p50, p95, errors, tokens, cost])
+            var line = cells([terminalSafe(row.key), count, p50, p95, errors, tokens, cost])
             if colored {
                 // Colour the whole row by the p95 change: slower red, faster green.
                 if let ga, let gb, gb.p95Nanos != ga.p95Nanos { line = gb.p95Nanos > ga.p95Nanos ? paint.worse(line) : paint.better(line) }

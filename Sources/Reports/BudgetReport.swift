@@ -1,3 +1,4 @@
+import TerminalText
 import TraceAnalysis
 import TraceModel
 
@@ -11,26 +12,26 @@ public enum BudgetText {
         let over = value(m, breach.excess)
         if let base = breach.baseline {
             var line = "\(name) \(value(m, breach.actual)) vs \(value(m, base)) in A"
-            if base != 0 { line += " (+" + TextFormat.percent((breach.actual - base) / abs(base) * 100) + ")" }
+            if base != 0 { line += " (+" + Format.percent((breach.actual - base) / abs(base) * 100) + ")" }
             return line + " passes the allowed \(value(m, breach.limit)) by \(over)"
         }
         var line = "\(name) \(value(m, breach.actual)) is over the limit \(value(m, breach.limit)) by \(over)"
-        if breach.limit > 0 { line += " (+" + TextFormat.percent(breach.excess / breach.limit * 100) + ")" }
+        if breach.limit > 0 { line += " (+" + Format.percent(breach.excess / breach.limit * 100) + ")" }
         return line
     }
 
     /// A metric's value as people write it: USD, a duration, or a count.
     public static func value(_ metric: BudgetMetric, _ v: Double) -> String {
         switch metric {
-        case .cost: return TextFormat.usd(v)
-        case .duration: return TextFormat.duration(Int64(max(min(v, 9e18), -9e18)))
-        case .llmCalls, .tokens, .errors: return TextFormat.grouped(Int64(max(min(v, 9e18), -9e18)))
+        case .cost: return Format.usd(v)
+        case .duration: return Format.duration(Int64(max(min(v, 9e18), -9e18)))
+        case .llmCalls, .tokens, .errors: return Format.grouped(Int64(max(min(v, 9e18), -9e18)))
         }
     }
 
     /// How `check` names a trace in a breach line and a JUnit test case: `root (trace id)`.
     public static func traceName(_ trace: Trace) -> String {
-        TextFormat.safe(trace.rootName.isEmpty ? "(empty trace)" : trace.rootName) + " (" + TextFormat.safe(trace.id.description) + ")"
+        terminalSafe(trace.rootName.isEmpty ? "(empty trace)" : trace.rootName) + " (" + terminalSafe(trace.id.description) + ")"
     }
 }
 
@@ -85,19 +86,19 @@ public enum JUnitReport {
         return out
     }
 
-    static func seconds(_ s: Double) -> String { s.isFinite ? TextFormat.fixed(max(0, s), 3) : "0.000" }
+    static func seconds(_ s: Double) -> String { s.isFinite ? Format.fixed(max(0, s), digits: 3) : "0.000" }
 
     /// Text made safe (no control characters, which XML 1.0 cannot hold at all) and escaped.
     static func text(_ s: String) -> String {
         var out = ""
-        for ch in TextFormat.safe(s) {
-            // Noncharacters U+FFFE/U+FFFF are not allowed in XML 1.0 either (section 2.2, Char).
-            if ch == "\u{FFFE}" || ch == "\u{FFFF}" { out += ch == "\u{FFFE}" ? "\\u{fffe}" : "\\u{ffff}"; continue }
-            switch ch {
+        for scalar in terminalSafe(s).unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            default: out.append(ch)
+            // Noncharacters U+FFFE/U+FFFF are not allowed in XML 1.0 either (section 2.2, Char).
+            case "\u{FFFE}", "\u{FFFF}": out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

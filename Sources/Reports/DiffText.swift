@@ -1,3 +1,4 @@
+import TerminalText
 import TraceAnalysis
 import TraceModel
 
@@ -14,26 +15,26 @@ public enum DiffText {
         let a = TraceSummary(trace: diff.a, statistics: diff.statisticsA)
         let b = TraceSummary(trace: diff.b, statistics: diff.statisticsB)
         var out: [String] = []
-        out.append("A  " + TextFormat.safe(labelA) + "  " + TextFormat.safe(a.rootName))
-        out.append("B  " + TextFormat.safe(labelB) + "  " + TextFormat.safe(b.rootName))
+        out.append("A  " + terminalSafe(labelA) + "  " + terminalSafe(a.rootName))
+        out.append("B  " + terminalSafe(labelB) + "  " + terminalSafe(b.rootName))
         out.append("")
         out.append(totalsRow("", "A", "B", "change"))
         let ta = a.totals, tb = b.totals
-        out.append(totalsRow("duration", TextFormat.duration(a.durationNanos), TextFormat.duration(b.durationNanos),
+        out.append(totalsRow("duration", Format.duration(a.durationNanos), Format.duration(b.durationNanos),
                              change(Double(a.durationNanos), Double(b.durationNanos), paint) { signedDuration(Int64($0)) }))
-        out.append(totalsRow("spans", TextFormat.grouped(Int64(ta.spanCount)), TextFormat.grouped(Int64(tb.spanCount)),
+        out.append(totalsRow("spans", Format.grouped(Int64(ta.spanCount)), Format.grouped(Int64(tb.spanCount)),
                              change(Double(ta.spanCount), Double(tb.spanCount), paint, neutral: true) { signedCount($0) }))
-        out.append(totalsRow("LLM calls", TextFormat.grouped(Int64(ta.llmCalls)), TextFormat.grouped(Int64(tb.llmCalls)),
+        out.append(totalsRow("LLM calls", Format.grouped(Int64(ta.llmCalls)), Format.grouped(Int64(tb.llmCalls)),
                              change(Double(ta.llmCalls), Double(tb.llmCalls), paint) { signedCount($0) }))
-        out.append(totalsRow("tokens", TextFormat.grouped(ta.totalTokens), TextFormat.grouped(tb.totalTokens),
+        out.append(totalsRow("tokens", Format.grouped(ta.totalTokens), Format.grouped(tb.totalTokens),
                              change(Double(ta.totalTokens), Double(tb.totalTokens), paint) { signedCount($0) }))
         out.append(totalsRow("cost", costText(ta), costText(tb),
                              change(ta.costUSD, tb.costUSD, paint) { signedUSD($0) }))
-        out.append(totalsRow("errors", TextFormat.grouped(Int64(ta.errorCount)), TextFormat.grouped(Int64(tb.errorCount)),
+        out.append(totalsRow("errors", Format.grouped(Int64(ta.errorCount)), Format.grouped(Int64(tb.errorCount)),
                              change(Double(ta.errorCount), Double(tb.errorCount), paint) { signedCount($0) }))
         out.append("")
         let counts = diff.counts
-        let threshold = TextFormat.percent(diff.threshold.relative * 100) + " and " + TextFormat.duration(diff.threshold.absoluteNanos)
+        let threshold = Format.percent(diff.threshold.relative * 100) + " and " + Format.duration(diff.threshold.absoluteNanos)
         out.append("steps: \(counts[.same] ?? 0) same · \(counts[.changed] ?? 0) changed · \(counts[.added] ?? 0) added · "
                    + "\(counts[.removed] ?? 0) removed (timings count when they move more than \(threshold))")
         out.append("")
@@ -44,7 +45,7 @@ public enum DiffText {
         var details: [String] = []
         for i in diff.steps.indices where !diff.steps[i].changes.isDisjoint(with: DiffChanges.content) {
             guard let cmp = diff.llmComparison(of: i) else { continue }
-            details.append(paint.changed("~") + " " + TextFormat.safe(diff.path(of: i)))
+            details.append(paint.changed("~") + " " + terminalSafe(diff.path(of: i)))
             details.append(contentsOf: callLines(cmp))
         }
         if !details.isEmpty {
@@ -60,7 +61,7 @@ public enum DiffText {
     }
 
     static func costText(_ t: UsageTotals) -> String {
-        TextFormat.usd(t.costUSD) + (t.unpricedCalls > 0 ? " +\(t.unpricedCalls) unpriced" : "")
+        Format.usd(t.costUSD) + (t.unpricedCalls > 0 ? " +\(t.unpricedCalls) unpriced" : "")
     }
 
     /// `+812.0 ms (+19%)`, coloured red when B is higher (worse), green when lower.
@@ -68,14 +69,14 @@ public enum DiffText {
         let d = b - a
         if d == 0 { return "=" }
         var text = format(d)
-        if a != 0 { text += " (" + (d > 0 ? "+" : "-") + TextFormat.percent(abs(d) / abs(a) * 100) + ")" }
+        if a != 0 { text += " (" + (d > 0 ? "+" : "-") + Format.percent(abs(d) / abs(a) * 100) + ")" }
         if neutral { return text }
         return d > 0 ? paint.worse(text) : paint.better(text)
     }
 
-    static func signedDuration(_ d: Int64) -> String { (d < 0 ? "-" : "+") + TextFormat.duration(d.magnitude > UInt64(Int64.max) ? .max : Int64(d.magnitude)) }
-    static func signedCount(_ d: Double) -> String { (d < 0 ? "-" : "+") + TextFormat.grouped(Int64(abs(d).rounded())) }
-    static func signedUSD(_ d: Double) -> String { (d < 0 ? "-" : "+") + TextFormat.usd(abs(d)) }
+    static func signedDuration(_ d: Int64) -> String { (d < 0 ? "-" : "+") + Format.duration(d.magnitude > UInt64(Int64.max) ? .max : Int64(d.magnitude)) }
+    static func signedCount(_ d: Double) -> String { (d < 0 ? "-" : "+") + Format.grouped(Int64(abs(d).rounded())) }
+    static func signedUSD(_ d: Double) -> String { (d < 0 ? "-" : "+") + Format.usd(abs(d)) }
 
     static func row(_ i: Int, _ diff: TraceDiff, _ paint: Paint) -> String {
         let step = diff.steps[i]
@@ -87,8 +88,8 @@ public enum DiffText {
         case .added: mark = paint.better("+")
         case .removed: mark = paint.worse("-")
         }
-        let durA = sa.map { TextFormat.duration($0.durationNanos) } ?? "—"
-        let durB = sb.map { TextFormat.duration($0.durationNanos) } ?? "—"
+        let durA = sa.map { Format.duration($0.durationNanos) } ?? "—"
+        let durB = sb.map { Format.duration($0.durationNanos) } ?? "—"
         var dTime = "", dTokens = "", dCost = ""
         let timeA = sa?.durationNanos ?? 0, timeB = sb?.durationNanos ?? 0
         if timeA != timeB && (step.status != .same) { dTime = signedDuration(timeB &- timeA) }
@@ -102,10 +103,10 @@ public enum DiffText {
         line += "  " + colour(TextFormat.left(dCost, 10), costB > costA) + "  "
         line += String(repeating: "  ", count: min(Int(step.depth), 20))
         let name = diff.name(of: i)
-        line += TextFormat.safe(step.occurrence > 0 ? "\(name)[\(step.occurrence)]" : name)
-        if let call = (sb ?? sa)?.llm, let model = call.model { line += "  [" + TextFormat.safe(model) + "]" }
+        line += terminalSafe(step.occurrence > 0 ? "\(name)[\(step.occurrence)]" : name)
+        if let call = (sb ?? sa)?.llm, let model = call.model { line += "  [" + terminalSafe(model) + "]" }
         var notes: [String] = []
-        if step.changes.contains(.name), let sa { notes.append("was " + TextFormat.safe(sa.name)) }
+        if step.changes.contains(.name), let sa { notes.append("was " + terminalSafe(sa.name)) }
         if step.changes.contains(.status), let sa, let sb {
             notes.append((sa.isError ? "error" : "ok") + " → " + (sb.isError ? "error" : "ok"))
         } else if step.status == .added, sb?.isError == true {
@@ -114,7 +115,7 @@ public enum DiffText {
             notes.append("error")
         }
         if step.changes.contains(.model), let ma = sa?.llm?.model, let mb = sb?.llm?.model, ma != mb {
-            notes.append("model " + TextFormat.safe(ma) + " → " + TextFormat.safe(mb))
+            notes.append("model " + terminalSafe(ma) + " → " + terminalSafe(mb))
         }
         for (flag, word) in [(DiffChanges.parameters, "parameters"), (.finishReason, "finish reason"), (.prompt, "prompt"), (.answer, "answer")]
             where step.changes.contains(flag) {
@@ -129,19 +130,19 @@ public enum DiffText {
         var lines: [String] = []
         let a = cmp.a, b = cmp.b
         if cmp.changes.contains(.model) {
-            lines.append("    model: " + TextFormat.safe(a.model ?? "?") + " → " + TextFormat.safe(b.model ?? "?"))
+            lines.append("    model: " + terminalSafe(a.model ?? "?") + " → " + terminalSafe(b.model ?? "?"))
         }
         if cmp.changes.contains(.parameters) {
             let pa = LLMCallComparison.parameterText(a).joined(separator: " "), pb = LLMCallComparison.parameterText(b).joined(separator: " ")
-            lines.append("    parameters: " + TextFormat.safe(pa.isEmpty ? "none" : pa) + " → " + TextFormat.safe(pb.isEmpty ? "none" : pb))
+            lines.append("    parameters: " + terminalSafe(pa.isEmpty ? "none" : pa) + " → " + terminalSafe(pb.isEmpty ? "none" : pb))
         }
         if cmp.changes.contains(.finishReason) {
             let fa = a.finishReasons.joined(separator: ","), fb = b.finishReasons.joined(separator: ",")
-            lines.append("    finish reason: " + TextFormat.safe(fa.isEmpty ? "none" : fa) + " → " + TextFormat.safe(fb.isEmpty ? "none" : fb))
+            lines.append("    finish reason: " + terminalSafe(fa.isEmpty ? "none" : fa) + " → " + terminalSafe(fb.isEmpty ? "none" : fb))
         }
         for (title, diff) in [("prompt", cmp.promptDiff()), ("answer", cmp.answerDiff())] where !diff.isEmpty {
             lines.append("    \(title):")
-            for line in diff.prefix(diffLines) { lines.append("      " + TextFormat.safe(line)) }
+            for line in diff.prefix(diffLines) { lines.append("      " + terminalSafe(line)) }
             if diff.count > diffLines { lines.append("      … \(diff.count - diffLines) more lines") }
         }
         return lines

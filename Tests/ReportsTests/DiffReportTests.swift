@@ -70,18 +70,18 @@ func sampleTrace(_ file: String, _ prefix: String) throws -> Trace {
         B  B.jsonl@601d  triage_ticket.workflow
 
                                 A               B  change
-        duration         952.4 ms         30.05 s  +29.10 s (+3055%)
+        duration            952ms           30.1s  +29.1s (+3055%)
         spans                   2               2  =
         LLM calls               1               1  =
         tokens                 82               0  -82 (-100%)
         cost            $0.000023              $0  -$0.000023 (-100%)
         errors                  0               1  +1
 
-        steps: 0 same · 2 changed · 0 added · 0 removed (timings count when they move more than 10% and 1.0 ms)
+        steps: 0 same · 2 changed · 0 added · 0 removed (timings count when they move more than 10% and 1.00ms)
 
                    A           B       Δ time   Δ tokens      Δ cost  step
-        ~   952.4 ms     30.05 s     +29.10 s                         triage_ticket.workflow
-        ~   912.4 ms     30.01 s     +29.10 s        -82  -$0.000023    openai.chat  [gpt-4o-mini]  (ok → error, finish reason, prompt, answer)
+        ~      952ms       30.1s       +29.1s                         triage_ticket.workflow
+        ~      912ms       30.0s       +29.1s        -82  -$0.000023    openai.chat  [gpt-4o-mini]  (ok → error, finish reason, prompt, answer)
 
         LLM calls that changed:
         ~ triage_ticket.workflow/openai.chat
@@ -99,7 +99,7 @@ func sampleTrace(_ file: String, _ prefix: String) throws -> Trace {
 
         """)
         let colored = DiffText.render(TraceDiff(a: a, b: b, prices: .standard), labelA: "A", labelB: "B", colored: true)
-        #expect(colored.contains("\u{1B}[31m+29.10 s (+3055%)\u{1B}[0m"))
+        #expect(colored.contains("\u{1B}[31m+29.1s (+3055%)\u{1B}[0m"))
         #expect(!text.contains("\u{1B}"))
     }
 
@@ -110,7 +110,7 @@ func sampleTrace(_ file: String, _ prefix: String) throws -> Trace {
         let b = Trace(id: TraceID("t"), spans: spans)
         let text = DiffText.render(TraceDiff(a: a, b: b, prices: .standard), labelA: "a\u{7}", labelB: "b")
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
-        #expect(text.contains("evil␛[2Jname2  (was evil␛[2Jname)"))
+        #expect(text.contains("evil^[[2Jname2  (was evil^[[2Jname)"))
     }
 }
 
@@ -159,7 +159,7 @@ final class JUnitCollector: NSObject, XMLParserDelegate {
     @Test func oneCasePerTraceAndAFailureNamingEveryBrokenLimit() throws {
         let breaches = [BudgetBreach(metric: .cost, limit: 0.04, actual: 0.05), BudgetBreach(metric: .llmCalls, limit: 5, actual: 6)]
         let lines = breaches.map(BudgetText.describe)
-        #expect(lines == ["cost $0.0500 is over the limit $0.0400 by $0.0100 (+25%)", "LLM calls 6 is over the limit 5 by 1 (+20%)"])
+        #expect(lines == ["cost $0.050 is over the limit $0.040 by $0.010 (+25%)", "LLM calls 6 is over the limit 5 by 1 (+20%)"])
         let xml = JUnitReport.render(suite: "spanscope check", cases: [
             JUnitCase(name: "agent <v2> & \"friends\" (abc)", classname: "runs/a.json", seconds: 9.41, failures: lines),
             JUnitCase(name: "triage (def)", classname: "runs/a.json", seconds: 0.5, failures: []),
@@ -176,11 +176,11 @@ final class JUnitCollector: NSObject, XMLParserDelegate {
         #expect(junit.cases[0].failures[0].message == lines.joined(separator: "; "))
         #expect(junit.cases[0].failures[0].text == lines.joined(separator: "\n"))
         #expect(junit.cases[1].failures.isEmpty)
-        #expect(junit.cases[2].attributes["name"] == "bell^G and ␛[31mred\\u{fffe} (ghi)")
+        #expect(junit.cases[2].attributes["name"] == "bell^G and ^[[31mred\\u{FFFE} (ghi)")
     }
 
     @Test func regressionBreachInWords() {
         let b = BudgetBreach(metric: .duration, limit: 12e9, actual: 15e9, baseline: 10e9)
-        #expect(BudgetText.describe(b) == "duration 15.00 s vs 10.00 s in A (+50%) passes the allowed 12.00 s by 3.00 s")
+        #expect(BudgetText.describe(b) == "duration 15.0s vs 10.0s in A (+50%) passes the allowed 12.0s by 3.00s")
     }
 }
