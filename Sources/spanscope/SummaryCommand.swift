@@ -1,6 +1,8 @@
 import ArgumentParser
 import Reports
+import TraceAnalysis
 import TraceFormats
+import TraceModel
 
 /// `spanscope summary`: per trace, where the time and the money went.
 struct SummaryCommand: ParsableCommand {
@@ -25,8 +27,21 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
 
+    /// Whether a large file is indexed and read trace by trace (`auto`: files past
+    /// `TraceIndexer.lazyThreshold` in OTLP JSON Lines) or loaded whole.
+    enum IndexMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+    @Option(name: .long, help: ArgumentHelp("Index the file and read one trace at a time: auto, always or never.",
+                                            visibility: .hidden))
+    var index: IndexMode = .auto
+
     func run() throws {
         let table = try priceTable(prices)
+        if files.count == 1, index != .never,
+           index == .always ? TraceIndexer.canIndex(path: files[0]) : TraceIndexer.shouldIndex(path: files[0]) {
+            try runIndexed(files[0], prices: table)
+            exitWithoutTeardown()
+        }
         // Only what a summary shows is kept: skips message texts and other attributes unread.
         let doc = try loadOrExit(files, detail: .summary)
         reportWarnings(doc)
@@ -37,6 +52,30 @@ struct SummaryCommand: ParsableCommand {
             try writeStandardOutput(Array(SummaryText.render(doc, prices: table).utf8))
         }
         withExtendedLifetime(doc) { exitWithoutTeardown() }
+    }
+}
+
+extension SummaryCommand {
+    /// The summary of a large file, read one batch of traces at a time (memory: the index).
+    func runIndexed(_ path: String, prices table: PriceTable) throws {
+        let store: LazyTraceStore
+        do {
+            store = try LazyTraceStore(path: path)
+        } catch {
+            printError("spanscope: \(error.description)")
+            throw ExitCode(1)
+        }
+        reportWarnings(TraceDocument(source: path, format: store.index.format, traces: [],
+                                     warnings: store.index.warnings, skippedSpans: store.index.skippedSpans))
+        do {
+            switch format {
+            case .json: try IndexedSummary.json(store, prices: table, write: writeStandardOutput)
+            case .text: try IndexedSummary.text(store, prices: table, write: writeStandardOutput)
+            }
+        } catch let error as TraceFormatError {
+            printError("spanscope: \(error.description)")
+            throw ExitCode(1)
+        }
     }
 }
 
