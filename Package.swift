@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),

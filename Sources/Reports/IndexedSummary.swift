@@ -8,14 +8,14 @@ import TraceModel
 public enum IndexedSummary {
     /// Span bytes decoded per batch (at least one trace): big enough to keep both cores busy,
     /// small enough that a batch's traces take little memory next to the file.
-    static let batchBytes: Int64 = 48 << 20
+    public static let batchBytes: Int64 = 48 << 20
 
     /// Writes the text summary through `write` (called once per batch, in order).
-    public static func text(_ store: LazyTraceStore, prices: PriceTable,
+    public static func text(_ store: LazyTraceStore, prices: PriceTable, batchBytes: Int64 = batchBytes,
                             write: ([UInt8]) throws -> Void) throws {
         let index = store.index
         try write(Array(SummaryText.header(source: index.source, format: index.format, traceCount: store.count).utf8))
-        try forEachBatch(store) { traces in
+        try forEachBatch(store, batchBytes: batchBytes) { traces in
             var out = ""
             for text in Parallel.map(traces.count, { SummaryText.render(traces[$0], prices: prices) }) {
                 out += "\n"
@@ -26,12 +26,12 @@ public enum IndexedSummary {
     }
 
     /// Writes the JSON summary through `write` (called once per batch, in order).
-    public static func json(_ store: LazyTraceStore, prices: PriceTable,
+    public static func json(_ store: LazyTraceStore, prices: PriceTable, batchBytes: Int64 = batchBytes,
                             write: ([UInt8]) throws -> Void) throws {
         let index = store.index
         var w = JSONWriter()
         SummaryJSON.begin(into: &w)
-        try forEachBatch(store) { traces in
+        try forEachBatch(store, batchBytes: batchBytes) { traces in
             let pieces = Parallel.map(traces.count) { i in
                 var one = JSONWriter()
                 one.beginArray()
@@ -49,7 +49,7 @@ public enum IndexedSummary {
     }
 
     /// Decodes the traces in index order, a batch at a time on all cores.
-    static func forEachBatch(_ store: LazyTraceStore, _ body: ([Trace]) throws -> Void) throws {
+    static func forEachBatch(_ store: LazyTraceStore, batchBytes: Int64, _ body: ([Trace]) throws -> Void) throws {
         let entries = store.index.traces
         var first = 0
         while first < entries.count {

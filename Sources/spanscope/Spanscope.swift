@@ -7,7 +7,7 @@ struct Spanscope: ParsableCommand {
         commandName: "spanscope",
         abstract: "A terminal explorer for traces of LLM applications.",
         subcommands: [OpenCommand.self, SummaryCommand.self, CheckCommand.self, ConvertCommand.self, ListenCommand.self,
-                      GenerateCommand.self, BenchLoadCommand.self, BenchFrameCommand.self],
+                      GenerateCommand.self, BenchLoadCommand.self, BenchFrameCommand.self, BenchIndexCommand.self],
         defaultSubcommand: OpenCommand.self
     )
 }

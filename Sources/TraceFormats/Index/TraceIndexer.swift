@@ -35,7 +35,7 @@ public enum TraceIndexer {
     public static let lazyThreshold: Int64 = 256 << 20
 
     /// Bytes read per `pread`; a line longer than this grows the window to hold it.
-    static let windowSize = 16 << 20
+    public static let windowSize = 16 << 20
 
     /// True when `path` is a regular, uncompressed OTLP JSON Lines file whose first line is a
     /// whole request: the shape the index reads. Anything else is loaded whole.
@@ -71,7 +71,9 @@ public enum TraceIndexer {
 
     /// Indexes a file. Throws when it cannot be opened or a request is malformed (naming the
     /// line and column).
-    public static func index(path: String, parts: Int = Parallel.cores, progress: IndexProgress? = nil) throws(TraceFormatError) -> TraceIndex {
+    /// (`window` is lowered only by tests, to make lines cross window edges.)
+    public static func index(path: String, parts: Int = Parallel.cores, progress: IndexProgress? = nil,
+                             window: Int = windowSize) throws(TraceFormatError) -> TraceIndex {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TraceFormatError(source: path, message: TraceLoader.describeErrno(errno)) }
         defer { close(fd) }
@@ -88,7 +90,7 @@ public enum TraceIndexer {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             Parallel.forEach(ranges.count) { i in
-                out.pointer[i] = scanPart(fd: fd, range: ranges[i], progress: progress)
+                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress)
             }
         }
         return try join(results, source: path, identity: identity, bytes: Int64(size))
@@ -114,9 +116,9 @@ public enum TraceIndexer {
     }
 
     /// Scans one range of the file, window by window.
-    static func scanPart(fd: Int32, range: Range<Int>, progress: IndexProgress?) -> PartIndex {
+    static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?) -> PartIndex {
         var scanner = PartScanner()
-        var capacity = min(windowSize, max(range.count, 1))
+        var capacity = min(window, max(range.count, 1))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
         defer { buffer.deallocate() }
         var bufferOffset = range.lowerBound   // file offset of buffer[0]
