@@ -57,29 +57,33 @@ struct LineWalker {
         p &+= 1
     }
 
-    static let quoteVector = SIMD32<UInt8>(repeating: 0x22)
-    static let slashVector = SIMD32<UInt8>(repeating: 0x5C)
-
-    /// From just after an opening quote, the offset of the closing quote.
+    /// From just after an opening quote, the offset of the closing quote, and whether the
+    /// string holds a backslash.
     @inline(__always)
-    func stringEnd(from start: Int) throws(ScanFailure) -> Int {
+    func stringEnd(from start: Int) throws(ScanFailure) -> (end: Int, escaped: Bool) {
+        let quotes: UInt64 = 0x2222_2222_2222_2222, slashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
         var q = start
+        var escaped = false
         while true {
             // 32 bytes at a time while there is neither a quote nor a backslash: long texts
-            // (prompts, completions) go by at memory speed.
+            // (prompts, completions) go by with one branch per block. (Swift's SIMD `any` is not
+            // inlined here and costs more than these word tests.)
             while q &+ 32 <= end {
-                let v = UnsafeRawPointer(base + q).loadUnaligned(as: SIMD32<UInt8>.self)
-                if any((v .== LineWalker.quoteVector) .| (v .== LineWalker.slashVector)) { break }
+                let raw = UnsafeRawPointer(base + q)
+                let w0 = raw.loadUnaligned(as: UInt64.self), w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                let w2 = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), w3 = raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                let a = LineWalker.zeroBytes(w0 ^ quotes) | LineWalker.zeroBytes(w0 ^ slashes)
+                    | LineWalker.zeroBytes(w1 ^ quotes) | LineWalker.zeroBytes(w1 ^ slashes)
+                let b = LineWalker.zeroBytes(w2 ^ quotes) | LineWalker.zeroBytes(w2 ^ slashes)
+                    | LineWalker.zeroBytes(w3 ^ quotes) | LineWalker.zeroBytes(w3 ^ slashes)
+                if a | b != 0 { break }
                 q &+= 32
             }
             // Then eight at a time to find the exact byte.
-            let quotes: UInt64 = 0x2222_2222_2222_2222, slashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             var hit = -1
             while q &+ 8 <= end {
                 let w = UnsafeRawPointer(base + q).loadUnaligned(as: UInt64.self)
-                let x = w ^ quotes, y = w ^ slashes
-                let m = ((x &- ones) & ~x | (y &- ones) & ~y) & highs
+                let m = LineWalker.zeroBytes(w ^ quotes) | LineWalker.zeroBytes(w ^ slashes)
                 if m != 0 { hit = q &+ (m.littleEndian.trailingZeroBitCount >> 3); break }
                 q &+= 8
             }
@@ -88,11 +92,19 @@ struct LineWalker {
                 guard q < end else { throw fail("line ends inside a string", at: start &- 1) }
                 hit = q
             }
-            if base[hit] == 0x22 { return hit }
+            if base[hit] == 0x22 { return (hit, escaped) }
             // A backslash escapes the next byte, whatever it is.
+            escaped = true
             q = hit &+ 2
             guard q <= end else { throw fail("line ends inside a string", at: start &- 1) }
         }
+    }
+
+    /// High bit set in each byte of `w` that is zero; the lowest such byte is exact (a borrow
+    /// can only mark bytes above a zero one).
+    @inline(__always)
+    static func zeroBytes(_ w: UInt64) -> UInt64 {
+        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
     }
 
     /// Reads a string at `p` (after whitespace): the range of its raw contents and whether it
@@ -101,22 +113,10 @@ struct LineWalker {
     mutating func rawString() throws(ScanFailure) -> (start: Int, end: Int, escaped: Bool) {
         guard peek() == 0x22 else { throw fail("expected a string") }
         let s = p &+ 1
-        let e = try stringEnd(from: s)
+        let (e, escaped) = try stringEnd(from: s)
         p = e &+ 1
-        return (s, e, memchrSlash(s, e))
+        return (s, e, escaped)
     }
-
-    @inline(__always)
-    func memchrSlash(_ s: Int, _ e: Int) -> Bool {
-        var i = s
-        while i < e { if base[i] == 0x5C { return true }; i &+= 1 }
-        return false
-    }
-
-    static let openVector = SIMD32<UInt8>(repeating: UInt8(ascii: "{"))
-    static let closeVector = SIMD32<UInt8>(repeating: UInt8(ascii: "}"))
-    static let openArrayVector = SIMD32<UInt8>(repeating: UInt8(ascii: "["))
-    static let closeArrayVector = SIMD32<UInt8>(repeating: UInt8(ascii: "]"))
 
     /// Skips one value of any kind.
     @inline(__always)
@@ -124,7 +124,7 @@ struct LineWalker {
         guard let c = peek() else { throw fail("line ends where a value was expected") }
         switch c {
         case 0x22:
-            p = try stringEnd(from: p &+ 1) &+ 1
+            p = try stringEnd(from: p &+ 1).end &+ 1
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             try skipContainer()
         default:
@@ -139,23 +139,15 @@ struct LineWalker {
         }
     }
 
-    /// Skips an object or array by counting brackets outside strings, jumping over runs of 32
-    /// bytes that hold no bracket and no quote.
+    /// Skips an object or array by counting brackets outside strings; strings (most of the
+    /// bytes) are crossed by `stringEnd`'s block search.
     mutating func skipContainer() throws(ScanFailure) {
         let opened = p
         var depth = 0
         while p < end {
-            while p &+ 32 <= end {
-                let v = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD32<UInt8>.self)
-                let interesting = (v .== LineWalker.quoteVector) .| (v .== LineWalker.openVector) .| (v .== LineWalker.closeVector)
-                    .| (v .== LineWalker.openArrayVector) .| (v .== LineWalker.closeArrayVector)
-                if any(interesting) { break }
-                p &+= 32
-            }
-            guard p < end else { break }
             switch base[p] {
             case 0x22:
-                p = try stringEnd(from: p &+ 1) &+ 1
+                p = try stringEnd(from: p &+ 1).end &+ 1
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth &+= 1
                 p &+= 1
@@ -168,6 +160,46 @@ struct LineWalker {
             }
         }
         throw fail("line ends inside an object or array", at: opened)
+    }
+
+    /// From inside an object (after a member), skips the rest of it, its `}` included.
+    mutating func skipRestOfObject() throws(ScanFailure) {
+        let opened = p
+        var depth = 1
+        while p < end {
+            switch base[p] {
+            case 0x22:
+                p = try stringEnd(from: p &+ 1).end &+ 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth &+= 1
+                p &+= 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth &-= 1
+                p &+= 1
+                if depth == 0 { return }
+            default:
+                p &+= 1
+            }
+        }
+        throw fail("line ends inside an object", at: opened)
+    }
+
+    /// True when a raw id is one the full reader treats as zero (all zeros in hex or UUID form,
+    /// empty, or base64 of zero bytes), without building the identifier.
+    @inline(__always)
+    func isZeroID(_ start: Int, _ end: Int) -> Bool {
+        let n = end &- start
+        if n == 0 { return true }
+        guard n == 16 || n == 32 else {
+            // Other lengths (UUIDs, base64, text) are rare: ask the identifier itself.
+            return Identifier(utf8: UnsafeBufferPointer(start: base + start, count: n)).isZero
+        }
+        var i = start
+        while i < end {
+            if base[i] != UInt8(ascii: "0") { return false }
+            i &+= 1
+        }
+        return true
     }
 
     /// Consumes `{`; false when the object is empty (its `}` consumed too).

@@ -160,7 +160,7 @@ struct PartScanner {
         let spanStart = w.p
         var traceRaw: (start: Int, count: Int)?
         var traceEscaped = false
-        var spanID: Identifier?
+        var spanRaw: (start: Int, end: Int, escaped: Bool)?
         var hasParent = false
         var name: (start: Int, end: Int, escaped: Bool)?
         var start: Int64?
@@ -180,8 +180,7 @@ struct PartScanner {
                     } else { try w.skipValue() }
                 case UInt8(ascii: "s"):
                     if (w.keyIs(k, "spanId") || w.keyIs(k, "span_id")) && w.peek() == 0x22 {
-                        let s = try w.rawString()
-                        spanID = s.escaped ? nil : Identifier(utf8: UnsafeBufferPointer(start: w.base + s.start, count: s.end - s.start))
+                        spanRaw = try w.rawString()
                     } else if w.keyIs(k, "startTimeUnixNano") || w.keyIs(k, "start_time_unix_nano") {
                         start = try w.nanos()
                     } else if w.keyIs(k, "status") {
@@ -194,9 +193,7 @@ struct PartScanner {
                 case UInt8(ascii: "p"):
                     if (w.keyIs(k, "parentSpanId") || w.keyIs(k, "parent_span_id")) && w.peek() == 0x22 {
                         let s = try w.rawString()
-                        if s.end > s.start {
-                            hasParent = s.escaped || !Identifier(utf8: UnsafeBufferPointer(start: w.base + s.start, count: s.end - s.start)).isZero
-                        }
+                        hasParent = s.escaped || !w.isZeroID(s.start, s.end)
                     } else { try w.skipValue() }
                 case UInt8(ascii: "n"):
                     if w.keyIs(k, "name") && w.peek() == 0x22 {
@@ -213,15 +210,25 @@ struct PartScanner {
             } while try w.nextMember()
         }
         // The same three checks, in the same order and words, as the full reader's.
+        // The trace id is parsed only when it differs from the previous span's.
+        var cached: Int32 = -1
+        if let raw = traceRaw, !traceEscaped, lastIDSlot >= 0, raw.count == lastID.count,
+           memcmp(w.base + raw.start, w.base + lastID.start, raw.count) == 0 {
+            cached = lastIDSlot
+        }
         let traceID: TraceID?
-        if let raw = traceRaw {
+        if cached >= 0 {
+            traceID = part.entries[Int(cached)].id
+        } else if let raw = traceRaw {
             traceID = traceEscaped ? decodedID(at: raw.start - 1) : TraceID(Identifier(utf8: UnsafeBufferPointer(start: w.base + raw.start, count: raw.count)))
         } else {
             traceID = nil
         }
         guard let traceID, !traceID.raw.isZero else { return skip("missing 'traceId'", at: spanStart) }
-        guard let spanID, !spanID.isZero else { return skip("missing 'spanId'", at: spanStart) }
-        guard var startNanos = start else { return skip("span \(SpanID(spanID)) has no 'startTimeUnixNano'", at: spanStart) }
+        guard let s = spanRaw, s.escaped || !w.isZeroID(s.start, s.end) else { return skip("missing 'spanId'", at: spanStart) }
+        guard var startNanos = start else {
+            return skip("span \(SpanID(identifier(w.base, s))) has no 'startTimeUnixNano'", at: spanStart)
+        }
         var endNanos = end ?? startNanos
         let range = Span.timeRange
         if !range.contains(startNanos) || !range.contains(endNanos) {
@@ -230,14 +237,14 @@ struct PartScanner {
             part.clamped += 1
         }
 
-        let slot = slot(for: traceID, raw: traceEscaped ? nil : traceRaw)
+        let slot = cached >= 0 ? cached : slot(for: traceID, raw: traceEscaped ? nil : traceRaw)
         let spanEnd = windowOffset + Int64(w.p)
         let base = w.base
         let runStart = windowOffset + Int64(spanStart)
         let continues = lastSlot == slot
         PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
                         root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
-                        traceID: traceID, spanID: spanID, run: runStart..<spanEnd, continuesRun: continues)
+                        traceID: traceID, spanID: llm.isEmpty ? .bits64(0) : identifier(base, s), run: runStart..<spanEnd, continuesRun: continues)
         lastSlot = slot
     }
 
@@ -275,6 +282,13 @@ struct PartScanner {
         return (try? s.readString()) ?? ""
     }
 
+    /// A raw id as the full reader makes it.
+    private mutating func identifier(_ base: UnsafePointer<UInt8>, _ s: (start: Int, end: Int, escaped: Bool)) -> Identifier {
+        if !s.escaped { return Identifier(utf8: UnsafeBufferPointer(start: base + s.start, count: s.end - s.start)) }
+        reader.scanner.pos = s.start - 1
+        return Identifier(parsing: (try? reader.scanner.readString()) ?? "")
+    }
+
     private mutating func decodedID(at quote: Int) -> TraceID? {
         reader.scanner.pos = quote
         guard let text = try? reader.scanner.readString(), !text.isEmpty else { return nil }
@@ -283,10 +297,6 @@ struct PartScanner {
 
     /// The table slot of a trace, created on first sight.
     private mutating func slot(for id: TraceID, raw: (start: Int, count: Int)?) -> Int32 {
-        if let raw, lastIDSlot >= 0, raw.count == lastID.count,
-           memcmp(reader.scanner.bytes.baseAddress! + raw.start, reader.scanner.bytes.baseAddress! + lastID.start, raw.count) == 0 {
-            return lastIDSlot
-        }
         let slot: Int32
         if let s = part.slots[id] {
             slot = s
@@ -338,11 +348,18 @@ struct PartScanner {
                 repeat {
                     let k = try w.key()
                     if w.keyIs(k, "key") && w.peek() == 0x22 {
-                        key = try w.rawString()
+                        let raw = try w.rawString()
+                        key = raw
+                        // Most keys are not wanted: skip the rest of the entry, value unread.
+                        if !raw.escaped,
+                           !LLMConventions.isSummaryKey(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start)) {
+                            if try w.nextMember() { try w.skipRestOfObject() }
+                            break
+                        }
                     } else if w.keyIs(k, "value") {
                         w.skipWhitespace()
                         value = w.p
-                        // Values of keys already known to be unwanted are skipped without a look.
+                        // The key may follow its value: keep the place.
                         try w.skipValue()
                     } else {
                         try w.skipValue()
