@@ -1,3 +1,4 @@
+import TerminalText
 import TraceAnalysis
 import TraceFormats
 import TraceModel

@@ -1,4 +1,5 @@
 import TraceModel
+import TerminalText
 
 /// The outcome of decoding one export request body: spans taken, spans left out and why.
 public struct ExportOutcome: Sendable, Equatable {

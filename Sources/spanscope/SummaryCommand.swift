@@ -2,7 +2,9 @@ import ArgumentParser
 import Reports
 import TraceAnalysis
 import TraceFormats
+import TerminalText
 import TraceModel
+import TraceWriters
 
 /// `spanscope summary`: per trace, where the time and the money went.
 struct SummaryCommand: ParsableCommand {
@@ -27,6 +29,12 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
 
+    @Option(name: .long, help: "Only traces matching this query (see README: the query language), e.g. 'error or cost>0.05'.")
+    var `where`: String?
+
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where).")
+    var sessionKey: String?
+
     /// Whether a large file is indexed and read trace by trace (`auto`: files past
     /// `TraceIndexer.lazyThreshold` in OTLP JSON Lines) or loaded whole.
     enum IndexMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
@@ -37,21 +45,25 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let table = try priceTable(prices)
-        if files.count == 1, index != .never,
+        // A query may need every trace at once (sessions), so only an unfiltered summary is indexed.
+        if files.count == 1, self.where == nil, index != .never,
            index == .always ? TraceIndexer.canIndex(path: files[0]) : TraceIndexer.shouldIndex(path: files[0]) {
             try runIndexed(files[0], prices: table)
             exitWithoutTeardown()
         }
-        // Only what a summary shows is kept: skips message texts and other attributes unread.
-        let doc = try loadOrExit(files, detail: .summary)
-        reportWarnings(doc)
+        let query = try queryOrExit(self.where)
+        // Only what a summary shows is kept (message texts and other attributes skipped unread),
+        // unless the query reads attributes.
+        let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary)
+        reportWarnings(loaded)
+        let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
         switch format {
         case .json:
             try writeStandardOutput(SummaryJSON.encode(doc, prices: table))
         case .text:
             try writeStandardOutput(Array(SummaryText.render(doc, prices: table).utf8))
         }
-        withExtendedLifetime(doc) { exitWithoutTeardown() }
+        withExtendedLifetime(loaded) { exitWithoutTeardown() }
     }
 }
 
