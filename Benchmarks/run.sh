@@ -7,12 +7,15 @@
 #          prints sane numbers (used by .ci/run)
 #   small  10k and 100k spans, release build
 #   full   10k, 100k and 1M spans, release build (writes ~1 GB of inputs under bench-out/)
+#   scale [GB]  by hand only: a GB-sized JSON Lines file, index scan and summary against today's
+#          build and orjson on one and two cores (Benchmarks/scale.sh)
 #
 # Every figure is measured in this run, next to its peer, because the machine is shared and
 # noisy: compare the ratios, not the absolute times. Inputs are generated, never committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-small}
+[ "$size" = scale ] && exec Benchmarks/scale.sh "${2:-3}"
 out=bench-out
 mkdir -p "$out"
 case "$size" in

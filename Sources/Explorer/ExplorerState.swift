@@ -221,6 +221,8 @@ public struct TraceListState: Sendable {
     var facts: [TraceFacts]?
     /// Entries the query matches, one flag per entry (nil: no filter).
     var matching: [Bool]?
+    /// The trace marked with `m` for a comparison, by id (live updates may move it in the list).
+    public var marked: TraceID?
 }
 
 /// The view under any overlay. Adding a view is a case here, its reducer (a branch of
@@ -231,6 +233,8 @@ public enum BaseView: Sendable {
     case list
     /// One open trace: tree, waterfall and side panel.
     case trace(TraceSession)
+    /// Two traces compared step by step.
+    case compare(CompareSession)
 }
 
 /// What covers the base view and takes the keys first.
@@ -344,6 +348,7 @@ public struct ExplorerState: Sendable {
             switch view {
             case .list: return .traceList
             case .trace: return .trace
+            case .compare: return .compare
             }
         }
     }
@@ -351,6 +356,12 @@ public struct ExplorerState: Sendable {
     /// The open trace, nil while the trace list is shown.
     public var session: TraceSession? {
         if case .trace(let s) = view { return s }
+        return nil
+    }
+
+    /// The comparison, nil unless it is shown.
+    public var comparison: CompareSession? {
+        if case .compare(let c) = view { return c }
         return nil
     }
 
