@@ -1,4 +1,5 @@
 import AITracing
+import TraceModel
 import Foundation
 
 // tracing-bench [--spans N] [--tasks 1,4,8] [--repeat R] [--seed-script PATH [--python PATH]] [--no-check]

@@ -188,7 +188,7 @@ func shape(_ t: Trace) -> [String] {
 }
 
 final class ReportLog: Sendable {
-    private let errors = Mutex<[AITracingError]>([])
+    private let errors = Locked<[AITracingError]>([])
     func add(_ e: AITracingError) { errors.withLock { $0.append(e) } }
     var all: [AITracingError] { errors.withLock { $0 } }
 }

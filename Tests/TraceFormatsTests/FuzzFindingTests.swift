@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TraceModel
+@testable import TraceConventions
 @testable import TraceFormats
 
 /// Inputs the fuzzer (Scripts/fuzz.sh) found to break a reader, each kept as a regression test,
