@@ -157,7 +157,7 @@ set -e
 [ "$code" = 1 ] || fail "check of the hostile file under a hostile name exited $code, not 1"
 [ "$missing" = 1 ] || fail "summary of a missing file exited $missing, not 1"
 if LC_ALL=C grep -qaP "$raw_pattern" "$work/out.txt" "$work/err.txt"; then fail "a file name was printed raw"; fi
-grep -qF 'name␛]0;FILE^G.json' "$work/out.txt" || fail "check does not name the file inertly: $(cat -v "$work/out.txt")"
+grep -qF 'name^[]0;FILE^G.json' "$work/out.txt" || fail "check does not name the file inertly: $(cat -v "$work/out.txt")"
 
 step="tiny terminals: 1x1, 2x2, 10x3, 5x1 and back"
 run "clear; ./explore tiny '$sample'"
