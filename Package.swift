@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP", "TraceModel"]),
         .testTarget(name: "LiveReceiverTests", dependencies: ["LiveReceiver", "LocalHTTP", "TraceFormats", "TerminalText", "TraceWriters", "TraceModel", "CZlib"]),
         .testTarget(name: "AITracingOpenAITests",
-                    dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis"]),
+                    dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis", "TraceFormats"]),
         .testTarget(name: "SeedScenarioTests",
                     dependencies: ["SeedScenario", "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis"]),
     ],

@@ -12,14 +12,15 @@
 # noisy: compare the ratios, not the absolute times. Inputs are generated, never committed.
 # Every tool gets the same number of runs and its best counts. Python peers come from the venv
 # Benchmarks/peers-venv.sh makes (versions pinned in Benchmarks/requirements.txt). The seed's
-# tracer is read from SPANSCOPE_SEED_TRACER (default ../shared/peers/seed_tracer.py).
+# tracer is read from SPANSCOPE_SEED_TRACER (default ../shared/peers/seed_tracer.py); the smoke
+# run's debug binaries from SPANSCOPE_DEBUG_BIN (default .build/debug).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-small}
 out=bench-out
 mkdir -p "$out"
 case "$size" in
-  smoke) sizes=(2000); repeat=1; bin=.build/debug ;;
+  smoke) sizes=(2000); repeat=1; bin=${SPANSCOPE_DEBUG_BIN:-.build/debug} ;;
   small) sizes=(10000 100000); repeat=3; bin=.build/release ;;
   full)  sizes=(10000 100000 1000000); repeat=3; bin=.build/release ;;
   *) echo "usage: $0 [smoke|small|full]" >&2; exit 2 ;;
