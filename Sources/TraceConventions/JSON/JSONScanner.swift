@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// A syntax error at a byte offset in a JSON text.
-package struct JSONSyntaxError: Error {
+public struct JSONSyntaxError: Error {
     /// Byte offset from the start of the file.
     @usableFromInline package var offset: Int
     /// Line (1-based) in the part of the file the scanner read (a chunk's reader adds its start line).
@@ -16,32 +16,40 @@ package struct JSONSyntaxError: Error {
     @usableFromInline package var message: String
 
     /// True when the text simply stops (every end-of-input message says "end of file").
-    @inlinable package var isTruncation: Bool { message.contains("end of file") }
+    @inlinable public var isTruncation: Bool { message.contains("end of file") }
 }
 
 /// A place in a scanner's bytes with its line number and the offset its line starts at.
-package final class LineCursor {
+public final class LineCursor {
     @usableFromInline package var offset = 0
     @usableFromInline package var line = 1
     @usableFromInline package var lineStart = 0
 }
 
 /// A key read from an object: where its bytes are, so it can be compared without allocating.
-package struct JSONKey {
+public struct JSONKey {
     @usableFromInline package var start: Int
     @usableFromInline package var count: Int
     /// The decoded key when the raw key held escape sequences (rare; compared as a String).
     @usableFromInline package var decoded: String?
+
+    /// A key of `count` bytes at `start`, with its decoded text when it held escapes.
+    @inlinable public init(start: Int, count: Int, decoded: String?) {
+        self.start = start
+        self.count = count
+        self.decoded = decoded
+    }
 }
 
 /// A number as it appeared: integers stay exact, everything else is a double.
-package enum JSONNumber {
+public enum JSONNumber {
     case int(Int64)
     case double(Double)
     /// An integer too large for 64 bits, kept as its digits.
     case bigInteger(String)
 
-    @inlinable package var asDouble: Double {
+    /// The number as a double (big integers parsed from their digits).
+    @inlinable public var asDouble: Double {
         switch self {
         case .int(let v): return Double(v)
         case .double(let d): return d
@@ -51,16 +59,16 @@ package enum JSONNumber {
 }
 
 /// The kinds of value that can start at the current position.
-package enum JSONToken {
+public enum JSONToken {
     case object, array, string, number, `true`, `false`, null, end, invalid
 }
 
 /// Tracks whether an object or array still expects its first member.
-package struct JSONContainer {
+public struct JSONContainer {
     @usableFromInline package var first = true
 
     /// A container whose first member is still to come.
-    @inlinable package init() {}
+    @inlinable public init() {}
 }
 
 /// A pull reader over UTF-8 JSON held in memory.
@@ -71,7 +79,11 @@ package struct JSONContainer {
 /// in place and hands strings out only when the caller wants them.
 ///
 /// The buffer must outlive the scanner (callers use it inside `withUnsafeBufferPointer`).
-package struct JSONScanner {
+//
+// Public and `@inlinable` rather than `package`: the readers (another module) call these per
+// byte and per key, and Swift 6.3 does not inline `@inlinable package` code across modules
+// (measured: 13% more instructions per load until the hot functions were public).
+public struct JSONScanner {
     @usableFromInline package let bytes: UnsafeBufferPointer<UInt8>
     @usableFromInline package var pos: Int
     /// Scratch space for decoding escaped strings, reused to avoid an allocation per string.
@@ -87,25 +99,28 @@ package struct JSONScanner {
     /// which read the same bytes).
     @usableFromInline let lineCursor = LineCursor()
 
-    @inlinable package init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
+    /// A scanner over `bytes`, starting at `pos`.
+    @inlinable public init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
         self.bytes = bytes
         self.pos = pos
         self.origin = 0
     }
 
     /// A scanner over `whole[range]` that reports byte offsets in `whole`.
-    @inlinable package init(slice range: Range<Int>, of whole: UnsafeBufferPointer<UInt8>) {
+    @inlinable public init(slice range: Range<Int>, of whole: UnsafeBufferPointer<UInt8>) {
         self.bytes = UnsafeBufferPointer(rebasing: whole[range])
         self.pos = 0
         self.origin = range.lowerBound
     }
 
-    @inlinable package var atEnd: Bool { pos >= bytes.count }
+    /// True when every byte has been read.
+    @inlinable public var atEnd: Bool { pos >= bytes.count }
 
     // MARK: Whitespace and tokens
 
+    /// Moves past spaces, tabs and line breaks.
     @inline(__always)
-    @inlinable package mutating func skipWhitespace() {
+    @inlinable public mutating func skipWhitespace() {
         let b = bytes
         var p = pos
         while p < b.count {
@@ -117,7 +132,7 @@ package struct JSONScanner {
 
     /// The kind of value at the current position (after whitespace), without consuming it.
     @inline(__always)
-    @inlinable package mutating func peekToken() -> JSONToken {
+    @inlinable public mutating func peekToken() -> JSONToken {
         skipWhitespace()
         guard pos < bytes.count else { return .end }
         switch bytes[pos] {
@@ -134,27 +149,28 @@ package struct JSONScanner {
     }
 
     /// An error at `offset` (default: here), located in the whole file.
-    @inlinable package func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+    public func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
         let at = offset ?? pos
         let (line, column) = lineAndColumn(of: at)
         return JSONSyntaxError(offset: at + origin, line: line, column: column, message: message)
     }
 
     /// Describes the byte at the current position for error messages.
-    @inlinable package func describeCurrent() -> String {
+    public func describeCurrent() -> String {
         guard pos < bytes.count else { return "end of file" }
         return JSONScanner.describe(byte: bytes[pos])
     }
 
     /// A byte for an error message: quoted when printable ASCII, else in hex, so that a message
     /// never carries a control character or a line break from the file.
-    @inlinable package static func describe(byte c: UInt8) -> String {
+    public static func describe(byte c: UInt8) -> String {
         if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
         return "byte 0x" + String(c, radix: 16, uppercase: true)
     }
 
+    /// Consumes the byte `c` (after whitespace) or throws, naming `what` was expected.
     @inline(__always)
-    @inlinable package mutating func expect(_ c: UInt8, _ what: String) throws(JSONSyntaxError) {
+    @inlinable public mutating func expect(_ c: UInt8, _ what: String) throws(JSONSyntaxError) {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == c else {
             throw error("expected \(what), found \(describeCurrent())")
@@ -166,14 +182,14 @@ package struct JSONScanner {
 
     /// Consumes `{` and returns a cursor for `nextKey`.
     @inline(__always)
-    @inlinable package mutating func beginObject() throws(JSONSyntaxError) -> JSONContainer {
+    @inlinable public mutating func beginObject() throws(JSONSyntaxError) -> JSONContainer {
         try expect(UInt8(ascii: "{"), "'{'")
         return JSONContainer()
     }
 
     /// Reads the next key and its colon, or consumes `}` and returns nil.
     @inline(__always)
-    @inlinable package mutating func nextKey(_ c: inout JSONContainer) throws(JSONSyntaxError) -> JSONKey? {
+    @inlinable public mutating func nextKey(_ c: inout JSONContainer) throws(JSONSyntaxError) -> JSONKey? {
         skipWhitespace()
         guard pos < bytes.count else { throw error("unexpected end of file inside an object") }
         let b = bytes[pos]
@@ -195,14 +211,14 @@ package struct JSONScanner {
 
     /// Consumes `[` and returns a cursor for `nextElement`.
     @inline(__always)
-    @inlinable package mutating func beginArray() throws(JSONSyntaxError) -> JSONContainer {
+    @inlinable public mutating func beginArray() throws(JSONSyntaxError) -> JSONContainer {
         try expect(UInt8(ascii: "["), "'['")
         return JSONContainer()
     }
 
     /// Moves to the next element (true) or consumes `]` (false).
     @inline(__always)
-    @inlinable package mutating func nextElement(_ c: inout JSONContainer) throws(JSONSyntaxError) -> Bool {
+    @inlinable public mutating func nextElement(_ c: inout JSONContainer) throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
         guard pos < bytes.count else { throw error("unexpected end of file inside an array") }
         let b = bytes[pos]
@@ -232,20 +248,20 @@ package struct JSONScanner {
 
     /// True when `key` is exactly `name`.
     @inline(__always)
-    @inlinable package func key(_ key: JSONKey, is name: StaticString) -> Bool {
+    @inlinable public func key(_ key: JSONKey, is name: StaticString) -> Bool {
         if let d = key.decoded { return d == name.description }
         guard key.count == name.utf8CodeUnitCount else { return false }
         return memcmp(bytes.baseAddress! + key.start, name.utf8Start, key.count) == 0
     }
 
     /// The key as a String (allocates unless short).
-    @inlinable package func keyString(_ key: JSONKey) -> String {
+    @inlinable public func keyString(_ key: JSONKey) -> String {
         if let d = key.decoded { return d }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.start..<key.start + key.count]), as: UTF8.self)
     }
 
     /// The raw bytes of a key (escape-free keys only; decoded keys return nil).
-    @inlinable package func keyBytes(_ key: JSONKey) -> UnsafeBufferPointer<UInt8>? {
+    @inlinable public func keyBytes(_ key: JSONKey) -> UnsafeBufferPointer<UInt8>? {
         key.decoded == nil ? UnsafeBufferPointer(rebasing: bytes[key.start..<key.start + key.count]) : nil
     }
 
@@ -291,7 +307,7 @@ package struct JSONScanner {
     }
 
     /// Reads a string value at the current position.
-    @inlinable package mutating func readString() throws(JSONSyntaxError) -> String {
+    @inlinable public mutating func readString() throws(JSONSyntaxError) -> String {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
             throw error("expected a string, found \(describeCurrent())")
@@ -308,7 +324,7 @@ package struct JSONScanner {
     /// Reads a string value, returning its raw bytes when it has no escapes (no allocation),
     /// or nil after decoding it into `decoded` when it has.
     @inline(__always)
-    @inlinable package mutating func readStringBytes(_ decoded: inout String) throws(JSONSyntaxError) -> UnsafeBufferPointer<UInt8>? {
+    @inlinable public mutating func readStringBytes(_ decoded: inout String) throws(JSONSyntaxError) -> UnsafeBufferPointer<UInt8>? {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
             throw error("expected a string, found \(describeCurrent())")
@@ -412,7 +428,7 @@ package struct JSONScanner {
     // MARK: Numbers and literals
 
     /// Reads a number; also accepts `NaN`, `Infinity` and `-Infinity`, which Python's `json` writes.
-    @inlinable package mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
+    @inlinable public mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
         skipWhitespace()
         let start = pos
         let b = bytes
@@ -469,7 +485,7 @@ package struct JSONScanner {
     }
 
     /// Parses a JSON number text with the C library (exact, locale-independent for JSON's grammar).
-    @inlinable package static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+    @inlinable public static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buf in
             for i in 0..<text.count { buf[i] = CChar(bitPattern: text[i]) }
             buf[text.count] = 0
@@ -484,7 +500,7 @@ package struct JSONScanner {
     }
 
     /// Consumes `true`/`false` and returns it.
-    @inlinable package mutating func readBool() throws(JSONSyntaxError) -> Bool {
+    @inlinable public mutating func readBool() throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
         if matchWord("true", at: pos) { pos &+= 4; return true }
         if matchWord("false", at: pos) { pos &+= 5; return false }
@@ -492,7 +508,7 @@ package struct JSONScanner {
     }
 
     /// Consumes `null` if it is next; returns whether it did.
-    @inlinable package mutating func skipNull() -> Bool {
+    @inlinable public mutating func skipNull() -> Bool {
         skipWhitespace()
         if matchWord("null", at: pos) { pos &+= 4; return true }
         return false
@@ -501,7 +517,7 @@ package struct JSONScanner {
     // MARK: Skipping
 
     /// Skips one value of any kind, without recursion (nesting depth is unbounded).
-    @inlinable package mutating func skipValue() throws(JSONSyntaxError) {
+    @inlinable public mutating func skipValue() throws(JSONSyntaxError) {
         var stack: [UInt8] = []
         repeat {
             skipWhitespace()
@@ -568,7 +584,7 @@ package struct JSONScanner {
     /// Readers ask once per warning, moving forward through the file: counting from where the
     /// previous answer left off keeps a file with a million bad spans linear (counting from the
     /// start each time made it quadratic: 100,000 skipped spans in 8 MB took minutes).
-    @inlinable package func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
+    public func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0
         var from = 0

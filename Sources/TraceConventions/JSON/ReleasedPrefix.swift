@@ -9,7 +9,7 @@ import Darwin
 ///
 /// Holding a whole file until parsing ends would make peak memory the file plus the model; the
 /// model keeps copies of everything it needs, so bytes behind the parser can go.
-package final class ReleasedPrefix: @unchecked Sendable {
+@usableFromInline package final class ReleasedPrefix: @unchecked Sendable {
     /// Bytes before this offset (in the scanner's bytes) are gone.
     package private(set) var upTo = 0
     /// Newlines in the released bytes.

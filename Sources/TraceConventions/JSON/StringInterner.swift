@@ -10,7 +10,7 @@ import Darwin
 /// span; sharing one String instance per distinct text saves an allocation per occurrence and
 /// keeps memory close to the distinct text, not the repeated text. Open addressing over a flat
 /// table, comparing candidate bytes in place, so a hit allocates nothing.
-package struct StringInterner {
+public struct StringInterner {
     @usableFromInline var hashes: [UInt64]
     @usableFromInline var offsets: [Int32]      // into `arena`, -1 = empty slot
     @usableFromInline var lengths: [Int32]
@@ -22,7 +22,8 @@ package struct StringInterner {
     /// so a file full of unique values cannot grow the table without bound.
     @usableFromInline let capacityLimit: Int
 
-    @inlinable package init(capacity: Int = 1024, limit: Int = 1 << 20) {
+    /// An empty table of `capacity` slots that stops adding strings past `limit` of them.
+    @inlinable public init(capacity: Int = 1024, limit: Int = 1 << 20) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         hashes = [UInt64](repeating: 0, count: size)
@@ -33,8 +34,9 @@ package struct StringInterner {
         capacityLimit = limit
     }
 
+    /// FNV-1a of the bytes (never 0: 0 marks an empty slot).
     @inline(__always)
-    @inlinable package static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    @inlinable public static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
         // FNV-1a: short keys dominate, and it needs no setup.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for c in b {
@@ -43,7 +45,8 @@ package struct StringInterner {
         return h | 1
     }
 
-    @inlinable package mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> String {
+    /// The one String for these bytes: the stored copy when seen before, else a new one kept.
+    @inlinable public mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> String {
         if b.isEmpty { return "" }
         let h = StringInterner.hash(b)
         var slot = Int(truncatingIfNeeded: h) & mask
@@ -69,7 +72,7 @@ package struct StringInterner {
     }
 
     /// Interns an already decoded String (used for escaped text).
-    @inlinable package mutating func intern(_ s: String) -> String {
+    @inlinable public mutating func intern(_ s: String) -> String {
         var copy = s
         return copy.withUTF8 { intern($0) }
     }
