@@ -4,6 +4,7 @@
     python peers.py rss FILE PARSER              # peak RSS of one parse in a fresh process
     python peers.py wall REPEAT CMD...           # whole processes, run alternately
     python peers.py versions                     # the interpreter and peer versions
+    python peers.py lines FILE                   # orjson.loads of every line of a JSON Lines file, GC off
 
 Each prints one JSON line. A parser that is not installed is reported as missing, not faked;
 run.sh treats a missing one as a failure. Every peer gets the same number of runs and its best
@@ -72,6 +73,23 @@ def rss(path, which):
     print(json.dumps({"parser": which, "peak_rss_bytes": peak, "rss_per_file_byte": peak / len(data), "n": len(obj)}))
 
 
+def lines(path):
+    """orjson's bare parse of a JSON Lines file, line by line (memory: one line), GC off."""
+    import orjson
+    gc.disable()
+    size = 0
+    n = 0
+    t0 = time.perf_counter()
+    with open(path, "rb", buffering=16 << 20) as f:
+        for line in f:
+            size += len(line)
+            if line.strip():
+                orjson.loads(line)
+                n += 1
+    ms = (time.perf_counter() - t0) * 1e3
+    print(json.dumps({"file": path, "bytes": size, "lines": n, "orjson_lines_ms": ms, "mb_per_s": size / 1e6 / (ms / 1e3)}))
+
+
 def wall(repeat, commands):
     """Runs shell commands alternately, `repeat` rounds; each one's best wall and best CPU ms
     (user + system of the whole process tree, from the children's resource usage)."""
@@ -108,6 +126,8 @@ if __name__ == "__main__":
         rss(sys.argv[2], sys.argv[3])
     elif command == "wall":
         wall(int(sys.argv[2]), sys.argv[3:])
+    elif command == "lines":
+        lines(sys.argv[2])
     elif command == "versions":
         versions()
     else:
