@@ -59,7 +59,9 @@ public enum SummaryJSON {
 
     static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
 
-    static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter) {
+    /// Writes one trace's summary object; `extra` adds members at its end (the diff's `source`).
+    static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter,
+                      extra: (inout JSONWriter) -> Void = { _ in }) {
         let t = s.totals
         w.beginObject()
         w.member("trace_id", s.traceID.description)
@@ -108,6 +110,7 @@ public enum SummaryJSON {
         var seen: Set<String> = []
         for span in trace.spans where !span.service.isEmpty && seen.insert(span.service).inserted { w.string(span.service) }
         w.endArray()
+        extra(&w)
         w.endObject()
     }
 }
