@@ -30,7 +30,7 @@ py=python3
 spans=$(( gb * 1400000 ))
 file="$out/scale-${gb}g.jsonl"
 [ -f "$file" ] || "$ours" generate --spans "$spans" --traces $(( spans / 1000 )) --seed 17 --format otlp-jsonl -o "$file"
-bytes=$(stat -c %s "$file")
+bytes=$(stat -L -c %s "$file")
 cat "$file" > /dev/null   # into the page cache, so every contender reads from memory
 
 field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d.get(sys.argv[2], ""))' "$1" "$2"; }
@@ -41,7 +41,7 @@ peak() { # command... -> "wall_ms peak_rss_bytes"
   python3 -c 'import sys; s,k=open(sys.argv[1]).read().split()[-2:]; print(f"{float(s)*1e3:.0f} {int(k)*1024}")' "$out/time.txt"
 }
 
-echo "# Scale benchmark: $(python3 -c "print(f'{$bytes/1e9:.2f}')") GB, $spans spans, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "# Scale benchmark: $(python3 -c "print(f'{$bytes/1e9:.2f}')") GB, $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
 orjson=$("$py" Benchmarks/peers.py lines "$file")
 o_ms=$(field "$orjson" orjson_lines_ms)
@@ -49,6 +49,7 @@ b1=$(taskset -c 0 "$base" bench-load "$file" --repeat 1); b1_ms=$(field "$b1" lo
 b2=$("$base" bench-load "$file" --repeat 1); b2_ms=$(field "$b2" load_best_ms)
 s1=$(taskset -c 0 "$ours" bench-index "$file" --repeat 2 --parts 1); s1_ms=$(field "$s1" index_best_ms)
 s2=$("$ours" bench-index "$file" --repeat 2); s2_ms=$(field "$s2" index_best_ms)
+echo "$(field "$s2" spans) spans in $(field "$s2" traces) traces."; echo
 echo "| pass over the file | 1 core | MB/s | 2 cores | MB/s | peak memory / file |"
 echo "| --- | --- | --- | --- | --- | --- |"
 echo "| orjson.loads per line (GC off), bare parse | $(printf '%.0f' "$o_ms") ms | $(mbs "$o_ms") | — | — | — |"
