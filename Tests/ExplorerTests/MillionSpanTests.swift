@@ -15,7 +15,7 @@ import TraceFormats
 /// thread per core (two here), and twenty seconds of synchronous work on it starved the async
 /// HTTP tests running beside it into their 30-second timeouts. Checks are collected there and
 /// asserted back on the test's task.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct MillionSpanTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct MillionSpanTests {
     /// Outcomes of checks made off the test's task: (passed, what was checked).
     final class Checks: @unchecked Sendable {
         var results: [(Bool, String)] = []

@@ -9,7 +9,7 @@ import TraceModel
 /// The work (building the traces, analysing them, checking every segment) runs on a thread of
 /// its own: on Swift's cooperative pool (one thread per core, two here) seconds of synchronous
 /// work starve the async tests running beside it. Only the small checks run on the test's task.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ScaleTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ScaleTests {
     static let n = 1_000_000
 
     /// Span i runs from i to 2n − i and is the child of span i − 1: each span wraps the next.
