@@ -45,6 +45,8 @@ struct JaegerJSONReader {
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "data") {
+                // `{"data": {trace}}`: one trace instead of a list (some proxies and exports write it).
+                if scanner.peekToken() == .object { try readTrace(into: &out, source: source); continue }
                 guard scanner.peekToken() == .array else { try scanner.skipValue(); continue }
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) { try readTrace(into: &out, source: source) }

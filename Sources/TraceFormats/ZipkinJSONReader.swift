@@ -20,6 +20,11 @@ struct ZipkinJSONReader {
         while true {
             scanner.skipWhitespace()
             if scanner.atEnd { break }
+            if scanner.peekToken() == .object {
+                // One span on its own, not in a list.
+                try readOne(into: &out, source: source)
+                continue
+            }
             guard scanner.peekToken() == .array else {
                 throw scanner.error("expected a list of Zipkin spans, found \(scanner.describeCurrent())")
             }

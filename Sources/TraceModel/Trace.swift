@@ -350,14 +350,21 @@ public struct TraceDocument: Sendable {
     public var warnings: [String]
     /// Number of spans that could not be read and were skipped.
     public var skippedSpans: Int
+    /// Lines (requests) of other signals skipped in mixed files, by signal (`logs`, `metrics`, …).
+    public var skippedLines: [String: Int]
+    /// Exact copies of a span (same trace, id and content, as exporter retries send) that were kept once.
+    public var duplicatesMerged: Int
 
     /// Creates a document.
-    public init(source: String, format: String, traces: [Trace], warnings: [String] = [], skippedSpans: Int = 0) {
+    public init(source: String, format: String, traces: [Trace], warnings: [String] = [], skippedSpans: Int = 0,
+                skippedLines: [String: Int] = [:], duplicatesMerged: Int = 0) {
         self.source = source
         self.format = format
         self.traces = traces
         self.warnings = warnings
         self.skippedSpans = skippedSpans
+        self.skippedLines = skippedLines
+        self.duplicatesMerged = duplicatesMerged
     }
 
     /// Total spans over all traces.

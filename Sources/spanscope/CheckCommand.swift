@@ -8,31 +8,45 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Read trace files and report their format, size and any problems.",
-        discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read or spans were skipped."
+        discussion: """
+        Reads \(TraceFormat.readableList). Names only the flags found, with counts. \
+        Exit status: 0 when every file reads cleanly; 1 when a file cannot be read or spans were \
+        skipped; with --strict, also 1 when spans are flagged (orphan, cycle, duplicate id, ends \
+        before start, outside parent). The JSON form: {"files":[{"path","format","traces","spans",\
+        "skipped_spans","duplicates_merged","skipped_lines":{signal:n},"flags":{"orphan","cycle",\
+        "duplicate_id","ends_before_start","zero_length","outside_parent"}}]}, every key present.
+        """
     )
 
-    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: ArgumentHelp("Trace files or directories (\(TraceFormat.readableList)), or - for standard input."))
     var files: [String]
 
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: Format = .text
+
+    @Flag(name: .long, help: "Also fail (exit 1) when spans are flagged as broken.")
+    var strict = false
+
     func run() throws {
-        var failed = false
+        var results: [CheckReport.File] = []
         for path in files {
             do {
                 let doc = try TraceLoader.load(path: path)
-                let llm = doc.traces.reduce(0) { $0 + $1.llmCalls.count }
-                let flagged = doc.traces.reduce(0) { n, t in n + t.flags.filter { !$0.isDisjoint(with: .problems) }.count }
-                var line = "\(path): \(doc.format), \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s"), "
-                    + "\(doc.spanCount) span\(doc.spanCount == 1 ? "" : "s"), \(llm) LLM call\(llm == 1 ? "" : "s")"
-                if flagged > 0 { line += ", \(flagged) span\(flagged == 1 ? "" : "s") flagged (orphan, cycle, duplicate id, skew)" }
-                if doc.traces.contains(where: \.timingEstimated) { line += ", timing estimated" }
-                print(terminalSafe(line))
-                reportWarnings(doc)
-                if doc.skippedSpans > 0 { failed = true }
+                results.append(CheckReport.File(path: path, document: doc))
+                if format == .text { reportWarnings(doc) }
             } catch {
-                printError("spanscope: \(error.description)")
-                failed = true
+                if format == .text { printError("spanscope: \(error.description)") }
+                results.append(CheckReport.File(path: path, error: error.description))
             }
         }
-        if failed { throw ExitCode(1) }
+        let report = CheckReport(files: results)
+        switch format {
+        case .text: try writeStandardOutput(Array(report.text().utf8))
+        case .json: try writeStandardOutput(report.json())
+        }
+        let status = report.exitStatus(strict: strict)
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -24,7 +24,7 @@ struct OpenCommand: ParsableCommand {
     /// The sample opened when no file is given: a multi-step agent with parallel tool calls and a failed tool.
     static let defaultSample = "agent-parallel-tools.otlp.jsonl"
 
-    @Argument(help: "Trace file (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    @Argument(help: ArgumentHelp("Trace file (\(TraceFormat.readableList)), or - for standard input."))
     var file: String?
 
     @Option(name: .customLong("prices"), help: "JSON price file overriding the built-in prices (model prefix → USD per million tokens).")
