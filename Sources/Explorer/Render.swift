@@ -411,6 +411,11 @@ enum Painter {
             lines.append([(pad(" tokens"), muted), (Format.compact(t.totalTokens), .plain)])
             lines.append([(pad(" in · out"), muted),
                           ("\(Format.compact(t.promptTokens)) · \(Format.compact(t.completionTokens))", .plain)])
+            if t.cacheReadTokens > 0 || t.cacheWriteTokens > 0 {
+                lines.append([(pad(" cached"), muted),
+                              ("\(Format.compact(t.cacheReadTokens)) read · \(Format.compact(t.cacheWriteTokens)) write", .plain)])
+            }
+            if t.reasoningTokens > 0 { lines.append([(pad(" reasoning"), muted), (Format.compact(t.reasoningTokens), .plain)]) }
             var cost: [Segment] = [(pad(" cost"), muted), (Format.usd(t.costUSD), Style(ink: .llm))]
             if t.unpricedCalls > 0 { cost.append((" +\(t.unpricedCalls) unpriced", Style(ink: .warning))) }
             lines.append(cost)
