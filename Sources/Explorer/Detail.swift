@@ -83,7 +83,11 @@ enum Detail {
         if !s.service.isEmpty { field("service", s.service) }
         field("kind", s.kind.name)
         field("span id", s.spanID.description)
-        field("parent id", s.parentID?.description ?? "(root)")
+        let followsFrom = s.attributes[key: "jaeger.ref_type"]?.stringValue == "FOLLOWS_FROM"
+        field("parent id", (s.parentID?.description ?? "(root)") + (followsFrom ? "  (FOLLOWS_FROM: the parent does not wait for it)" : ""))
+        if case .array(let list)? = s.attributes[key: "jaeger.warnings"], !list.isEmpty {
+            field("warnings", list.map(\.displayText).joined(separator: " · "), Style(ink: .warning))
+        }
         field("trace id", s.traceID.description)
         field("start", Format.timestamp(s.startNanos) + "  (+" + Format.duration(s.startNanos - trace.startNanos) + ")")
         field("duration", Format.duration(s.durationNanos) + " · self "

@@ -271,6 +271,11 @@ enum Painter {
             x += 2
             x += screen.put(sp.service, row: y, column: x, limit: nameEnd - x - 1, style: muted)
         }
+        if sp.attributes[key: "jaeger.ref_type"]?.stringValue == "FOLLOWS_FROM" && x + 4 < nameEnd {
+            // Async work: its parent does not wait for it (Jaeger FOLLOWS_FROM).
+            x += 1
+            x += screen.put("(follows from)", row: y, column: x, limit: nameEnd - x - 1, style: muted)
+        }
         if !flags.isEmpty && x + 4 < nameEnd {
             x += 1
             x += screen.put("[" + flags.names.joined(separator: ", ") + "]", row: y, column: x, limit: nameEnd - x - 1,

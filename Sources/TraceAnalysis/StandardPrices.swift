@@ -61,7 +61,7 @@ enum StandardPrices {
         guard let cached = cachedInput[e.prefix] else { return e }
         return ModelPrice(prefix: e.prefix, inputPerMillion: e.inputPerMillion, outputPerMillion: e.outputPerMillion,
                           cacheReadPerMillion: cached, cacheWritePerMillion: e.inputPerMillion,
-                          source: e.source + "; cached input: simonw/llm-prices 723ef0b")
+                          source: e.source)
     }
 
     static let baseEntries: [ModelPrice] = {

@@ -114,17 +114,32 @@ public struct Trace: Sendable {
         for i in estimatedSpans where i < n { flags[i].insert(.estimatedTiming) }
         for i in adjusted where i < n { flags[i].insert(.clockAdjusted) }
 
-        // Id lookup: the first span with an id wins; later ones are flagged.
+        // Id lookup: the first span with an id wins; later ones are flagged. A B3 shared span's
+        // server half reuses its client's id (Zipkin `shared: true`): it becomes the client's
+        // child and takes the id's children, as Zipkin's own tree builder (SpanNode) does.
         var lookup = [SpanID: Int32](minimumCapacity: n)
+        var sharedParent: [Int: Int32] = [:]
         for i in 0..<n {
             if let earlier = lookup.updateValue(Int32(i), forKey: spans[i].spanID) {
-                lookup[spans[i].spanID] = earlier
-                flags[i].insert(.duplicateID)
+                let e = Int(earlier)
+                let iShared = Trace.isSharedServerHalf(spans[i]), eShared = Trace.isSharedServerHalf(spans[e])
+                let server = iShared ? i : e, client = iShared ? e : i
+                if iShared != eShared, sharedParent[server] == nil, !sharedParent.values.contains(Int32(client)) {
+                    lookup[spans[i].spanID] = Int32(server)
+                    sharedParent[server] = Int32(client)
+                } else {
+                    lookup[spans[i].spanID] = earlier
+                    flags[i].insert(.duplicateID)
+                }
             }
         }
 
         var parents = [Int32](repeating: -1, count: n)
         for i in 0..<n {
+            if !sharedParent.isEmpty, let client = sharedParent[i] {
+                parents[i] = client
+                continue
+            }
             guard let pid = spans[i].parentID, !pid.raw.isZero else { continue }
             if let p = lookup[pid] {
                 if Int(p) == i { flags[i].insert(.cycleBroken) } else { parents[i] = p }
@@ -227,6 +242,14 @@ public struct Trace: Sendable {
         self.childList = childList
         self.llmSlots = slots
         self.lookup = lookup
+    }
+
+    /// The attribute a reader sets on the server half of a B3 shared span (Zipkin `shared: true`).
+    public static let sharedSpanKey = "zipkin.shared"
+
+    /// True for the server half of a shared span: a server span marked with `sharedSpanKey`.
+    static func isSharedServerHalf(_ span: Span) -> Bool {
+        span.kind == .server && span.attributes.contains { $0.key == sharedSpanKey && $0.value == .bool(true) }
     }
 
     /// Cuts every parent loop at its earliest-starting member, which becomes a root flagged `cycleBroken`.
