@@ -394,8 +394,13 @@ struct OTLPJSONReader {
         switch scanner.peekToken() {
         case .string:
             var decoded = ""
-            if let raw = try scanner.readStringBytes(&decoded), let v = OTLPJSONReader.parseUInt(raw) {
-                return v
+            if let raw = try scanner.readStringBytes(&decoded) {
+                if let v = OTLPJSONReader.parseUInt(raw) { return v }
+                // A fixed64 past Int64.max (Jaeger's api_v3 snapshots have one): saturate; the
+                // collector then clamps it into `Span.timeRange` and says so.
+                if raw.count <= 20, raw.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), UInt64(String(decoding: raw, as: UTF8.self)) != nil {
+                    return Int64.max
+                }
             }
             fail("'\(field)' is not a whole number of nanoseconds", at: at)
             return nil

@@ -119,20 +119,37 @@ public struct Trace: Sendable {
         // child and takes the id's children, as Zipkin's own tree builder (SpanNode) does.
         var lookup = [SpanID: Int32](minimumCapacity: n)
         var sharedParent: [Int: Int32] = [:]
+        // Touched only when ids collide: the client half of each shared id, and server halves
+        // waiting for theirs (several servers may share one client's id: a broadcast).
+        var clientOf: [SpanID: Int32] = [:]
+        var waiting: [SpanID: [Int]] = [:]
         for i in 0..<n {
-            if let earlier = lookup.updateValue(Int32(i), forKey: spans[i].spanID) {
-                let e = Int(earlier)
-                let iShared = Trace.isSharedServerHalf(spans[i]), eShared = Trace.isSharedServerHalf(spans[e])
-                let server = iShared ? i : e, client = iShared ? e : i
-                if iShared != eShared, sharedParent[server] == nil, !sharedParent.values.contains(Int32(client)) {
-                    lookup[spans[i].spanID] = Int32(server)
-                    sharedParent[server] = Int32(client)
+            let id = spans[i].spanID
+            guard let earlier = lookup.updateValue(Int32(i), forKey: id) else { continue }
+            let e = Int(earlier)
+            let iShared = Trace.isSharedServerHalf(spans[i]), eShared = Trace.isSharedServerHalf(spans[e])
+            lookup[id] = earlier
+            if iShared {
+                if let client = clientOf[id] {
+                    sharedParent[i] = client
+                } else if !eShared {
+                    // The earlier span is the client half: the server takes the id's children.
+                    clientOf[id] = earlier
+                    sharedParent[i] = earlier
+                    lookup[id] = Int32(i)
                 } else {
-                    lookup[spans[i].spanID] = earlier
-                    flags[i].insert(.duplicateID)
+                    if waiting[id] == nil { waiting[id] = [e] }
+                    waiting[id]!.append(i)
                 }
+            } else if eShared, clientOf[id] == nil {
+                clientOf[id] = Int32(i)
+                for server in waiting.removeValue(forKey: id) ?? [e] { sharedParent[server] = Int32(i) }
+            } else {
+                flags[i].insert(.duplicateID)
             }
         }
+        // Server halves that never met a client half are copies of one another.
+        for (_, servers) in waiting { for server in servers.dropFirst() { flags[server].insert(.duplicateID) } }
 
         var parents = [Int32](repeating: -1, count: n)
         for i in 0..<n {
