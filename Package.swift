@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "spanscope", targets: ["spanscope"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
+        .library(name: "TraceWriters", targets: ["TraceWriters"]),
+        .library(name: "TerminalText", targets: ["TerminalText"]),
         .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Explorer", targets: ["Explorer"]),
@@ -26,11 +28,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "TraceModel"),
+        // One text layer: JSON writing today (safe text, cell widths and formats move here too).
+        .target(name: "TerminalText", dependencies: ["TraceModel"]),
+        // Writers apart from the readers, so an app that only records links no reader and no zlib.
+        .target(name: "TraceWriters", dependencies: ["TraceModel", "TerminalText"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "TraceFormats", dependencies: ["TraceModel", "CZlib"], exclude: ["CONVENTIONS.md"]),
+        .target(name: "TraceFormats", dependencies: ["TraceModel", "TerminalText", "CZlib"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
-        .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
-        .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats"]),
+        .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis", "TerminalText"]),
+        .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats", "TraceWriters", "TerminalText"]),
         // ncursesw, linked by the module map (asking pkg-config only adds cflags SwiftPM refuses,
         // with a warning); the shim header wraps what Swift cannot import (macros, C globals).
         .systemLibrary(name: "CNCurses",
@@ -40,7 +46,8 @@ let package = Package(
         .executableTarget(
             name: "spanscope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis", "Reports", "Synthetic", "Explorer", "TerminalUI",
+                "TraceModel", "TraceFormats", "TraceWriters", "TerminalText", "TraceAnalysis", "Reports", "Synthetic",
+                "Explorer", "TerminalUI",
                 "LiveReceiver", "LocalHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -48,7 +55,7 @@ let package = Package(
         .target(
             name: "AITracing",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis",
+                "TraceModel", "TraceFormats", "TraceWriters", "TerminalText", "TraceAnalysis",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
@@ -62,7 +69,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "LiveReceiver", dependencies: ["LocalHTTP", "TraceFormats", "TraceModel"]),
+        .target(name: "LiveReceiver", dependencies: ["LocalHTTP", "TraceFormats", "TraceWriters", "TerminalText", "TraceModel"]),
         .target(name: "AITracingOpenAI", dependencies: ["AITracing", "TraceModel", "TraceAnalysis"]),
         .target(name: "OpenAIFake", dependencies: ["LocalHTTP"]),
         .target(name: "SeedScenario",
@@ -70,7 +77,7 @@ let package = Package(
         .executableTarget(name: "seed-example", dependencies: ["SeedScenario"]),
         .executableTarget(name: "tracing-bench", dependencies: ["AITracing", "TraceModel"]),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
-        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel", "Synthetic"],
+        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats"]),
@@ -86,7 +93,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP"]),
-        .testTarget(name: "LiveReceiverTests", dependencies: ["LiveReceiver", "LocalHTTP", "TraceFormats", "TraceModel", "CZlib"]),
+        .testTarget(name: "LiveReceiverTests", dependencies: ["LiveReceiver", "LocalHTTP", "TraceFormats", "TerminalText", "TraceWriters", "TraceModel", "CZlib"]),
         .testTarget(name: "AITracingOpenAITests",
                     dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis"]),
         .testTarget(name: "SeedScenarioTests",

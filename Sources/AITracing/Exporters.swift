@@ -1,6 +1,8 @@
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
+import TraceWriters
 
 /// Something that writes batches of ended spans somewhere (a file, a collector).
 public protocol SpanExporter: Sendable {

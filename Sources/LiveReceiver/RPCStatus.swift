@@ -1,4 +1,5 @@
 import TraceFormats
+import TerminalText
 
 /// The `google.rpc.Status` message that OTLP/HTTP puts in the body of every 4xx and 5xx answer.
 ///

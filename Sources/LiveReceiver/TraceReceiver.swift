@@ -1,6 +1,8 @@
 import LocalHTTP
 import TraceFormats
 import TraceModel
+import TerminalText
+import TraceWriters
 
 /// Settings of a receiver.
 public struct ReceiverOptions: Sendable {

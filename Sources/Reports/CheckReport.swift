@@ -1,3 +1,4 @@
+import TerminalText
 import TraceFormats
 import TraceModel
 
@@ -78,6 +79,8 @@ public struct CheckReport: Sendable {
         public var error: String?
         /// The reader's warnings.
         public var warnings: [String] = []
+        /// Traces matching `check --where` (id and root name), when a query was given.
+        public var matches: [String]?
 
         /// The findings for a document that was read.
         public init(path: String, document doc: TraceDocument) {
@@ -120,23 +123,25 @@ public struct CheckReport: Sendable {
     /// One line per readable file naming only what was found; unreadable files are left to the
     /// caller's error output.
     public func text() -> String {
-        var out = ""
-        for f in files where f.error == nil {
-            func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-            var line = "\(f.path): \(f.format), \(plural(f.traces, "trace")), \(plural(f.spans, "span")), "
-                + plural(f.llmCalls, "LLM call")
-            let found = f.flags.entries.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }
-            if !found.isEmpty { line += "; flagged: " + found.joined(separator: ", ") }
-            if f.skippedSpans > 0 { line += "; " + plural(f.skippedSpans, "span") + " skipped" }
-            if f.duplicatesMerged > 0 { line += "; \(plural(f.duplicatesMerged, "exact duplicate")) kept once" }
-            if !f.skippedLines.isEmpty {
-                line += "; skipped lines: " + f.skippedLines.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-                    .joined(separator: ", ")
-            }
-            if f.timingEstimated { line += "; timing estimated" }
-            out += terminalSafe(line) + "\n"
+        files.map(CheckReport.text).joined()
+    }
+
+    /// The line for one file ("" for a file that could not be read).
+    public static func text(_ f: File) -> String {
+        guard f.error == nil else { return "" }
+        func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        var line = "\(f.path): \(f.format), \(plural(f.traces, "trace")), \(plural(f.spans, "span")), "
+            + plural(f.llmCalls, "LLM call")
+        let found = f.flags.entries.filter { $0.count > 0 }.map { "\($0.count) \($0.words)" }
+        if !found.isEmpty { line += "; flagged: " + found.joined(separator: ", ") }
+        if f.skippedSpans > 0 { line += "; " + plural(f.skippedSpans, "span") + " skipped" }
+        if f.duplicatesMerged > 0 { line += "; \(plural(f.duplicatesMerged, "exact duplicate")) kept once" }
+        if !f.skippedLines.isEmpty {
+            line += "; skipped lines: " + f.skippedLines.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+                .joined(separator: ", ")
         }
-        return out
+        if f.timingEstimated { line += "; timing estimated" }
+        return terminalSafe(line) + "\n"
     }
 
     /// The JSON form described on the type.
@@ -164,6 +169,12 @@ public struct CheckReport: Sendable {
             w.member("llm_calls", f.llmCalls)
             w.member("timing_estimated", f.timingEstimated)
             if let error = f.error { w.member("error", error) }
+            if let matches = f.matches {
+                w.key("matches")
+                w.beginArray()
+                for m in matches { w.string(m) }
+                w.endArray()
+            }
             w.key("warnings")
             w.beginArray()
             for warning in f.warnings { w.string(warning) }

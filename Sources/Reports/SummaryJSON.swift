@@ -1,6 +1,7 @@
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// The machine-readable summary that `spanscope summary --format json` prints.
 ///

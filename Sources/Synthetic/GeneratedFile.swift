@@ -1,5 +1,7 @@
 import TraceFormats
 import TraceModel
+import TerminalText
+import TraceWriters
 
 /// Output formats for generated traces.
 public enum GeneratedFormat: String, CaseIterable, Sendable {

@@ -251,6 +251,35 @@ public struct TraceStatistics: Sendable {
             subtreeEnd[Int(p)] = max(subtreeEnd[Int(p)], subtreeEnd[Int(node)])
         }
 
+        let selfTimes = TraceStatistics.selfTimes(of: trace)
+
+        self.errorSpans = errorSpans
+        self.slowestSpan = slowest
+        self.costliestLLMSpan = costliest
+        self.llmSpans = llmSpans
+        self.llmPositions = llmPositions
+        self.llmCosts = llmCosts
+        self.promptPrefix = promptPrefix
+        self.completionPrefix = completionPrefix
+        self.totalPrefix = totalPrefix
+        self.unpricedPrefix = unpricedPrefix
+        self.recordedPrefix = recordedPrefix
+        self.errorPrefix = errorPrefix
+        self.subtreeStart = subtreeStart
+        self.subtreeEnd = subtreeEnd
+        self.selfTimes = selfTimes
+        self.trace = TraceStatistics.totals(
+            positions: 0..<n, trace: trace, llmSpans: llmSpans, llmPositions: llmPositions, llmCosts: llmCosts,
+            promptPrefix: promptPrefix, completionPrefix: completionPrefix, totalPrefix: totalPrefix,
+            unpricedPrefix: unpricedPrefix, recordedPrefix: recordedPrefix, errorPrefix: errorPrefix,
+            start: n == 0 ? 0 : trace.startNanos, end: n == 0 ? 0 : trace.endNanos)
+    }
+
+    /// Every span's self time: its duration minus the union of its children clipped to it
+    /// (overlapping children counted once); O(n).
+    public static func selfTimes(of trace: Trace) -> [Int64] {
+        let n = trace.count
+        let spans = trace.spans
         // Self time: the span's duration minus the union of its children clipped to it. Children
         // come sorted by start, and clipping keeps that order, so one sweep merges them.
         var selfTimes = [Int64](repeating: 0, count: n)
@@ -275,27 +304,7 @@ public struct TraceStatistics: Sendable {
             if inRun { covered &+= runEnd &- runStart }
             selfTimes[i] = (end &- start) &- covered
         }
-
-        self.errorSpans = errorSpans
-        self.slowestSpan = slowest
-        self.costliestLLMSpan = costliest
-        self.llmSpans = llmSpans
-        self.llmPositions = llmPositions
-        self.llmCosts = llmCosts
-        self.promptPrefix = promptPrefix
-        self.completionPrefix = completionPrefix
-        self.totalPrefix = totalPrefix
-        self.unpricedPrefix = unpricedPrefix
-        self.recordedPrefix = recordedPrefix
-        self.errorPrefix = errorPrefix
-        self.subtreeStart = subtreeStart
-        self.subtreeEnd = subtreeEnd
-        self.selfTimes = selfTimes
-        self.trace = TraceStatistics.totals(
-            positions: 0..<n, trace: trace, llmSpans: llmSpans, llmPositions: llmPositions, llmCosts: llmCosts,
-            promptPrefix: promptPrefix, completionPrefix: completionPrefix, totalPrefix: totalPrefix,
-            unpricedPrefix: unpricedPrefix, recordedPrefix: recordedPrefix, errorPrefix: errorPrefix,
-            start: n == 0 ? 0 : trace.startNanos, end: n == 0 ? 0 : trace.endNanos)
+        return selfTimes
     }
 
     /// `call.cost(using:)`, with price lookups remembered per model name.

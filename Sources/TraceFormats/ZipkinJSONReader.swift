@@ -35,6 +35,9 @@ struct ZipkinJSONReader {
         var place: (line: Int, column: Int)
     }
 
+    /// Whether a span object on its own (not in a list) is read; files may hold one, the API may not.
+    var acceptsSingleSpan = true
+
     /// Records read so far, grouped by (trace id, span id, shared) in first-seen order.
     private var groups: [[Record]] = []
     private var groupIndex: [String: Int] = [:]
@@ -53,7 +56,7 @@ struct ZipkinJSONReader {
         while true {
             scanner.skipWhitespace()
             if scanner.atEnd { break }
-            if scanner.peekToken() == .object {
+            if acceptsSingleSpan, scanner.peekToken() == .object {
                 // One span on its own, not in a list.
                 try readOne(into: &out, source: source)
                 continue

@@ -394,10 +394,12 @@ public struct TraceDocument: Sendable {
     public var skippedLines: [String: Int]
     /// Exact copies of a span (same trace, id and content, as exporter retries send) that were kept once.
     public var duplicatesMerged: Int
+    /// The files each trace's spans came from, in the order they were read (empty when not recorded).
+    public var traceSources: [TraceID: [String]]
 
     /// Creates a document.
     public init(source: String, format: String, traces: [Trace], warnings: [String] = [], skippedSpans: Int = 0,
-                skippedLines: [String: Int] = [:], duplicatesMerged: Int = 0) {
+                traceSources: [TraceID: [String]] = [:], skippedLines: [String: Int] = [:], duplicatesMerged: Int = 0) {
         self.source = source
         self.format = format
         self.traces = traces
@@ -405,6 +407,12 @@ public struct TraceDocument: Sendable {
         self.skippedSpans = skippedSpans
         self.skippedLines = skippedLines
         self.duplicatesMerged = duplicatesMerged
+        self.traceSources = traceSources
+    }
+
+    /// The files trace `id` was read from; the document's source when none were recorded.
+    public func sources(of id: TraceID) -> [String] {
+        traceSources[id] ?? [source]
     }
 
     /// Total spans over all traces.

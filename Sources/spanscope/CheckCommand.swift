@@ -1,5 +1,6 @@
 import ArgumentParser
 import Reports
+import TraceAnalysis
 import TraceFormats
 import TraceModel
 
@@ -29,24 +30,44 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "Also fail (exit 1) when spans are flagged as broken.")
     var strict = false
 
+    @Option(name: .long, help: "Also count and list the traces matching this query (see README: the query language).")
+    var `where`: String?
+
     func run() throws {
+        let query = try queryOrExit(self.where)
         var results: [CheckReport.File] = []
         for path in files {
+            let doc: TraceDocument
             do {
-                let doc = try TraceLoader.load(path: path)
-                results.append(CheckReport.File(path: path, document: doc))
-                if format == .text { reportWarnings(doc) }
+                doc = try TraceLoader.load(path: path)
             } catch {
                 if format == .text { printError("spanscope: \(error.description)") }
                 results.append(CheckReport.File(path: path, error: error.description))
+                continue
+            }
+            var file = CheckReport.File(path: path, document: doc)
+            if let query { file.matches = matches(doc, query) }
+            results.append(file)
+            if format == .text {
+                // File by file, so a long run shows progress.
+                try writeStandardOutput(Array(CheckReport.text(file).utf8))
+                if let query, let hits = file.matches {
+                    var text = terminalSafe("  \(hits.count) of \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") match \"\(query.text)\"") + "\n"
+                    for hit in hits { text += terminalSafe("    " + hit) + "\n" }
+                    try writeStandardOutput(Array(text.utf8))
+                }
+                reportWarnings(doc)
             }
         }
         let report = CheckReport(files: results)
-        switch format {
-        case .text: try writeStandardOutput(Array(report.text().utf8))
-        case .json: try writeStandardOutput(report.json())
-        }
+        if format == .json { try writeStandardOutput(report.json()) }
         let status = report.exitStatus(strict: strict)
         if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `4bf92f35…  agent run`, one entry per trace matching the query.
+    private func matches(_ doc: TraceDocument, _ query: TraceQuery) -> [String] {
+        let facts = TraceFacts.compute(doc.traces, prices: .standard)
+        return query.filter(doc.traces, facts: facts).map { "\(doc.traces[$0].id.description)  \(doc.traces[$0].rootName)" }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import TraceFormats
 import TraceModel
+import TerminalText
+import TraceWriters
 
 /// `spanscope convert`: rewrites traces as OTLP JSON or the seed's shape.
 struct ConvertCommand: ParsableCommand {

@@ -3,6 +3,8 @@ import LiveReceiver
 import LocalHTTP
 import TraceFormats
 import TraceModel
+import TerminalText
+import TraceWriters
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

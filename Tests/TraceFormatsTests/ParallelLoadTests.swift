@@ -2,6 +2,8 @@ import Synthetic
 import Testing
 import TraceModel
 @testable import TraceFormats
+import TerminalText
+import TraceWriters
 
 @Suite struct ParallelLoadTests {
     @Test func jsonLinesReadInChunksEqualsTheSingleObjectRead() throws {

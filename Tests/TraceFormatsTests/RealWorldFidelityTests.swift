@@ -1,5 +1,6 @@
 import Testing
 import TraceModel
+import TraceWriters
 @testable import TraceFormats
 
 /// Issue 12: files other tools write, read as those tools read them. Expected counts were worked

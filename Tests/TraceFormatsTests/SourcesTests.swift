@@ -1,5 +1,7 @@
 import Testing
 import TraceModel
+import TerminalText
+import TraceWriters
 @testable import TraceFormats
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,8 @@
 import Testing
 import TraceModel
 @testable import TraceFormats
+import TerminalText
+import TraceWriters
 
 @Suite struct WriterRoundTripTests {
     static let samples = ["rag-pipeline.otlp.json", "agent-parallel-tools.otlp.jsonl",

@@ -1,4 +1,5 @@
 import TraceModel
+import TerminalText
 
 /// A small JSON tree, for the few places that need one: the seed's free-form attributes and
 /// message lists stored as JSON text inside attributes. Never used for whole files.
@@ -119,5 +120,27 @@ extension JSONValue {
               case .object(let members) = parsed, members.count == 1,
               case .object(let fields) = members[0].1 else { return (value, []) }
         return (members[0].0, fields.map { Attribute($0.0, $0.1.attributeValue) })
+    }
+}
+
+extension JSONWriter {
+    /// Writes a decoded JSON value back out.
+    mutating func value(_ v: JSONValue) {
+        switch v {
+        case .string(let s): string(s)
+        case .number(.int(let i)): int(i)
+        case .number(.double(let d)): double(d)
+        case .number(.bigInteger(let s)): raw(s)
+        case .bool(let b): bool(b)
+        case .null: null()
+        case .array(let a):
+            beginArray()
+            for e in a { value(e) }
+            endArray()
+        case .object(let m):
+            beginObject()
+            for (k, e) in m { key(k); value(e) }
+            endObject()
+        }
     }
 }

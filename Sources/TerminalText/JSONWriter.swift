@@ -222,23 +222,4 @@ extension JSONWriter {
             endObject()
         }
     }
-
-    mutating func value(_ v: JSONValue) {
-        switch v {
-        case .string(let s): string(s)
-        case .number(.int(let i)): int(i)
-        case .number(.double(let d)): double(d)
-        case .number(.bigInteger(let s)): raw(s)
-        case .bool(let b): bool(b)
-        case .null: null()
-        case .array(let a):
-            beginArray()
-            for e in a { value(e) }
-            endArray()
-        case .object(let m):
-            beginObject()
-            for (k, e) in m { key(k); value(e) }
-            endObject()
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import TraceModel
+import TerminalText
 
 /// Writes spans as OTLP JSON `ExportTraceServiceRequest`s, following the OTLP JSON encoding
 /// (hex ids, integer enums, 64-bit integers as decimal strings, lowerCamelCase keys).

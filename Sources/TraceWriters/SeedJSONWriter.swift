@@ -1,4 +1,5 @@
 import TraceModel
+import TerminalText
 
 /// Writes traces in the seed's `get_trace()` shape, plus `start_time`/`end_time` per span (epoch
 /// seconds, as the seed's `AISpan` holds them) so that no timing is lost on the way back in.
