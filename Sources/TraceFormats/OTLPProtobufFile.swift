@@ -12,7 +12,10 @@ enum OTLPProtobufFile {
     /// `scope_spans`. Text never starts so (a JSON file's leading newline is followed by text).
     static func looksLikeProtobuf(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         if start < bytes.count, bytes[start] == 0x0A { return startsRequest(bytes, at: start, end: bytes.count) }
-        guard let length = frameLength(bytes, at: start) else { return false }
+        guard let length = frameLength(bytes, at: start) else {
+            // A frame cut short: text never starts with a NUL, so say truncated rather than unknown.
+            return start + 5 <= bytes.count && bytes[start] == 0 && bytes[start + 4] == 0x0A
+        }
         return startsRequest(bytes, at: start + 4, end: start + 4 + length)
     }
 
