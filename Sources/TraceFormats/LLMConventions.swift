@@ -115,7 +115,7 @@ public enum LLMConventions {
         // Token details. GenAI semconv: cache read/creation are part of input_tokens, reasoning
         // part of output_tokens (model/gen-ai registry); OpenInference's prompt_details and
         // completion_details likewise (spec/semantic_conventions.md); OpenLLMetry's Anthropic
-        // instrumentation adds cache reads and writes into input (see CONVENTIONS.md §0.3).
+        // instrumentation adds cache reads and writes into input (see CONVENTIONS.md §0.4).
         r("gen_ai.usage.cache_read.input_tokens", .tokenDetail(.cacheRead), .genAI),
         r("gen_ai.usage.cache_read_input_tokens", .tokenDetail(.cacheRead), .openLLMetry),
         r("llm.token_count.prompt_details.cache_read", .tokenDetail(.cacheRead), .openInference),
