@@ -81,6 +81,8 @@ public struct CheckReport: Sendable {
         public var warnings: [String] = []
         /// Traces matching `check --where` (id and root name), when a query was given.
         public var matches: [String]?
+        /// Whether a budget limit was broken, when budgets were given (`check --max-cost` …).
+        public var budgetBroken: Bool?
 
         /// The findings for a document that was read.
         public init(path: String, document doc: TraceDocument) {
@@ -110,11 +112,12 @@ public struct CheckReport: Sendable {
     /// Creates a report.
     public init(files: [File]) { self.files = files }
 
-    /// The documented exit status: 1 when a file could not be read or spans were skipped, and
+    /// The documented exit status: 1 when a file could not be read, spans were skipped or a
+    /// budget was broken, and
     /// with `strict` also when spans are flagged as broken; else 0.
     public func exitStatus(strict: Bool) -> Int32 {
         for f in files {
-            if f.error != nil || f.skippedSpans > 0 { return 1 }
+            if f.error != nil || f.skippedSpans > 0 || f.budgetBroken == true { return 1 }
             if strict && f.flags.problems > 0 { return 1 }
         }
         return 0
@@ -169,6 +172,7 @@ public struct CheckReport: Sendable {
             w.member("llm_calls", f.llmCalls)
             w.member("timing_estimated", f.timingEstimated)
             if let error = f.error { w.member("error", error) }
+            if let broken = f.budgetBroken { w.member("budget_broken", broken) }
             if let matches = f.matches {
                 w.key("matches")
                 w.beginArray()

@@ -3,6 +3,7 @@ import Reports
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// `spanscope check`: reads files and reports what was found and anything wrong, for scripts and CI.
 struct CheckCommand: ParsableCommand {
@@ -11,8 +12,8 @@ struct CheckCommand: ParsableCommand {
         abstract: "Read trace files and report their format, size and any problems.",
         discussion: """
         Reads \(TraceFormat.readableList). Names only the flags found, with counts. \
-        Exit status: 0 when every file reads cleanly; 1 when a file cannot be read or spans were \
-        skipped; with --strict, also 1 when spans are flagged (orphan, cycle, duplicate id, ends \
+        Exit status: 0 when every file reads cleanly; 1 when a file cannot be read, spans were \
+        skipped or a budget limit is broken (one line per breach); with --strict, also 1 when spans are flagged (orphan, cycle, duplicate id, ends \
         before start, outside parent). The JSON form: {"files":[{"path","format","traces","spans",\
         "skipped_spans","duplicates_merged","skipped_lines":{signal:n},"flags":{"orphan","cycle",\
         "duplicate_id","ends_before_start","zero_length","outside_parent"}}]}, every key present.
@@ -33,9 +34,13 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Also count and list the traces matching this query (see README: the query language).")
     var `where`: String?
 
+    @OptionGroup(title: "Budgets") var budget: BudgetOptions
+
     func run() throws {
         let query = try queryOrExit(self.where)
         var results: [CheckReport.File] = []
+        let (budgets, prices) = budget.isActive ? try budget.load() : (BudgetSet(), .standard)
+        var cases: [JUnitCase] = []
         for path in files {
             let doc: TraceDocument
             do {
@@ -47,6 +52,12 @@ struct CheckCommand: ParsableCommand {
             }
             var file = CheckReport.File(path: path, document: doc)
             if let query { file.matches = matches(doc, query) }
+            if budget.isActive {
+                // Breaches are printed as they are found (standard error), one line each.
+                let result = budget.evaluate(doc, path: path, budgets: budgets, prices: prices)
+                cases += result.cases
+                file.budgetBroken = result.broken
+            }
             results.append(file)
             if format == .text {
                 // File by file, so a long run shows progress.
@@ -59,6 +70,7 @@ struct CheckCommand: ParsableCommand {
                 reportWarnings(doc)
             }
         }
+        try budget.writeReport(cases)
         let report = CheckReport(files: results)
         if format == .json { try writeStandardOutput(report.json()) }
         let status = report.exitStatus(strict: strict)

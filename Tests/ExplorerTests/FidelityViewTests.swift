@@ -19,8 +19,9 @@ import TraceModel
     }
 
     func select(_ s: inout ExplorerState, _ id: String) throws {
-        let session = try #require(s.session)
-        s.session?.select(try #require(session.trace.index(of: SpanID(id))))
+        var session = try #require(s.session)
+        session.select(try #require(session.trace.index(of: SpanID(id))))
+        s.view = .trace(session)
     }
 
     @Test func followsFromIsShownOnTheRowAndInDetails() throws {
