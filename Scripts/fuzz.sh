@@ -56,7 +56,9 @@ json_seeds="$out/seeds/json"
 if [ ! -d "$json_seeds" ]; then
     mkdir -p "$json_seeds"
     cp SampleTraces/* "$json_seeds/"
-    cp Tests/TraceFormatsTests/Fixtures/*.json "$json_seeds/"
+    cp Tests/TraceFormatsTests/Fixtures/*.json Tests/TraceFormatsTests/Fixtures/*.jsonl "$json_seeds/"
+    # Hostile variants of the wrapper shapes (issue 12): deep nesting, wrong types, fragments.
+    cp Scripts/Fuzz/Seeds/formats/* "$json_seeds/"
 fi
 
 # Explorer seeds: each sample trace, a NUL, then a walk through the keys and sizes.

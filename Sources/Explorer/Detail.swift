@@ -37,6 +37,14 @@ enum Detail {
                 let prompt = call.promptTokens.map(Format.grouped) ?? "?"
                 let completion = call.completionTokens.map(Format.grouped) ?? "?"
                 field("tokens", "\(prompt) prompt + \(completion) completion = \(Format.grouped(call.totalTokens)) total")
+                // Parts of the counts above (conventions count cached input inside the prompt).
+                var parts: [String] = []
+                if let n = call.cacheReadTokens, n > 0 { parts.append("\(Format.grouped(n)) cache read") }
+                if let n = call.cacheWriteTokens, n > 0 { parts.append("\(Format.grouped(n)) cache write") }
+                if let n = call.audioInputTokens, n > 0 { parts.append("\(Format.grouped(n)) audio in") }
+                if let n = call.reasoningTokens, n > 0 { parts.append("\(Format.grouped(n)) reasoning") }
+                if let n = call.audioOutputTokens, n > 0 { parts.append("\(Format.grouped(n)) audio out") }
+                if !parts.isEmpty { field("of which", parts.joined(separator: " · ")) }
             } else {
                 // Common for streamed calls whose SDK did not ask for usage.
                 field("tokens", "not recorded in the trace", Style(ink: .warning))
@@ -48,7 +56,11 @@ enum Detail {
                 case .computed(let price):
                     field("cost", "\(Format.usd(cost.usd ?? 0)) computed at \(price.prefix): "
                           + "$\(Format.fixed(price.inputPerMillion, digits: 2))/M in, "
-                          + "$\(Format.fixed(price.outputPerMillion, digits: 2))/M out (\(price.source))"
+                          + "$\(Format.fixed(price.outputPerMillion, digits: 2))/M out"
+                          + ((call.cacheReadTokens ?? 0) > 0 || (call.cacheWriteTokens ?? 0) > 0
+                             ? ", $\(Format.fixed(price.cacheReadPerMillion ?? price.inputPerMillion, digits: 3))/M cache read, "
+                               + "$\(Format.fixed(price.cacheWritePerMillion ?? price.inputPerMillion, digits: 2))/M cache write" : "")
+                          + " (\(price.source))"
                           + (counted ? "" : "; without token counts this is a lower bound"))
                 case .unpriced:
                     field("cost", "unpriced: no recorded cost and no price for \(call.model ?? "this model")",
@@ -72,7 +84,11 @@ enum Detail {
         if !s.service.isEmpty { field("service", s.service) }
         field("kind", s.kind.name)
         field("span id", s.spanID.description)
-        field("parent id", s.parentID?.description ?? "(root)")
+        let followsFrom = s.attributes[key: "jaeger.ref_type"]?.stringValue == "FOLLOWS_FROM"
+        field("parent id", (s.parentID?.description ?? "(root)") + (followsFrom ? "  (FOLLOWS_FROM: the parent does not wait for it)" : ""))
+        if case .array(let list)? = s.attributes[key: "jaeger.warnings"], !list.isEmpty {
+            field("warnings", list.map(\.displayText).joined(separator: " · "), Style(ink: .warning))
+        }
         field("trace id", s.traceID.description)
         field("start", Format.timestamp(s.startNanos) + "  (+" + Format.duration(s.startNanos - trace.startNanos) + ")")
         field("duration", Format.duration(s.durationNanos) + " · self "

@@ -273,6 +273,11 @@ enum Painter {
             x += 2
             x += screen.put(sp.service, row: y, column: x, limit: nameEnd - x - 1, style: muted)
         }
+        if sp.attributes[key: "jaeger.ref_type"]?.stringValue == "FOLLOWS_FROM" && x + 4 < nameEnd {
+            // Async work: its parent does not wait for it (Jaeger FOLLOWS_FROM).
+            x += 1
+            x += screen.put("(follows from)", row: y, column: x, limit: nameEnd - x - 1, style: muted)
+        }
         if !flags.isEmpty && x + 4 < nameEnd {
             x += 1
             x += screen.put("[" + flags.names.joined(separator: ", ") + "]", row: y, column: x, limit: nameEnd - x - 1,
@@ -409,6 +414,11 @@ enum Painter {
             lines.append([(pad(" tokens"), muted), (Format.compact(t.totalTokens), .plain)])
             lines.append([(pad(" in · out"), muted),
                           ("\(Format.compact(t.promptTokens)) · \(Format.compact(t.completionTokens))", .plain)])
+            if t.cacheReadTokens > 0 || t.cacheWriteTokens > 0 {
+                lines.append([(pad(" cached"), muted),
+                              ("\(Format.compact(t.cacheReadTokens)) read · \(Format.compact(t.cacheWriteTokens)) write", .plain)])
+            }
+            if t.reasoningTokens > 0 { lines.append([(pad(" reasoning"), muted), (Format.compact(t.reasoningTokens), .plain)]) }
             var cost: [Segment] = [(pad(" cost"), muted), (Format.usd(t.costUSD), Style(ink: .llm))]
             if t.unpricedCalls > 0 { cost.append((" +\(t.unpricedCalls) unpriced", Style(ink: .warning))) }
             lines.append(cost)

@@ -8,7 +8,10 @@ import TerminalText
 /// The keys below are a contract for scripts (issue #3); new keys may be added, none removed:
 /// `{"traces":[{"trace_id","root","span_count","duration_ms","error_count","llm_calls",
 /// "prompt_tokens","completion_tokens","total_tokens","cost_usd","unpriced_calls",
-/// "by_model":{MODEL:{"calls","prompt_tokens","completion_tokens","total_tokens","cost_usd"}},
+/// "cache_read_tokens","cache_write_tokens","reasoning_tokens",
+/// "by_model":{MODEL:{"calls","prompt_tokens","completion_tokens","total_tokens","cost_usd",
+/// "cache_read_tokens","cache_write_tokens","reasoning_tokens"}},
+/// Cached tokens are part of `prompt_tokens` and reasoning tokens part of `completion_tokens`.
 /// "critical_path":[{"span_id","name","start_ms","end_ms"}]}]}`.
 /// `start_ms`/`end_ms` are relative to the trace's start; the model key is the response model
 /// when the span has one, else the request model.
@@ -75,6 +78,9 @@ public enum SummaryJSON {
         w.member("total_tokens", t.totalTokens)
         w.member("cost_usd", t.costUSD)
         w.member("unpriced_calls", t.unpricedCalls)
+        w.member("cache_read_tokens", t.cacheReadTokens)
+        w.member("cache_write_tokens", t.cacheWriteTokens)
+        w.member("reasoning_tokens", t.reasoningTokens)
         w.key("by_model")
         w.beginObject()
         for (model, u) in t.byModel {
@@ -86,6 +92,9 @@ public enum SummaryJSON {
             w.member("total_tokens", u.totalTokens)
             w.member("cost_usd", u.costUSD)
             w.member("unpriced_calls", u.unpricedCalls)
+            w.member("cache_read_tokens", u.cacheReadTokens)
+            w.member("cache_write_tokens", u.cacheWriteTokens)
+            w.member("reasoning_tokens", u.reasoningTokens)
             w.endObject()
         }
         w.endObject()

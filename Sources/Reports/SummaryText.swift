@@ -47,6 +47,9 @@ public enum SummaryText {
             if t.unpricedCalls > 0 { facts += " + \(t.unpricedCalls) unpriced" }
         }
         lines.append(facts)
+        if let detail = tokenDetail(cacheRead: t.cacheReadTokens, cacheWrite: t.cacheWriteTokens, reasoning: t.reasoningTokens) {
+            lines.append("  " + detail)
+        }
 
         if !t.byModel.isEmpty {
             let nameWidth = min(36, max(5, t.byModel.map { CellWidth.of(terminalSafe($0.model)) }.max() ?? 5))
@@ -88,5 +91,17 @@ public enum SummaryText {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "of input: N cache read, N cache write · of output: N reasoning", naming only what is
+    /// non-zero; nil when nothing is.
+    static func tokenDetail(cacheRead: Int64, cacheWrite: Int64, reasoning: Int64) -> String? {
+        var input: [String] = []
+        if cacheRead > 0 { input.append("\(Format.grouped(cacheRead)) cache read") }
+        if cacheWrite > 0 { input.append("\(Format.grouped(cacheWrite)) cache write") }
+        var parts: [String] = []
+        if !input.isEmpty { parts.append("of input: " + input.joined(separator: ", ")) }
+        if reasoning > 0 { parts.append("of output: \(Format.grouped(reasoning)) reasoning") }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 }

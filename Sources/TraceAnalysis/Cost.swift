@@ -41,7 +41,8 @@ public extension LLMCall {
         }
         let price = responseModel.flatMap(prices.price(for:)) ?? requestModel.flatMap(prices.price(for:))
         guard let price else { return .unpriced }
-        return CallCost(usd: price.cost(input: promptTokens ?? 0, output: completionTokens ?? 0),
+        return CallCost(usd: price.cost(input: promptTokens ?? 0, output: completionTokens ?? 0,
+                                        cacheRead: cacheReadTokens ?? 0, cacheWrite: cacheWriteTokens ?? 0),
                         source: .computed(price))
     }
 }

@@ -1,27 +1,39 @@
 import TraceModel
 
-/// The price of one model family: USD per million input and output tokens.
+/// The price of one model family: USD per million input, output and cached input tokens.
 public struct ModelPrice: Hashable, Sendable {
     /// Model-name prefix it matched, e.g. "gpt-4o-mini" (normalised: lowercase, no provider prefix).
     public let prefix: String
     /// USD per 1M input (prompt) tokens.
     public let inputPerMillion: Double
-    /// USD per 1M output (completion) tokens.
+    /// USD per 1M output (completion) tokens; reasoning tokens are output tokens.
     public let outputPerMillion: Double
+    /// USD per 1M input tokens read from the prompt cache; nil: the input rate (not known to be cheaper).
+    public let cacheReadPerMillion: Double?
+    /// USD per 1M input tokens written to the prompt cache; nil: the input rate.
+    public let cacheWritePerMillion: Double?
     /// Where the price comes from: "seed", a URL with its date, or a user file path.
     public let source: String
 
     /// Creates a price; `prefix` is normalised the way model names are (see `PriceTable.normalise`).
-    public init(prefix: String, inputPerMillion: Double, outputPerMillion: Double, source: String) {
+    public init(prefix: String, inputPerMillion: Double, outputPerMillion: Double,
+                cacheReadPerMillion: Double? = nil, cacheWritePerMillion: Double? = nil, source: String) {
         self.prefix = PriceTable.normalise(prefix)
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
+        self.cacheReadPerMillion = cacheReadPerMillion
+        self.cacheWritePerMillion = cacheWritePerMillion
         self.source = source
     }
 
-    /// Cost in USD of `input` prompt tokens and `output` completion tokens at this price.
-    public func cost(input: Int64, output: Int64) -> Double {
-        (Double(input) * inputPerMillion + Double(output) * outputPerMillion) / 1_000_000
+    /// Cost in USD of `input` prompt tokens and `output` completion tokens at this price, of
+    /// which `cacheRead` and `cacheWrite` input tokens are priced at the cache rates.
+    /// Input counts every prompt token, cached ones included (as `LLMCall.promptTokens` does).
+    public func cost(input: Int64, output: Int64, cacheRead: Int64 = 0, cacheWrite: Int64 = 0) -> Double {
+        let read = max(0, cacheRead), write = max(0, cacheWrite)
+        let uncached = max(0, Double(input) - Double(read) - Double(write))
+        return (uncached * inputPerMillion + Double(read) * (cacheReadPerMillion ?? inputPerMillion)
+                + Double(write) * (cacheWritePerMillion ?? inputPerMillion) + Double(output) * outputPerMillion) / 1_000_000
     }
 }
 

@@ -1,8 +1,8 @@
 /// The built-in price table, USD per million input / output tokens, standard (non-batch,
 /// uncached, short-context) rates.
 ///
-/// Cached-input, batch, audio/image and long-context (> 200k / 272k prompt) rates are not
-/// modelled: a call is priced at its model's base rate. Every group says where its numbers
+/// Cached input is priced at its own rates (below); batch, audio/image and long-context
+/// (> 200k / 272k prompt) rates are not modelled: a call is priced at its model's base rate. Every group says where its numbers
 /// come from and when they were read; a user price file (read by TraceFormats' `PriceFileReader`, merged with `PriceTable.merging`)
 /// overrides any of them.
 enum StandardPrices {
@@ -33,7 +33,38 @@ enum StandardPrices {
     // and morphllm.com/gemini-api-pricing ("all rates from Google's pricing page"); read 2026-11-26.
     static let google = "ai.google.dev/gemini-api/docs/pricing via simonw/llm-prices, read 2026-11-26"
 
-    static let entries: [ModelPrice] = {
+    // Cached input. OpenAI and Google: the `input_cached` column of simonw/llm-prices
+    // data/openai.json and data/google.json (commit 723ef0b, read 2026-12-02), transcribed from
+    // the providers' pricing pages; neither charges extra to write the cache (OpenAI: "no
+    // additional fees", platform.openai.com/docs/guides/prompt-caching), so writes cost the
+    // input rate. Models whose cached rate that table does not give are priced at the input rate.
+    static let cachedInput: [String: Double] = [
+        "gpt-4.5": 37.5, "gpt-4o": 1.25, "gpt-4o-mini": 0.075, "o1-preview": 7.5, "o1-mini": 0.55,
+        "o3-mini": 0.55, "gpt-4.1": 0.5, "gpt-4.1-mini": 0.1, "gpt-4.1-nano": 0.025, "o3": 0.5, "o4-mini": 0.275,
+        "gpt-5": 0.125, "gpt-5-mini": 0.025, "gpt-5-nano": 0.005, "gpt-5.1": 0.125, "gpt-5.2": 0.175, "gpt-5.4": 0.25,
+        "gemini-2.5-pro": 0.125, "gemini-2.5-flash": 0.03, "gemini-2.5-flash-lite": 0.01,
+        "gemini-3.1-flash-lite": 0.025, "gemini-3.5-flash": 0.15,
+    ]
+
+    // Anthropic bills cache reads at 0.1× and 5-minute cache writes at 1.25× the base input rate
+    // (platform.claude.com/docs/en/about-claude/pricing, "Prompt caching" multipliers; read
+    // 2026-12-02). 1-hour writes (2×) cannot be told apart in traces and are priced as 5-minute ones.
+    static let anthropicCacheRead = 0.1, anthropicCacheWrite = 1.25
+
+    /// The entries with their cache rates filled in from the notes above.
+    static let entries: [ModelPrice] = baseEntries.map { e in
+        if e.source == anthropic {
+            return ModelPrice(prefix: e.prefix, inputPerMillion: e.inputPerMillion, outputPerMillion: e.outputPerMillion,
+                              cacheReadPerMillion: e.inputPerMillion * anthropicCacheRead,
+                              cacheWritePerMillion: e.inputPerMillion * anthropicCacheWrite, source: e.source)
+        }
+        guard let cached = cachedInput[e.prefix] else { return e }
+        return ModelPrice(prefix: e.prefix, inputPerMillion: e.inputPerMillion, outputPerMillion: e.outputPerMillion,
+                          cacheReadPerMillion: cached, cacheWritePerMillion: e.inputPerMillion,
+                          source: e.source)
+    }
+
+    static let baseEntries: [ModelPrice] = {
         func p(_ prefix: String, _ input: Double, _ output: Double, _ source: String) -> ModelPrice {
             ModelPrice(prefix: prefix, inputPerMillion: input, outputPerMillion: output, source: source)
         }

@@ -14,6 +14,12 @@ public struct ModelUsage: Hashable, Sendable {
     public var costUSD: Double
     /// Calls with neither a recorded cost nor a price.
     public var unpricedCalls: Int
+    /// Input tokens read from a prompt cache (part of `promptTokens`).
+    public var cacheReadTokens: Int64 = 0
+    /// Input tokens written to a prompt cache (part of `promptTokens`).
+    public var cacheWriteTokens: Int64 = 0
+    /// Output tokens spent reasoning (part of `completionTokens`).
+    public var reasoningTokens: Int64 = 0
 
     /// Creates a usage record; everything defaults to zero.
     public init(calls: Int = 0, promptTokens: Int64 = 0, completionTokens: Int64 = 0, totalTokens: Int64 = 0,
@@ -33,6 +39,9 @@ public struct ModelUsage: Hashable, Sendable {
         promptTokens = ModelUsage.sum(promptTokens, call.promptTokens ?? 0)
         completionTokens = ModelUsage.sum(completionTokens, call.completionTokens ?? 0)
         totalTokens = ModelUsage.sum(totalTokens, call.totalTokens)
+        cacheReadTokens = ModelUsage.sum(cacheReadTokens, call.cacheReadTokens ?? 0)
+        cacheWriteTokens = ModelUsage.sum(cacheWriteTokens, call.cacheWriteTokens ?? 0)
+        reasoningTokens = ModelUsage.sum(reasoningTokens, call.reasoningTokens ?? 0)
         if let usd = cost.usd { costUSD += usd } else { unpricedCalls += 1 }
     }
 
@@ -69,6 +78,12 @@ public struct UsageTotals: Hashable, Sendable {
     public var startNanos: Int64
     /// Latest end among the spans counted (ns since epoch); 0 when there are none.
     public var endNanos: Int64
+    /// Input tokens read from a prompt cache over all calls (part of `promptTokens`).
+    public var cacheReadTokens: Int64 = 0
+    /// Input tokens written to a prompt cache over all calls (part of `promptTokens`).
+    public var cacheWriteTokens: Int64 = 0
+    /// Output tokens spent reasoning over all calls (part of `completionTokens`).
+    public var reasoningTokens: Int64 = 0
 
     /// Creates totals; everything defaults to zero or empty.
     public init(spanCount: Int = 0, errorCount: Int = 0, llmCalls: Int = 0, promptTokens: Int64 = 0,
@@ -106,6 +121,8 @@ public struct UsageTotals: Hashable, Sendable {
             && a.promptTokens == b.promptTokens && a.completionTokens == b.completionTokens
             && a.totalTokens == b.totalTokens && a.costUSD == b.costUSD && a.unpricedCalls == b.unpricedCalls
             && a.recordedCostCalls == b.recordedCostCalls && a.startNanos == b.startNanos && a.endNanos == b.endNanos
+            && a.cacheReadTokens == b.cacheReadTokens && a.cacheWriteTokens == b.cacheWriteTokens
+            && a.reasoningTokens == b.reasoningTokens
             && a.byModel.count == b.byModel.count
             && zip(a.byModel, b.byModel).allSatisfy { $0.model == $1.model && $0.usage == $1.usage }
     }
@@ -301,7 +318,9 @@ public struct TraceStatistics: Sendable {
             return price
         }
         guard let price = lookup(call.responseModel) ?? lookup(call.requestModel) else { return .unpriced }
-        return CallCost(usd: price.cost(input: call.promptTokens ?? 0, output: call.completionTokens ?? 0), source: .computed(price))
+        return CallCost(usd: price.cost(input: call.promptTokens ?? 0, output: call.completionTokens ?? 0,
+                                        cacheRead: call.cacheReadTokens ?? 0, cacheWrite: call.cacheWriteTokens ?? 0),
+                        source: .computed(price))
     }
 
     /// Totals over span `span` and its descendants: O(1) for sums, O(LLM calls in subtree) for byModel.
@@ -339,17 +358,21 @@ public struct TraceStatistics: Sendable {
         let b = lowerBound(llmPositions, Int32(positions.upperBound))
         var byModel: [String: ModelUsage] = [:]
         var cost = 0.0
+        var cacheRead: Int64 = 0, cacheWrite: Int64 = 0, reasoning: Int64 = 0
         for j in a..<b {
             let call = trace.llmCall(at: Int(llmSpans[j]))!
             byModel[UsageTotals.modelName(of: call), default: ModelUsage()].add(call, llmCosts[j])
             cost += llmCosts[j].usd ?? 0
+            cacheRead = ModelUsage.sum(cacheRead, call.cacheReadTokens ?? 0)
+            cacheWrite = ModelUsage.sum(cacheWrite, call.cacheWriteTokens ?? 0)
+            reasoning = ModelUsage.sum(reasoning, call.reasoningTokens ?? 0)
         }
         let sorted = byModel.sorted { x, y in
             if x.value.costUSD != y.value.costUSD { return x.value.costUSD > y.value.costUSD }
             if x.value.calls != y.value.calls { return x.value.calls > y.value.calls }
             return x.key < y.key
         }.map { (model: $0.key, usage: $0.value) }
-        return UsageTotals(
+        var totals = UsageTotals(
             spanCount: positions.count,
             errorCount: Int(errorPrefix[positions.upperBound] - errorPrefix[positions.lowerBound]),
             llmCalls: b - a,
@@ -361,6 +384,10 @@ public struct TraceStatistics: Sendable {
             byModel: sorted,
             recordedCostCalls: Int(recordedPrefix[b] - recordedPrefix[a]),
             startNanos: start, endNanos: end)
+        totals.cacheReadTokens = cacheRead
+        totals.cacheWriteTokens = cacheWrite
+        totals.reasoningTokens = reasoning
+        return totals
     }
 
     /// First index in the ascending `values` whose value is not less than `key`.

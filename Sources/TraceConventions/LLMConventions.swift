@@ -16,6 +16,7 @@ public enum LLMConventions {
     package enum Field: Equatable {
         case operation, provider, requestModel, responseModel
         case promptTokens, completionTokens, totalTokens, cost
+        case tokenDetail(TokenDetail)
         case responseID, finishReasons
         case timeToFirstToken(nanosPerUnit: Double)
         case parameter(String)
@@ -29,6 +30,11 @@ public enum LLMConventions {
         case usageJSON                        // {"input","output","total"} or {"input_tokens",…}
         case costJSON                         // {"total"} or {"total_cost"}
         case costPart                         // llm.cost.prompt / llm.cost.completion, summed
+    }
+
+    /// Parts of the input and output token counts.
+    package enum TokenDetail: Equatable {
+        case cacheRead, cacheWrite, reasoning, audioInput, audioOutput
     }
 
     /// How the raw value is wrapped before the field reads it.
@@ -106,6 +112,24 @@ public enum LLMConventions {
         r("ai.usage.tokens", .totalTokens, .genAI),
         r("ai.total_tokens", .totalTokens, .seed),
         r("ai_metrics.tokens", .totalTokens, .seed),
+        // Token details. GenAI semconv: cache read/creation are part of input_tokens, reasoning
+        // part of output_tokens (model/gen-ai registry); OpenInference's prompt_details and
+        // completion_details likewise (spec/semantic_conventions.md); OpenLLMetry's Anthropic
+        // instrumentation adds cache reads and writes into input (see CONVENTIONS.md §0.4).
+        r("gen_ai.usage.cache_read.input_tokens", .tokenDetail(.cacheRead), .genAI),
+        r("gen_ai.usage.cache_read_input_tokens", .tokenDetail(.cacheRead), .openLLMetry),
+        r("llm.token_count.prompt_details.cache_read", .tokenDetail(.cacheRead), .openInference),
+        r("ai.usage.cachedInputTokens", .tokenDetail(.cacheRead), .genAI),
+        r("gen_ai.usage.cache_creation.input_tokens", .tokenDetail(.cacheWrite), .genAI),
+        r("gen_ai.usage.cache_creation_input_tokens", .tokenDetail(.cacheWrite), .openLLMetry),
+        r("llm.token_count.prompt_details.cache_write", .tokenDetail(.cacheWrite), .openInference),
+        r("gen_ai.usage.reasoning.output_tokens", .tokenDetail(.reasoning), .genAI),
+        r("gen_ai.usage.reasoning_tokens", .tokenDetail(.reasoning), .openLLMetry),
+        r("llm.usage.reasoning_tokens", .tokenDetail(.reasoning), .openLLMetry),
+        r("llm.token_count.completion_details.reasoning", .tokenDetail(.reasoning), .openInference),
+        r("ai.usage.reasoningTokens", .tokenDetail(.reasoning), .genAI),
+        r("llm.token_count.prompt_details.audio", .tokenDetail(.audioInput), .openInference),
+        r("llm.token_count.completion_details.audio", .tokenDetail(.audioOutput), .openInference),
         r("langfuse.observation.usage_details", .usageJSON, .genAI),
         r("mlflow.chat.tokenUsage", .usageJSON, .genAI),
         // Cost recorded by the instrumentation (OTel GenAI itself defines none)
@@ -347,7 +371,7 @@ public enum LLMConventions {
         package let decodeMessages: Bool
         package var call = LLMCall()
         /// Best (lowest) rank seen per field, so earlier table rows win whatever the attribute order.
-        package var ranks = SIMD16<Int32>(repeating: Int32.max)
+        package var ranks = SIMD32<Int32>(repeating: Int32.max)
         /// Best rank per entry of `call.parameters`.
         package var parameterRanks: [Int32] = []
         package var sawModelOrTokens = false
@@ -367,6 +391,7 @@ public enum LLMConventions {
         package enum Slot: Int {
             case operation, provider, requestModel, responseModel, prompt, completion, total, cost
             case responseID, finish, ttft, input, output
+            case cacheRead, cacheWrite, reasoning, audioInput, audioOutput
         }
 
         package mutating func better(_ slot: Slot, _ rank: Int) -> Bool {
@@ -486,6 +511,15 @@ public enum LLMConventions {
                 if let v = value.intValue, plausibleTokens.contains(v), better(.completion, rank) { call.completionTokens = v; sawModelOrTokens = true }
             case .totalTokens:
                 if let v = value.intValue, plausibleTokens.contains(v), better(.total, rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
+            case .tokenDetail(let detail):
+                guard let v = value.intValue, plausibleTokens.contains(v) else { return }
+                switch detail {
+                case .cacheRead: if better(.cacheRead, rank) { call.cacheReadTokens = v }
+                case .cacheWrite: if better(.cacheWrite, rank) { call.cacheWriteTokens = v }
+                case .reasoning: if better(.reasoning, rank) { call.reasoningTokens = v }
+                case .audioInput: if better(.audioInput, rank) { call.audioInputTokens = v }
+                case .audioOutput: if better(.audioOutput, rank) { call.audioOutputTokens = v }
+                }
             case .usageJSON:
                 guard let s = value.stringValue, case .object? = JSONScanner.parse(s) else { return }
                 let json = JSONScanner.parse(s)!
@@ -496,6 +530,9 @@ public enum LLMConventions {
                 if let v = number(["input", "input_tokens", "prompt_tokens"]), better(.prompt, rank) { call.promptTokens = v; sawModelOrTokens = true }
                 if let v = number(["output", "output_tokens", "completion_tokens"]), better(.completion, rank) { call.completionTokens = v; sawModelOrTokens = true }
                 if let v = number(["total", "total_tokens"]), better(.total, rank) { call.recordedTotalTokens = v; sawModelOrTokens = true }
+                if let v = number(["cache_read_input_tokens", "input_cached_tokens", "cache_read"]), better(.cacheRead, rank) { call.cacheReadTokens = v }
+                if let v = number(["cache_creation_input_tokens", "cache_write"]), better(.cacheWrite, rank) { call.cacheWriteTokens = v }
+                if let v = number(["reasoning_tokens", "output_reasoning_tokens"]), better(.reasoning, rank) { call.reasoningTokens = v }
             case .cost:
                 // The seed's set_ai_metrics writes cost_usd=0.0 when no cost was passed: not a record.
                 if rule.convention == .seed, value.doubleValue == 0 { return }
@@ -606,6 +643,15 @@ public enum LLMConventions {
         package mutating func finish() -> LLMCall? {
             guard (sawModelOrTokens || markedLLM) && !wrapper else { return nil }
             if call.recordedCostUSD == nil, hasCostParts { call.recordedCostUSD = costParts }
+            // Every convention read here counts cached tokens inside the input and reasoning inside
+            // the output. A source that reports them apart (Anthropic's raw usage, copied as is by
+            // some instrumentations) shows it when the parts outgrow the whole: then add them in,
+            // so that no token is counted twice and none is lost.
+            let cached = (call.cacheReadTokens ?? 0).addingReportingOverflow(call.cacheWriteTokens ?? 0).partialValue
+            if let p = call.promptTokens, cached > p { call.promptTokens = p.addingReportingOverflow(cached).partialValue }
+            if let c = call.completionTokens, let r = call.reasoningTokens, r > c {
+                call.completionTokens = c.addingReportingOverflow(r).partialValue
+            }
             if call.timeToFirstTokenNanos == nil, let first = firstChunkNanos {
                 call.timeToFirstTokenNanos = first - spanStart
             }

@@ -68,6 +68,8 @@ public enum ZipkinJSONRequest {
                 var reader = ZipkinJSONReader(scanner: JSONScanner(buf, at: 0))
                 reader.scanner.skipWhitespace()
                 if reader.scanner.atEnd { throw reader.scanner.error("empty body: expected a list of Zipkin spans") }
+                // The API takes a list (zipkin2-api.yaml ListOfSpans); a lone span is a file shape only.
+                reader.acceptsSingleSpan = false
                 try reader.readAll(into: &local, source: "request")
             }
         }

@@ -11,6 +11,14 @@ public enum TraceFormat: String, Sendable, CaseIterable {
     case zipkinJSON = "Zipkin JSON"
     /// Jaeger's query-API / UI-download JSON.
     case jaegerJSON = "Jaeger JSON"
+    /// OTLP binary protobuf: one `ExportTraceServiceRequest`, or the collector file exporter's
+    /// `format: proto` output (each request after its 4-byte big-endian length).
+    case otlpProtobuf = "OTLP protobuf"
+
+    /// Every format read, in words, for help texts and error messages.
+    public static let readableList = "OTLP JSON or JSON Lines (also wrapped as Jaeger API v3 or Tempo answers, "
+        + "pre-1.0 OTLP, other signals' lines skipped), OTLP protobuf, Zipkin v2 JSON, Jaeger JSON, the seed's JSON; "
+        + "gzip-compressed or not"
 }
 
 /// Decides a buffer's format from its content, never from a file name.
@@ -29,7 +37,8 @@ enum FormatDetector {
         switch s.peekToken() {
         case .object:
             return verdict(objectAt: &s, inList: false)
-                ?? .unknown("a JSON object that is not OTLP (resourceSpans), Jaeger (data/traceID) or the seed's shape (trace_id, spans)")
+                ?? .unknown("a JSON object that is not OTLP (resourceSpans, batches, result, trace), Jaeger (data/traceID), "
+                            + "a Zipkin span (traceId, id) or the seed's shape (trace_id, spans)")
         case .array:
             guard var arr = try? s.beginArray() else { return .unknown("malformed JSON list") }
             guard (try? s.nextElement(&arr)) == true else { return .empty }
@@ -41,8 +50,9 @@ enum FormatDetector {
             return .unknown("a JSON list whose first element is not a trace or a span")
         default:
             let c = bytes[s.pos]
+            if OTLPProtobufFile.looksLikeProtobuf(bytes, from: start) { return .format(.otlpProtobuf) }
             if c == 0x0A || c == 0x12 || c < 0x09 {
-                return .unknown("binary data (OTLP protobuf files are not read; export OTLP JSON instead)")
+                return .unknown("binary data that is not an OTLP protobuf trace request")
             }
             return .unknown("not JSON (starts with \(s.describeCurrent()))")
         }
@@ -55,7 +65,11 @@ enum FormatDetector {
         var keysSeen = 0
         while let key = try? s.nextKey(&obj) {
             keysSeen += 1
-            if s.key(key, is: "resourceSpans") || s.key(key, is: "resource_spans") { return .format(.otlpJSON) }
+            if s.key(key, is: "resourceSpans") || s.key(key, is: "resource_spans") || s.key(key, is: "batches") {
+                return .format(.otlpJSON)
+            }
+            // A collector file-exporter line of another signal: the file may hold spans further on.
+            if OTLPJSONReader.otherSignal(s, key) != nil { return .format(.otlpJSON) }
             if s.key(key, is: "trace_id") || s.key(key, is: "total_duration_ms") || s.key(key, is: "total_tokens")
                 || s.key(key, is: "span_id") || s.key(key, is: "parent_span_id") || s.key(key, is: "operation") {
                 return .format(.seedJSON)
@@ -64,14 +78,26 @@ enum FormatDetector {
                 || s.key(key, is: "operationName") {
                 return .format(.jaegerJSON)
             }
-            if inList, s.key(key, is: "localEndpoint") || s.key(key, is: "remoteEndpoint") || s.key(key, is: "parentId")
-                || s.key(key, is: "annotations") || (s.key(key, is: "id")) || s.key(key, is: "traceId") {
+            if s.key(key, is: "localEndpoint") || s.key(key, is: "remoteEndpoint") || s.key(key, is: "parentId")
+                || s.key(key, is: "annotations") || s.key(key, is: "traceId") || (inList && s.key(key, is: "id")) {
                 return .format(.zipkinJSON)
+            }
+            if s.key(key, is: "result") || s.key(key, is: "trace") {
+                // Jaeger API v3 and Tempo wrap an OTLP request.
+                if s.peekToken() == .object, let inner = verdict(objectAt: &s, inList: false, depth: depth - 1),
+                   case .format(.otlpJSON) = inner {
+                    return inner
+                }
+                return nil
             }
             if s.key(key, is: "spans") || s.key(key, is: "traces") || s.key(key, is: "data") {
                 // Look inside: seed spans have span_id, Jaeger traces traceID/processes.
                 if s.peekToken() == .array, var arr = try? s.beginArray(), (try? s.nextElement(&arr)) == true,
                    s.peekToken() == .object, let inner = verdict(objectAt: &s, inList: false, depth: depth - 1) {
+                    return inner
+                }
+                // Jaeger's `{"data": {trace}}` holds one trace rather than a list.
+                if s.peekToken() == .object, let inner = verdict(objectAt: &s, inList: false, depth: depth - 1) {
                     return inner
                 }
                 return nil

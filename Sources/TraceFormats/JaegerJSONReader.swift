@@ -46,6 +46,8 @@ struct JaegerJSONReader {
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "data") {
+                // `{"data": {trace}}`: one trace instead of a list (some proxies and exports write it).
+                if scanner.peekToken() == .object { try readTrace(into: &out, source: source); continue }
                 guard scanner.peekToken() == .array else { try scanner.skipValue(); continue }
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) { try readTrace(into: &out, source: source) }
@@ -63,6 +65,7 @@ struct JaegerJSONReader {
     private mutating func readTrace(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
         guard scanner.peekToken() == .object else { try scanner.skipValue(); return }
         var raws: [RawSpan] = []
+        var traceWarnings: [String] = []
         var processes: [String: (service: String, tags: [Attribute])] = [:]
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
@@ -80,9 +83,18 @@ struct JaegerJSONReader {
                 }
             } else if scanner.key(key, is: "processes") {
                 processes = try readProcesses()
+            } else if scanner.key(key, is: "warnings") {
+                traceWarnings = try readWarnings()
             } else {
                 try scanner.skipValue()
             }
+        }
+        // Jaeger's own warnings (clock skew adjusted, invalid parent, …) are shown under `w`.
+        let traceLabel = raws.first.map { "trace \($0.span.traceID)" } ?? "a trace"
+        for w in traceWarnings { out.warn("\(source): \(traceLabel): Jaeger warning: \(w)") }
+        for raw in raws {
+            guard case .array(let list)? = raw.span.attributes[key: JaegerJSONReader.warningsKey] else { continue }
+            for w in list { out.warn("\(source): \(traceLabel) span \(raw.span.spanID): Jaeger warning: \(w.displayText)") }
         }
         var origins: [String: SpanOrigin] = [:]
         for raw in raws {
@@ -141,6 +153,7 @@ struct JaegerJSONReader {
         var tags: [Attribute] = []
         var logs: [SpanEvent] = []
         var processID = ""
+        var warnings: [String] = []
         var problem: String?
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
@@ -162,6 +175,8 @@ struct JaegerJSONReader {
                 logs = try readLogs()
             } else if scanner.key(key, is: "processID") {
                 processID = try scanner.optionalString(&problem, "processID") ?? ""
+            } else if scanner.key(key, is: "warnings") {
+                warnings = try readWarnings()
             } else {
                 try scanner.skipValue()
             }
@@ -179,6 +194,13 @@ struct JaegerJSONReader {
         for (i, r) in references.enumerated() where i != parentRef {
             links.append(SpanLink(traceID: TraceID(r.trace), spanID: SpanID(r.span),
                                   attributes: [Attribute("jaeger.ref_type", .string(r.type))]))
+        }
+        if let p = parentRef, references[p].type == "FOLLOWS_FROM" {
+            // Async work (a queue consumer, a fire-and-forget task): shown as such on the row and in details.
+            tags.append(Attribute(JaegerJSONReader.refTypeKey, .string("FOLLOWS_FROM")))
+        }
+        if !warnings.isEmpty {
+            tags.append(Attribute(JaegerJSONReader.warningsKey, .array(warnings.map { .string($0) })))
         }
         var kind = SpanKind.internal
         switch tags[key: "span.kind"]?.stringValue?.lowercased() {
@@ -207,6 +229,22 @@ struct JaegerJSONReader {
                         endNanos: start.adding(saturating: duration).multiplied(saturating: 1_000), status: status,
                         attributes: tags, events: logs, links: links)
         return .success(RawSpan(span: span, processID: processID))
+    }
+
+    /// The attribute holding a span's Jaeger `warnings`.
+    static let warningsKey = "jaeger.warnings"
+    /// The attribute naming the reference type to the parent when it is not CHILD_OF.
+    static let refTypeKey = "jaeger.ref_type"
+
+    /// A `warnings` list of strings (Jaeger writes `null` when there are none).
+    private mutating func readWarnings() throws(JSONSyntaxError) -> [String] {
+        guard scanner.peekToken() == .array else { try scanner.skipValue(); return [] }
+        var out: [String] = []
+        var arr = try scanner.beginArray()
+        while try scanner.nextElement(&arr) {
+            if scanner.peekToken() == .string { out.append(try scanner.readString()) } else { try scanner.skipValue() }
+        }
+        return out
     }
 
     private mutating func readReferences() throws(JSONSyntaxError) -> [(type: String, trace: String, span: String)] {

@@ -59,23 +59,47 @@ struct OTLPJSONReader {
     /// Set when the reader stopped at `stopAt`.
     private(set) var stopped = false
 
-    /// Reads one `ExportTraceServiceRequest`.
-    mutating func readRequest(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+    /// Reads one `ExportTraceServiceRequest`, or one of the wrappers backends put around it:
+    /// Jaeger's query API v3 `{"result": …}` (api_v3 GetTrace/FindTraces, whose stream is one
+    /// such object per chunk), Tempo's `{"trace": …}` (`/api/v2/traces/{id}`) and Tempo's
+    /// `batches`, its older name for `resourceSpans`. Requests of other signals (collector file
+    /// exporter output mixes `resourceLogs` and `resourceMetrics` lines with spans) are counted
+    /// and skipped.
+    mutating func readRequest(into out: inout SpanCollector, source: String, wrapperDepth: Int = 0) throws(JSONSyntaxError) {
+        guard scanner.peekToken() == .object else {
+            throw scanner.error("expected an OTLP JSON object, found \(scanner.describeCurrent())")
+        }
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
-            if scanner.key(key, is: "resourceSpans") || scanner.key(key, is: "resource_spans") {
+            if scanner.key(key, is: "resourceSpans") || scanner.key(key, is: "resource_spans") || scanner.key(key, is: "batches") {
                 guard scanner.peekToken() == .array else {
-                    warn(&out, source, "'resourceSpans' is not an array; skipped")
+                    warn(&out, source, "'\(scanner.keyString(key))' is not an array; skipped")
                     try scanner.skipValue()
                     continue
                 }
                 var arr = try scanner.beginArray()
                 try readResourceSpansEntries(&arr, into: &out, source: source)
                 if stopped { return }
+            } else if scanner.key(key, is: "result") || scanner.key(key, is: "trace") {
+                // Wrappers nest a request; hostile files could nest them without end.
+                guard scanner.peekToken() == .object, wrapperDepth < 4 else { try scanner.skipValue(); continue }
+                try readRequest(into: &out, source: source, wrapperDepth: wrapperDepth + 1)
+                if stopped { return }
+            } else if let signal = OTLPJSONReader.otherSignal(scanner, key) {
+                out.skipLine(signal: signal)
+                try scanner.skipValue()
             } else {
                 try scanner.skipValue()
             }
         }
+    }
+
+    /// The signal an OTLP request key holds when it is not traces (`logs`, `metrics`, `profiles`).
+    static func otherSignal(_ scanner: JSONScanner, _ key: JSONKey) -> String? {
+        if scanner.key(key, is: "resourceLogs") || scanner.key(key, is: "resource_logs") { return "logs" }
+        if scanner.key(key, is: "resourceMetrics") || scanner.key(key, is: "resource_metrics") { return "metrics" }
+        if scanner.key(key, is: "resourceProfiles") || scanner.key(key, is: "resource_profiles") { return "profiles" }
+        return nil
     }
 
     /// Reads `resourceSpans` entries up to the array's end, or up to `stopAt`.
@@ -371,8 +395,13 @@ struct OTLPJSONReader {
         switch scanner.peekToken() {
         case .string:
             var decoded = ""
-            if let raw = try scanner.readStringBytes(&decoded), let v = OTLPJSONReader.parseUInt(raw) {
-                return v
+            if let raw = try scanner.readStringBytes(&decoded) {
+                if let v = OTLPJSONReader.parseUInt(raw) { return v }
+                // A fixed64 past Int64.max (Jaeger's api_v3 snapshots have one): saturate; the
+                // collector then clamps it into `Span.timeRange` and says so.
+                if raw.count <= 20, raw.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), UInt64(String(decoding: raw, as: UTF8.self)) != nil {
+                    return Int64.max
+                }
             }
             fail("'\(field)' is not a whole number of nanoseconds", at: at)
             return nil

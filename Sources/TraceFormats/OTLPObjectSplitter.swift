@@ -32,6 +32,20 @@ enum OTLPObjectSplitter {
         return cuts.isEmpty ? nil : cuts
     }
 
+    /// True when the object at `start` opens with the `resourceSpans` key: a request that is not
+    /// wrapped (Jaeger's `result`, Tempo's `trace`), whose entries the pieces can take over.
+    static func opensWithResourceSpans(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        var p = start
+        func skipSpace() { while p < bytes.count, bytes[p] == 0x20 || bytes[p] == 0x0A || bytes[p] == 0x0D || bytes[p] == 0x09 { p += 1 } }
+        skipSpace()
+        guard p < bytes.count, bytes[p] == UInt8(ascii: "{") else { return false }
+        p += 1
+        skipSpace()
+        let key = Array(#""resourceSpans""#.utf8)
+        guard p + key.count <= bytes.count else { return false }
+        return bytes[p..<(p + key.count)].elementsEqual(key)
+    }
+
     /// The next offset at or after `from` where the marker starts (memchr for `{`, then compare).
     static func find(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         guard let base = bytes.baseAddress else { return nil }

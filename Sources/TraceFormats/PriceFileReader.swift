@@ -9,6 +9,10 @@ public struct PriceFileEntry: Hashable, Sendable {
     public var inputPerMillion: Double
     /// USD per million output tokens.
     public var outputPerMillion: Double
+    /// USD per million input tokens read from a prompt cache (`"cache_read"`), when given.
+    public var cacheReadPerMillion: Double? = nil
+    /// USD per million input tokens written to a prompt cache (`"cache_write"`), when given.
+    public var cacheWritePerMillion: Double? = nil
     /// The entry's `"source"`, else the file's, else the file path.
     public var source: String
 }
@@ -18,8 +22,10 @@ public struct PriceFileEntry: Hashable, Sendable {
 /// The file maps model-name prefixes to USD per million tokens:
 /// ```json
 /// {"gpt-4o": {"input": 2.5, "output": 10},
-///  "my-finetune": {"input": 0.3, "output": 1.2, "source": "contract 2026-03"}}
+///  "my-finetune": {"input": 0.3, "output": 1.2, "source": "contract 2026-03"},
+///  "claude-sonnet-4-5": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75}}
 /// ```
+/// `cache_read` and `cache_write` are optional; without them cached input costs the input rate.
 /// or wraps the same map in `{"models": {…}}`, optionally beside a file-wide `"source"`.
 /// Lives here, beside the other readers, so the project has one JSON reader and the analysis
 /// module stays free of I/O.
@@ -78,8 +84,9 @@ public enum PriceFileReader {
             guard case .object(let fields) = value else {
                 throw fail("\(label): expected an object like {\"input\": 2.5, \"output\": 10}, got \(summary(value))")
             }
-            for (key, _) in fields where !["input", "output", "source"].contains(key) {
-                throw fail("\(label): unknown key \(quoted(key)) (expected \"input\", \"output\" and optionally \"source\")")
+            for (key, _) in fields where !["input", "output", "cache_read", "cache_write", "source"].contains(key) {
+                throw fail("\(label): unknown key \(quoted(key)) (expected \"input\", \"output\" and optionally "
+                           + "\"cache_read\", \"cache_write\", \"source\")")
             }
             func rate(_ key: String, _ meaning: String) throws(TraceFormatError) -> Double {
                 guard let value = fields.first(where: { $0.0 == key })?.1 else {
@@ -92,12 +99,15 @@ public enum PriceFileReader {
             }
             let input = try rate("input", "USD per million input tokens")
             let output = try rate("output", "USD per million output tokens")
+            let cacheRead = fields.contains { $0.0 == "cache_read" } ? try rate("cache_read", "USD per million cached input tokens read") : nil
+            let cacheWrite = fields.contains { $0.0 == "cache_write" } ? try rate("cache_write", "USD per million input tokens written to the cache") : nil
             var source = fileSource
             if let given = fields.first(where: { $0.0 == "source" })?.1 {
                 guard case .string(let text) = given else { throw fail("\(label): \"source\" must be a string") }
                 source = text
             }
-            entries.append(PriceFileEntry(prefix: name, inputPerMillion: input, outputPerMillion: output, source: source))
+            entries.append(PriceFileEntry(prefix: name, inputPerMillion: input, outputPerMillion: output,
+                                          cacheReadPerMillion: cacheRead, cacheWritePerMillion: cacheWrite, source: source))
         }
         return entries
     }

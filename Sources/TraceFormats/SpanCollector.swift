@@ -49,6 +49,11 @@ public struct SpanCollector: Sendable {
     }
     /// Spans that could not be read.
     public var skippedSpans = 0
+    /// Request objects (lines of a JSON Lines file) of other signals that were skipped, by signal.
+    public var skippedLines: [String: Int] = [:]
+
+    /// Counts one request object of another signal (`logs`, `metrics`, `profiles`) that was skipped.
+    mutating func skipLine(signal: String) { skippedLines[signal, default: 0] += 1 }
     /// Format names seen, in order.
     public var formats: [String] = []
 
@@ -139,14 +144,22 @@ public struct SpanCollector: Sendable {
             }
         }
         var built = [Trace?](repeating: nil, count: traceCount)
+        var removed = [Int](repeating: 0, count: traceCount)
         built.withUnsafeMutableBufferPointer { buffer in
-            let out = SendablePointer(buffer.baseAddress!)
-            Parallel.forEach(traceCount) { slot in
-                let est = estimated[slot] ?? []
-                out.pointer[slot] = Trace(id: order[slot], spans: groups[slot], timingEstimated: !est.isEmpty,
-                                          estimatedSpans: est, llmCalls: llm[slot], llmDetails: LLMConventions.call(for:))
+            removed.withUnsafeMutableBufferPointer { removedBuffer in
+                let out = SendablePointer(buffer.baseAddress!)
+                let outRemoved = SendablePointer(removedBuffer.baseAddress!)
+                Parallel.forEach(traceCount) { slot in
+                    let est = estimated[slot] ?? []
+                    let trace = Trace(id: order[slot], spans: groups[slot], timingEstimated: !est.isEmpty,
+                                      estimatedSpans: est, llmCalls: llm[slot], llmDetails: LLMConventions.call(for:))
+                    let (deduplicated, copies) = SpanCollector.withoutExactCopies(trace, estimated: est, llm: llm[slot])
+                    out.pointer[slot] = deduplicated
+                    outRemoved.pointer[slot] = copies
+                }
             }
         }
+        let duplicatesMerged = removed.reduce(0, +)
         var traces = built.map { $0! }
         traces.sort { a, b in a.startNanos != b.startNanos ? a.startNanos < b.startNanos : a.count > b.count }
         var warnings = self.warnings
@@ -154,12 +167,54 @@ public struct SpanCollector: Sendable {
             warnings.append("\(clampedSpans) span\(clampedSpans == 1 ? " has" : "s have") times before 1970 or after 2116; "
                             + "moved to the nearest of those (shown marked if that breaks their order)")
         }
+        if duplicatesMerged > 0 {
+            warnings.append("\(duplicatesMerged) exact duplicate span\(duplicatesMerged == 1 ? "" : "s") (same trace, id and content, "
+                            + "as an exporter's retry sends) kept once")
+        }
+        if !skippedLines.isEmpty {
+            let parts = skippedLines.sorted { $0.key < $1.key }.map { "\($0.value) of \($0.key)" }
+            warnings.append("skipped lines of other OTLP signals (not spans): " + parts.joined(separator: ", "))
+        }
         var traceSources: [TraceID: [String]] = [:]
         for (slot, ids) in groupSources.enumerated() where !ids.isEmpty {
             traceSources[order[slot]] = ids.map { sourceNames[Int($0)] }
         }
         return TraceDocument(source: source, format: formats.isEmpty ? "unknown" : formats.joined(separator: " + "),
-                             traces: traces, warnings: warnings, skippedSpans: skippedSpans, traceSources: traceSources)
+                             traces: traces, warnings: warnings, skippedSpans: skippedSpans, traceSources: traceSources,
+                             skippedLines: skippedLines, duplicatesMerged: duplicatesMerged)
+    }
+
+    /// The trace without spans that exactly copy an earlier span of the same id, and how many
+    /// were left out. Costs nothing unless the tree builder flagged a duplicate id.
+    static func withoutExactCopies(_ trace: Trace, estimated: Set<Int>, llm: [LLMCall?]) -> (Trace, Int) {
+        guard trace.flags.contains(where: { $0.contains(.duplicateID) }) else { return (trace, 0) }
+        let spans = trace.spans
+        var keep = [Bool](repeating: true, count: spans.count)
+        var kept: [SpanID: [Int]] = [:]
+        var copies = 0
+        for i in spans.indices {
+            let id = spans[i].spanID
+            guard trace.flags[i].contains(.duplicateID) || trace.index(of: id) == i else { continue }
+            if let earlier = kept[id], earlier.contains(where: { spans[$0].isExactCopy(of: spans[i]) }) {
+                keep[i] = false
+                copies += 1
+            } else {
+                kept[id, default: []].append(i)
+            }
+        }
+        guard copies > 0 else { return (trace, 0) }
+        var newIndex = [Int](repeating: -1, count: spans.count)
+        var filtered: [Span] = []
+        var calls: [LLMCall?] = []
+        filtered.reserveCapacity(spans.count - copies)
+        for i in spans.indices where keep[i] {
+            newIndex[i] = filtered.count
+            filtered.append(spans[i])
+            calls.append(llm[i])
+        }
+        let est = Set(estimated.compactMap { $0 < newIndex.count && newIndex[$0] >= 0 ? newIndex[$0] : nil })
+        return (Trace(id: trace.id, spans: filtered, timingEstimated: !est.isEmpty, estimatedSpans: est,
+                      llmCalls: calls, llmDetails: LLMConventions.call(for:)), copies)
     }
 
     /// Adds everything another collector gathered, after what this one has (spans of a trace
@@ -208,6 +263,7 @@ public struct SpanCollector: Sendable {
             }
         }
         skippedSpans += other.skippedSpans
+        for (signal, n) in other.skippedLines { skippedLines[signal, default: 0] += n }
         clampedSpans += other.clampedSpans
         for f in other.formats { noteFormat(f) }
     }

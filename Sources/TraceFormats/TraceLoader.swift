@@ -134,6 +134,11 @@ public enum TraceLoader {
                 return .failure(TraceFormatError(source: source, message: "empty file: no traces in it"))
             case .unknown(let why):
                 return .failure(TraceFormatError(source: source, message: "not a trace file Spanscope reads: \(why)"))
+            case .format(.otlpProtobuf):
+                collector.noteFormat(TraceFormat.otlpProtobuf.rawValue)
+                return Result { () throws(TraceFormatError) in
+                    try OTLPProtobufFile.read(buf, from: start, source: source, into: &collector)
+                }
             case .format(let format):
                 let scanner = JSONScanner(buf, at: start)
                 do throws(JSONSyntaxError) {
@@ -145,7 +150,8 @@ public enum TraceLoader {
                                                         release: file?.canRelease ?? false, progress: progress, detail: detail)
                             return .success(())
                         }
-                        if let cuts = OTLPObjectSplitter.cuts(buf, from: start, parts: Parallel.cores) {
+                        if OTLPObjectSplitter.opensWithResourceSpans(buf, from: start),
+                           let cuts = OTLPObjectSplitter.cuts(buf, from: start, parts: Parallel.cores) {
                             collector.noteFormat(TraceFormat.otlpJSON.rawValue)
                             try readOTLPObjectInParallel(buf, from: start, cuts: cuts, source: source, into: &collector,
                                                          release: file?.canRelease ?? false, progress: progress, detail: detail)
@@ -168,7 +174,12 @@ public enum TraceLoader {
                             let lines = reader.requestsRead > 1
                             collector.noteFormat(lines ? TraceFormat.otlpJSONLines.rawValue : TraceFormat.otlpJSON.rawValue)
                         }
+                        let spansBefore = collector.spanCount, linesBefore = collector.skippedLines.values.reduce(0, +)
                         try reader.readAll(into: &collector, source: source)
+                        if collector.spanCount == spansBefore, collector.skippedSpans == 0,
+                           collector.skippedLines.values.reduce(0, +) > linesBefore {
+                            return .failure(TraceFormatError(source: source, message: "holds OTLP logs or metrics but no spans"))
+                        }
                     case .seedJSON:
                         collector.noteFormat(format.rawValue)
                         var reader = SeedJSONReader(scanner: scanner)
@@ -181,6 +192,8 @@ public enum TraceLoader {
                         collector.noteFormat(format.rawValue)
                         var reader = JaegerJSONReader(scanner: scanner)
                         try reader.readAll(into: &collector, source: source)
+                    case .otlpProtobuf:
+                        break   // read above, before any JSON scanner
                     }
                     return .success(())
                 } catch {

@@ -17,10 +17,51 @@ struct ZipkinJSONReader {
 
     init(scanner: JSONScanner) { self.scanner = scanner }
 
+    /// One span record as written. Zipkin lets a span arrive in fragments (several records with
+    /// the same ids, some without a timestamp); they are joined before becoming spans.
+    struct Record {
+        var traceID: String
+        var id: String
+        var parentID: String?
+        var name: String
+        var kind: SpanKind?
+        var timestamp: Int64?
+        var duration: Int64
+        var service: String
+        var remoteService: String?
+        var tags: [Attribute]
+        var annotations: [SpanEvent]
+        var shared: Bool
+        /// Where the record starts, for warnings.
+        var place: (line: Int, column: Int)
+    }
+
+    /// Whether a span object on its own (not in a list) is read; files may hold one, the API may not.
+    var acceptsSingleSpan = true
+
+    /// Records read so far, grouped by (trace id, span id, shared) in first-seen order.
+    private var groups: [[Record]] = []
+    private var groupIndex: [String: Int] = [:]
+
     mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        do {
+            try readRecords(into: &out, source: source)
+        } catch {
+            emit(into: &out, source: source)
+            throw error
+        }
+        emit(into: &out, source: source)
+    }
+
+    private mutating func readRecords(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
         while true {
             scanner.skipWhitespace()
             if scanner.atEnd { break }
+            if acceptsSingleSpan, scanner.peekToken() == .object {
+                // One span on its own, not in a list.
+                try readOne(into: &out, source: source)
+                continue
+            }
             guard scanner.peekToken() == .array else {
                 throw scanner.error("expected a list of Zipkin spans, found \(scanner.describeCurrent())")
             }
@@ -40,14 +81,103 @@ struct ZipkinJSONReader {
     private mutating func readOne(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
         scanner.skipWhitespace()
         let at = scanner.pos
-        switch try readSpan() {
-        case .success(let span): out.add(span)
+        switch try readRecord(place: scanner.lineAndColumn(of: at)) {
+        case .success(let record):
+            let key = record.traceID.lowercased() + "/" + record.id.lowercased() + (record.shared ? "/s" : "")
+            if let g = groupIndex[key] {
+                groups[g].append(record)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append([record])
+            }
         case .failure(let problem):
             out.skipSpan(source, scanner.lineAndColumn(of: at), problem.message)
         }
     }
 
-    private mutating func readSpan() throws(JSONSyntaxError) -> Result<Span, SpanProblem> {
+    /// Joins each span's fragments and adds the spans, in the order their ids first appeared.
+    ///
+    /// As Zipkin's `Span.Builder.merge` does: a record without a timestamp is a fragment of the
+    /// span with the same ids; the first non-empty name, kind, endpoints, parent, timestamp and
+    /// duration win, tags and annotations are united. Records that each carry a timestamp stay
+    /// separate spans (an exact repeat is later kept once; a differing one is flagged).
+    private mutating func emit(into out: inout SpanCollector, source: String) {
+        for group in groups {
+            var bases = group.filter { $0.timestamp != nil }
+            let fragments = group.filter { $0.timestamp == nil }
+            if bases.isEmpty {
+                bases = [fragments[0]]
+                for f in fragments.dropFirst() { ZipkinJSONReader.merge(f, into: &bases[0]) }
+            } else {
+                for f in fragments { ZipkinJSONReader.merge(f, into: &bases[0]) }
+            }
+            for var record in bases {
+                if record.timestamp == nil {
+                    // Only annotations say when it happened: span them.
+                    let times = record.annotations.map(\.timeNanos).filter { $0 > 0 }
+                    guard let first = times.min(), let last = times.max() else {
+                        out.skipSpan(source, record.place, "span \(record.id) has no 'timestamp' in any of its records")
+                        continue
+                    }
+                    record.timestamp = first / 1_000
+                    record.duration = (last - first) / 1_000
+                }
+                out.add(ZipkinJSONReader.span(record))
+            }
+        }
+        groups = []
+        groupIndex = [:]
+    }
+
+    static func merge(_ f: Record, into r: inout Record) {
+        if r.name.isEmpty || r.name == "unknown" { r.name = f.name }
+        if r.kind == nil { r.kind = f.kind }
+        if r.parentID == nil { r.parentID = f.parentID }
+        if r.timestamp == nil { r.timestamp = f.timestamp }
+        if r.duration == 0 { r.duration = f.duration }
+        if r.service.isEmpty { r.service = f.service }
+        if r.remoteService == nil { r.remoteService = f.remoteService }
+        for tag in f.tags {
+            if let i = r.tags.firstIndex(where: { $0.key == tag.key }) { r.tags[i] = tag } else { r.tags.append(tag) }
+        }
+        for a in f.annotations where !r.annotations.contains(a) { r.annotations.append(a) }
+        r.annotations.sort { $0.timeNanos < $1.timeNanos }
+    }
+
+    /// The span a joined record makes.
+    static func span(_ r: Record) -> Span {
+        var tags = r.tags
+        var status = SpanStatus.unset
+        if let code = (tags[key: "otel.status_code"] ?? tags[key: "ot.status_code"])?.stringValue?.uppercased() {
+            status.code = code == "ERROR" ? .error : code == "OK" ? .ok : .unset
+            status.message = (tags[key: "otel.status_description"] ?? tags[key: "ot.status_description"])?.stringValue ?? ""
+        }
+        if let error = tags[key: "error"] {
+            status.code = .error
+            if status.message.isEmpty, let text = error.stringValue, text.lowercased() != "true" { status.message = text }
+        }
+        if let remote = r.remoteService, tags[key: "peer.service"] == nil {
+            tags.append(Attribute("peer.service", .string(remote)))
+        }
+        if r.shared, tags[key: sharedKey] == nil {
+            // Keeps the span's own id: the tree builder makes it the child of the client half
+            // with the same id when there is one (B3 single-span RPC), as Zipkin draws it.
+            tags.append(Attribute(sharedKey, .bool(true)))
+        }
+        let parent = r.parentID.flatMap { $0.isEmpty ? nil : SpanID($0) }
+        let origin = SpanOrigin(resource: r.service.isEmpty ? [] : [Attribute("service.name", .string(r.service))],
+                                scopeName: tags[key: "otel.scope.name"]?.stringValue ?? tags[key: "otel.library.name"]?.stringValue ?? "")
+        let timestamp = r.timestamp ?? 0
+        return Span(traceID: TraceID(r.traceID), spanID: SpanID(r.id), parentID: parent, name: r.name, service: r.service,
+                    kind: r.kind ?? .internal, startNanos: timestamp.multiplied(saturating: 1_000),
+                    endNanos: timestamp.adding(saturating: r.duration).multiplied(saturating: 1_000),
+                    status: status, attributes: tags, events: r.annotations, origin: origin)
+    }
+
+    /// The attribute that marks a Zipkin `shared: true` server span (see `Trace`'s shared halves).
+    static let sharedKey = Trace.sharedSpanKey
+
+    private mutating func readRecord(place: (line: Int, column: Int)) throws(JSONSyntaxError) -> Result<Record, SpanProblem> {
         guard scanner.peekToken() == .object else {
             try scanner.skipValue()
             return .failure(SpanProblem(message: "a span is not an object"))
@@ -56,7 +186,7 @@ struct ZipkinJSONReader {
         var id: String?
         var parentID: String?
         var name = ""
-        var kind = SpanKind.internal
+        var kind: SpanKind?
         var timestamp: Int64?
         var duration: Int64 = 0
         var service = ""
@@ -110,32 +240,9 @@ struct ZipkinJSONReader {
         if let p = problem { return .failure(SpanProblem(message: p)) }
         guard let traceID, !traceID.isEmpty else { return .failure(SpanProblem(message: "missing 'traceId'")) }
         guard let id, !id.isEmpty else { return .failure(SpanProblem(message: "missing 'id'")) }
-        guard let timestamp else { return .failure(SpanProblem(message: "span \(id) has no 'timestamp'")) }
-        var status = SpanStatus.unset
-        if let code = (tags[key: "otel.status_code"] ?? tags[key: "ot.status_code"])?.stringValue?.uppercased() {
-            status.code = code == "ERROR" ? .error : code == "OK" ? .ok : .unset
-            status.message = (tags[key: "otel.status_description"] ?? tags[key: "ot.status_description"])?.stringValue ?? ""
-        }
-        if let error = tags[key: "error"] {
-            status.code = .error
-            if status.message.isEmpty, let text = error.stringValue, text.lowercased() != "true" { status.message = text }
-        }
-        if let remote = remoteService, tags[key: "peer.service"] == nil {
-            tags.append(Attribute("peer.service", .string(remote)))
-        }
-        var spanID = SpanID(id)
-        var parent = parentID.flatMap { $0.isEmpty ? nil : SpanID($0) }
-        if shared {
-            // The server half of a shared RPC span: give it its own id under the client half.
-            parent = spanID
-            spanID = SpanID(.text(id + "/server"))
-        }
-        let origin = SpanOrigin(resource: service.isEmpty ? [] : [Attribute("service.name", .string(service))],
-                                scopeName: tags[key: "otel.scope.name"]?.stringValue ?? tags[key: "otel.library.name"]?.stringValue ?? "")
-        return .success(Span(traceID: TraceID(traceID), spanID: spanID, parentID: parent, name: name, service: service,
-                             kind: kind, startNanos: timestamp.multiplied(saturating: 1_000),
-                             endNanos: timestamp.adding(saturating: duration).multiplied(saturating: 1_000),
-                             status: status, attributes: tags, events: annotations, origin: origin))
+        return .success(Record(traceID: traceID, id: id, parentID: parentID, name: name, kind: kind, timestamp: timestamp,
+                               duration: duration, service: service, remoteService: remoteService, tags: tags,
+                               annotations: annotations, shared: shared, place: place))
     }
 
     private mutating func endpointService() throws(JSONSyntaxError) -> String? {

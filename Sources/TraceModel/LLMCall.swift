@@ -91,6 +91,17 @@ public struct LLMCall: Hashable, Sendable {
     public var completionTokens: Int64?
     /// Total tokens, when recorded.
     public var recordedTotalTokens: Int64?
+    /// Input tokens served from the provider's prompt cache. Part of `promptTokens`: the
+    /// normaliser adds them in for sources that report them apart (Anthropic's raw usage).
+    public var cacheReadTokens: Int64?
+    /// Input tokens written to the provider's prompt cache (Anthropic's cache creation); part of `promptTokens`.
+    public var cacheWriteTokens: Int64?
+    /// Output tokens spent on reasoning (hidden thinking); part of `completionTokens`.
+    public var reasoningTokens: Int64?
+    /// Audio tokens in the input; part of `promptTokens`.
+    public var audioInputTokens: Int64?
+    /// Audio tokens in the output; part of `completionTokens`.
+    public var audioOutputTokens: Int64?
     /// Cost in USD when the trace recorded one.
     public var recordedCostUSD: Double?
     /// Messages sent to the model.
@@ -114,7 +125,8 @@ public struct LLMCall: Hashable, Sendable {
                 recordedTotalTokens: Int64? = nil, recordedCostUSD: Double? = nil,
                 inputMessages: [LLMMessage] = [], outputMessages: [LLMMessage] = [],
                 parameters: [Attribute] = [], finishReasons: [String] = [], responseID: String? = nil,
-                timeToFirstTokenNanos: Int64? = nil, conventions: LLMConvention = []) {
+                timeToFirstTokenNanos: Int64? = nil, conventions: LLMConvention = [],
+                cacheReadTokens: Int64? = nil, cacheWriteTokens: Int64? = nil, reasoningTokens: Int64? = nil) {
         self.operation = operation
         self.provider = provider
         self.requestModel = requestModel
@@ -130,6 +142,14 @@ public struct LLMCall: Hashable, Sendable {
         self.responseID = responseID
         self.timeToFirstTokenNanos = timeToFirstTokenNanos
         self.conventions = conventions
+        self.cacheReadTokens = cacheReadTokens
+        self.cacheWriteTokens = cacheWriteTokens
+        self.reasoningTokens = reasoningTokens
+    }
+
+    /// Input tokens not served from or written to a cache: what the base input rate prices.
+    public var uncachedPromptTokens: Int64 {
+        max(0, (promptTokens ?? 0) &- (cacheReadTokens ?? 0) &- (cacheWriteTokens ?? 0))
     }
 
     /// The model to report: the response model when known, else the requested one.

@@ -180,3 +180,14 @@ public struct Span: Sendable {
         return moved
     }
 }
+
+extension Span {
+    /// True when `other` records the same span with the same content: what an exporter that
+    /// retries a batch writes twice. Spans that merely share an id are not copies.
+    public func isExactCopy(of other: Span) -> Bool {
+        traceID == other.traceID && spanID == other.spanID && parentID == other.parentID && name == other.name
+            && service == other.service && kind == other.kind && startNanos == other.startNanos
+            && endNanos == other.endNanos && status == other.status && attributes == other.attributes
+            && events == other.events && links == other.links && origin == other.origin
+    }
+}

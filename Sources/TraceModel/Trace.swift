@@ -114,17 +114,49 @@ public struct Trace: Sendable {
         for i in estimatedSpans where i < n { flags[i].insert(.estimatedTiming) }
         for i in adjusted where i < n { flags[i].insert(.clockAdjusted) }
 
-        // Id lookup: the first span with an id wins; later ones are flagged.
+        // Id lookup: the first span with an id wins; later ones are flagged. A B3 shared span's
+        // server half reuses its client's id (Zipkin `shared: true`): it becomes the client's
+        // child and takes the id's children, as Zipkin's own tree builder (SpanNode) does.
         var lookup = [SpanID: Int32](minimumCapacity: n)
+        var sharedParent: [Int: Int32] = [:]
+        // Touched only when ids collide: the client half of each shared id, and server halves
+        // waiting for theirs (several servers may share one client's id: a broadcast).
+        var clientOf: [SpanID: Int32] = [:]
+        var waiting: [SpanID: [Int]] = [:]
         for i in 0..<n {
-            if let earlier = lookup.updateValue(Int32(i), forKey: spans[i].spanID) {
-                lookup[spans[i].spanID] = earlier
+            let id = spans[i].spanID
+            guard let earlier = lookup.updateValue(Int32(i), forKey: id) else { continue }
+            let e = Int(earlier)
+            let iShared = Trace.isSharedServerHalf(spans[i]), eShared = Trace.isSharedServerHalf(spans[e])
+            lookup[id] = earlier
+            if iShared {
+                if let client = clientOf[id] {
+                    sharedParent[i] = client
+                } else if !eShared {
+                    // The earlier span is the client half: the server takes the id's children.
+                    clientOf[id] = earlier
+                    sharedParent[i] = earlier
+                    lookup[id] = Int32(i)
+                } else {
+                    if waiting[id] == nil { waiting[id] = [e] }
+                    waiting[id]!.append(i)
+                }
+            } else if eShared, clientOf[id] == nil {
+                clientOf[id] = Int32(i)
+                for server in waiting.removeValue(forKey: id) ?? [e] { sharedParent[server] = Int32(i) }
+            } else {
                 flags[i].insert(.duplicateID)
             }
         }
+        // Server halves that never met a client half are copies of one another.
+        for (_, servers) in waiting { for server in servers.dropFirst() { flags[server].insert(.duplicateID) } }
 
         var parents = [Int32](repeating: -1, count: n)
         for i in 0..<n {
+            if !sharedParent.isEmpty, let client = sharedParent[i] {
+                parents[i] = client
+                continue
+            }
             guard let pid = spans[i].parentID, !pid.raw.isZero else { continue }
             if let p = lookup[pid] {
                 if Int(p) == i { flags[i].insert(.cycleBroken) } else { parents[i] = p }
@@ -227,6 +259,14 @@ public struct Trace: Sendable {
         self.childList = childList
         self.llmSlots = slots
         self.lookup = lookup
+    }
+
+    /// The attribute a reader sets on the server half of a B3 shared span (Zipkin `shared: true`).
+    public static let sharedSpanKey = "zipkin.shared"
+
+    /// True for the server half of a shared span: a server span marked with `sharedSpanKey`.
+    static func isSharedServerHalf(_ span: Span) -> Bool {
+        span.kind == .server && span.attributes.contains { $0.key == sharedSpanKey && $0.value == .bool(true) }
     }
 
     /// Cuts every parent loop at its earliest-starting member, which becomes a root flagged `cycleBroken`.
@@ -350,17 +390,23 @@ public struct TraceDocument: Sendable {
     public var warnings: [String]
     /// Number of spans that could not be read and were skipped.
     public var skippedSpans: Int
+    /// Lines (requests) of other signals skipped in mixed files, by signal (`logs`, `metrics`, …).
+    public var skippedLines: [String: Int]
+    /// Exact copies of a span (same trace, id and content, as exporter retries send) that were kept once.
+    public var duplicatesMerged: Int
     /// The files each trace's spans came from, in the order they were read (empty when not recorded).
     public var traceSources: [TraceID: [String]]
 
     /// Creates a document.
     public init(source: String, format: String, traces: [Trace], warnings: [String] = [], skippedSpans: Int = 0,
-                traceSources: [TraceID: [String]] = [:]) {
+                traceSources: [TraceID: [String]] = [:], skippedLines: [String: Int] = [:], duplicatesMerged: Int = 0) {
         self.source = source
         self.format = format
         self.traces = traces
         self.warnings = warnings
         self.skippedSpans = skippedSpans
+        self.skippedLines = skippedLines
+        self.duplicatesMerged = duplicatesMerged
         self.traceSources = traceSources
     }
 

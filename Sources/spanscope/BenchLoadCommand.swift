@@ -37,7 +37,7 @@ struct BenchLoadCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Argument(help: "Trace file.") var file: String
+    @Argument(help: ArgumentHelp("Trace file (\(TraceFormat.readableList)).")) var file: String
     @Option(name: .customLong("repeat"), help: "Timed repetitions; the best and the median are reported.") var repetitions: Int = 3
     @Flag(help: "Also time the critical path and AI summary of every trace.") var analysis = false
     @Flag(help: "Read only what a summary needs (as `spanscope summary` does).") var summaryDetail = false

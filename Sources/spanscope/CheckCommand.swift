@@ -10,11 +10,26 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Read trace files and report their format, size and any problems.",
-        discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read, spans were skipped or a budget limit is broken (one line per breach)."
+        discussion: """
+        Reads \(TraceFormat.readableList). Names only the flags found, with counts. \
+        Exit status: 0 when every file reads cleanly; 1 when a file cannot be read, spans were \
+        skipped or a budget limit is broken (one line per breach); with --strict, also 1 when spans are flagged (orphan, cycle, duplicate id, ends \
+        before start, outside parent). The JSON form: {"files":[{"path","format","traces","spans",\
+        "skipped_spans","duplicates_merged","skipped_lines":{signal:n},"flags":{"orphan","cycle",\
+        "duplicate_id","ends_before_start","zero_length","outside_parent"}}]}, every key present.
+        """
     )
 
-    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: ArgumentHelp("Trace files or directories (\(TraceFormat.readableList)), or - for standard input."))
     var files: [String]
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: Format = .text
+
+    @Flag(name: .long, help: "Also fail (exit 1) when spans are flagged as broken.")
+    var strict = false
 
     @Option(name: .long, help: "Also count and list the traces matching this query (see README: the query language).")
     var `where`: String?
@@ -23,44 +38,48 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let query = try queryOrExit(self.where)
-        var failed = false
+        var results: [CheckReport.File] = []
         let (budgets, prices) = budget.isActive ? try budget.load() : (BudgetSet(), .standard)
         var cases: [JUnitCase] = []
         for path in files {
+            let doc: TraceDocument
             do {
-                let doc = try TraceLoader.load(path: path)
-                let llm = doc.traces.reduce(0) { $0 + $1.llmCalls.count }
-                let flagged = doc.traces.reduce(0) { n, t in n + t.flags.filter { !$0.isDisjoint(with: .problems) }.count }
-                var line = "\(path): \(doc.format), \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s"), "
-                    + "\(doc.spanCount) span\(doc.spanCount == 1 ? "" : "s"), \(llm) LLM call\(llm == 1 ? "" : "s")"
-                if flagged > 0 { line += ", \(flagged) span\(flagged == 1 ? "" : "s") flagged (orphan, cycle, duplicate id, skew)" }
-                if doc.traces.contains(where: \.timingEstimated) { line += ", timing estimated" }
-                print(terminalSafe(line))
-                if let query { printMatches(doc, query) }
-                reportWarnings(doc)
-                if doc.skippedSpans > 0 { failed = true }
-                if budget.isActive {
-                    let result = budget.evaluate(doc, path: path, budgets: budgets, prices: prices)
-                    cases += result.cases
-                    failed = failed || result.broken
-                }
+                doc = try TraceLoader.load(path: path)
             } catch {
-                printError("spanscope: \(error.description)")
-                failed = true
+                if format == .text { printError("spanscope: \(error.description)") }
+                results.append(CheckReport.File(path: path, error: error.description))
+                continue
+            }
+            var file = CheckReport.File(path: path, document: doc)
+            if let query { file.matches = matches(doc, query) }
+            if budget.isActive {
+                // Breaches are printed as they are found (standard error), one line each.
+                let result = budget.evaluate(doc, path: path, budgets: budgets, prices: prices)
+                cases += result.cases
+                file.budgetBroken = result.broken
+            }
+            results.append(file)
+            if format == .text {
+                // File by file, so a long run shows progress.
+                try writeStandardOutput(Array(CheckReport.text(file).utf8))
+                if let query, let hits = file.matches {
+                    var text = terminalSafe("  \(hits.count) of \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") match \"\(query.text)\"") + "\n"
+                    for hit in hits { text += terminalSafe("    " + hit) + "\n" }
+                    try writeStandardOutput(Array(text.utf8))
+                }
+                reportWarnings(doc)
             }
         }
         try budget.writeReport(cases)
-        if failed { throw ExitCode(1) }
+        let report = CheckReport(files: results)
+        if format == .json { try writeStandardOutput(report.json()) }
+        let status = report.exitStatus(strict: strict)
+        if status != 0 { throw ExitCode(status) }
     }
 
-    /// `  2 of 12 traces match "error": 4bf92f35… agent run, …`, one indented line per match.
-    private func printMatches(_ doc: TraceDocument, _ query: TraceQuery) {
+    /// `4bf92f35…  agent run`, one entry per trace matching the query.
+    private func matches(_ doc: TraceDocument, _ query: TraceQuery) -> [String] {
         let facts = TraceFacts.compute(doc.traces, prices: .standard)
-        let hits = query.filter(doc.traces, facts: facts)
-        print(terminalSafe("  \(hits.count) of \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") match \"\(query.text)\""))
-        for i in hits {
-            let t = doc.traces[i]
-            print(terminalSafe("    \(t.id.description)  \(t.rootName)"))
-        }
+        return query.filter(doc.traces, facts: facts).map { "\(doc.traces[$0].id.description)  \(doc.traces[$0].rootName)" }
     }
 }

@@ -15,7 +15,7 @@ struct ConvertCommand: ParsableCommand {
         case otlp, otlpJSONL = "otlp-jsonl", seed
     }
 
-    @Argument(help: "Input trace files; spans of one trace spread over files are joined.")
+    @Argument(help: ArgumentHelp("Input trace files (\(TraceFormat.readableList)); spans of one trace spread over files are joined."))
     var files: [String]
 
     @Option(name: .shortAndLong, help: "Output file (- for standard output). Written atomically.")

@@ -28,7 +28,7 @@ struct OpenCommand: ParsableCommand {
     /// The sample opened when no file is given: a multi-step agent with parallel tool calls and a failed tool.
     static let defaultSample = "agent-parallel-tools.otlp.jsonl"
 
-    @Argument(help: "Trace files or directories (OTLP JSON/JSONL/protobuf, Zipkin, Jaeger, the seed's JSON), or - for standard input.")
+    @Argument(help: ArgumentHelp("Trace files or directories (\(TraceFormat.readableList)), or - for standard input."))
     var files: [String] = []
 
     @Option(name: .customLong("prices"), help: "JSON price file overriding the built-in prices (model prefix → USD per million tokens).")

@@ -8,7 +8,8 @@ func priceTable(_ path: String?) throws -> PriceTable {
     do {
         let entries = try PriceFileReader.load(path: path)
         return PriceTable.standard.merging(entries.map {
-            ModelPrice(prefix: $0.prefix, inputPerMillion: $0.inputPerMillion, outputPerMillion: $0.outputPerMillion, source: $0.source)
+            ModelPrice(prefix: $0.prefix, inputPerMillion: $0.inputPerMillion, outputPerMillion: $0.outputPerMillion,
+                       cacheReadPerMillion: $0.cacheReadPerMillion, cacheWritePerMillion: $0.cacheWritePerMillion, source: $0.source)
         })
     } catch {
         printError("spanscope: \(error.description)")

@@ -20,7 +20,7 @@ struct SummaryCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    @Argument(help: ArgumentHelp("Trace files (\(TraceFormat.readableList)), or - for standard input."))
     var files: [String]
 
     @Option(name: .long, help: "Output format: text or json.")

@@ -13,9 +13,13 @@ func close(_ a: Double?, _ b: Double) -> Bool {
     let table = PriceTable.standard
 
     @Test func seedPricesAreTheDefaults() {
-        #expect(table.price(for: "gpt-4o") == ModelPrice(prefix: "gpt-4o", inputPerMillion: 2.50, outputPerMillion: 10.00, source: "seed"))
-        #expect(table.price(for: "gpt-4o-mini") == ModelPrice(prefix: "gpt-4o-mini", inputPerMillion: 0.15, outputPerMillion: 0.60, source: "seed"))
-        #expect(table.price(for: "o1-preview") == ModelPrice(prefix: "o1-preview", inputPerMillion: 15, outputPerMillion: 60, source: "seed"))
+        // Base rates are the seed's; the cached-input rate is OpenAI's (half the input rate for these).
+        #expect(table.price(for: "gpt-4o") == ModelPrice(prefix: "gpt-4o", inputPerMillion: 2.50, outputPerMillion: 10.00,
+                                                         cacheReadPerMillion: 1.25, cacheWritePerMillion: 2.50, source: "seed"))
+        #expect(table.price(for: "gpt-4o-mini") == ModelPrice(prefix: "gpt-4o-mini", inputPerMillion: 0.15, outputPerMillion: 0.60,
+                                                              cacheReadPerMillion: 0.075, cacheWritePerMillion: 0.15, source: "seed"))
+        #expect(table.price(for: "o1-preview") == ModelPrice(prefix: "o1-preview", inputPerMillion: 15, outputPerMillion: 60,
+                                                             cacheReadPerMillion: 7.5, cacheWritePerMillion: 15, source: "seed"))
     }
 
     @Test func datedVariantsPriceAsTheirFamily() {
@@ -172,5 +176,47 @@ func close(_ a: Double?, _ b: Double) -> Bool {
         let table = PriceTable(entries: []).merging([ModelPrice(prefix: "local-llm", inputPerMillion: 0, outputPerMillion: 0, source: "f")])
         #expect(table.price(for: "gpt-4o") == nil)
         #expect(table.price(for: "local-llm")?.inputPerMillion == 0)
+    }
+}
+
+@Suite struct CachedTokenPricingTests {
+    @Test func cacheReadsAndWritesArePricedAtTheirOwnRates() {
+        let price = ModelPrice(prefix: "m", inputPerMillion: 3, outputPerMillion: 15, cacheReadPerMillion: 0.3,
+                               cacheWritePerMillion: 3.75, source: "test")
+        // 10,000 input of which 6,000 read and 1,000 written: 3,000 uncached.
+        // 3,000 × 3 + 6,000 × 0.3 + 1,000 × 3.75 + 500 × 15 = 9,000 + 1,800 + 3,750 + 7,500 = 22,050 per M
+        let call = LLMCall(requestModel: "m", promptTokens: 10_000, completionTokens: 500,
+                           cacheReadTokens: 6_000, cacheWriteTokens: 1_000)
+        #expect(close(call.cost(using: PriceTable(entries: [price])).usd, 0.02205))
+    }
+
+    @Test func withoutCacheRatesCachedInputCostsTheInputRate() {
+        let table = PriceTable(entries: [ModelPrice(prefix: "m", inputPerMillion: 2, outputPerMillion: 8, source: "t")])
+        let call = LLMCall(requestModel: "m", promptTokens: 1_000, completionTokens: 0, cacheReadTokens: 900)
+        #expect(close(call.cost(using: table).usd, 0.002))
+    }
+
+    @Test func anthropicCacheRatesFollowTheBaseRate() throws {
+        // Sonnet 4.5: $3 base input; reads 0.1× = $0.30, 5-minute writes 1.25× = $3.75.
+        let price = try #require(PriceTable.standard.price(for: "claude-sonnet-4-5-20250929"))
+        #expect(close(price.cacheReadPerMillion, 0.30) && close(price.cacheWritePerMillion, 3.75))
+    }
+
+    @Test func statisticsCountCachedAndReasoningTokensOnce() {
+        let a = Span(traceID: TraceID("0af7651916cd43dd8448eb211c80319c"), spanID: SpanID("00f067aa0ba902b7"), name: "chat",
+                     startNanos: 0, endNanos: 10)
+        let b = Span(traceID: a.traceID, spanID: SpanID("00f067aa0ba902b8"), parentID: a.spanID, name: "chat", startNanos: 1, endNanos: 9)
+        let calls: [LLMCall?] = [
+            LLMCall(requestModel: "gpt-4o", promptTokens: 2_000, completionTokens: 300, cacheReadTokens: 1_500, reasoningTokens: 100),
+            LLMCall(requestModel: "gpt-4o", promptTokens: 1_000, completionTokens: 50, cacheReadTokens: 200),
+        ]
+        let trace = Trace(id: a.traceID, spans: [a, b], llmCalls: calls)
+        let t = TraceStatistics(trace: trace, prices: .standard).trace
+        #expect(t.promptTokens == 3_000 && t.completionTokens == 350)
+        #expect(t.cacheReadTokens == 1_700 && t.cacheWriteTokens == 0 && t.reasoningTokens == 100)
+        // gpt-4o: $2.50 in, $1.25 cached, $10 out. Uncached 1,300 × 2.5 + 1,700 × 1.25 + 350 × 10
+        // = 3,250 + 2,125 + 3,500 = 8,875 per M.
+        #expect(close(t.costUSD, 0.008875))
+        #expect(t.usage(of: "gpt-4o")?.cacheReadTokens == 1_700)
     }
 }
