@@ -119,6 +119,13 @@ for n in "${sizes[@]}"; do
   # 3. Interaction: keystroke → frame on a fully expanded trace of n spans (one trace).
   frame=$("$spanscope" bench-frame --spans "$n" --keys $([ "$size" = smoke ] && echo 100 || echo 3000) | grep -E '^frame')
   echo "| keystroke → frame (p50 / p99), fully expanded | $n | $(echo "$frame" | sed -E 's/.*p50 ([0-9.]+) ms, p99 ([0-9.]+) ms.*/\1 \/ \2 ms/') | goal | p99 ≤ 2 ms | — |" | tee -a "$report"
+  # 3b. Diff: two n-span runs (generator seeds 1 and 2) aligned and compared step by step, LLM
+  # messages decoded, next to the analysis `summary` does on the same two traces.
+  dj=$("$spanscope" bench-diff --spans "$n" --repeat "$repeat")
+  align_ms=$(field "$dj" align_compare_ms)
+  sum_ms=$(field "$dj" summary_analysis_ms)
+  echo "| diff of two traces (align + compare) | $n each | ${align_ms} ms | summary analysis of both | ${sum_ms} ms | $(ratio "$sum_ms" "$align_ms")× |" | tee -a "$report"
+  echo "| diff output: JSON / text | $n each | $(field "$dj" json_ms) / $(field "$dj" text_ms) ms | — | — | — |" | tee -a "$report"
 done
 
 if [ ${#sizes[@]} -ge 2 ]; then
