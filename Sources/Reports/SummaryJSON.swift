@@ -10,8 +10,11 @@ import TerminalText
 /// "prompt_tokens","completion_tokens","total_tokens","cost_usd","unpriced_calls",
 /// "by_model":{MODEL:{"calls","prompt_tokens","completion_tokens","total_tokens","cost_usd"}},
 /// "critical_path":[{"span_id","name","start_ms","end_ms"}]}]}`.
-/// `start_ms`/`end_ms` are relative to the trace's start; the model key is the response model
-/// when the span has one, else the request model.
+/// `start_ms`/`end_ms` are relative to the trace's start; the model key is the row
+/// `ModelGrouping` puts the call in (its response model, else the dated model its request model
+/// answered as). After the list, `"totals"` adds the traces up: `{"traces","span_count",
+/// "error_count","llm_calls","prompt_tokens","completion_tokens","total_tokens","cost_usd",
+/// "unpriced_calls","recorded_cost_calls","by_model"}`.
 public enum SummaryJSON {
     /// Encodes summaries of every trace in `document`.
     public static func encode(_ document: TraceDocument, prices: PriceTable, indent: Int = 0) -> [UInt8] {
@@ -28,6 +31,21 @@ public enum SummaryJSON {
             write(summary, trace: trace, into: &w)
         }
         w.endArray()
+        w.key("totals")
+        let totals = UsageTotals.combined(summaries.map(\.totals))
+        w.beginObject()
+        w.member("traces", traces.count)
+        w.member("span_count", totals.spanCount)
+        w.member("error_count", totals.errorCount)
+        w.member("llm_calls", totals.llmCalls)
+        w.member("prompt_tokens", totals.promptTokens)
+        w.member("completion_tokens", totals.completionTokens)
+        w.member("total_tokens", totals.totalTokens)
+        w.member("cost_usd", totals.costUSD)
+        w.member("unpriced_calls", totals.unpricedCalls)
+        w.member("recorded_cost_calls", totals.recordedCostCalls)
+        writeByModel(totals, into: &w)
+        w.endObject()
         w.member("source", document.source)
         w.member("format", document.format)
         w.member("skipped_spans", document.skippedSpans)
@@ -43,6 +61,25 @@ public enum SummaryJSON {
 
     static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
 
+    /// `"by_model":{MODEL:{…}}`, one member per row of the model table.
+    static func writeByModel(_ t: UsageTotals, into w: inout JSONWriter) {
+        w.key("by_model")
+        w.beginObject()
+        for (model, u) in t.byModel {
+            w.key(model)
+            w.beginObject()
+            w.member("calls", u.calls)
+            w.member("prompt_tokens", u.promptTokens)
+            w.member("completion_tokens", u.completionTokens)
+            w.member("total_tokens", u.totalTokens)
+            w.member("cost_usd", u.costUSD)
+            w.member("unpriced_calls", u.unpricedCalls)
+            w.member("failed_calls", u.failedCalls)
+            w.endObject()
+        }
+        w.endObject()
+    }
+
     static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter) {
         let t = s.totals
         w.beginObject()
@@ -57,20 +94,7 @@ public enum SummaryJSON {
         w.member("total_tokens", t.totalTokens)
         w.member("cost_usd", t.costUSD)
         w.member("unpriced_calls", t.unpricedCalls)
-        w.key("by_model")
-        w.beginObject()
-        for (model, u) in t.byModel {
-            w.key(model)
-            w.beginObject()
-            w.member("calls", u.calls)
-            w.member("prompt_tokens", u.promptTokens)
-            w.member("completion_tokens", u.completionTokens)
-            w.member("total_tokens", u.totalTokens)
-            w.member("cost_usd", u.costUSD)
-            w.member("unpriced_calls", u.unpricedCalls)
-            w.endObject()
-        }
-        w.endObject()
+        writeByModel(t, into: &w)
         w.key("critical_path")
         w.beginArray()
         for seg in s.criticalPath {

@@ -13,16 +13,68 @@ public enum SummaryText {
         let traces = document.traces
         out += "\(TextFormat.safe(document.source)): \(document.format), \(traces.count) trace\(traces.count == 1 ? "" : "s")\n"
         // Traces are independent: render them on all cores, then join in order.
-        for text in Parallel.map(traces.count, { render(traces[$0], prices: prices) }) {
+        let parts = Parallel.map(traces.count) { i -> (text: String, totals: UsageTotals) in
+            let stats = TraceStatistics(trace: traces[i], prices: prices)
+            return (render(traces[i], statistics: stats), stats.trace)
+        }
+        for part in parts {
             out += "\n"
-            out += text
+            out += part.text
+        }
+        if traces.count > 1 {
+            out += "\n" + renderTotals(UsageTotals.combined(parts.map(\.totals)), traces: traces.count)
         }
         return out
     }
 
+    /// The block after several traces: what they add up to, with one model table over all of them.
+    static func renderTotals(_ t: UsageTotals, traces: Int) -> String {
+        var lines = ["all \(TextFormat.plural(traces, "trace"))"]
+        var facts = "  \(TextFormat.plural(t.spanCount, "span")) · \(TextFormat.plural(t.errorCount, "error"))"
+        facts += usageFacts(t)
+        lines.append(facts)
+        lines += modelTable(t)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// ` · N LLM calls · tokens · cost` for a headline.
+    static func usageFacts(_ t: UsageTotals) -> String {
+        var facts = " · \(TextFormat.plural(t.llmCalls, "LLM call"))"
+        if t.llmCalls > 0 {
+            facts += " · \(TextFormat.grouped(t.totalTokens)) tokens (\(TextFormat.grouped(t.promptTokens)) in / \(TextFormat.grouped(t.completionTokens)) out)"
+            facts += " · \(TextFormat.usd(t.costUSD))"
+            if t.unpricedCalls > 0 { facts += " + \(t.unpricedCalls) unpriced" }
+        }
+        return facts
+    }
+
+    /// The table by model: calls, tokens and cost per row, failed calls counted at the end.
+    static func modelTable(_ t: UsageTotals) -> [String] {
+        guard !t.byModel.isEmpty else { return [] }
+        var lines: [String] = []
+        let nameWidth = min(36, max(5, t.byModel.map { TextFormat.safe($0.model).count }.max() ?? 5))
+        func row(_ cells: [String]) -> String {
+            "  " + TextFormat.pad(cells[0], nameWidth) + TextFormat.left(cells[1], 7) + TextFormat.left(cells[2], 10)
+                + TextFormat.left(cells[3], 12) + TextFormat.left(cells[4], 10) + TextFormat.left(cells[5], 12)
+        }
+        lines.append(row(["model", "calls", "prompt", "completion", "total", "cost"]))
+        for (model, u) in t.byModel {
+            let cost = u.unpricedCalls == u.calls ? "unpriced" : TextFormat.usd(u.costUSD) + (u.unpricedCalls > 0 ? "+?" : "")
+            var line = row([TextFormat.safe(model), String(u.calls), TextFormat.grouped(u.promptTokens),
+                            TextFormat.grouped(u.completionTokens), TextFormat.grouped(u.totalTokens), cost])
+            if u.failedCalls > 0 { line += "  (\(u.failedCalls) failed)" }
+            lines.append(line)
+        }
+        return lines
+    }
+
     /// Renders one trace.
     public static func render(_ trace: Trace, prices: PriceTable) -> String {
-        let stats = TraceStatistics(trace: trace, prices: prices)
+        render(trace, statistics: TraceStatistics(trace: trace, prices: prices))
+    }
+
+    /// Renders one trace from statistics already computed for it.
+    static func render(_ trace: Trace, statistics stats: TraceStatistics) -> String {
         let s = TraceSummary(trace: trace, statistics: stats)
         let t = s.totals
         var lines: [String] = []
@@ -34,27 +86,9 @@ public enum SummaryText {
         var facts = "  \(TextFormat.duration(s.durationNanos))"
         if s.timingEstimated { facts += " (estimated)" }
         facts += " · \(TextFormat.plural(t.spanCount, "span")) · \(TextFormat.plural(t.errorCount, "error"))"
-        facts += " · \(TextFormat.plural(t.llmCalls, "LLM call"))"
-        if t.llmCalls > 0 {
-            facts += " · \(TextFormat.grouped(t.totalTokens)) tokens (\(TextFormat.grouped(t.promptTokens)) in / \(TextFormat.grouped(t.completionTokens)) out)"
-            facts += " · \(TextFormat.usd(t.costUSD))"
-            if t.unpricedCalls > 0 { facts += " + \(t.unpricedCalls) unpriced" }
-        }
+        facts += usageFacts(t)
         lines.append(facts)
-
-        if !t.byModel.isEmpty {
-            let nameWidth = min(36, max(5, t.byModel.map { TextFormat.safe($0.model).count }.max() ?? 5))
-            func row(_ cells: [String]) -> String {
-                "  " + TextFormat.pad(cells[0], nameWidth) + TextFormat.left(cells[1], 7) + TextFormat.left(cells[2], 10)
-                    + TextFormat.left(cells[3], 12) + TextFormat.left(cells[4], 10) + TextFormat.left(cells[5], 12)
-            }
-            lines.append(row(["model", "calls", "prompt", "completion", "total", "cost"]))
-            for (model, u) in t.byModel {
-                let cost = u.unpricedCalls == u.calls ? "unpriced" : TextFormat.usd(u.costUSD) + (u.unpricedCalls > 0 ? "+?" : "")
-                lines.append(row([TextFormat.safe(model), String(u.calls), TextFormat.grouped(u.promptTokens),
-                                  TextFormat.grouped(u.completionTokens), TextFormat.grouped(u.totalTokens), cost]))
-            }
-        }
+        lines += modelTable(t)
 
         if !s.criticalPath.isEmpty, s.durationNanos > 0 {
             // Time on the critical path per span, in order of first appearance.

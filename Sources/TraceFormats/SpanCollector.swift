@@ -117,7 +117,8 @@ public struct SpanCollector: Sendable {
             Parallel.forEach(traceCount) { slot in
                 let est = estimated[slot] ?? []
                 out.pointer[slot] = Trace(id: order[slot], spans: groups[slot], timingEstimated: !est.isEmpty,
-                                          estimatedSpans: est, llmCalls: llm[slot], llmDetails: LLMConventions.call(for:))
+                                          estimatedSpans: est, llmCalls: llm[slot], llmDetails: LLMConventions.call(for:),
+                                          retrievalDocuments: RetrievalDocuments.documents(in:))
             }
         }
         var traces = built.map { $0! }
