@@ -47,6 +47,9 @@ public enum ExplorerApp {
             case .key(let key):
                 guard let action = state.action(for: key) else { continue }
                 command = state.apply(action)
+            case .mouse:
+                // Clicks reach the explorer once its layout can say what lies under a cell.
+                continue
             case .resize(let size):
                 command = state.apply(.resize(size))
             case .signal(let sig):
