@@ -142,6 +142,14 @@ public struct UsageTotals: Hashable, Sendable {
         }
     }
 
+    /// The model a single call reports: its response model, else its request model, else
+    /// "(unknown model)". (The model table groups by `ModelGrouping`, which also looks at the
+    /// other calls of the trace.)
+    static func modelName(of call: LLMCall) -> String {
+        if let model = call.model, !model.isEmpty { return model }
+        return ModelGrouping.unknown
+    }
+
     /// Totals of several traces together (`spanscope summary` over many traces): counts, tokens
     /// and cost add up (saturating), models with the same name merge into one row, and the
     /// extent runs from the earliest start to the latest end of the parts that have spans.
@@ -345,6 +353,37 @@ public struct TraceStatistics: Sendable {
             subtreeEnd[Int(p)] = max(subtreeEnd[Int(p)], subtreeEnd[Int(node)])
         }
 
+        let selfTimes = TraceStatistics.selfTimes(of: trace)
+
+        self.errorSpans = errorSpans
+        self.slowestSpan = slowest
+        self.costliestLLMSpan = costliest
+        self.llmSpans = llmSpans
+        self.llmPositions = llmPositions
+        self.llmCosts = llmCosts
+        self.llmGroups = llmGroups
+        self.groupNames = groupNames
+        self.promptPrefix = promptPrefix
+        self.completionPrefix = completionPrefix
+        self.totalPrefix = totalPrefix
+        self.unpricedPrefix = unpricedPrefix
+        self.recordedPrefix = recordedPrefix
+        self.errorPrefix = errorPrefix
+        self.subtreeStart = subtreeStart
+        self.subtreeEnd = subtreeEnd
+        self.selfTimes = selfTimes
+        self.trace = TraceStatistics.totals(
+            positions: 0..<n, trace: trace, llmSpans: llmSpans, llmPositions: llmPositions, llmCosts: llmCosts,
+            llmGroups: llmGroups, groupNames: groupNames, promptPrefix: promptPrefix, completionPrefix: completionPrefix, totalPrefix: totalPrefix,
+            unpricedPrefix: unpricedPrefix, recordedPrefix: recordedPrefix, errorPrefix: errorPrefix,
+            start: n == 0 ? 0 : trace.startNanos, end: n == 0 ? 0 : trace.endNanos)
+    }
+
+    /// Every span's self time: its duration minus the union of its children clipped to it
+    /// (overlapping children counted once); O(n).
+    public static func selfTimes(of trace: Trace) -> [Int64] {
+        let n = trace.count
+        let spans = trace.spans
         // Self time: the span's duration minus the union of its children clipped to it. Children
         // come sorted by start, and clipping keeps that order, so one sweep merges them.
         var selfTimes = [Int64](repeating: 0, count: n)
@@ -369,29 +408,7 @@ public struct TraceStatistics: Sendable {
             if inRun { covered &+= runEnd &- runStart }
             selfTimes[i] = (end &- start) &- covered
         }
-
-        self.errorSpans = errorSpans
-        self.slowestSpan = slowest
-        self.costliestLLMSpan = costliest
-        self.llmSpans = llmSpans
-        self.llmPositions = llmPositions
-        self.llmCosts = llmCosts
-        self.llmGroups = llmGroups
-        self.groupNames = groupNames
-        self.promptPrefix = promptPrefix
-        self.completionPrefix = completionPrefix
-        self.totalPrefix = totalPrefix
-        self.unpricedPrefix = unpricedPrefix
-        self.recordedPrefix = recordedPrefix
-        self.errorPrefix = errorPrefix
-        self.subtreeStart = subtreeStart
-        self.subtreeEnd = subtreeEnd
-        self.selfTimes = selfTimes
-        self.trace = TraceStatistics.totals(
-            positions: 0..<n, trace: trace, llmSpans: llmSpans, llmPositions: llmPositions, llmCosts: llmCosts,
-            llmGroups: llmGroups, groupNames: groupNames, promptPrefix: promptPrefix, completionPrefix: completionPrefix, totalPrefix: totalPrefix,
-            unpricedPrefix: unpricedPrefix, recordedPrefix: recordedPrefix, errorPrefix: errorPrefix,
-            start: n == 0 ? 0 : trace.startNanos, end: n == 0 ? 0 : trace.endNanos)
+        return selfTimes
     }
 
     /// `call.cost(using:)`, with price lookups remembered per model name.

@@ -9,6 +9,12 @@ public struct SpanCollector: Sendable {
     private var slots: [TraceID: Int] = [:]
     private var groups: [[Span]] = []
     private var estimated: [Int: Set<Int>] = [:]
+    /// Names of the sources read so far; `groupSources` points into it.
+    private var sourceNames: [String] = []
+    /// Per trace group, the sources its spans came from (indices into `sourceNames`, first-seen order).
+    private var groupSources: [[Int32]] = []
+    /// The source spans added now come from (-1: none named).
+    private var currentSource: Int32 = -1
     /// A warning, with its place in a file when it has one.
     enum Warning: Sendable {
         case plain(String)
@@ -54,6 +60,24 @@ public struct SpanCollector: Sendable {
     /// Spans whose times lay outside `Span.timeRange` and were clamped into it.
     public private(set) var clampedSpans = 0
 
+    /// Names the file (or stream) the spans added from now on come from, so the document can
+    /// say which file each trace was read from.
+    public mutating func beginSource(_ name: String) {
+        if let i = sourceNames.firstIndex(of: name) {
+            currentSource = Int32(i)
+        } else {
+            currentSource = Int32(sourceNames.count)
+            sourceNames.append(name)
+        }
+    }
+
+    /// Notes that group `slot` has spans from the current source.
+    @inline(__always)
+    private mutating func noteSource(_ slot: Int) {
+        guard currentSource >= 0, groupSources[slot].last != currentSource else { return }
+        if !groupSources[slot].contains(currentSource) { groupSources[slot].append(currentSource) }
+    }
+
     /// Adds one span; `estimatedTiming` marks spans whose times were inferred.
     public mutating func add(_ span: Span, estimatedTiming: Bool = false) {
         var span = span
@@ -66,7 +90,9 @@ public struct SpanCollector: Sendable {
             slots[span.traceID] = slot
             order.append(span.traceID)
             groups.append([])
+            groupSources.append([])
         }
+        noteSource(slot)
         if estimatedTiming { estimated[slot, default: []].insert(groups[slot].count) }
         groups[slot].append(span)
         spanCount += 1
@@ -128,8 +154,12 @@ public struct SpanCollector: Sendable {
             warnings.append("\(clampedSpans) span\(clampedSpans == 1 ? " has" : "s have") times before 1970 or after 2116; "
                             + "moved to the nearest of those (shown marked if that breaks their order)")
         }
+        var traceSources: [TraceID: [String]] = [:]
+        for (slot, ids) in groupSources.enumerated() where !ids.isEmpty {
+            traceSources[order[slot]] = ids.map { sourceNames[Int($0)] }
+        }
         return TraceDocument(source: source, format: formats.isEmpty ? "unknown" : formats.joined(separator: " + "),
-                             traces: traces, warnings: warnings, skippedSpans: skippedSpans)
+                             traces: traces, warnings: warnings, skippedSpans: skippedSpans, traceSources: traceSources)
     }
 
     /// Adds everything another collector gathered, after what this one has (spans of a trace
@@ -148,6 +178,19 @@ public struct SpanCollector: Sendable {
                 slots[id] = slot
                 order.append(id)
                 groups.append([])
+                groupSources.append([])
+            }
+            // A part read by another collector names no source of its own: it is the current one's.
+            if other.groupSources[otherSlot].isEmpty {
+                noteSource(slot)
+            } else {
+                for index in other.groupSources[otherSlot] {
+                    let name = other.sourceNames[Int(index)]
+                    let saved = currentSource
+                    beginSource(name)
+                    noteSource(slot)
+                    currentSource = saved
+                }
             }
             let base = groups[slot].count
             if let est = other.estimated[otherSlot], !est.isEmpty {

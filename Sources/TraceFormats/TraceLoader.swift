@@ -112,6 +112,7 @@ public enum TraceLoader {
                      releasing file: FileBuffer? = nil, progress: LoadProgress? = nil,
                      detail: Detail = .full) throws(TraceFormatError) {
         progress?.enter(.parsing)
+        collector.beginSource(source)
         if Gzip.isCompressed(bytes) {
             let plain: [UInt8]
             switch Result(catching: { () throws(Gzip.Failure) in try Gzip.decompress(bytes) }) {

@@ -362,14 +362,23 @@ public struct TraceDocument: Sendable {
     public var warnings: [String]
     /// Number of spans that could not be read and were skipped.
     public var skippedSpans: Int
+    /// The files each trace's spans came from, in the order they were read (empty when not recorded).
+    public var traceSources: [TraceID: [String]]
 
     /// Creates a document.
-    public init(source: String, format: String, traces: [Trace], warnings: [String] = [], skippedSpans: Int = 0) {
+    public init(source: String, format: String, traces: [Trace], warnings: [String] = [], skippedSpans: Int = 0,
+                traceSources: [TraceID: [String]] = [:]) {
         self.source = source
         self.format = format
         self.traces = traces
         self.warnings = warnings
         self.skippedSpans = skippedSpans
+        self.traceSources = traceSources
+    }
+
+    /// The files trace `id` was read from; the document's source when none were recorded.
+    public func sources(of id: TraceID) -> [String] {
+        traceSources[id] ?? [source]
     }
 
     /// Total spans over all traces.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Reports
+import TraceAnalysis
 import TraceFormats
 import TraceModel
 
@@ -14,7 +15,11 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
     var files: [String]
 
+    @Option(name: .long, help: "Also count and list the traces matching this query (see README: the query language).")
+    var `where`: String?
+
     func run() throws {
+        let query = try queryOrExit(self.where)
         var failed = false
         for path in files {
             do {
@@ -26,6 +31,7 @@ struct CheckCommand: ParsableCommand {
                 if flagged > 0 { line += ", \(flagged) span\(flagged == 1 ? "" : "s") flagged (orphan, cycle, duplicate id, skew)" }
                 if doc.traces.contains(where: \.timingEstimated) { line += ", timing estimated" }
                 print(terminalSafe(line))
+                if let query { printMatches(doc, query) }
                 reportWarnings(doc)
                 if doc.skippedSpans > 0 { failed = true }
             } catch {
@@ -34,5 +40,16 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
+    }
+
+    /// `  2 of 12 traces match "error": 4bf92f35… agent run, …`, one indented line per match.
+    private func printMatches(_ doc: TraceDocument, _ query: TraceQuery) {
+        let facts = TraceFacts.compute(doc.traces, prices: .standard)
+        let hits = query.filter(doc.traces, facts: facts)
+        print(terminalSafe("  \(hits.count) of \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") match \"\(query.text)\""))
+        for i in hits {
+            let t = doc.traces[i]
+            print(terminalSafe("    \(t.id.description)  \(t.rootName)"))
+        }
     }
 }

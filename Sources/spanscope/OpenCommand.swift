@@ -12,13 +12,15 @@ import TraceModel
 import TerminalText
 import TraceWriters
 
-/// `spanscope [open] [FILE]`: the interactive explorer, and the default command.
+/// `spanscope [open] [FILE...]`: the interactive explorer, and the default command.
 struct OpenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "open",
-        abstract: "Explore a trace file in the terminal (the default command).",
+        abstract: "Explore trace files in the terminal (the default command).",
         discussion: """
-            Without a file, a bundled sample from SampleTraces/ opens. Press ? inside for the keys.
+            Several files, or a directory of them, open as one list: spans of one trace spread \
+            over files join up by trace id. Without a file, a bundled sample from SampleTraces/ \
+            opens. Press ? inside for the keys.
             NO_COLOR (any value) or --no-color turns colours off.
             """
     )
@@ -26,13 +28,13 @@ struct OpenCommand: ParsableCommand {
     /// The sample opened when no file is given: a multi-step agent with parallel tool calls and a failed tool.
     static let defaultSample = "agent-parallel-tools.otlp.jsonl"
 
-    @Argument(help: "Trace file (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
-    var file: String?
+    @Argument(help: "Trace files or directories (OTLP JSON/JSONL/protobuf, Zipkin, Jaeger, the seed's JSON), or - for standard input.")
+    var files: [String] = []
 
     @Option(name: .customLong("prices"), help: "JSON price file overriding the built-in prices (model prefix → USD per million tokens).")
     var pricesFile: String?
 
-    @Option(name: .customLong("trace"), help: "Open this trace id directly when the file holds several.")
+    @Option(name: .customLong("trace"), help: "Open this trace directly: its id or a unique prefix of it.")
     var traceID: String?
 
     @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
@@ -50,11 +52,11 @@ struct OpenCommand: ParsableCommand {
             printError("spanscope: \(TerminalError.notATerminal.description)")
             throw ExitCode(1)
         }
-        let path: String
-        if let f = file {
-            path = f
+        let paths: [String]
+        if !files.isEmpty {
+            paths = files
         } else if let sample = SampleLocator.find(OpenCommand.defaultSample) {
-            path = sample
+            paths = [sample]
         } else {
             printError("spanscope: no file given and the bundled sample SampleTraces/\(OpenCommand.defaultSample) "
                        + "was not found; run `spanscope FILE`")
@@ -63,7 +65,7 @@ struct OpenCommand: ParsableCommand {
 
         var problem: String? = nil
         let document: TraceDocument
-        switch LoadingIndicator.load([path]) {
+        switch LoadingIndicator.load(paths) {
         case .success(let loaded):
             document = loaded
         case .failure(let error):
@@ -78,12 +80,7 @@ struct OpenCommand: ParsableCommand {
 
         var open: TraceID? = nil
         if let t = traceID {
-            let id = TraceID(t)
-            guard document.traces.contains(where: { $0.id == id }) else {
-                printError("spanscope: \(path): no trace with id \(t) (the file holds \(document.traces.count))")
-                throw ExitCode(1)
-            }
-            open = id
+            open = document.traces[try traceOrExit(t, in: document)].id
         }
         let state = ExplorerState(document: document, prices: prices, size: Size(width: 80, height: 24),
                                   problem: problem, open: open)

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ArgumentParser
 import Reports
+import TraceAnalysis
 import TraceFormats
 import TraceModel
 
@@ -48,4 +49,35 @@ func reportWarnings(_ doc: TraceDocument, limit: Int = 20) {
 /// takes longer than the command's own work, and the system reclaims the memory anyway.
 func exitWithoutTeardown(_ status: Int32 = 0) -> Never {
     exit(status)
+}
+
+/// Parses a `--where` query; on a mistake prints one line pointing at the term and exits 1.
+func queryOrExit(_ text: String?) throws -> TraceQuery? {
+    guard let text else { return nil }
+    do {
+        return try TraceQuery(text)
+    } catch {
+        printError("spanscope: --where: \(error.description)")
+        throw ExitCode(1)
+    }
+}
+
+/// The position of the trace `id` names (the whole id or a unique prefix); on no match or an
+/// ambiguous one prints one line and exits 1.
+func traceOrExit(_ id: String, in doc: TraceDocument) throws -> Int {
+    do {
+        return try TraceIDLookup.resolve(id, in: doc.traces, source: doc.source)
+    } catch {
+        printError("spanscope: \(error.description)")
+        throw ExitCode(1)
+    }
+}
+
+/// `doc` with only the traces `query` matches (all of them for no query).
+func filtered(_ doc: TraceDocument, by query: TraceQuery?, prices: PriceTable, sessionKeys: SessionKeys) -> TraceDocument {
+    guard let query, !query.isEmpty else { return doc }
+    let facts = TraceFacts.compute(doc.traces, prices: prices, sessionKeys: sessionKeys)
+    var out = doc
+    out.traces = query.filter(doc.traces, facts: facts).map { doc.traces[$0] }
+    return out
 }

@@ -6,7 +6,7 @@ struct Spanscope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spanscope",
         abstract: "A terminal explorer for traces of LLM applications.",
-        subcommands: [OpenCommand.self, SummaryCommand.self, CheckCommand.self, ConvertCommand.self, ListenCommand.self,
+        subcommands: [OpenCommand.self, SummaryCommand.self, StatsCommand.self, CheckCommand.self, ConvertCommand.self, ListenCommand.self,
                       GenerateCommand.self, BenchLoadCommand.self, BenchFrameCommand.self],
         defaultSubcommand: OpenCommand.self
     )

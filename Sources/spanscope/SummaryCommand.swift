@@ -1,5 +1,6 @@
 import ArgumentParser
 import Reports
+import TraceAnalysis
 import TraceFormats
 import TerminalText
 import TraceWriters
@@ -28,18 +29,27 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
 
+    @Option(name: .long, help: "Only traces matching this query (see README: the query language), e.g. 'error or cost>0.05'.")
+    var `where`: String?
+
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where).")
+    var sessionKey: String?
+
     func run() throws {
         let table = try priceTable(prices)
-        // Only what a summary shows is kept: skips message texts and other attributes unread.
-        let doc = try loadOrExit(files, detail: .summary)
-        reportWarnings(doc)
+        let query = try queryOrExit(self.where)
+        // Only what a summary shows is kept (message texts and other attributes skipped unread),
+        // unless the query reads attributes.
+        let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary)
+        reportWarnings(loaded)
+        let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
         switch format {
         case .json:
             try writeStandardOutput(SummaryJSON.encode(doc, prices: table))
         case .text:
             try writeStandardOutput(Array(SummaryText.render(doc, prices: table).utf8))
         }
-        withExtendedLifetime(doc) { exitWithoutTeardown() }
+        withExtendedLifetime(loaded) { exitWithoutTeardown() }
     }
 }
 
