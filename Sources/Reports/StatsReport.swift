@@ -1,5 +1,6 @@
 import TraceAnalysis
 import TraceFormats
+import TerminalText
 import TraceModel
 import TerminalText
 
