@@ -2,7 +2,6 @@ import TraceAnalysis
 import TraceFormats
 import TerminalText
 import TraceModel
-import TerminalText
 
 /// The machine-readable table that `spanscope stats --format json` prints.
 ///
