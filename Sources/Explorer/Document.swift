@@ -1,3 +1,4 @@
+import TerminalText
 /// A paragraph of a scrollable document: an optional label column and wrapped text.
 public struct DocumentBlock: Sendable {
     /// Text in the label column (first line only), such as `model`.

@@ -3,6 +3,7 @@ import Reports
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// `spanscope check`: reads files and reports what was found and anything wrong, for scripts and CI.
 struct CheckCommand: ParsableCommand {
