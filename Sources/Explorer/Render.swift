@@ -141,11 +141,10 @@ enum Painter {
 
     static func tabs(_ pane: Pane, _ screen: inout Screen) {
         var x = 0
-        for p in Pane.allCases {
-            let label = " " + p.title + " "
+        for (p, columns) in Layout.tabs {
             let style = p == pane ? Style(paper: .selection, attributes: [.bold]) : muted
-            x += screen.put(label, row: 1, column: x, style: style)
-            x += 1
+            screen.put(" " + p.title + " ", row: 1, column: columns.lowerBound, style: style)
+            x = columns.upperBound + 1
         }
         screen.put("Tab", row: 1, column: x + 1, style: muted)
     }

@@ -29,7 +29,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .documentUpdated: break
+        case .resize, .wrote, .copied, .documentUpdated: break
         default: message = nil
         }
         switch action {
@@ -39,6 +39,11 @@ extension ExplorerState {
         case .wrote(let path, let error):
             message = error.map { "export failed: \($0)" } ?? "exported to \(path)"
             return nil
+        case .copied(let what, let error):
+            message = error.map { "not copied: \($0)" } ?? "copied \(what) to the clipboard"
+            return nil
+        case .mouse(let event):
+            return click(event)
         case .documentUpdated(let update):
             applyLiveUpdate(update)
             return nil
@@ -61,8 +66,7 @@ extension ExplorerState {
         }
         switch view {
         case .list:
-            applyList(action)
-            return nil
+            return applyList(action)
         case .trace:
             return applyTrace(action)
         }
@@ -113,6 +117,8 @@ extension ExplorerState {
             if case .span(let span) = doc.kind, let s = session { return exportCommand(span, s) }
             message = "nothing to export here"
             return nil
+        case .copy:
+            return copyCommand(doc)
         default:
             return nil
         }
@@ -129,6 +135,16 @@ extension ExplorerState {
 
     private func exportCommand(_ span: Int, _ s: TraceSession) -> Command {
         .write(fileName: Export.fileName(for: span, in: s.trace), contents: Export.json(for: span, in: s.insight))
+    }
+
+    /// The paragraph at the top of a document (a labelled field gives its value, named by its label).
+    private mutating func copyCommand(_ doc: DocumentView) -> Command? {
+        guard let block = doc.topBlock, !block.text.isEmpty else {
+            message = "nothing to copy here: scroll the paragraph to copy to the top"
+            return nil
+        }
+        let label = String(block.label.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        return .copy(text: block.text, what: label.isEmpty ? "the top paragraph" : "“\(label)”")
     }
 
     // MARK: The search prompt
@@ -231,6 +247,14 @@ extension ExplorerState {
             overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
         case .export:
             step.command = exportCommand(s.selected, s)
+        case .exportSubtree:
+            step.command = .write(fileName: Export.subtreeFileName(for: s.selected, in: trace),
+                                  contents: Export.otlp(trace.subtree(of: s.selected).map(Int.init), of: trace))
+        case .exportTrace:
+            step.command = .write(fileName: Export.traceFileName(for: trace),
+                                  contents: Export.otlp(Array(0..<trace.count), of: trace))
+        case .copy:
+            step.command = .copy(text: trace.spans[s.selected].spanID.description, what: "span id")
         case .expandAll:
             s.rows.expandAll(in: trace)
         case .collapseAll:
@@ -385,10 +409,54 @@ extension ExplorerState {
         view = .trace(s)
     }
 
+    // MARK: The mouse
+
+    /// What a click does depends on what lies under it (the same `Layout` the screen was drawn
+    /// with): a row of the tree, the waterfall or the list selects it, a double click opens it
+    /// (details of the span, or the trace), a pane tab switches to that pane. Clicks elsewhere,
+    /// and on documents, do nothing.
+    private mutating func click(_ e: MouseEvent) -> Command? {
+        guard overlay == nil else { return nil }
+        let layout = self.layout
+        guard !layout.tooSmall else { return nil }
+        switch view {
+        case .list:
+            let body = layout.listBody
+            guard body.rows.contains(e.row) else { return nil }
+            let p = list.top + (e.row - body.top)
+            guard p < list.order.count else { return nil }
+            list.selected = p
+            clampList()
+            if e.kind == .doubleClick { openTrace(list.order[p]) }
+            return nil
+        case .trace:
+            guard var s = takeSession() else { return nil }
+            defer { view = .trace(s) }
+            if layout.mode == .narrow && e.row == 1 {
+                if let tab = Layout.tabs.first(where: { $0.columns.contains(e.column) }) { s.pane = tab.pane }
+                return nil
+            }
+            // Rows of the tree or of the waterfall (bars are drawn on their span's row).
+            let hit = [layout.treeBody, layout.waterfallBody].compactMap { $0 }.first {
+                $0.rows.contains(e.row) && $0.columns.contains(e.column)
+            }
+            guard let body = hit else { return nil }
+            let r = s.top + (e.row - body.top)
+            guard r < s.rows.count else { return nil }
+            s.moveSelection(toRow: r)
+            s.keepSelectionVisible(height: traceRows(s), center: false)
+            if e.kind == .doubleClick {
+                overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+            }
+            return nil
+        }
+    }
+
     // MARK: The trace list
 
-    private mutating func applyList(_ action: Action) {
+    private mutating func applyList(_ action: Action) -> Command? {
         let h = bodyHeight
+        var command: Command?
         switch action {
         case .up: list.selected -= 1
         case .down: list.selected += 1
@@ -407,10 +475,15 @@ extension ExplorerState {
         case .reverseSort:
             list.descending.toggle()
             sortList()
+        case .copy:
+            if list.selected < list.order.count {
+                command = .copy(text: document.traces[list.order[list.selected]].id.description, what: "trace id")
+            }
         default:
             break
         }
         clampList()
+        return command
     }
 
     private mutating func sortList() {
