@@ -118,6 +118,46 @@ check_restored wheel 0
 [ "$(tm display -p -t t '#{mouse_any_flag}#{mouse_standard_flag}#{mouse_sgr_flag}')" = "000" ] \
     || fail "mouse reporting still on after quitting"
 
+step="mouse: a click selects a row, a double click opens the call, a click on a tab switches"
+run "clear; ./explore click --mouse '$agent'"
+wait_for "invoke_agent travel_planner"
+y=$(row_of "execute_tool get_weather")
+sgr 0 12 "$y"; sgr 0 12 "$y" m
+wait_for "› execute_tool get_weather "
+sleep 0.5   # past the double-click time
+y=$(row_of "chat claude-3-5-sonnet")
+sgr 0 12 "$y"; sgr 0 12 "$y" m; sgr 0 12 "$y"; sgr 0 12 "$y" m
+wait_for "LLM call · chat · claude-3-5-sonnet"
+keys Escape
+wait_for "tok      cost   time"
+tm resize-window -t t -x 40 -y 12
+wait_for " Tree   Waterfall   Totals"
+sgr 0 22 2            # " Totals " starts at column 20 (1-based)
+wait_for " in · out"
+tm resize-window -t t -x 100 -y 30
+wait_for "tok      cost   time"
+keys q
+ignore_size=1 check_restored click 0
+
+step="y without --osc52 copies nothing and says how to allow it"
+run "clear; ./explore nocopy '$agent'"
+wait_for "invoke_agent travel_planner"
+keys y
+wait_for "not copied: clipboard copies are off"
+keys q
+check_restored nocopy 0
+[ -z "$(tm list-buffers 2>/dev/null)" ] || fail "a paste buffer was set without --osc52"
+
+step="y with --osc52 puts the span id on the clipboard (tmux set-clipboard on)"
+run "clear; ./explore copy --osc52 '$agent'"
+wait_for "invoke_agent travel_planner"
+keys j y
+wait_for "copied span id to the clipboard"
+for i in $(seq 50); do [ -n "$(tm list-buffers 2>/dev/null)" ] && break; sleep 0.1; done
+[ "$(tm show-buffer 2>/dev/null)" = "a1ca88e3444530c4" ] || fail "clipboard holds “$(tm show-buffer 2>/dev/null)”, not the span id"
+keys q
+check_restored copy 0
+
 step="listen --max-spans evicts the oldest trace"
 "$bin" listen --no-ui --port 0 --max-spans 3 > "$work/listen.out" 2> "$work/listen.err" &
 listener=$!
