@@ -288,9 +288,10 @@ extension ExplorerState {
             clockSkewAdjustment.toggle()
             s.setClockSkewAdjusted(clockSkewAdjustment, prices: prices, height: traceRows(s))
             if clockSkewAdjustment {
+                // The status bar's badge already says "clock skew adjusted": the message says what changed.
                 message = s.adjustedSpans == 0
-                    ? "clock skew adjusted: no span needed moving"
-                    : "clock skew adjusted: \(Format.grouped(Int64(s.adjustedSpans))) span\(s.adjustedSpans == 1 ? "" : "s") moved inside their parents; a: back to recorded times"
+                    ? "no span needed moving; a: back to recorded times"
+                    : "\(Format.plural(s.adjustedSpans, "span")) moved inside their parents; a: back to recorded times"
             } else {
                 message = "recorded times shown (clock skew not adjusted)"
             }
@@ -313,7 +314,7 @@ extension ExplorerState {
             let seg = s.insight.criticalPath[i]
             s.select(seg.span)
             s.criticalCursor = i
-            message = "critical path \(i + 1)/\(s.insight.criticalPath.count): "
+            message = "critical path \(Format.grouped(Int64(i + 1)))/\(Format.grouped(Int64(s.insight.criticalPath.count))): "
                 + Format.duration(seg.durationNanos) + " at +" + Format.duration(seg.startNanos - trace.startNanos)
         case .nextMatch, .previousMatch:
             guard let matches = s.search?.matches,
@@ -322,7 +323,7 @@ extension ExplorerState {
                 return Step()
             }
             s.select(matches[i])
-            message = "match \(i + 1) of \(matches.count)"
+            message = "match \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(matches.count)))"
         case .nextError:
             let errors = s.insight.statistics.errorSpans
             guard let i = s.step(in: errors, from: position, including: false, forward: true) else {
@@ -330,7 +331,7 @@ extension ExplorerState {
                 return Step()
             }
             s.select(errors[i])
-            message = "error \(i + 1) of \(errors.count)"
+            message = "error \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(errors.count)))"
         case .slowest:
             guard let i = s.insight.statistics.slowestSpan else { return Step() }
             s.select(i)
@@ -361,7 +362,7 @@ extension ExplorerState {
             } else if let search = s.search, !search.matches.isEmpty {
                 s.filtering = true
                 s.rows.setFilter(search.matches, in: s.trace)
-                message = "showing \(search.matches.count) matches and their ancestors"
+                message = "showing \(Format.grouped(Int64(search.matches.count))) match\(search.matches.count == 1 ? "" : "es") and their ancestors"
             } else {
                 overlay = .prompt(PromptState(filters: true))
             }

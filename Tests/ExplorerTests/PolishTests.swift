@@ -31,7 +31,7 @@ extension ExplorerState {
             s.click(row: y, column: 10)
             #expect(s.selectedName == "execute_tool get_weather")
             #expect(s.documentView == nil)
-            let chat = try #require(s.row(showing: "chat claude-3-5-"))
+            let chat = try #require(s.row(showing: "5-sonnet "))
             s.click(row: chat, column: 10, double: true)
             #expect(s.selectedName == "chat claude-3-5-sonnet")
             #expect(s.documentView?.title.hasPrefix("LLM call") == true)
@@ -135,4 +135,93 @@ extension ExplorerState {
 
 extension String {
     var trimmed: String { trimmingCharacters(in: .whitespaces) }
+}
+
+/// Issue 15, items 5 and 8: wording that says things once and plainly, and the `a` hint.
+@Suite struct WordingTests {
+    typealias S = Fixtures.SpanSpec
+
+    func skewed(_ width: Int = 120, _ height: Int = 40) -> ExplorerState {
+        let trace = Fixtures.trace("skew", [
+            S(id: "root", parent: nil, name: "root", start: 0, end: 100),
+            S(id: "skew", parent: "root", name: "skewed", service: "remote", start: -20, end: 30),
+        ])
+        return ExplorerState(document: TraceDocument(source: "skew.json", format: "test", traces: [trace]),
+                             size: Size(width: width, height: height))
+    }
+
+    func statusBar(_ s: ExplorerState) -> String {
+        String(render(s, size: s.size).text.split(separator: "\n", omittingEmptySubsequences: false).last ?? "")
+    }
+
+    @Test func spansOutsideTheirParentHintAtAInTheStatusBar() {
+        for (w, h) in [(80, 24), (120, 40), (40, 12)] {
+            var s = skewed(w, h)
+            #expect(statusBar(s).contains(w >= 80 ? "a 1 span outside parent: adjust" : "a skew"), "\(w)x\(h): \(statusBar(s))")
+            #expect(statusBar(s).contains("? help"))
+            s.press("a")
+            #expect(!statusBar(s).contains("outside parent"))
+        }
+        // A trace without such spans does not mention it.
+        let clean = try? state("agent-parallel-tools.otlp.jsonl", 120, 40)
+        #expect(clean.map { !statusBar($0).contains("outside parent") } == true)
+    }
+
+    @Test func clockSkewMessageDoesNotRepeatTheBadge() {
+        var s = skewed()
+        s.press("a")
+        let bar = statusBar(s)
+        #expect(bar.contains("clock skew adjusted · 1 span moved inside their parents"), "\(bar)")
+        #expect(bar.components(separatedBy: "clock skew adjusted").count == 2)
+    }
+
+    @Test func criticalPathShareReadsAsASentence() throws {
+        var s = try state("agent-parallel-tools.otlp.jsonl", 120, 40)
+        s.press("jd")   // the first chat call: a leaf, all its path time is its own
+        let text = render(s, size: s.size).text
+        #expect(text.contains("of the trace's critical path runs in this span"), "\(text)")
+        #expect(!text.contains("of the path in this subtree"))
+        s.press("<esc>gd")   // the root: under it all of the path, in itself a little
+        let root = render(s, size: s.size).text
+        #expect(root.contains("100% of the trace's critical path runs under this span,"))
+    }
+
+    @Test func thePriceSourceIsExplained() throws {
+        var s = try state("rag-pipeline.otlp.json", 120, 40)
+        s.press("$d")
+        let text = render(s, size: s.size).text
+        #expect(text.contains("price: built-in table (seed defaults"), "\(text)")
+        #expect(!text.contains("(seed)"))
+    }
+}
+
+/// Issue 15, item 1: at 80×24 and 40×12 the header keeps its numbers whole, names are cut in the
+/// middle so models stay tell-apart, and counts are formatted one way.
+@Suite struct CuttingTests {
+    @Test func theHeaderNeverCutsANumber() throws {
+        for (w, h) in [(80, 24), (120, 40), (40, 12)] {
+            let s = try state("agent-parallel-tools.otlp.jsonl", w, h)
+            let header = String(render(s, size: s.size).text.split(separator: "\n").first ?? "")
+            #expect(header.contains("$0.016"), "\(w)x\(h): \(header)")
+            #expect(header.contains("9.41s"))
+            #expect(!header.contains("$…"))
+        }
+    }
+
+    @Test func namesAreCutInTheMiddle() {
+        #expect(MiddleCut.fit("claude-3-5-sonnet-20241022", width: 19) == "claude-3-…-20241022")
+        #expect(MiddleCut.fit("gpt-4o-mini", width: 20) == "gpt-4o-mini")
+        #expect(MiddleCut.fit("gpt-4o-mini-2024-07-18", width: 9) == "gpt-…7-18")
+        #expect(MiddleCut.fit("abc", width: 1) == "…")
+        // Wide characters count two cells; the result never passes the width.
+        #expect(CellWidth.of(MiddleCut.fit("模型名称很长很长的名字", width: 9)) <= 9)
+        // Control characters arrive escaped, never raw.
+        #expect(!MiddleCut.fit("evil\u{1B}[2Jname-that-is-long", width: 10).unicodeScalars.contains("\u{1B}"))
+    }
+
+    @Test func countsAreFormattedOneWay() throws {
+        var s = try state("agent-parallel-tools.otlp.jsonl", 120, 40)
+        s.press("e")
+        #expect(s.message == "error 1 of 5")
+    }
 }
