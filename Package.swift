@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),

@@ -195,6 +195,8 @@ public struct TraceListState: Sendable {
     public var selected = 0
     /// First position on screen.
     public var top = 0
+    /// The trace marked with `m` for a comparison, by id (live updates may move it in the list).
+    public var marked: TraceID?
 }
 
 /// The view under any overlay. Adding a view is a case here, its reducer (a branch of
@@ -205,6 +207,8 @@ public enum BaseView: Sendable {
     case list
     /// One open trace: tree, waterfall and side panel.
     case trace(TraceSession)
+    /// Two traces compared step by step.
+    case compare(CompareSession)
 }
 
 /// What covers the base view and takes the keys first.
@@ -318,6 +322,7 @@ public struct ExplorerState: Sendable {
             switch view {
             case .list: return .traceList
             case .trace: return .trace
+            case .compare: return .compare
             }
         }
     }
@@ -325,6 +330,12 @@ public struct ExplorerState: Sendable {
     /// The open trace, nil while the trace list is shown.
     public var session: TraceSession? {
         if case .trace(let s) = view { return s }
+        return nil
+    }
+
+    /// The comparison, nil unless it is shown.
+    public var comparison: CompareSession? {
+        if case .compare(let c) = view { return c }
         return nil
     }
 

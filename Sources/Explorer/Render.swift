@@ -20,6 +20,8 @@ public func render(_ state: ExplorerState, size: Size) -> Screen {
         Painter.trace(state, s, layout, &screen)
     case (_, .list):
         Painter.traceList(state, layout, &screen)
+    case (_, .compare(let c)):
+        Compare.draw(state, c, layout, &screen)
     }
     Painter.statusBar(state, layout, &screen)
     return screen
@@ -541,6 +543,9 @@ enum Painter {
             let y = body.top + i
             screen.putName(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
                            style: e.errors > 0 ? Style(ink: .error) : .plain)
+            if let marked = list.marked, state.document.traces[e.index].id == marked {
+                screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
+            }
             var x = 1 + nameWidth
             if serviceWidth > 0 {
                 screen.put(e.service, row: y, column: x, limit: serviceWidth, style: muted)

@@ -69,6 +69,9 @@ extension ExplorerState {
             return applyList(action)
         case .trace:
             return applyTrace(action)
+        case .compare(let c):
+            applyCompare(c, action)
+            return nil
         }
     }
 
@@ -450,7 +453,58 @@ extension ExplorerState {
                 overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
             }
             return nil
+        case .compare:
+            return nil
         }
+    }
+
+    // MARK: The comparison
+
+    private mutating func applyCompare(_ current: CompareSession, _ action: Action) {
+        var c = current
+        // Placeholder view while `c` is edited, so its arrays are not copied on every key.
+        view = .list
+        let h = max(1, layout.listBody.height)
+        switch action {
+        case .up: c.selected -= 1
+        case .down: c.selected += 1
+        case .pageUp: c.selected -= h
+        case .pageDown: c.selected += h
+        case .halfPageUp: c.selected -= h / 2
+        case .halfPageDown: c.selected += h / 2
+        case .top: c.selected = 0
+        case .bottom: c.selected = c.order.count - 1
+        case .cycleSort:
+            c.cycleSort()
+            message = "sorted by \(c.sort.title)"
+        case .reverseSort:
+            c.reverse()
+        case .nextMatch:
+            if !c.nextDifference() { message = "no differences: the two traces agree step by step" }
+        case .activate:
+            if let step = c.selectedStep { overlay = .document(c.stepDocument(step, width: size.width)) }
+        case .back:
+            clampList()
+            return
+        default:
+            break
+        }
+        c.clamp(height: h)
+        view = .compare(c)
+    }
+
+    /// Opens the comparison of the marked trace with the selected one.
+    private mutating func compareWithMarked() {
+        guard list.selected < list.order.count else { return }
+        let b = list.entries[list.order[list.selected]].index
+        guard let id = list.marked, let a = document.traces.firstIndex(where: { $0.id == id }) else {
+            message = "mark a trace with m first, then press c on another"
+            return
+        }
+        var c = CompareSession(document: document, a: a, b: b, statisticsA: statistics[a], statisticsB: statistics[b])
+        c.clamp(height: max(1, layout.listBody.height))
+        view = .compare(c)
+        if a == b { message = "comparing the trace with itself" }
     }
 
     // MARK: The trace list
@@ -480,6 +534,14 @@ extension ExplorerState {
             if list.selected < list.order.count {
                 command = .copy(text: document.traces[list.order[list.selected]].id.description, what: "trace id")
             }
+        case .markTrace:
+            guard list.selected < list.order.count else { break }
+            let id = document.traces[list.entries[list.order[list.selected]].index].id
+            list.marked = list.marked == id ? nil : id
+            message = list.marked == nil ? "unmarked" : "marked as A: press c on another trace to compare"
+        case .compareWithMarked:
+            compareWithMarked()
+            if case .compare = view { return nil }
         default:
             break
         }

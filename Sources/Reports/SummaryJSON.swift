@@ -19,9 +19,7 @@ public enum SummaryJSON {
     /// Encodes summaries of every trace in `document`.
     public static func encode(_ document: TraceDocument, prices: PriceTable, indent: Int = 0) -> [UInt8] {
         var w = JSONWriter(indent: indent)
-        w.beginObject()
-        w.key("traces")
-        w.beginArray()
+        begin(into: &w)
         // Traces are independent: summarise them on all cores, then write in order.
         let traces = document.traces
         let summaries = Parallel.map(traces.count) { i in
@@ -30,11 +28,37 @@ public enum SummaryJSON {
         for (summary, trace) in zip(summaries, traces) {
             write(summary, trace: trace, into: &w)
         }
+        end(source: document.source, format: document.format, skippedSpans: document.skippedSpans,
+            warnings: document.warnings, totals: UsageTotals.combined(summaries.map(\.totals)), traceCount: traces.count,
+            into: &w)
+        var out = w.bytes
+        out.append(0x0A)
+        return out
+    }
+
+    /// Opens the document, for a summary written a batch of traces at a time (a lazy store).
+    public static func begin(into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("traces")
+        w.beginArray()
+    }
+
+    /// Writes one trace's summary (between `begin` and `end`); returns its totals for `end`.
+    @discardableResult
+    public static func write(_ trace: Trace, prices: PriceTable, into w: inout JSONWriter) -> UsageTotals {
+        let summary = TraceSummary(trace: trace, statistics: TraceStatistics(trace: trace, prices: prices))
+        write(summary, trace: trace, into: &w)
+        return summary.totals
+    }
+
+    /// Closes the document with what is known only after every trace (no final line break):
+    /// `totals` over the `traceCount` traces (`UsageTotals.combined` of theirs), then the source.
+    public static func end(source: String, format: String, skippedSpans: Int, warnings: [String],
+                           totals: UsageTotals, traceCount: Int, into w: inout JSONWriter) {
         w.endArray()
         w.key("totals")
-        let totals = UsageTotals.combined(summaries.map(\.totals))
         w.beginObject()
-        w.member("traces", traces.count)
+        w.member("traces", traceCount)
         w.member("span_count", totals.spanCount)
         w.member("error_count", totals.errorCount)
         w.member("llm_calls", totals.llmCalls)
@@ -46,17 +70,14 @@ public enum SummaryJSON {
         w.member("recorded_cost_calls", totals.recordedCostCalls)
         writeByModel(totals, into: &w)
         w.endObject()
-        w.member("source", document.source)
-        w.member("format", document.format)
-        w.member("skipped_spans", document.skippedSpans)
+        w.member("source", source)
+        w.member("format", format)
+        w.member("skipped_spans", skippedSpans)
         w.key("warnings")
         w.beginArray()
-        for warning in document.warnings { w.string(warning) }
+        for warning in warnings { w.string(warning) }
         w.endArray()
         w.endObject()
-        var out = w.bytes
-        out.append(0x0A)
-        return out
     }
 
     static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
@@ -80,7 +101,9 @@ public enum SummaryJSON {
         w.endObject()
     }
 
-    static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter) {
+    /// Writes one trace's summary object; `extra` adds members at its end (the diff's `source`).
+    static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter,
+                      extra: (inout JSONWriter) -> Void = { _ in }) {
         let t = s.totals
         w.beginObject()
         w.member("trace_id", s.traceID.description)
@@ -116,6 +139,7 @@ public enum SummaryJSON {
         var seen: Set<String> = []
         for span in trace.spans where !span.service.isEmpty && seen.insert(span.service).inserted { w.string(span.service) }
         w.endArray()
+        extra(&w)
         w.endObject()
     }
 }

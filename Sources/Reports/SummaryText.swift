@@ -12,7 +12,7 @@ public enum SummaryText {
     public static func render(_ document: TraceDocument, prices: PriceTable) -> String {
         var out = ""
         let traces = document.traces
-        out += "\(terminalSafe(document.source)): \(document.format), \(traces.count) trace\(traces.count == 1 ? "" : "s")\n"
+        out += header(source: document.source, format: document.format, traceCount: traces.count)
         // Traces are independent: render them on all cores, then join in order.
         let parts = Parallel.map(traces.count) { i -> (text: String, totals: UsageTotals) in
             let stats = TraceStatistics(trace: traces[i], prices: prices)
@@ -67,6 +67,11 @@ public enum SummaryText {
             lines.append(line)
         }
         return lines
+    }
+
+    /// The first line: source, format and number of traces (for a summary written in batches).
+    public static func header(source: String, format: String, traceCount: Int) -> String {
+        "\(terminalSafe(source)): \(format), \(traceCount) trace\(traceCount == 1 ? "" : "s")\n"
     }
 
     /// Renders one trace.

@@ -10,7 +10,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Read trace files and report their format, size and any problems.",
-        discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read or spans were skipped."
+        discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read, spans were skipped or a budget limit is broken (one line per breach)."
     )
 
     @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
@@ -19,9 +19,13 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Also count and list the traces matching this query (see README: the query language).")
     var `where`: String?
 
+    @OptionGroup(title: "Budgets") var budget: BudgetOptions
+
     func run() throws {
         let query = try queryOrExit(self.where)
         var failed = false
+        let (budgets, prices) = budget.isActive ? try budget.load() : (BudgetSet(), .standard)
+        var cases: [JUnitCase] = []
         for path in files {
             do {
                 let doc = try TraceLoader.load(path: path)
@@ -35,11 +39,17 @@ struct CheckCommand: ParsableCommand {
                 if let query { printMatches(doc, query) }
                 reportWarnings(doc)
                 if doc.skippedSpans > 0 { failed = true }
+                if budget.isActive {
+                    let result = budget.evaluate(doc, path: path, budgets: budgets, prices: prices)
+                    cases += result.cases
+                    failed = failed || result.broken
+                }
             } catch {
                 printError("spanscope: \(error.description)")
                 failed = true
             }
         }
+        try budget.writeReport(cases)
         if failed { throw ExitCode(1) }
     }
 
