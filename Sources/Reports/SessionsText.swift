@@ -19,11 +19,15 @@ public enum SessionsText {
         let width = min(40, max(7, ids.map(\.count).max() ?? 0))
         out += TextFormat.pad("session", width) + " traces errors  calls     tokens       cost     busy  started\n"
         for (s, id) in zip(sessions, ids) {
-            out += TextFormat.pad(id, width) + TextFormat.left(String(s.traces.count), 6) + " "
-                + TextFormat.left(String(s.failedTraces), 6) + " " + TextFormat.left(String(s.llmCalls), 6) + " "
-                + TextFormat.left(Format.grouped(s.totalTokens), 10) + " "
-                + TextFormat.left(s.llmCalls == 0 ? "" : Format.usd(s.costUSD) + (s.unpricedCalls > 0 ? "+?" : ""), 10) + " "
-                + TextFormat.left(Format.duration(s.busyNanos), 8) + "  " + Format.timestamp(s.startNanos) + "\n"
+            let cost = s.llmCalls == 0 ? "" : Format.usd(s.costUSD) + (s.unpricedCalls > 0 ? "+?" : "")
+            var line = TextFormat.pad(id, width)
+            line += TextFormat.left(String(s.traces.count), 6) + " "
+            line += TextFormat.left(String(s.failedTraces), 6) + " "
+            line += TextFormat.left(String(s.llmCalls), 6) + " "
+            line += TextFormat.left(Format.grouped(s.totalTokens), 10) + " "
+            line += TextFormat.left(cost, 10) + " "
+            line += TextFormat.left(Format.duration(s.busyNanos), 8) + "  "
+            out += line + Format.timestamp(s.startNanos, millis: false) + "\n"
         }
         return out
     }
@@ -31,13 +35,17 @@ public enum SessionsText {
     /// The session's turns: each trace's question, tools, answer and totals.
     public static func thread(_ session: SessionSummary, turns: [ConversationTurn], traces: [Trace]) -> String {
         var out = "session \(terminalSafe(session.id)) · \(Format.plural(session.traces.count, "trace"))"
-            + " · \(Format.duration(session.busyNanos)) busy · \(Format.grouped(session.totalTokens)) tokens"
-            + " · \(Format.usd(session.costUSD))" + (session.failedTraces > 0 ? " · \(session.failedTraces) failed" : "") + "\n"
+        out += " · \(Format.duration(session.busyNanos)) busy · \(Format.grouped(session.totalTokens)) tokens"
+        out += " · \(Format.usd(session.costUSD))"
+        if session.failedTraces > 0 { out += " · \(session.failedTraces) failed" }
+        out += "\n"
         for (n, turn) in turns.enumerated() {
             let id = traces[turn.trace].id.description
-            out += "\nturn \(n + 1)  \(Format.timestamp(turn.startNanos))  trace \(terminalSafe(id))\n"
+            out += "\nturn \(n + 1)  \(Format.timestamp(turn.startNanos, millis: false))  trace \(terminalSafe(id))\n"
             out += "  \(Format.duration(turn.latencyNanos)) · \(Format.grouped(turn.totalTokens)) tokens"
-                + " · \(Format.usd(turn.costUSD))" + (turn.errors > 0 ? " · \(Format.plural(turn.errors, "error"))" : "") + "\n"
+            out += " · \(Format.usd(turn.costUSD))"
+            if turn.errors > 0 { out += " · \(Format.plural(turn.errors, "error"))" }
+            out += "\n"
             out += "  user:   " + line(turn.userMessage) + "\n"
             if !turn.tools.isEmpty { out += "  tools:  " + terminalSafe(turn.tools.joined(separator: ", ")) + "\n" }
             out += "  answer: " + line(turn.finalAnswer) + "\n"

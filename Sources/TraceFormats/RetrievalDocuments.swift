@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Decodes the documents a retrieval or rerank span recorded, from every convention we know:
