@@ -45,7 +45,7 @@ let package = Package(
         // with a warning); the shim header wraps what Swift cannot import (macros, C globals).
         .systemLibrary(name: "CNCurses",
                        providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
-        .target(name: "Explorer", dependencies: ["TraceModel", "TraceAnalysis", "TerminalText"]),
+        .target(name: "Explorer", dependencies: ["TraceModel", "TraceAnalysis", "TraceWriters", "TerminalText"]),
         .target(name: "TerminalUI", dependencies: ["Explorer", "TraceModel", "CNCurses"]),
         .executableTarget(
             name: "spanscope",

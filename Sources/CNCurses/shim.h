@@ -40,8 +40,6 @@ static inline attr_t spanscope_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t spanscope_a_reverse(void) { return A_REVERSE; }
 static inline attr_t spanscope_a_italic(void) { return A_ITALIC; }
 
-static inline mmask_t spanscope_button4_pressed(void) { return BUTTON4_PRESSED; }
-static inline mmask_t spanscope_button5_pressed(void) { return BUTTON5_PRESSED; }
 
 /// tigetstr returns (char *)-1 for "not a string capability"; fold that into NULL.
 static inline const char *spanscope_tigetstr(const char *name) {

@@ -107,6 +107,13 @@ public enum Action: Hashable, Sendable {
     case openDetail
     /// Write the selected span (and its LLM call) to a JSON file.
     case export
+    /// Write the selected span and its descendants as OTLP JSON (a file spanscope opens again).
+    case exportSubtree
+    /// Write the whole trace as OTLP JSON.
+    case exportTrace
+    /// Copy the selected value to the terminal's clipboard: the span id in the trace, the trace
+    /// id in the list, the paragraph at the top of a details page (an attribute, a message).
+    case copy
     /// The help screen.
     case help
     /// The reader's warnings about the file.
@@ -161,10 +168,15 @@ public enum Action: Hashable, Sendable {
     case cancel
 
     // From the runner.
+    /// A mouse click or double click at a screen cell (what lies there decides what it does).
+    case mouse(MouseEvent)
     /// The terminal changed size.
     case resize(Size)
     /// The runner finished writing a file that `Command.write` asked for; `error` is nil on success.
     case wrote(path: String, error: String?)
+    /// The runner answered `Command.copy`: `error` is nil when the text went to the terminal,
+    /// else why it did not (copying is off, or the text is too long).
+    case copied(what: String, error: String?)
     /// A live source has a newer version of the document: new traces appear, open ones grow,
     /// the selection and scroll stay where they were.
     case documentUpdated(LiveUpdate)
@@ -176,4 +188,7 @@ public enum Command: Hashable, Sendable {
     case quit
     /// Write `contents` to a new file in the export directory, named `fileName`; answer with `Action.wrote`.
     case write(fileName: String, contents: String)
+    /// Put `text` on the terminal's clipboard (OSC 52, when the user allowed it); `what` names it
+    /// for the answer, `Action.copied`.
+    case copy(text: String, what: String)
 }

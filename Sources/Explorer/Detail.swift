@@ -60,7 +60,7 @@ enum Detail {
                           + ((call.cacheReadTokens ?? 0) > 0 || (call.cacheWriteTokens ?? 0) > 0
                              ? ", $\(Format.fixed(price.cacheReadPerMillion ?? price.inputPerMillion, digits: 3))/M cache read, "
                                + "$\(Format.fixed(price.cacheWritePerMillion ?? price.inputPerMillion, digits: 2))/M cache write" : "")
-                          + " (\(price.source))"
+                          + "; price: \(price.sourceDescription)"
                           + (counted ? "" : "; without token counts this is a lower bound"))
                 case .unpriced:
                     field("cost", "unpriced: no recorded cost and no price for \(call.model ?? "this model")",
@@ -95,9 +95,12 @@ enum Detail {
               + Format.duration(insight.statistics.selfTimeNanos(of: span)))
         let (own, sub) = insight.criticalTime(of: span)
         if insight.criticalNanos > 0 {
-            field("critical path", Format.percent(Double(sub), of: Double(insight.criticalNanos))
-                  + " of the path in this subtree, " + Format.percent(Double(own), of: Double(insight.criticalNanos))
-                  + " in this span itself")
+            // Two shares of the whole trace's critical path: under this span, and in its own code.
+            let total = Double(insight.criticalNanos)
+            field("critical path", sub == own
+                  ? Format.percent(Double(sub), of: total) + " of the trace's critical path runs in this span"
+                  : Format.percent(Double(sub), of: total) + " of the trace's critical path runs under this span, "
+                    + Format.percent(Double(own), of: total) + " in the span itself")
         }
         switch s.status.code {
         case .error: field("status", "ERROR" + (s.status.message.isEmpty ? "" : ": " + s.status.message), Style(ink: .error))

@@ -184,6 +184,11 @@ public struct DocumentView: Sendable {
         }
     }
 
+    /// The paragraph whose line is at the top of the view, if any.
+    public var topBlock: DocumentBlock? {
+        top < lines.count ? blocks[Int(lines[top].block)] : nil
+    }
+
     /// The largest useful `top` for a view `height` lines tall.
     func maxTop(height: Int) -> Int { max(0, lines.count - height) }
 }

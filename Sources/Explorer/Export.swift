@@ -1,6 +1,7 @@
 import TraceAnalysis
 import TraceModel
 import TerminalText
+import TraceWriters
 
 /// The export's calls on the shared `JSONWriter`: keyed members (no key inside arrays),
 /// nil as null, and numbers in the form the trace holds them (`12`, `0.25`; "NaN" as a string).
@@ -63,6 +64,34 @@ enum Export {
             safe.unicodeScalars.append(ok ? ch : "_")
         }
         return "spanscope-span-\(safe.isEmpty ? String(span) : safe).json"
+    }
+
+    /// File name for the OTLP JSON export of `span` and its descendants.
+    static func subtreeFileName(for span: Int, in trace: Trace) -> String {
+        "spanscope-subtree-\(safeName(trace.spans[span].spanID.description, or: String(span))).otlp.json"
+    }
+
+    /// File name for the OTLP JSON export of the whole trace.
+    static func traceFileName(for trace: Trace) -> String {
+        "spanscope-trace-\(safeName(trace.id.description, or: "trace")).otlp.json"
+    }
+
+    /// `id` with anything but letters, digits and `-` replaced, at most 40 characters.
+    static func safeName(_ id: String, or fallback: String) -> String {
+        var safe = ""
+        for ch in id.unicodeScalars.prefix(40) {
+            let ok = (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9") || ch == "-"
+            safe.unicodeScalars.append(ok ? ch : "_")
+        }
+        return safe.isEmpty ? fallback : safe
+    }
+
+    /// Spans `indices` of `trace` as one OTLP JSON request: a file spanscope (and any OTLP tool)
+    /// reads back as the same spans.
+    static func otlp(_ indices: [Int], of trace: Trace) -> String {
+        var w = JSONWriter()
+        OTLPJSONWriter.request(indices.map { trace.spans[$0] }, into: &w)
+        return w.output + "\n"
     }
 
     /// The span with all its fields, its flags, and its LLM call with cost and price.

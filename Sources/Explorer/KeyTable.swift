@@ -108,6 +108,8 @@ public enum KeyTable {
         KeyBinding([c("#")], [.trace], "back one LLM call by cost", .costliestBack),
         KeyBinding([c("x")], [.trace, .document], "export the selected span and its LLM call to JSON", hint: "export",
                    .export),
+        KeyBinding([c("X")], [.trace], "export the selected span and everything under it as OTLP JSON", .exportSubtree),
+        KeyBinding([.control("x")], [.trace], "export the whole trace as OTLP JSON", .exportTrace),
         KeyBinding([c("w")], [.trace, .traceList, .compare], "warnings from reading the file", .warnings),
         KeyBinding([c("t")], [.trace], "list of traces in the file", .traceList),
 
@@ -132,6 +134,9 @@ public enum KeyTable {
         KeyBinding([.escape, .backspace, .left, c("h")], label: "Esc/←", [.document],
                    "back", hint: "back", .back),
         KeyBinding([.escape], [.trace], "clear the search, or back to the trace list", .back),
+        KeyBinding([c("y")], [.trace, .traceList, .document],
+                   "copy the span id, the trace id in the list, the top paragraph of details (--osc52)",
+                   hint: "copy", .copy),
 
         KeyBinding([.enter], [.prompt], "search", hint: "search", .submit),
         KeyBinding([.escape], [.prompt], "cancel", hint: "cancel", .cancel),

@@ -109,4 +109,17 @@ struct Layout {
 
     /// The status bar's row.
     var statusRow: Int { size.height - 1 }
+
+    /// The pane tabs of a narrow layout, on the headings' row: ` Tree `, ` Waterfall `,
+    /// ` Totals `, one cell apart (drawn by `Painter.tabs`, hit by clicks).
+    static var tabs: [(pane: Pane, columns: Range<Int>)] {
+        var out: [(pane: Pane, columns: Range<Int>)] = []
+        var x = 0
+        for p in Pane.allCases {
+            let w = p.title.count + 2
+            out.append((p, x..<(x + w)))
+            x += w + 1
+        }
+        return out
+    }
 }

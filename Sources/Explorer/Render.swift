@@ -107,19 +107,21 @@ enum Painter {
 
     static func titleBar(_ state: ExplorerState, _ s: TraceSession, _ screen: inout Screen) {
         let totals = s.insight.statistics.trace
-        var segs: [Segment] = []
-        if state.problem != nil { segs.append(("! partial file ", Style(ink: .warning, attributes: [.bold]))) }
-        segs.append((s.trace.rootName.isEmpty ? "(no root)" : s.trace.rootName, title))
-        segs.append(("  " + (s.trace.timingEstimated ? "~" : "") + Format.duration(s.trace.durationNanos), .plain))
-        segs.append((" · \(Format.grouped(Int64(totals.spanCount))) span\(totals.spanCount == 1 ? "" : "s")", muted))
+        // Facts in groups; a number is never cut: when they do not fit, whole groups go, the
+        // least telling first (higher `drop`), and the root's name is cut in the middle instead.
+        var groups: [(segs: [Segment], drop: Int)] = []
+        if state.problem != nil { groups.append(([("! partial file ", Style(ink: .warning, attributes: [.bold]))], 0)) }
+        groups.append(([("  " + (s.trace.timingEstimated ? "~" : "") + Format.duration(s.trace.durationNanos), .plain)], 0))
+        groups.append(([(" · " + Format.plural(totals.spanCount, "span"), muted)], 4))
         if totals.errorCount > 0 {
-            segs.append((" · ", muted))
-            segs.append(("\(totals.errorCount) error\(totals.errorCount == 1 ? "" : "s")", Style(ink: .error)))
+            groups.append(([(" · ", muted), (Format.plural(totals.errorCount, "error"), Style(ink: .error))], 2))
         }
         if totals.llmCalls > 0 {
-            segs.append((" · \(totals.llmCalls) LLM · \(Format.compact(totals.totalTokens)) tok · ", muted))
-            segs.append((Format.usd(totals.costUSD), Style(ink: .llm)))
-            if totals.unpricedCalls > 0 { segs.append((" +\(totals.unpricedCalls) unpriced", Style(ink: .warning))) }
+            groups.append(([(" · \(Format.grouped(Int64(totals.llmCalls))) LLM · \(Format.compact(totals.totalTokens)) tok", muted)], 3))
+            groups.append(([(" · ", muted), (Format.usd(totals.costUSD), Style(ink: .llm))], 0))
+            if totals.unpricedCalls > 0 {
+                groups.append(([(" +\(Format.grouped(Int64(totals.unpricedCalls))) unpriced", Style(ink: .warning))], 1))
+            }
         }
         var right: [Segment] = []
         if state.live != nil { right.append(("● live", Style(ink: .accent))) }
@@ -135,6 +137,20 @@ enum Painter {
         }
         let rightWidth = right.reduce(0) { $0 + CellWidth.of($1.text) }
         let leftLimit = screen.width - (rightWidth > 0 ? rightWidth + 2 : 0)
+        func width(_ g: [(segs: [Segment], drop: Int)]) -> Int {
+            g.reduce(0) { $0 + $1.segs.reduce(0) { $0 + CellWidth.of($1.text) } }
+        }
+        let name = s.trace.rootName.isEmpty ? "(no root)" : s.trace.rootName
+        let nameMinimum = min(12, CellWidth.of(terminalSafe(name.prefix(64))))
+        while width(groups) + nameMinimum > leftLimit, let worst = groups.indices.filter({ groups[$0].drop > 0 })
+            .max(by: { groups[$0].drop < groups[$1].drop }) {
+            groups.remove(at: worst)
+        }
+        var segs: [Segment] = []
+        if state.problem != nil, let first = groups.first { segs += first.segs; groups.removeFirst() }
+        let leading = segs.reduce(0) { $0 + CellWidth.of($1.text) }
+        segs.append((MiddleCut.fit(name, width: max(1, leftLimit - width(groups) - leading)), title))
+        for g in groups { segs += g.segs }
         segments(segs, &screen, row: 0, column: 0, limit: max(0, leftLimit))
         if rightWidth > 0 && rightWidth < screen.width {
             segments(right, &screen, row: 0, column: screen.width - rightWidth, limit: rightWidth)
@@ -143,11 +159,10 @@ enum Painter {
 
     static func tabs(_ pane: Pane, _ screen: inout Screen) {
         var x = 0
-        for p in Pane.allCases {
-            let label = " " + p.title + " "
+        for (p, columns) in Layout.tabs {
             let style = p == pane ? Style(paper: .selection, attributes: [.bold]) : muted
-            x += screen.put(label, row: 1, column: x, style: style)
-            x += 1
+            screen.put(" " + p.title + " ", row: 1, column: columns.lowerBound, style: style)
+            x = columns.upperBound + 1
         }
         screen.put("Tab", row: 1, column: x + 1, style: muted)
     }
@@ -264,8 +279,8 @@ enum Painter {
         }
         x += 2
         if x < nameEnd {
-            x += screen.put(sp.name.isEmpty ? "(unnamed)" : sp.name, row: y, column: x, limit: nameEnd - x - 1,
-                            style: nameStyle(s, span))
+            x += screen.putName(sp.name.isEmpty ? "(unnamed)" : sp.name, row: y, column: x, limit: nameEnd - x - 1,
+                                style: nameStyle(s, span))
         }
         // Service where it changes, then the reader's marks.
         let parentService = trace.parent(of: span).map { trace.spans[$0].service }
@@ -404,7 +419,7 @@ enum Painter {
         func totals(_ t: UsageTotals, duration: Int64) {
             lines.append([(pad(" duration"), muted), (Format.duration(duration), .plain)])
             var spans: [Segment] = [(pad(" spans"), muted), (Format.grouped(Int64(t.spanCount)), .plain)]
-            if t.errorCount > 0 { spans.append((" · \(t.errorCount) error\(t.errorCount == 1 ? "" : "s")", Style(ink: .error))) }
+            if t.errorCount > 0 { spans.append((" · " + Format.plural(t.errorCount, "error"), Style(ink: .error))) }
             lines.append(spans)
             guard t.llmCalls > 0 else {
                 lines.append([(pad(" LLM calls"), muted), ("none", muted)])
@@ -450,7 +465,7 @@ enum Painter {
                            + rightAligned("tokens", 6) + " " + rightAligned("cost", 9), muted)])
             for (model, u) in models {
                 let costText = u.calls == u.unpricedCalls ? "$?" : Format.usd(u.costUSD)
-                lines.append([(" " + fit(model, nameWidth) + " ", Style(ink: .llm)),
+                lines.append([(" " + fit(MiddleCut.fit(model, width: nameWidth), nameWidth) + " ", Style(ink: .llm)),
                               (rightAligned("\(u.calls)", 5) + " " + rightAligned(Format.compact(u.totalTokens), 6) + " "
                                + rightAligned(costText, 9), .plain)])
             }
@@ -538,8 +553,8 @@ enum Painter {
             guard p < list.order.count else { break }
             let e = list.entries[list.order[p]]
             let y = body.top + i
-            screen.put(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
-                       style: e.errors > 0 ? Style(ink: .error) : .plain)
+            screen.putName(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
+                           style: e.errors > 0 ? Style(ink: .error) : .plain)
             if let marked = list.marked, state.document.traces[e.index].id == marked {
                 screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
             }
@@ -636,7 +651,12 @@ enum Painter {
                 left.append((" · " + pathNames.joined(separator: " › "), bar))
             }
         }
-        let hints = KeyTable.hints(in: state.keyContext)
+        var hints = KeyTable.hints(in: state.keyContext)
+        if state.overlay == nil, let s = state.session, s.insight.outsideParentSpans > 0, !s.clockSkewAdjusted {
+            // Spans outside their parent are what `a` is for: say it exists, before the usual hints.
+            let n = s.insight.outsideParentSpans
+            hints.insert(("a", w >= 80 ? "\(Format.plural(n, "span")) outside parent: adjust" : "skew"), at: 0)
+        }
         var hintSegs: [Segment] = []
         var hintWidth = 0
         let leftWidth = left.reduce(0) { $0 + CellWidth.of($1.text) }

@@ -14,6 +14,8 @@ public struct TraceInsight: Sendable {
     public let criticalNanos: Int64
     /// Spans that have at least one critical segment.
     public let onCriticalPath: BitSet
+    /// Spans the reader found starting or ending outside their parent (clock skew, usually).
+    public let outsideParentSpans: Int
 
     /// Critical segments sorted by their span's depth-first position (then start), with
     /// prefix sums of durations, so that a subtree's share is two binary searches.
@@ -26,6 +28,7 @@ public struct TraceInsight: Sendable {
     public init(trace: Trace, statistics: TraceStatistics) {
         self.trace = trace
         self.statistics = statistics
+        outsideParentSpans = trace.flags.reduce(0) { $0 + ($1.contains(.outsideParent) ? 1 : 0) }
         let path = CriticalPath.compute(trace)
         criticalPath = path
         var onPath = BitSet(count: trace.count)

@@ -29,7 +29,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .documentUpdated: break
+        case .resize, .wrote, .copied, .documentUpdated: break
         default: message = nil
         }
         switch action {
@@ -39,6 +39,11 @@ extension ExplorerState {
         case .wrote(let path, let error):
             message = error.map { "export failed: \($0)" } ?? "exported to \(path)"
             return nil
+        case .copied(let what, let error):
+            message = error.map { "not copied: \($0)" } ?? "copied \(what) to the clipboard"
+            return nil
+        case .mouse(let event):
+            return click(event)
         case .documentUpdated(let update):
             applyLiveUpdate(update)
             return nil
@@ -61,8 +66,7 @@ extension ExplorerState {
         }
         switch view {
         case .list:
-            applyList(action)
-            return nil
+            return applyList(action)
         case .trace:
             return applyTrace(action)
         case .compare(let c):
@@ -116,6 +120,8 @@ extension ExplorerState {
             if case .span(let span) = doc.kind, let s = session { return exportCommand(span, s) }
             message = "nothing to export here"
             return nil
+        case .copy:
+            return copyCommand(doc)
         default:
             return nil
         }
@@ -132,6 +138,16 @@ extension ExplorerState {
 
     private func exportCommand(_ span: Int, _ s: TraceSession) -> Command {
         .write(fileName: Export.fileName(for: span, in: s.trace), contents: Export.json(for: span, in: s.insight))
+    }
+
+    /// The paragraph at the top of a document (a labelled field gives its value, named by its label).
+    private mutating func copyCommand(_ doc: DocumentView) -> Command? {
+        guard let block = doc.topBlock, !block.text.isEmpty else {
+            message = "nothing to copy here: scroll the paragraph to copy to the top"
+            return nil
+        }
+        let label = String(block.label.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        return .copy(text: block.text, what: label.isEmpty ? "the top paragraph" : "“\(label)”")
     }
 
     // MARK: The search prompt
@@ -237,6 +253,14 @@ extension ExplorerState {
             overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
         case .export:
             step.command = exportCommand(s.selected, s)
+        case .exportSubtree:
+            step.command = .write(fileName: Export.subtreeFileName(for: s.selected, in: trace),
+                                  contents: Export.otlp(trace.subtree(of: s.selected).map(Int.init), of: trace))
+        case .exportTrace:
+            step.command = .write(fileName: Export.traceFileName(for: trace),
+                                  contents: Export.otlp(Array(0..<trace.count), of: trace))
+        case .copy:
+            step.command = .copy(text: trace.spans[s.selected].spanID.description, what: "span id")
         case .expandAll:
             s.rows.expandAll(in: trace)
         case .collapseAll:
@@ -270,9 +294,10 @@ extension ExplorerState {
             clockSkewAdjustment.toggle()
             s.setClockSkewAdjusted(clockSkewAdjustment, prices: prices, height: traceRows(s))
             if clockSkewAdjustment {
+                // The status bar's badge already says "clock skew adjusted": the message says what changed.
                 message = s.adjustedSpans == 0
-                    ? "clock skew adjusted: no span needed moving"
-                    : "clock skew adjusted: \(Format.grouped(Int64(s.adjustedSpans))) span\(s.adjustedSpans == 1 ? "" : "s") moved inside their parents; a: back to recorded times"
+                    ? "no span needed moving; a: back to recorded times"
+                    : "\(Format.plural(s.adjustedSpans, "span")) moved inside their parents; a: back to recorded times"
             } else {
                 message = "recorded times shown (clock skew not adjusted)"
             }
@@ -295,7 +320,7 @@ extension ExplorerState {
             let seg = s.insight.criticalPath[i]
             s.select(seg.span)
             s.criticalCursor = i
-            message = "critical path \(i + 1)/\(s.insight.criticalPath.count): "
+            message = "critical path \(Format.grouped(Int64(i + 1)))/\(Format.grouped(Int64(s.insight.criticalPath.count))): "
                 + Format.duration(seg.durationNanos) + " at +" + Format.duration(seg.startNanos - trace.startNanos)
         case .nextMatch, .previousMatch:
             guard let matches = s.search?.matches,
@@ -304,7 +329,7 @@ extension ExplorerState {
                 return Step()
             }
             s.select(matches[i])
-            message = "match \(i + 1) of \(matches.count)"
+            message = "match \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(matches.count)))"
         case .nextError:
             let errors = s.insight.statistics.errorSpans
             guard let i = s.step(in: errors, from: position, including: false, forward: true) else {
@@ -312,7 +337,7 @@ extension ExplorerState {
                 return Step()
             }
             s.select(errors[i])
-            message = "error \(i + 1) of \(errors.count)"
+            message = "error \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(errors.count)))"
         case .slowest, .slowestBack, .costliest, .costliestBack:
             let kind: SpanWalk.Kind = action == .slowest || action == .slowestBack ? .selfTime : .cost
             let forward = action == .slowest || action == .costliest
@@ -334,7 +359,7 @@ extension ExplorerState {
             s.walk = w
             let i = w.order[w.position]
             s.select(i)
-            let place = "\(w.position + 1) of \(w.order.count)"
+            let place = "\(Format.grouped(Int64(w.position + 1))) of \(Format.grouped(Int64(w.order.count)))"
             if kind == .selfTime {
                 message = "self time \(place): " + Format.duration(s.insight.statistics.selfTimeNanos(of: i))
                     + " of " + Format.duration(trace.spans[i].durationNanos)
@@ -362,7 +387,7 @@ extension ExplorerState {
             } else if let search = s.search, !search.matches.isEmpty {
                 s.filtering = true
                 s.rows.setFilter(search.matches, in: s.trace)
-                message = "showing \(search.matches.count) matches and their ancestors"
+                message = "showing \(Format.grouped(Int64(search.matches.count))) match\(search.matches.count == 1 ? "" : "es") and their ancestors"
             } else {
                 overlay = .prompt(PromptState(filters: true))
             }
@@ -408,6 +433,51 @@ extension ExplorerState {
         guard var s = takeSession() else { return }
         s.keepSelectionVisible(height: traceRows(s), center: center)
         view = .trace(s)
+    }
+
+    // MARK: The mouse
+
+    /// What a click does depends on what lies under it (the same `Layout` the screen was drawn
+    /// with): a row of the tree, the waterfall or the list selects it, a double click opens it
+    /// (details of the span, or the trace), a pane tab switches to that pane. Clicks elsewhere,
+    /// and on documents, do nothing.
+    private mutating func click(_ e: MouseEvent) -> Command? {
+        guard overlay == nil else { return nil }
+        let layout = self.layout
+        guard !layout.tooSmall else { return nil }
+        switch view {
+        case .list:
+            let body = layout.listBody
+            guard body.rows.contains(e.row) else { return nil }
+            let p = list.top + (e.row - body.top)
+            guard p < list.order.count else { return nil }
+            list.selected = p
+            clampList()
+            if e.kind == .doubleClick { openTrace(list.order[p]) }
+            return nil
+        case .trace:
+            guard var s = takeSession() else { return nil }
+            defer { view = .trace(s) }
+            if layout.mode == .narrow && e.row == 1 {
+                if let tab = Layout.tabs.first(where: { $0.columns.contains(e.column) }) { s.pane = tab.pane }
+                return nil
+            }
+            // Rows of the tree or of the waterfall (bars are drawn on their span's row).
+            let hit = [layout.treeBody, layout.waterfallBody].compactMap { $0 }.first {
+                $0.rows.contains(e.row) && $0.columns.contains(e.column)
+            }
+            guard let body = hit else { return nil }
+            let r = s.top + (e.row - body.top)
+            guard r < s.rows.count else { return nil }
+            s.moveSelection(toRow: r)
+            s.keepSelectionVisible(height: traceRows(s), center: false)
+            if e.kind == .doubleClick {
+                overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+            }
+            return nil
+        case .compare:
+            return nil
+        }
     }
 
     // MARK: The comparison
@@ -461,8 +531,9 @@ extension ExplorerState {
 
     // MARK: The trace list
 
-    private mutating func applyList(_ action: Action) {
+    private mutating func applyList(_ action: Action) -> Command? {
         let h = bodyHeight
+        var command: Command?
         switch action {
         case .up: list.selected -= 1
         case .down: list.selected += 1
@@ -481,6 +552,10 @@ extension ExplorerState {
         case .reverseSort:
             list.descending.toggle()
             sortList()
+        case .copy:
+            if list.selected < list.order.count {
+                command = .copy(text: document.traces[list.order[list.selected]].id.description, what: "trace id")
+            }
         case .startSearch:
             overlay = .prompt(PromptState(text: list.query, filters: true))
         case .back:
@@ -495,11 +570,12 @@ extension ExplorerState {
             message = list.marked == nil ? "unmarked" : "marked as A: press c on another trace to compare"
         case .compareWithMarked:
             compareWithMarked()
-            if case .compare = view { return }
+            if case .compare = view { return nil }
         default:
             break
         }
         clampList()
+        return command
     }
 
     private mutating func sortList() {

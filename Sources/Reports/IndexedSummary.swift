@@ -16,13 +16,22 @@ public enum IndexedSummary {
                             write: ([UInt8]) throws -> Void) throws {
         let index = store.index
         try write(Array(SummaryText.header(source: index.source, format: index.format, traceCount: store.count).utf8))
+        var totals = UsageTotals()
         try forEachBatch(store, batchBytes: batchBytes) { traces in
             var out = ""
-            for text in Parallel.map(traces.count, { SummaryText.render(traces[$0], prices: prices) }) {
-                out += "\n"
-                out += text
+            let parts = Parallel.map(traces.count) { i -> (text: String, totals: UsageTotals) in
+                let stats = TraceStatistics(trace: traces[i], prices: prices)
+                return (SummaryText.render(traces[i], statistics: stats), stats.trace)
             }
+            for part in parts {
+                out += "\n"
+                out += part.text
+            }
+            totals = UsageTotals.combined([totals] + parts.map(\.totals))
             try write(Array(out.utf8))
+        }
+        if store.count > 1 {
+            try write(Array(("\n" + SummaryText.renderTotals(totals, traces: store.count)).utf8))
         }
     }
 
@@ -32,18 +41,20 @@ public enum IndexedSummary {
         let index = store.index
         var w = JSONWriter()
         SummaryJSON.begin(into: &w)
+        var totals = UsageTotals()
         try forEachBatch(store, batchBytes: batchBytes) { traces in
             let pieces = Parallel.map(traces.count) { i in
                 var one = JSONWriter()
                 one.beginArray()
-                SummaryJSON.write(traces[i], prices: prices, into: &one)
-                return one.drain().dropFirst()
+                let t = SummaryJSON.write(traces[i], prices: prices, into: &one)
+                return (bytes: one.drain().dropFirst(), totals: t)
             }
-            for piece in pieces { w.raw(String(decoding: piece, as: UTF8.self)) }
+            for piece in pieces { w.raw(String(decoding: piece.bytes, as: UTF8.self)) }
+            totals = UsageTotals.combined([totals] + pieces.map(\.totals))
             try write(w.drain())
         }
         SummaryJSON.end(source: index.source, format: index.format, skippedSpans: index.skippedSpans,
-                        warnings: index.warnings, into: &w)
+                        warnings: index.warnings, totals: totals, traceCount: store.count, into: &w)
         var tail = w.drain()
         tail.append(0x0A)
         try write(tail)

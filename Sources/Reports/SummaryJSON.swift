@@ -13,8 +13,11 @@ import TerminalText
 /// "cache_read_tokens","cache_write_tokens","reasoning_tokens"}},
 /// Cached tokens are part of `prompt_tokens` and reasoning tokens part of `completion_tokens`.
 /// "critical_path":[{"span_id","name","start_ms","end_ms"}]}]}`.
-/// `start_ms`/`end_ms` are relative to the trace's start; the model key is the response model
-/// when the span has one, else the request model.
+/// `start_ms`/`end_ms` are relative to the trace's start; the model key is the row
+/// `ModelGrouping` puts the call in (its response model, else the dated model its request model
+/// answered as). After the list, `"totals"` adds the traces up: `{"traces","span_count",
+/// "error_count","llm_calls","prompt_tokens","completion_tokens","total_tokens","cost_usd",
+/// "unpriced_calls","recorded_cost_calls","by_model"}`.
 public enum SummaryJSON {
     /// Encodes summaries of every trace in `document`.
     public static func encode(_ document: TraceDocument, prices: PriceTable, indent: Int = 0) -> [UInt8] {
@@ -29,7 +32,8 @@ public enum SummaryJSON {
             write(summary, trace: trace, into: &w)
         }
         end(source: document.source, format: document.format, skippedSpans: document.skippedSpans,
-            warnings: document.warnings, into: &w)
+            warnings: document.warnings, totals: UsageTotals.combined(summaries.map(\.totals)), traceCount: traces.count,
+            into: &w)
         var out = w.bytes
         out.append(0x0A)
         return out
@@ -42,14 +46,33 @@ public enum SummaryJSON {
         w.beginArray()
     }
 
-    /// Writes one trace's summary (between `begin` and `end`).
-    public static func write(_ trace: Trace, prices: PriceTable, into w: inout JSONWriter) {
-        write(TraceSummary(trace: trace, statistics: TraceStatistics(trace: trace, prices: prices)), trace: trace, into: &w)
+    /// Writes one trace's summary (between `begin` and `end`); returns its totals for `end`.
+    @discardableResult
+    public static func write(_ trace: Trace, prices: PriceTable, into w: inout JSONWriter) -> UsageTotals {
+        let summary = TraceSummary(trace: trace, statistics: TraceStatistics(trace: trace, prices: prices))
+        write(summary, trace: trace, into: &w)
+        return summary.totals
     }
 
-    /// Closes the document with what is known only after every trace (no final line break).
-    public static func end(source: String, format: String, skippedSpans: Int, warnings: [String], into w: inout JSONWriter) {
+    /// Closes the document with what is known only after every trace (no final line break):
+    /// `totals` over the `traceCount` traces (`UsageTotals.combined` of theirs), then the source.
+    public static func end(source: String, format: String, skippedSpans: Int, warnings: [String],
+                           totals: UsageTotals, traceCount: Int, into w: inout JSONWriter) {
         w.endArray()
+        w.key("totals")
+        w.beginObject()
+        w.member("traces", traceCount)
+        w.member("span_count", totals.spanCount)
+        w.member("error_count", totals.errorCount)
+        w.member("llm_calls", totals.llmCalls)
+        w.member("prompt_tokens", totals.promptTokens)
+        w.member("completion_tokens", totals.completionTokens)
+        w.member("total_tokens", totals.totalTokens)
+        w.member("cost_usd", totals.costUSD)
+        w.member("unpriced_calls", totals.unpricedCalls)
+        w.member("recorded_cost_calls", totals.recordedCostCalls)
+        writeByModel(totals, into: &w)
+        w.endObject()
         w.member("source", source)
         w.member("format", format)
         w.member("skipped_spans", skippedSpans)
@@ -61,6 +84,28 @@ public enum SummaryJSON {
     }
 
     static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
+
+    /// `"by_model":{MODEL:{…}}`, one member per row of the model table.
+    static func writeByModel(_ t: UsageTotals, into w: inout JSONWriter) {
+        w.key("by_model")
+        w.beginObject()
+        for (model, u) in t.byModel {
+            w.key(model)
+            w.beginObject()
+            w.member("calls", u.calls)
+            w.member("prompt_tokens", u.promptTokens)
+            w.member("completion_tokens", u.completionTokens)
+            w.member("total_tokens", u.totalTokens)
+            w.member("cost_usd", u.costUSD)
+            w.member("unpriced_calls", u.unpricedCalls)
+            w.member("cache_read_tokens", u.cacheReadTokens)
+            w.member("cache_write_tokens", u.cacheWriteTokens)
+            w.member("reasoning_tokens", u.reasoningTokens)
+            w.member("failed_calls", u.failedCalls)
+            w.endObject()
+        }
+        w.endObject()
+    }
 
     /// Writes one trace's summary object; `extra` adds members at its end (the diff's `source`).
     static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter,
@@ -81,23 +126,7 @@ public enum SummaryJSON {
         w.member("cache_read_tokens", t.cacheReadTokens)
         w.member("cache_write_tokens", t.cacheWriteTokens)
         w.member("reasoning_tokens", t.reasoningTokens)
-        w.key("by_model")
-        w.beginObject()
-        for (model, u) in t.byModel {
-            w.key(model)
-            w.beginObject()
-            w.member("calls", u.calls)
-            w.member("prompt_tokens", u.promptTokens)
-            w.member("completion_tokens", u.completionTokens)
-            w.member("total_tokens", u.totalTokens)
-            w.member("cost_usd", u.costUSD)
-            w.member("unpriced_calls", u.unpricedCalls)
-            w.member("cache_read_tokens", u.cacheReadTokens)
-            w.member("cache_write_tokens", u.cacheWriteTokens)
-            w.member("reasoning_tokens", u.reasoningTokens)
-            w.endObject()
-        }
-        w.endObject()
+        writeByModel(t, into: &w)
         w.key("critical_path")
         w.beginArray()
         for seg in s.criticalPath {

@@ -14,11 +14,59 @@ public enum SummaryText {
         let traces = document.traces
         out += header(source: document.source, format: document.format, traceCount: traces.count)
         // Traces are independent: render them on all cores, then join in order.
-        for text in Parallel.map(traces.count, { render(traces[$0], prices: prices) }) {
+        let parts = Parallel.map(traces.count) { i -> (text: String, totals: UsageTotals) in
+            let stats = TraceStatistics(trace: traces[i], prices: prices)
+            return (render(traces[i], statistics: stats), stats.trace)
+        }
+        for part in parts {
             out += "\n"
-            out += text
+            out += part.text
+        }
+        if traces.count > 1 {
+            out += "\n" + renderTotals(UsageTotals.combined(parts.map(\.totals)), traces: traces.count)
         }
         return out
+    }
+
+    /// The block after several traces: what they add up to, with one model table over all of them.
+    static func renderTotals(_ t: UsageTotals, traces: Int) -> String {
+        var lines = ["all \(Format.plural(traces, "trace"))"]
+        var facts = "  \(Format.plural(t.spanCount, "span")) · \(Format.plural(t.errorCount, "error"))"
+        facts += usageFacts(t)
+        lines.append(facts)
+        lines += modelTable(t)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// ` · N LLM calls · tokens · cost` for a headline.
+    static func usageFacts(_ t: UsageTotals) -> String {
+        var facts = " · \(Format.plural(t.llmCalls, "LLM call"))"
+        if t.llmCalls > 0 {
+            facts += " · \(Format.grouped(t.totalTokens)) tokens (\(Format.grouped(t.promptTokens)) in / \(Format.grouped(t.completionTokens)) out)"
+            facts += " · \(Format.usd(t.costUSD))"
+            if t.unpricedCalls > 0 { facts += " + \(t.unpricedCalls) unpriced" }
+        }
+        return facts
+    }
+
+    /// The table by model: calls, tokens and cost per row, failed calls counted at the end.
+    static func modelTable(_ t: UsageTotals) -> [String] {
+        guard !t.byModel.isEmpty else { return [] }
+        var lines: [String] = []
+        let nameWidth = min(36, max(5, t.byModel.map { CellWidth.of(terminalSafe($0.model)) }.max() ?? 5))
+        func row(_ cells: [String]) -> String {
+            "  " + TextFormat.pad(cells[0], nameWidth) + TextFormat.left(cells[1], 7) + TextFormat.left(cells[2], 10)
+                + TextFormat.left(cells[3], 12) + TextFormat.left(cells[4], 10) + TextFormat.left(cells[5], 12)
+        }
+        lines.append(row(["model", "calls", "prompt", "completion", "total", "cost"]))
+        for (model, u) in t.byModel {
+            let cost = u.unpricedCalls == u.calls ? "unpriced" : Format.usd(u.costUSD) + (u.unpricedCalls > 0 ? "+?" : "")
+            var line = row([terminalSafe(model), String(u.calls), Format.grouped(u.promptTokens),
+                            Format.grouped(u.completionTokens), Format.grouped(u.totalTokens), cost])
+            if u.failedCalls > 0 { line += "  (\(u.failedCalls) failed)" }
+            lines.append(line)
+        }
+        return lines
     }
 
     /// The first line: source, format and number of traces (for a summary written in batches).
@@ -28,7 +76,11 @@ public enum SummaryText {
 
     /// Renders one trace.
     public static func render(_ trace: Trace, prices: PriceTable) -> String {
-        let stats = TraceStatistics(trace: trace, prices: prices)
+        render(trace, statistics: TraceStatistics(trace: trace, prices: prices))
+    }
+
+    /// Renders one trace from statistics already computed for it.
+    static func render(_ trace: Trace, statistics stats: TraceStatistics) -> String {
         let s = TraceSummary(trace: trace, statistics: stats)
         let t = s.totals
         var lines: [String] = []
@@ -40,30 +92,12 @@ public enum SummaryText {
         var facts = "  \(Format.duration(s.durationNanos))"
         if s.timingEstimated { facts += " (estimated)" }
         facts += " · \(Format.plural(t.spanCount, "span")) · \(Format.plural(t.errorCount, "error"))"
-        facts += " · \(Format.plural(t.llmCalls, "LLM call"))"
-        if t.llmCalls > 0 {
-            facts += " · \(Format.grouped(t.totalTokens)) tokens (\(Format.grouped(t.promptTokens)) in / \(Format.grouped(t.completionTokens)) out)"
-            facts += " · \(Format.usd(t.costUSD))"
-            if t.unpricedCalls > 0 { facts += " + \(t.unpricedCalls) unpriced" }
-        }
+        facts += usageFacts(t)
         lines.append(facts)
         if let detail = tokenDetail(cacheRead: t.cacheReadTokens, cacheWrite: t.cacheWriteTokens, reasoning: t.reasoningTokens) {
             lines.append("  " + detail)
         }
-
-        if !t.byModel.isEmpty {
-            let nameWidth = min(36, max(5, t.byModel.map { CellWidth.of(terminalSafe($0.model)) }.max() ?? 5))
-            func row(_ cells: [String]) -> String {
-                "  " + TextFormat.pad(cells[0], nameWidth) + TextFormat.left(cells[1], 7) + TextFormat.left(cells[2], 10)
-                    + TextFormat.left(cells[3], 12) + TextFormat.left(cells[4], 10) + TextFormat.left(cells[5], 12)
-            }
-            lines.append(row(["model", "calls", "prompt", "completion", "total", "cost"]))
-            for (model, u) in t.byModel {
-                let cost = u.unpricedCalls == u.calls ? "unpriced" : Format.usd(u.costUSD) + (u.unpricedCalls > 0 ? "+?" : "")
-                lines.append(row([terminalSafe(model), String(u.calls), Format.grouped(u.promptTokens),
-                                  Format.grouped(u.completionTokens), Format.grouped(u.totalTokens), cost]))
-            }
-        }
+        lines += modelTable(t)
 
         if !s.criticalPath.isEmpty, s.durationNanos > 0 {
             // Time on the critical path per span, in order of first appearance.

@@ -54,6 +54,8 @@ public enum ExplorerApp {
             case .key(let key):
                 guard let action = state.action(for: key) else { continue }
                 command = state.apply(action)
+            case .mouse(let event):
+                command = state.apply(.mouse(event))
             case .resize(let size):
                 command = state.apply(.resize(size))
             case .signal(let sig):
@@ -62,11 +64,29 @@ public enum ExplorerApp {
             case .nothing:
                 continue
             }
-            if let c = command { effects.start(c) }
+            switch command {
+            case .copy(let text, let what)?:
+                // The terminal is this thread's: the copy goes out between frames, not from the effects thread.
+                _ = state.apply(.copied(what: what, error: ExplorerApp.copyError(terminal.copyToClipboard(text))))
+            case let c?:
+                effects.start(c)
+            case nil:
+                break
+            }
         }
         if quitSignal != 0 {
             terminal.stop()
             Signals.reraise(quitSignal)
+        }
+    }
+
+    /// Why a copy did not happen, for the status bar; nil when it went out.
+    nonisolated static func copyError(_ outcome: CopyOutcome) -> String? {
+        switch outcome {
+        case .sent: return nil
+        case .disabled: return "clipboard copies are off; start with --osc52 (or SPANSCOPE_OSC52=1) to allow them"
+        case .tooLarge(let bytes):
+            return "\(bytes) bytes is more than the \(Clipboard.maximumBytes / 1024) KiB a copy may hold"
         }
     }
 
@@ -80,7 +100,7 @@ public enum ExplorerApp {
     /// Carries out a command (blocking); returns the action that reports its result.
     nonisolated static func perform(_ command: Command, exportDirectory: String) -> Action? {
         switch command {
-        case .quit:
+        case .quit, .copy:
             return nil
         case .write(let name, let contents):
             var firstError = ""

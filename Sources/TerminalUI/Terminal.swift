@@ -29,20 +29,35 @@ public enum TerminalError: Error, CustomStringConvertible, Equatable {
 public struct TerminalOptions: Sendable {
     /// Use colours (false for `NO_COLOR` or `--no-color`).
     public var colors: Bool
-    /// Report the mouse wheel (takes over mouse selection in most terminals, so off by default).
+    /// Report the mouse wheel and clicks (takes over mouse selection in most terminals, so off by default).
     public var mouse: Bool
+    /// Allow copying to the terminal's clipboard with OSC 52 (off unless the user asks).
+    public var osc52: Bool
 
     /// Creates options.
-    public init(colors: Bool = true, mouse: Bool = false) {
+    public init(colors: Bool = true, mouse: Bool = false, osc52: Bool = false) {
         self.colors = colors
         self.mouse = mouse
+        self.osc52 = osc52
     }
+}
+
+/// What became of a request to copy text to the clipboard.
+public enum CopyOutcome: Equatable, Sendable {
+    /// The OSC 52 sequence went to the terminal (whether it obeys is up to the terminal).
+    case sent(bytes: Int)
+    /// Copying is off: the user did not pass `--osc52`.
+    case disabled
+    /// The text is longer than `Clipboard.maximumBytes`.
+    case tooLarge(bytes: Int)
 }
 
 /// What the terminal reported.
 public enum TerminalInput: Equatable, Sendable {
     /// A key.
     case key(Key)
+    /// A mouse click or double click (the wheel arrives as keys).
+    case mouse(MouseEvent)
     /// The terminal changed size.
     case resize(Size)
     /// SIGINT, SIGTERM or SIGHUP arrived.
@@ -62,6 +77,12 @@ public final class Terminal {
     private var looks: [Style: (attr_t, Int16)] = [:]
     private var lastFrame: Screen?
     private var stopped = false
+    private let mouse: Bool
+    private let osc52: Bool
+    private var clicks = ClickTracker()
+
+    /// The key code our SGR mouse prefix (`ESC [ <`) is bound to; above every curses key code.
+    static let sgrMouseKey: Int32 = KEY_MAX + 1
 
     /// The current size.
     public private(set) var size: Size
@@ -72,6 +93,8 @@ public final class Terminal {
     /// standard input is not one (a trace piped in), keys are read from `/dev/tty`.
     public init(options: TerminalOptions) throws {
         guard isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
+        mouse = options.mouse
+        osc52 = options.osc52
         Terminal.chooseLocale()
 
         var inputFile: UnsafeMutablePointer<FILE>? = nil
@@ -117,8 +140,12 @@ public final class Terminal {
         theme = Theme(palette: palette)
 
         if options.mouse {
-            mousemask(spanscope_button4_pressed() | spanscope_button5_pressed(), nil)
-            mouseinterval(0)
+            // SGR reports (mode 1006) whatever terminfo says: curses would pick the X10 encoding
+            // for TERM=screen or tmux, which cannot say columns past 223. The terminal's own mouse
+            // key (kmous) is unbound, and `ESC [ <` becomes a key of ours whose report `read` parses.
+            define_key(nil, KEY_MOUSE)
+            define_key("\u{1B}[<", Terminal.sgrMouseKey)
+            Terminal.send(Terminal.mouseOn)
         }
 
         var rows: Int32 = 0, cols: Int32 = 0
@@ -148,13 +175,32 @@ public final class Terminal {
                 out += Array(fallback.utf8)
             }
         }
-        if mouse { out += Array("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l".utf8) }
+        if mouse { out += Terminal.mouseOff }
         cap("sgr0", "\u{1B}[m")
         cap("cnorm", "\u{1B}[?25h")
         cap("rmkx", "")
         cap("rmcup", "\u{1B}[?1049l")
         out += Array("\r\n".utf8)
         return out
+    }
+
+    /// Button presses and releases (1000), in SGR encoding (1006).
+    static let mouseOn = Array("\u{1B}[?1000h\u{1B}[?1006h".utf8)
+    /// Every mouse mode off, including the drag modes in case something else set them.
+    static let mouseOff = Array("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l".utf8)
+
+    /// Writes bytes straight to the terminal, past curses (which has already flushed its frame).
+    private static func send(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, spanscope_stdout()) }
+        fflush(spanscope_stdout())
+    }
+
+    /// Puts `text` on the clipboard of the user's terminal with OSC 52, when the user allowed it.
+    public func copyToClipboard(_ text: String) -> CopyOutcome {
+        guard osc52 else { return .disabled }
+        guard let sequence = Clipboard.osc52(text) else { return .tooLarge(bytes: text.utf8.count) }
+        Terminal.send(sequence)
+        return .sent(bytes: text.utf8.count)
     }
 
     /// How long `read` waits now, in milliseconds (-1: until a key arrives).
@@ -184,16 +230,29 @@ public final class Terminal {
                 erase()
                 return .resize(size)
             }
-            if code == KEY_MOUSE {
-                var event = MEVENT()
-                guard getmouse(&event) == OK else { return .nothing }
-                if event.bstate & spanscope_button4_pressed() != 0 { return .key(.wheelUp) }
-                if event.bstate & spanscope_button5_pressed() != 0 { return .key(.wheelDown) }
-                return .nothing
+            if code == Terminal.sgrMouseKey {
+                return readMouseReport()
             }
             return Terminal.decode(keyCode: code).map(TerminalInput.key) ?? .nothing
         }
         return Terminal.decode(character: UInt32(ch)).map(TerminalInput.key) ?? .nothing
+    }
+
+    /// The rest of an SGR mouse report after `ESC [ <`: up to the final `M` or `m`, which the
+    /// terminal sends in the same write, so a short wait is plenty.
+    private func readMouseReport() -> TerminalInput {
+        wtimeout(spanscope_stdscr(), 50)
+        readTimeout = 50
+        var body: [UInt8] = []
+        while body.count < 24 {
+            var ch: wint_t = 0
+            let r = get_wch(&ch)
+            guard r == OK, ch < 0x80 else { return .nothing }
+            body.append(UInt8(ch))
+            if ch == 0x4D || ch == 0x6D { break }   // M, m
+        }
+        guard let report = SGRMouseReport.parse(body) else { return .nothing }
+        return report.input(clicks: &clicks, millis: ExplorerApp.monotonicMillis())
     }
 
     /// The key for a curses function-key code.
@@ -286,6 +345,7 @@ public final class Terminal {
     public func stop() {
         guard !stopped else { return }
         stopped = true
+        if mouse { Terminal.send(Terminal.mouseOff) }
         curs_set(1)
         endwin()
         if let s = screen { delscreen(s) }

@@ -20,21 +20,25 @@ public struct ModelUsage: Hashable, Sendable {
     public var cacheWriteTokens: Int64 = 0
     /// Output tokens spent reasoning (part of `completionTokens`).
     public var reasoningTokens: Int64 = 0
+    /// Calls whose span ended in an error (counted in `calls` too, not a row of their own).
+    public var failedCalls: Int
 
     /// Creates a usage record; everything defaults to zero.
     public init(calls: Int = 0, promptTokens: Int64 = 0, completionTokens: Int64 = 0, totalTokens: Int64 = 0,
-                costUSD: Double = 0, unpricedCalls: Int = 0) {
+                costUSD: Double = 0, unpricedCalls: Int = 0, failedCalls: Int = 0) {
         self.calls = calls
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.totalTokens = totalTokens
         self.costUSD = costUSD
         self.unpricedCalls = unpricedCalls
+        self.failedCalls = failedCalls
     }
 
-    /// Adds one call.
-    mutating func add(_ call: LLMCall, _ cost: CallCost) {
+    /// Adds one call; `failed` when its span ended in an error.
+    mutating func add(_ call: LLMCall, _ cost: CallCost, failed: Bool = false) {
         calls += 1
+        if failed { failedCalls += 1 }
         // Saturating: a total that would pass Int64.max stays there instead of turning negative.
         promptTokens = ModelUsage.sum(promptTokens, call.promptTokens ?? 0)
         completionTokens = ModelUsage.sum(completionTokens, call.completionTokens ?? 0)
@@ -43,6 +47,20 @@ public struct ModelUsage: Hashable, Sendable {
         cacheWriteTokens = ModelUsage.sum(cacheWriteTokens, call.cacheWriteTokens ?? 0)
         reasoningTokens = ModelUsage.sum(reasoningTokens, call.reasoningTokens ?? 0)
         if let usd = cost.usd { costUSD += usd } else { unpricedCalls += 1 }
+    }
+
+    /// Adds another record of the same model (the same model in another trace).
+    mutating func add(_ other: ModelUsage) {
+        calls += other.calls
+        promptTokens = ModelUsage.sum(promptTokens, other.promptTokens)
+        completionTokens = ModelUsage.sum(completionTokens, other.completionTokens)
+        totalTokens = ModelUsage.sum(totalTokens, other.totalTokens)
+        cacheReadTokens = ModelUsage.sum(cacheReadTokens, other.cacheReadTokens)
+        cacheWriteTokens = ModelUsage.sum(cacheWriteTokens, other.cacheWriteTokens)
+        reasoningTokens = ModelUsage.sum(reasoningTokens, other.reasoningTokens)
+        costUSD += other.costUSD
+        unpricedCalls += other.unpricedCalls
+        failedCalls += other.failedCalls
     }
 
     static func sum(_ a: Int64, _ b: Int64) -> Int64 {
@@ -69,8 +87,10 @@ public struct UsageTotals: Hashable, Sendable {
     public var costUSD: Double
     /// Calls with neither a recorded cost nor a price.
     public var unpricedCalls: Int
-    /// Per model (response model, else request model, else "(unknown model)"), sorted by cost
-    /// descending, then calls descending, then name.
+    /// Per model, sorted by cost descending, then calls descending, then name. A call is grouped
+    /// under its response model; without one (a failed call, typically) under the dated model its
+    /// request model answered as elsewhere in the trace, else under the request model, else
+    /// "(unknown model)" (see `ModelGrouping`).
     public var byModel: [(model: String, usage: ModelUsage)]
     /// Calls whose cost was recorded in the trace rather than computed from a price.
     public var recordedCostCalls: Int
@@ -142,10 +162,99 @@ public struct UsageTotals: Hashable, Sendable {
         }
     }
 
-    /// The name a call is grouped under.
+    /// The model a single call reports: its response model, else its request model, else
+    /// "(unknown model)". (The model table groups by `ModelGrouping`, which also looks at the
+    /// other calls of the trace.)
     static func modelName(of call: LLMCall) -> String {
         if let model = call.model, !model.isEmpty { return model }
-        return "(unknown model)"
+        return ModelGrouping.unknown
+    }
+
+    /// Totals of several traces together (`spanscope summary` over many traces): counts, tokens
+    /// and cost add up (saturating), models with the same name merge into one row, and the
+    /// extent runs from the earliest start to the latest end of the parts that have spans.
+    public static func combined(_ parts: [UsageTotals]) -> UsageTotals {
+        var out = UsageTotals()
+        var models: [String: ModelUsage] = [:]
+        var haveExtent = false
+        for p in parts {
+            out.spanCount += p.spanCount
+            out.errorCount += p.errorCount
+            out.llmCalls += p.llmCalls
+            out.promptTokens = ModelUsage.sum(out.promptTokens, p.promptTokens)
+            out.completionTokens = ModelUsage.sum(out.completionTokens, p.completionTokens)
+            out.totalTokens = ModelUsage.sum(out.totalTokens, p.totalTokens)
+            out.costUSD += p.costUSD
+            out.unpricedCalls += p.unpricedCalls
+            out.recordedCostCalls += p.recordedCostCalls
+            for (model, usage) in p.byModel { models[model, default: ModelUsage()].add(usage) }
+            guard p.spanCount > 0 else { continue }
+            out.startNanos = haveExtent ? min(out.startNanos, p.startNanos) : p.startNanos
+            out.endNanos = haveExtent ? max(out.endNanos, p.endNanos) : p.endNanos
+            haveExtent = true
+        }
+        out.byModel = ModelGrouping.sorted(models)
+        return out
+    }
+}
+
+/// Which row of the model table a call belongs to.
+///
+/// Providers answer a request for `gpt-4o-mini` as `gpt-4o-mini-2024-07-18`; a call that failed
+/// has no response model, and grouping it under its request model made a row of its own next to
+/// the dated one (issue 15, item 6). So a call goes under its response model when it has one;
+/// otherwise under the response model that calls with the same request model got in this trace
+/// (the most frequent one); otherwise under a dated variant of its request model seen as a
+/// response model (`<request>-<digits and dashes>`, the most frequent one); otherwise under its
+/// request model; otherwise "(unknown model)".
+public enum ModelGrouping {
+    /// The row name for a call with neither model.
+    public static let unknown = "(unknown model)"
+
+    /// The row name of each call in `calls`, in order.
+    public static func names<C: Collection>(_ calls: C) -> [String] where C.Element == LLMCall {
+        // Response models, how often, and per request model which response models answered it.
+        var responses: [String: Int] = [:]
+        var answered: [String: [String: Int]] = [:]
+        for call in calls {
+            guard let r = call.responseModel, !r.isEmpty else { continue }
+            responses[r, default: 0] += 1
+            if let q = call.requestModel, !q.isEmpty { answered[q, default: [:]][r, default: 0] += 1 }
+        }
+        var resolved: [String: String] = [:]
+        return calls.map { call in
+            if let r = call.responseModel, !r.isEmpty { return r }
+            guard let q = call.requestModel, !q.isEmpty else { return unknown }
+            if let known = resolved[q] { return known }
+            let name = mostFrequent(answered[q] ?? [:])
+                ?? mostFrequent(responses.filter { isDatedVariant($0.key, of: q) })
+                ?? q
+            resolved[q] = name
+            return name
+        }
+    }
+
+    /// True when `response` is `request` followed by `-` and a date or version made only of
+    /// digits and dashes (`gpt-4o-mini-2024-07-18`, `claude-3-5-haiku-20241022`); `gpt-4o-mini`
+    /// is not a dated variant of `gpt-4o`.
+    public static func isDatedVariant(_ response: String, of request: String) -> Bool {
+        guard response.count > request.count + 1, response.hasPrefix(request + "-") else { return false }
+        let rest = response.utf8.dropFirst(request.utf8.count + 1)
+        return rest.contains { $0 >= 0x30 && $0 <= 0x39 } && rest.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    }
+
+    /// The key with the highest count; ties go to the first name in order.
+    static func mostFrequent(_ counts: [String: Int]) -> String? {
+        counts.min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }?.key
+    }
+
+    /// Rows sorted by cost descending, then calls descending, then name.
+    static func sorted(_ rows: [String: ModelUsage]) -> [(model: String, usage: ModelUsage)] {
+        rows.sorted { x, y in
+            if x.value.costUSD != y.value.costUSD { return x.value.costUSD > y.value.costUSD }
+            if x.value.calls != y.value.calls { return x.value.calls > y.value.calls }
+            return x.key < y.key
+        }.map { (model: $0.key, usage: $0.value) }
     }
 }
 
@@ -173,6 +282,9 @@ public struct TraceStatistics: Sendable {
     private let llmSpans: [Int32]
     private let llmPositions: [Int32]
     private let llmCosts: [CallCost]
+    /// The model-table row of each LLM span (index into `groupNames`), parallel to `llmSpans`.
+    private let llmGroups: [Int32]
+    private let groupNames: [String]
     /// Prefix sums over `llmSpans` (count + 1 entries).
     private let promptPrefix: [Int64]
     private let completionPrefix: [Int64]
@@ -217,6 +329,16 @@ public struct TraceStatistics: Sendable {
         }
 
         let m = llmSpans.count
+        // Row names are decided over the whole trace once, so a subtree groups the same way.
+        var groupNames: [String] = []
+        var groupIndex: [String: Int32] = [:]
+        let llmGroups: [Int32] = ModelGrouping.names(llmSpans.lazy.map { trace.llmCall(at: Int($0))! }).map { name in
+            if let g = groupIndex[name] { return g }
+            let g = Int32(groupNames.count)
+            groupNames.append(name)
+            groupIndex[name] = g
+            return g
+        }
         var promptPrefix = [Int64](repeating: 0, count: m + 1)
         var completionPrefix = promptPrefix, totalPrefix = promptPrefix
         var unpricedPrefix = [Int32](repeating: 0, count: m + 1)
@@ -259,6 +381,8 @@ public struct TraceStatistics: Sendable {
         self.llmSpans = llmSpans
         self.llmPositions = llmPositions
         self.llmCosts = llmCosts
+        self.llmGroups = llmGroups
+        self.groupNames = groupNames
         self.promptPrefix = promptPrefix
         self.completionPrefix = completionPrefix
         self.totalPrefix = totalPrefix
@@ -270,7 +394,7 @@ public struct TraceStatistics: Sendable {
         self.selfTimes = selfTimes
         self.trace = TraceStatistics.totals(
             positions: 0..<n, trace: trace, llmSpans: llmSpans, llmPositions: llmPositions, llmCosts: llmCosts,
-            promptPrefix: promptPrefix, completionPrefix: completionPrefix, totalPrefix: totalPrefix,
+            llmGroups: llmGroups, groupNames: groupNames, promptPrefix: promptPrefix, completionPrefix: completionPrefix, totalPrefix: totalPrefix,
             unpricedPrefix: unpricedPrefix, recordedPrefix: recordedPrefix, errorPrefix: errorPrefix,
             start: n == 0 ? 0 : trace.startNanos, end: n == 0 ? 0 : trace.endNanos)
     }
@@ -328,7 +452,8 @@ public struct TraceStatistics: Sendable {
         let pos = Int(indexed.preorderPosition[span])
         return TraceStatistics.totals(
             positions: pos..<pos + Int(indexed.subtreeSizes[span]), trace: indexed, llmSpans: llmSpans,
-            llmPositions: llmPositions, llmCosts: llmCosts, promptPrefix: promptPrefix,
+            llmPositions: llmPositions, llmCosts: llmCosts, llmGroups: llmGroups, groupNames: groupNames,
+            promptPrefix: promptPrefix,
             completionPrefix: completionPrefix, totalPrefix: totalPrefix, unpricedPrefix: unpricedPrefix,
             recordedPrefix: recordedPrefix, errorPrefix: errorPrefix,
             start: subtreeStart[span], end: subtreeEnd[span])
@@ -351,27 +476,26 @@ public struct TraceStatistics: Sendable {
 
     private static func totals(
         positions: Range<Int>, trace: Trace, llmSpans: [Int32], llmPositions: [Int32], llmCosts: [CallCost],
-        promptPrefix: [Int64], completionPrefix: [Int64], totalPrefix: [Int64], unpricedPrefix: [Int32],
+        llmGroups: [Int32], groupNames: [String], promptPrefix: [Int64], completionPrefix: [Int64], totalPrefix: [Int64], unpricedPrefix: [Int32],
         recordedPrefix: [Int32], errorPrefix: [Int32], start: Int64, end: Int64
     ) -> UsageTotals {
         let a = lowerBound(llmPositions, Int32(positions.lowerBound))
         let b = lowerBound(llmPositions, Int32(positions.upperBound))
-        var byModel: [String: ModelUsage] = [:]
+        var byGroup: [Int32: ModelUsage] = [:]
         var cost = 0.0
         var cacheRead: Int64 = 0, cacheWrite: Int64 = 0, reasoning: Int64 = 0
         for j in a..<b {
-            let call = trace.llmCall(at: Int(llmSpans[j]))!
-            byModel[UsageTotals.modelName(of: call), default: ModelUsage()].add(call, llmCosts[j])
+            let span = Int(llmSpans[j])
+            let call = trace.llmCall(at: span)!
+            byGroup[llmGroups[j], default: ModelUsage()].add(call, llmCosts[j], failed: trace.spans[span].status.isError)
             cost += llmCosts[j].usd ?? 0
             cacheRead = ModelUsage.sum(cacheRead, call.cacheReadTokens ?? 0)
             cacheWrite = ModelUsage.sum(cacheWrite, call.cacheWriteTokens ?? 0)
             reasoning = ModelUsage.sum(reasoning, call.reasoningTokens ?? 0)
         }
-        let sorted = byModel.sorted { x, y in
-            if x.value.costUSD != y.value.costUSD { return x.value.costUSD > y.value.costUSD }
-            if x.value.calls != y.value.calls { return x.value.calls > y.value.calls }
-            return x.key < y.key
-        }.map { (model: $0.key, usage: $0.value) }
+        var byModel: [String: ModelUsage] = [:]
+        for (g, usage) in byGroup { byModel[groupNames[Int(g)]] = usage }
+        let sorted = ModelGrouping.sorted(byModel)
         var totals = UsageTotals(
             spanCount: positions.count,
             errorCount: Int(errorPrefix[positions.upperBound] - errorPrefix[positions.lowerBound]),

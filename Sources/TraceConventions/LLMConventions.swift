@@ -621,9 +621,11 @@ public enum LLMConventions {
                 if let r = e.attributes[key: "finish_reason"]?.stringValue, better(.finish, 1_000) {
                     call.finishReasons = [r]
                 }
-            case "First Token Stream Event", "llm.content.completion.chunk", "ai.stream.firstChunk",
-                 "gen_ai.first_token", "first_token":
-                // OpenInference, OpenLLMetry (one per chunk) and Vercel mark the first streamed chunk.
+            case "First Token Stream Event", "llm.content.completion.chunk", "gen_ai.completion.chunk",
+                 "ai.stream.firstChunk", "gen_ai.first_token", "first_token":
+                // OpenInference, OpenLLMetry (one per chunk: `llm.content.completion.chunk` in
+                // opentelemetry-semantic-conventions-ai, `gen_ai.completion.chunk` in its GenAI-named
+                // forks such as AgentOps' semconv) and Vercel mark the first streamed chunk.
                 if e.timeNanos >= spanStart, firstChunkNanos.map({ e.timeNanos < $0 }) ?? true {
                     firstChunkNanos = e.timeNanos
                 }

@@ -152,7 +152,8 @@ public struct SpanCollector: Sendable {
                 Parallel.forEach(traceCount) { slot in
                     let est = estimated[slot] ?? []
                     let trace = Trace(id: order[slot], spans: groups[slot], timingEstimated: !est.isEmpty,
-                                      estimatedSpans: est, llmCalls: llm[slot], llmDetails: LLMConventions.call(for:))
+                                      estimatedSpans: est, llmCalls: llm[slot], llmDetails: LLMConventions.call(for:),
+                                      retrievalDocuments: RetrievalDocuments.documents(in:))
                     let (deduplicated, copies) = SpanCollector.withoutExactCopies(trace, estimated: est, llm: llm[slot])
                     out.pointer[slot] = deduplicated
                     outRemoved.pointer[slot] = copies

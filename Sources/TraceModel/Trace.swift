@@ -74,6 +74,7 @@ public struct Trace: Sendable {
     public let llmCalls: [LLMCall]
 
     private let llmDetails: (@Sendable (Span) -> LLMCall?)?
+    private let retrievalDecoder: (@Sendable (Span) -> [RetrievalDocument])?
     private let estimatedSpans: Set<Int>
     private let childOffsets: [Int32]
     private let childList: [Int32]
@@ -87,25 +88,31 @@ public struct Trace: Sendable {
     ///     the index keeps what lists, totals and search need.
     ///   - llmDetails: the full normaliser (messages included), called on demand by
     ///     `llmCallDetails(at:)`; defaults to the index's calls.
+    ///   - retrievalDocuments: the retrieved-documents decoder, called on demand by
+    ///     `retrievalDocuments(at:)`; without one no span has documents.
     public init(id: TraceID, spans: [Span], timingEstimated: Bool = false,
                 estimatedSpans: Set<Int> = [], llmCall: (Span) -> LLMCall? = { _ in nil },
-                llmDetails: (@Sendable (Span) -> LLMCall?)? = nil) {
+                llmDetails: (@Sendable (Span) -> LLMCall?)? = nil,
+                retrievalDocuments: (@Sendable (Span) -> [RetrievalDocument])? = nil) {
         self.init(id: id, spans: spans, timingEstimated: timingEstimated, estimatedSpans: estimatedSpans,
-                  llmCalls: spans.map(llmCall), llmDetails: llmDetails)
+                  llmCalls: spans.map(llmCall), llmDetails: llmDetails, retrievalDocuments: retrievalDocuments)
     }
 
     /// Builds the index with LLM calls already worked out, one entry per span (nil: not a call).
     public init(id: TraceID, spans: [Span], timingEstimated: Bool = false, estimatedSpans: Set<Int> = [],
-                llmCalls perSpan: [LLMCall?], llmDetails: (@Sendable (Span) -> LLMCall?)? = nil) {
+                llmCalls perSpan: [LLMCall?], llmDetails: (@Sendable (Span) -> LLMCall?)? = nil,
+                retrievalDocuments: (@Sendable (Span) -> [RetrievalDocument])? = nil) {
         self.init(id: id, spans: spans, timingEstimated: timingEstimated, estimatedSpans: estimatedSpans,
-                  llmCalls: perSpan, llmDetails: llmDetails, adjusted: [])
+                  llmCalls: perSpan, llmDetails: llmDetails, retrievalDocuments: retrievalDocuments, adjusted: [])
     }
 
     private init(id: TraceID, spans: [Span], timingEstimated: Bool, estimatedSpans: Set<Int>,
-                 llmCalls perSpan: [LLMCall?], llmDetails: (@Sendable (Span) -> LLMCall?)?, adjusted: Set<Int>) {
+                 llmCalls perSpan: [LLMCall?], llmDetails: (@Sendable (Span) -> LLMCall?)?,
+                 retrievalDocuments: (@Sendable (Span) -> [RetrievalDocument])?, adjusted: Set<Int>) {
         precondition(perSpan.count == spans.count, "one LLM entry per span")
         self.id = id
         self.llmDetails = llmDetails
+        self.retrievalDecoder = retrievalDocuments
         self.spans = spans
         self.timingEstimated = timingEstimated
         self.estimatedSpans = estimatedSpans
@@ -316,7 +323,7 @@ public struct Trace: Sendable {
         var perSpan = [LLMCall?](repeating: nil, count: spans.count)
         for i in 0..<spans.count { perSpan[i] = llmCall(at: i) }
         return Trace(id: id, spans: moved, timingEstimated: timingEstimated, estimatedSpans: estimatedSpans,
-                     llmCalls: perSpan, llmDetails: llmDetails, adjusted: adjusted)
+                     llmCalls: perSpan, llmDetails: llmDetails, retrievalDocuments: retrievalDecoder, adjusted: adjusted)
     }
 
     /// Number of spans.
@@ -349,6 +356,11 @@ public struct Trace: Sendable {
     public func llmCallDetails(at i: Int) -> LLMCall? {
         guard isLLM(i) else { return nil }
         return llmDetails.map { $0(spans[i]) } ?? llmCall(at: i)
+    }
+
+    /// The documents span `i` says it retrieved (or reranked), in order; decoded now, like messages.
+    public func retrievalDocuments(at i: Int) -> [RetrievalDocument] {
+        retrievalDecoder?(spans[i]) ?? []
     }
 
     /// True when span `i` is an LLM call.

@@ -40,8 +40,11 @@ struct OpenCommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
     var noColor = false
 
-    @Flag(help: "Scroll with the mouse wheel (most terminals then need Shift to select text).")
+    @Flag(help: "Use the mouse: wheel scrolls, click selects, double-click opens (most terminals then need Shift to select text).")
     var mouse = false
+
+    @Flag(help: "Let y copy to the terminal's clipboard with OSC 52 (also SPANSCOPE_OSC52=1); tmux needs set-clipboard on.")
+    var osc52 = false
 
     func run() throws {
         let started = ContinuousClock.now
@@ -81,8 +84,7 @@ struct OpenCommand: ParsableCommand {
         }
         let state = ExplorerState(document: document, prices: prices, size: Size(width: 80, height: 24),
                                   problem: problem, open: open)
-        let noColorEnv = getenv("NO_COLOR").map { String(cString: $0) } ?? ""
-        let options = TerminalOptions(colors: !noColor && noColorEnv.isEmpty, mouse: mouse)
+        let options = TerminalOptions.from(noColor: noColor, mouse: mouse, osc52: osc52)
         let directory = currentDirectory()
         do {
             try MainActor.assumeIsolated {

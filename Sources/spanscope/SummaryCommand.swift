@@ -14,7 +14,8 @@ struct SummaryCommand: ParsableCommand {
         discussion: """
         The JSON form is a contract for scripts: {"traces":[{"trace_id", "root", "span_count", \
         "duration_ms", "error_count", "llm_calls", "prompt_tokens", "completion_tokens", \
-        "total_tokens", "cost_usd", "unpriced_calls", "by_model", "critical_path"}]}.
+        "total_tokens", "cost_usd", "unpriced_calls", "by_model", "critical_path"}], "totals":{the same sums \
+        over all traces, with "traces" and "by_model"}}. Several traces in text end with an "all N traces" block.
         """
     )
 

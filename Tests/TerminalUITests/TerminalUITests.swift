@@ -63,6 +63,59 @@ import Testing
     }
 }
 
+@Suite struct MouseDecodingTests {
+    func parse(_ s: String) -> SGRMouseReport? { SGRMouseReport.parse(Array(s.utf8)) }
+
+    @Test func sgrReportsCountFromOneAndSayPressOrRelease() {
+        #expect(parse("0;12;5M") == SGRMouseReport(button: 0, modifiers: 0, pressed: true, column: 11, row: 4))
+        #expect(parse("0;12;5m")?.pressed == false)
+        #expect(parse("64;1;1M")?.button == 64)
+        // Shift (4) + Control (16) on the right button; columns past 223 (X10's limit) are fine.
+        #expect(parse("22;300;2M") == SGRMouseReport(button: 2, modifiers: 20, pressed: true, column: 299, row: 1))
+    }
+
+    @Test func garbledReportsAreDropped() {
+        for bad in ["", "M", "0;12M", "0;12;5", "0;12;5X", "0;;5M", "a;1;1M", "0;0;1M", "0;1;2;3M", "0;1234567;1M"] {
+            #expect(parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func wheelIsKeysLeftPressIsAClickAndASecondOnTheSameRowIsADoubleClick() {
+        var clicks = ClickTracker()
+        func input(_ s: String, at millis: Int64) -> TerminalInput { parse(s)!.input(clicks: &clicks, millis: millis) }
+        #expect(input("64;3;3M", at: 0) == .key(.wheelUp))
+        #expect(input("65;3;3M", at: 0) == .key(.wheelDown))
+        #expect(input("0;10;4M", at: 1_000) == .mouse(MouseEvent(.click, row: 3, column: 9)))
+        #expect(input("0;10;4m", at: 1_050) == .nothing)                       // releases do nothing
+        #expect(input("0;30;4M", at: 1_300) == .mouse(MouseEvent(.doubleClick, row: 3, column: 29)))
+        #expect(input("0;30;4M", at: 1_400) == .mouse(MouseEvent(.click, row: 3, column: 29)))   // a third starts over
+        #expect(input("0;30;5M", at: 1_500) == .mouse(MouseEvent(.click, row: 4, column: 29)))   // another row
+        #expect(input("0;30;5M", at: 2_000) == .mouse(MouseEvent(.click, row: 4, column: 29)))   // too slow
+        #expect(input("2;30;5M", at: 2_100) == .nothing)                       // right button
+    }
+}
+
+@Suite struct ClipboardTests {
+    @Test func base64MatchesTheRFCTestVectors() {
+        // RFC 4648 §10.
+        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        for (plain, encoded) in vectors {
+            #expect(String(decoding: Clipboard.base64(Array(plain.utf8)), as: UTF8.self) == encoded)
+        }
+    }
+
+    @Test func osc52CarriesTheTextAsBase64SoEscapesInItAreInert() {
+        let seq = Clipboard.osc52("a\u{1B}]0;pwned\u{07}")!
+        #expect(String(decoding: seq, as: UTF8.self) == "\u{1B}]52;c;YRtdMDtwd25lZAc=\u{07}")
+        #expect(seq.filter { $0 == 0x1B || $0 == 0x07 }.count == 2)   // only our own ESC and BEL
+    }
+
+    @Test func textOverTheCapIsRefused() {
+        #expect(Clipboard.osc52(String(repeating: "x", count: Clipboard.maximumBytes)) != nil)
+        #expect(Clipboard.osc52(String(repeating: "x", count: Clipboard.maximumBytes + 1)) == nil)
+    }
+}
+
 @Suite struct EffectsTests {
     /// An export is written off the UI thread; its `.wrote` answer waits for the loop.
     @Test func aWriteRunsElsewhereAndAnswersWithWhereItWent() throws {

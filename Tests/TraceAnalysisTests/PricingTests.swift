@@ -220,3 +220,14 @@ func close(_ a: Double?, _ b: Double) -> Bool {
         #expect(t.usage(of: "gpt-4o")?.cacheReadTokens == 1_700)
     }
 }
+
+@Suite struct PriceSourceTests {
+    @Test func theSourceIsExplainedNotJustNamed() throws {
+        let seed = try #require(PriceTable.standard.price(for: "gpt-4o-mini-2024-07-18"))
+        #expect(seed.sourceDescription == "built-in table (seed defaults: the pricing example in tracing-frameworks-for-ai)")
+        let anthropic = try #require(PriceTable.standard.price(for: "claude-3-5-haiku-20241022"))
+        #expect(anthropic.sourceDescription.hasPrefix("built-in table (platform.claude.com/"))
+        let mine = PriceTable.standard.merging([ModelPrice(prefix: "my-model", inputPerMillion: 1, outputPerMillion: 2, source: "prices.json")])
+        #expect(mine.price(for: "my-model")?.sourceDescription == "price file (prices.json)")
+    }
+}
