@@ -12,18 +12,22 @@ struct CheckCommand: ParsableCommand {
         discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read or spans were skipped."
     )
 
-    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), - for standard input, or backend addresses (jaeger+http://…, tempo+http://…, phoenix+http://…).")
     var files: [String]
 
     @Option(name: .long, help: "Also count and list the traces matching this query (see README: the query language).")
     var `where`: String?
+
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
 
     func run() throws {
         let query = try queryOrExit(self.where)
         var failed = false
         for path in files {
             do {
-                let doc = try TraceLoader.load(path: path)
+                let doc = try SourceLoader.load([path], remote: remote, progress: RemoteProgress.draw)
+                RemoteProgress.clear()
                 let llm = doc.traces.reduce(0) { $0 + $1.llmCalls.count }
                 let flagged = doc.traces.reduce(0) { n, t in n + t.flags.filter { !$0.isDisjoint(with: .problems) }.count }
                 var line = "\(path): \(doc.format), \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s"), "
@@ -34,8 +38,12 @@ struct CheckCommand: ParsableCommand {
                 if let query { printMatches(doc, query) }
                 reportWarnings(doc)
                 if doc.skippedSpans > 0 { failed = true }
+            } catch let e as TraceFormatError {
+                printError("spanscope: \(e.description)")
+                failed = true
             } catch {
-                printError("spanscope: \(error.description)")
+                RemoteProgress.clear()
+                printError("spanscope: \(error)")
                 failed = true
             }
         }

@@ -15,8 +15,11 @@ struct ConvertCommand: ParsableCommand {
         case otlp, otlpJSONL = "otlp-jsonl", seed
     }
 
-    @Argument(help: "Input trace files; spans of one trace spread over files are joined.")
+    @Argument(help: "Input trace files or backend addresses (jaeger+http://…, tempo+http://…, phoenix+http://…); spans of one trace spread over files are joined.")
     var files: [String]
+
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
 
     @Option(name: .shortAndLong, help: "Output file (- for standard output). Written atomically.")
     var output: String
@@ -25,7 +28,7 @@ struct ConvertCommand: ParsableCommand {
     var to: Target = .otlp
 
     func run() throws {
-        let doc = try loadOrExit(files)
+        let doc = try loadOrExit(files, remote: remote)
         reportWarnings(doc)
         let bytes: [UInt8]
         switch to {

@@ -19,8 +19,11 @@ struct SummaryCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), or - for standard input.")
+    @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), - for standard input, or backend addresses (jaeger+http://HOST:16686, tempo+http://HOST:3200, phoenix+http://HOST:6006/PROJECT).")
     var files: [String]
+
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
@@ -39,7 +42,7 @@ struct SummaryCommand: ParsableCommand {
         let query = try queryOrExit(self.where)
         // Only what a summary shows is kept (message texts and other attributes skipped unread),
         // unless the query reads attributes.
-        let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary)
+        let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary, remote: remote)
         reportWarnings(loaded)
         let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
         switch format {
