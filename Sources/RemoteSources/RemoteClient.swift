@@ -51,7 +51,10 @@ public struct RemoteClient: Sendable {
         collector.noteFormat(format)
         var doc = collector.document(source: source.description)
         if let id = source.traceID, doc.traces.isEmpty {
-            throw RemoteError(source: source.description, "no trace with id \(id)")
+            guard doc.skippedSpans > 0 else { throw RemoteError(source: source.description, "no trace with id \(id)") }
+            let n = doc.skippedSpans
+            throw RemoteError(source: source.description, "trace \(id) came back, but its \(n) span\(n == 1 ? "" : "s") could not be read"
+                              + (doc.warnings.first.map { ": \(printable($0, limit: 160))" } ?? ""))
         }
         doc.format = format
         return doc

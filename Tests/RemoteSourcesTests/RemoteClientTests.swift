@@ -61,27 +61,38 @@ func client(_ environment: [String: String] = [:], progress: @escaping @Sendable
 @Suite struct RemoteClientTests {
     // MARK: Jaeger
 
-    @Test func jaegerV3TraceByIDReadsTheQueryServicesOwnSnapshot() async throws {
-        let body = try fixture("jaeger-v3-GetTrace.json")
+    @Test func jaegerV3TraceByIDReadsTheResultObject() async throws {
+        // Jaeger UI's OTLP fixture, in the {"result": TracesData} envelope the v3 API answers with.
+        let body = [UInt8](#"{"result":"#.utf8) + (try fixture("jaeger-ui-otlp2jaeger-in.json")) + [0x7D]
         let backend = try await FakeBackend { r in
-            r.path == "/api/v3/traces/00000000000000000000000000000001" ? json(body) : .text("404 page not found", status: 404)
+            r.path == "/api/v3/traces/83a9efd15c1c98a977e0711cc93ee28b" ? json(body) : .text("404 page not found", status: 404)
         }
-        let source = try #require(try RemoteSource.parse("jaeger+" + backend.server.baseURL + "/trace/00000000000000000000000000000001"))
+        let source = try #require(try RemoteSource.parse("jaeger+" + backend.server.baseURL + "/trace/83a9efd15c1c98a977e0711cc93ee28b"))
         let doc = try await client().load(source)
         await backend.server.shutdown()
         #expect(doc.format == "Jaeger API v3")
-        #expect(doc.traces.count == 1 && doc.traces[0].count == 1)
-        let span = doc.traces[0].spans[0]
-        #expect(span.name == "foobar" && span.kind == .server && span.status.code == .error)
-        #expect(backend.targets == ["/api/v3/traces/00000000000000000000000000000001"])
+        #expect(doc.traces.count == 1)
+        let t = try #require(doc.traces.first)
+        #expect(t.id.description == "83a9efd15c1c98a977e0711cc93ee28b")
+        #expect(t.spans.allSatisfy { $0.name == "okey-dokey-0" && $0.service == "telemetrygen" && $0.kind == .server })
+        #expect(backend.targets == ["/api/v3/traces/83a9efd15c1c98a977e0711cc93ee28b"])
+    }
+
+    @Test func aSpanWithoutTimesInTheQueryServicesSnapshotIsReportedNotHidden() async throws {
+        // The query service's own GetTrace snapshot: one span with ids and a name but no times.
+        let body = try fixture("jaeger-v3-GetTrace.json")
+        let backend = try await FakeBackend { _ in json(body) }
+        let source = try #require(try RemoteSource.parse("jaeger+" + backend.server.baseURL + "/trace/00000000000000000000000000000001"))
+        let error = await #expect(throws: RemoteError.self) { try await client().load(source) }
+        await backend.server.shutdown()
+        #expect(error?.message.hasPrefix("trace 00000000000000000000000000000001 came back, but its 1 span could not be read") == true)
     }
 
     @Test func jaegerV3SearchSendsTheQueryAndReadsAStreamedAnswer() async throws {
         // Two {"result":…} objects, sent as separate HTTP chunks as the gRPC gateway streams them.
-        let one = try fixture("jaeger-v3-GetTrace.json")
-        let two = Array(String(decoding: one, as: UTF8.self)
-            .replacingOccurrences(of: "00000000000000000000000000000001", with: "00000000000000000000000000000002")
-            .replacingOccurrences(of: "foobar", with: "second").utf8)
+        let otlp = String(decoding: try fixture("jaeger-ui-otlp2jaeger-in.json"), as: UTF8.self)
+        let one = Array(#"{"result":\#(otlp)}"#.utf8)
+        let two = Array(#"{"result":\#(otlp.replacingOccurrences(of: "83a9efd15c1c98a977e0711cc93ee28b", with: "00000000000000000000000000000002"))}"#.utf8)
         let backend = try await FakeBackend { r in
             guard r.path == "/api/v3/traces" else { return .text("404 page not found", status: 404) }
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .stream { w in
@@ -96,7 +107,7 @@ func client(_ environment: [String: String] = [:], progress: @escaping @Sendable
                                 attributes: ["http.status_code": "500"], minDuration: "250ms")
         let doc = try await client().load(source, query: query)
         await backend.server.shutdown()
-        #expect(doc.traces.map { $0.spans[0].name }.sorted() == ["foobar", "second"])
+        #expect(doc.traces.map(\.id.description).sorted() == ["00000000000000000000000000000002", "83a9efd15c1c98a977e0711cc93ee28b"])
         let q = backend.query(0)
         #expect(q["query.service_name"] == "checkout" && q["query.operation_name"] == "GET /cart")
         #expect(q["query.start_time_min"] == "2026-12-02T09:30:00.000000Z" && q["query.start_time_max"] == "2026-12-02T10:00:00.000000Z")
