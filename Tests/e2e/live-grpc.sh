@@ -88,7 +88,7 @@ if [ "$plain" -ge 2 ] && [ "$zipped" -ge 1 ] && [ "$http" -eq 1 ]; then
 else
   fail "log lines: $plain plain, $zipped gzip, $http HTTP in: $log"
 fi
-if grep -q "^INVALID_ARGUMENT gRPC $path: invalid OTLP protobuf" <<< "$log" \
+if grep -q "^INVALID_ARGUMENT gRPC $path OTLP protobuf: invalid OTLP protobuf" <<< "$log" \
    && grep -q '^UNIMPLEMENTED gRPC /opentelemetry.proto.collector.metrics.v1.MetricsService/Export: ' <<< "$log"; then
   pass "refused calls are logged with their gRPC status"
 else
