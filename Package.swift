@@ -46,8 +46,8 @@ let package = Package(
         // with a warning); the shim header wraps what Swift cannot import (macros, C globals).
         .systemLibrary(name: "CNCurses",
                        providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]),
-        .target(name: "Explorer", dependencies: ["TraceModel", "TraceAnalysis"]),
-        .target(name: "TerminalUI", dependencies: ["Explorer", "CNCurses"]),
+        .target(name: "Explorer", dependencies: ["TraceModel", "TraceAnalysis", "TerminalText"]),
+        .target(name: "TerminalUI", dependencies: ["Explorer", "TraceModel", "CNCurses"]),
         .executableTarget(
             name: "spanscope",
             dependencies: [
@@ -94,8 +94,8 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TraceAnalysis", "TraceModel", "TraceFormats"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TraceModel", "TraceAnalysis", "TraceFormats"],
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),
         .testTarget(

@@ -2,6 +2,7 @@
 
     python3 peers.py parse FILE [REPEAT]   # JSON parse of FILE: orjson (GC on/off), json, simdjson
     python3 peers.py rss FILE PARSER       # peak RSS of one parse in a fresh process (prints bytes)
+    python3 peers.py lines FILE            # orjson.loads of every line of a JSON Lines file, GC off
 
 Each prints one JSON line. A parser that is not installed is reported as missing, not faked.
 """
@@ -56,8 +57,27 @@ def rss(path, which):
     print(json.dumps({"parser": which, "peak_rss_bytes": peak, "rss_per_file_byte": peak / len(data), "n": len(obj)}))
 
 
+def lines(path):
+    """orjson's bare parse of a JSON Lines file, line by line (memory: one line), GC off."""
+    import orjson
+    gc.disable()
+    size = 0
+    n = 0
+    t0 = time.perf_counter()
+    with open(path, "rb", buffering=16 << 20) as f:
+        for line in f:
+            size += len(line)
+            if line.strip():
+                orjson.loads(line)
+                n += 1
+    ms = (time.perf_counter() - t0) * 1e3
+    print(json.dumps({"file": path, "bytes": size, "lines": n, "orjson_lines_ms": ms, "mb_per_s": size / 1e6 / (ms / 1e3)}))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "parse":
+    if sys.argv[1] == "lines":
+        lines(sys.argv[2])
+    elif sys.argv[1] == "parse":
         parse(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 3)
     elif sys.argv[1] == "rss":
         rss(sys.argv[2], sys.argv[3])

@@ -7,12 +7,15 @@
 #          prints sane numbers (used by .ci/run)
 #   small  10k and 100k spans, release build
 #   full   10k, 100k and 1M spans, release build (writes ~1 GB of inputs under bench-out/)
+#   scale [GB]  by hand only: a GB-sized JSON Lines file, index scan and summary against today's
+#          build and orjson on one and two cores (Benchmarks/scale.sh)
 #
 # Every figure is measured in this run, next to its peer, because the machine is shared and
 # noisy: compare the ratios, not the absolute times. Inputs are generated, never committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-small}
+[ "$size" = scale ] && exec Benchmarks/scale.sh "${2:-3}"
 out=bench-out
 mkdir -p "$out"
 case "$size" in
@@ -75,6 +78,10 @@ for n in "${sizes[@]}"; do
   done
   analysis_ms[$n]=$(field "$load" analysis_best_ms)
   echo "| analysis (critical path + AI summary, all traces) | $n | ${analysis_ms[$n]} ms | — | — | — |" | tee -a "$report"
+  # 2b. The workbench on the loaded file: per-trace facts, a query filter, stats by name (issue 13).
+  q=$("$spanscope" bench-query "$file" --repeat "$repeat")
+  echo "| query filter (facts + trace-level terms / + a word over every span) | $n | $(field "$q" facts_ms) + $(field "$q" filter_fields_ms) ms / $(field "$q" filter_word_ms) ms | analysis, same run | ${analysis_ms[$n]} ms | $(ratio "${analysis_ms[$n]}" "$(field "$q" facts_ms)")× |" | tee -a "$report"
+  echo "| stats --by name (all traces) | $n | $(field "$q" stats_by_name_ms) ms | analysis, same run | ${analysis_ms[$n]} ms | $(ratio "${analysis_ms[$n]}" "$(field "$q" stats_by_name_ms)")× |" | tee -a "$report"
   # 4. Memory: peak RSS of one load in a fresh process, over the file size.
   mem=$("$spanscope" bench-load "$file" --repeat 1)
   ours=$(field "$mem" rss_per_file_byte)
@@ -145,7 +152,7 @@ if [ "$size" = smoke ]; then
   python3 - "$report" <<'PY'
 import re, sys
 rows = [l for l in open(sys.argv[1]) if l.startswith("| ") and not l.startswith("| benchmark") and not l.startswith("| ---")]
-names = {"load", "analysis", "peak memory", "`spanscope summary`", "keystroke", "recording", "launch"}
+names = {"load", "analysis", "query filter", "stats --by name", "peak memory", "`spanscope summary`", "keystroke", "recording", "launch"}
 seen = {n for n in names for r in rows if r.startswith("| " + n)}
 missing = names - seen
 bad = [r for r in rows if not re.search(r"[1-9]", r.split("|")[3])]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates Sources/Explorer/CellWidthTable.swift.
+"""Regenerates Sources/TerminalText/CellWidthTable.swift.
 
 Widths come from the C library's wcwidth() in the C.UTF-8 locale, because that is what
 ncurses uses to place characters; the general category comes from Python's unicodedata
@@ -9,7 +9,7 @@ Classes: 1 = zero width (combining, attaches to the previous cell), 2 = wide (tw
 anything wcwidth calls unprintable), 4 = drop (emoji/text variation selectors, which make
 terminals disagree about widths). Everything not listed is one cell wide.
 
-Usage: python3 Scripts/gen-cell-width.py > Sources/Explorer/CellWidthTable.swift
+Usage: python3 Scripts/gen-cell-width.py > Sources/TerminalText/CellWidthTable.swift
 """
 import ctypes, sys, unicodedata
 

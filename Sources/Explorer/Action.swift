@@ -141,6 +141,10 @@ public enum Action: Hashable, Sendable {
     case cycleSort
     /// Reverse the sort order.
     case reverseSort
+    /// Mark (or unmark) the selected trace as A of a comparison.
+    case markTrace
+    /// Compare the marked trace (A) with the selected one (B).
+    case compareWithMarked
 
     // The search prompt.
     /// Add text to the prompt.

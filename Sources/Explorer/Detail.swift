@@ -1,5 +1,6 @@
 import TraceAnalysis
 import TraceModel
+import TerminalText
 
 /// Builds the detail document of a span: the LLM call first (when it is one), then the span's
 /// own fields, events, attributes, links and resource.

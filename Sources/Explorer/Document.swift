@@ -1,3 +1,4 @@
+import TerminalText
 /// A paragraph of a scrollable document: an optional label column and wrapped text.
 public struct DocumentBlock: Sendable {
     /// Text in the label column (first line only), such as `model`.
@@ -65,6 +66,8 @@ public struct DocumentView: Sendable {
         case warnings
         /// Details of a span (with its LLM call when it has one).
         case span(Int)
+        /// One step of a comparison: both sides, and both LLM calls with their text diff.
+        case comparison(Int)
     }
 
     /// One screen line: part of a block.

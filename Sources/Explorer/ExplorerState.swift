@@ -195,6 +195,36 @@ public struct TraceListState: Sendable {
     public var selected = 0
     /// First position on screen.
     public var top = 0
+    /// The trace marked with `m` for a comparison, by id (live updates may move it in the list).
+    public var marked: TraceID?
+}
+
+/// The view under any overlay. Adding a view is a case here, its reducer (a branch of
+/// `ExplorerState.apply`'s switch on `view`), its renderer (a branch of `render`'s) and its
+/// key context.
+public enum BaseView: Sendable {
+    /// The list of traces in the file.
+    case list
+    /// One open trace: tree, waterfall and side panel.
+    case trace(TraceSession)
+    /// Two traces compared step by step.
+    case compare(CompareSession)
+}
+
+/// What covers the base view and takes the keys first.
+public enum Overlay: Sendable {
+    /// A scrollable document: details, help, warnings.
+    case document(DocumentView)
+    /// The search prompt being typed.
+    case prompt(PromptState)
+}
+
+/// The search prompt: what was typed so far and what submitting it does.
+public struct PromptState: Hashable, Sendable {
+    /// The text typed so far.
+    public var text: String = ""
+    /// Whether submitting also turns the filter on.
+    public var filters: Bool
 }
 
 /// What the explorer shows and remembers: a value, changed only by `update`.
@@ -212,21 +242,17 @@ public struct ExplorerState: Sendable {
     /// Set in live mode: where spans arrive and what the receiver counted.
     public internal(set) var live: LiveStatus?
     /// Terminal size (pages and wrapping depend on it).
-    public var size: Size
+    public internal(set) var size: Size
     /// The list of traces (used when the file holds more than one).
-    public var list: TraceListState
-    /// The open trace, nil while the trace list is shown.
-    public var session: TraceSession?
-    /// A scrollable document over everything else: details, help, warnings.
-    public var overlay: DocumentView?
-    /// The search being typed, nil when the prompt is closed.
-    public var prompt: String?
-    /// Whether submitting the prompt also turns the filter on.
-    public var promptFilters = false
+    public internal(set) var list: TraceListState
+    /// The view under any overlay: the trace list or an open trace.
+    public internal(set) var view: BaseView = .list
+    /// What covers the view, if anything: a document or the search prompt (keys go to it first).
+    public internal(set) var overlay: Overlay?
     /// A one-off message for the status bar, cleared by the next key.
-    public var message: String?
+    public internal(set) var message: String?
     /// The user's choice for the side panel; nil until `p` is pressed (then: shown when wide).
-    public var panelPreference: Bool?
+    public internal(set) var panelPreference: Bool?
     /// Whether the side panel is shown (as a column when wide, an overlay when not).
     public var panelShown: Bool { panelPreference ?? (size.width >= Layout.wideWidth) }
     /// Set once `quit` was asked for.
@@ -279,18 +305,50 @@ public struct ExplorerState: Sendable {
         var opened = TraceSession(insight: insight)
         let height = bodyHeight
         if clockSkewAdjustment { opened.setClockSkewAdjusted(true, prices: prices, height: height) }
-        session = opened
+        view = .trace(opened)
         if let p = list.order.firstIndex(of: i) { list.selected = p }
     }
 
     /// True when the file holds more than one trace (or the source is live), so Esc can go back to the list.
     public var hasTraceList: Bool { live != nil || document.traces.count > 1 }
 
-    /// Where keys are looked up now.
+    /// Where keys are looked up now: the overlay, else the base view (the one place that
+    /// says which comes first; `apply` and `render` switch the same way).
     public var keyContext: KeyContext {
-        if prompt != nil { return .prompt }
-        if overlay != nil { return .document }
-        return session == nil ? .traceList : .trace
+        switch overlay {
+        case .prompt?: return .prompt
+        case .document?: return .document
+        case nil:
+            switch view {
+            case .list: return .traceList
+            case .trace: return .trace
+            case .compare: return .compare
+            }
+        }
+    }
+
+    /// The open trace, nil while the trace list is shown.
+    public var session: TraceSession? {
+        if case .trace(let s) = view { return s }
+        return nil
+    }
+
+    /// The comparison, nil unless it is shown.
+    public var comparison: CompareSession? {
+        if case .compare(let c) = view { return c }
+        return nil
+    }
+
+    /// The document shown over the view, if any.
+    public var documentView: DocumentView? {
+        if case .document(let d)? = overlay { return d }
+        return nil
+    }
+
+    /// The search being typed, nil when the prompt is closed.
+    public var prompt: String? {
+        if case .prompt(let p)? = overlay { return p.text }
+        return nil
     }
 
     /// The action the key table gives `key` in the current context.

@@ -1,104 +1,54 @@
 import TraceAnalysis
 import TraceModel
+import TerminalText
 
-/// A tiny JSON writer with stable key order, so exports are reproducible and diffable.
-struct JSONWriter {
-    private(set) var text = ""
-    private var indent = 0
-    private var needsComma = [false]
+/// The export's calls on the shared `JSONWriter`: keyed members (no key inside arrays),
+/// nil as null, and numbers in the form the trace holds them (`12`, `0.25`; "NaN" as a string).
+extension JSONWriter {
+    fileprivate mutating func keyed(_ k: String?) { if let k { key(k) } }
+    fileprivate mutating func beginObject(_ k: String?) { keyed(k); beginObject() }
+    fileprivate mutating func beginArray(_ k: String?) { keyed(k); beginArray() }
 
-    mutating func beginObject(_ key: String? = nil) { open(key, "{") }
-    mutating func endObject() { close("}") }
-    mutating func beginArray(_ key: String? = nil) { open(key, "[") }
-    mutating func endArray() { close("]") }
-
-    mutating func string(_ key: String?, _ value: String?) {
-        element(key)
-        if let v = value { text += JSONWriter.quoted(v) } else { text += "null" }
+    fileprivate mutating func string(_ k: String?, _ value: String?) {
+        keyed(k)
+        if let v = value { string(v) } else { null() }
     }
 
-    mutating func number(_ key: String?, _ value: Int64?) {
-        element(key)
-        text += value.map { String($0) } ?? "null"
+    fileprivate mutating func number(_ k: String?, _ value: Int64?) {
+        keyed(k)
+        if let v = value { int(v) } else { null() }
     }
 
-    mutating func number(_ key: String?, _ value: Double?) {
-        element(key)
-        guard let v = value else { text += "null"; return }
+    fileprivate mutating func number(_ k: String?, _ value: Double?) {
+        keyed(k)
+        guard let v = value else { null(); return }
         // JSON has no NaN or infinities; keep them readable as strings.
-        text += v.isFinite ? AttributeValue.format(v) : JSONWriter.quoted(AttributeValue.format(v))
+        if v.isFinite { raw(AttributeValue.format(v)) } else { string(AttributeValue.format(v)) }
     }
 
-    mutating func bool(_ key: String?, _ value: Bool) {
-        element(key)
-        text += value ? "true" : "false"
-    }
+    fileprivate mutating func bool(_ k: String?, _ value: Bool) { keyed(k); bool(value) }
 
-    mutating func value(_ key: String?, _ v: AttributeValue) {
+    fileprivate mutating func value(_ k: String?, _ v: AttributeValue) {
         switch v {
-        case .string(let s): string(key, s)
-        case .int(let i): number(key, i)
-        case .double(let d): number(key, d)
-        case .bool(let b): bool(key, b)
-        case .bytes: string(key, v.displayText)
-        case .empty: element(key); text += "null"
+        case .string(let s): string(k, s)
+        case .int(let i): number(k, i)
+        case .double(let d): number(k, d)
+        case .bool(let b): bool(k, b)
+        case .bytes: string(k, v.displayText)
+        case .empty: keyed(k); null()
         case .array(let items):
-            beginArray(key)
+            beginArray(k)
             for item in items { value(nil, item) }
             endArray()
         case .kvlist(let attrs):
-            attributes(key, attrs)
+            attributes(k, attrs)
         }
     }
 
-    mutating func attributes(_ key: String?, _ attrs: [Attribute]) {
-        beginObject(key)
+    fileprivate mutating func attributes(_ k: String?, _ attrs: [Attribute]) {
+        beginObject(k)
         for a in attrs { value(a.key, a.value) }
         endObject()
-    }
-
-    private mutating func element(_ key: String?) {
-        if needsComma[needsComma.count - 1] { text += "," }
-        needsComma[needsComma.count - 1] = true
-        if indent > 0 { text += "\n" + String(repeating: "  ", count: indent) }
-        if let k = key { text += JSONWriter.quoted(k) + ": " }
-    }
-
-    private mutating func open(_ key: String?, _ bracket: String) {
-        if !text.isEmpty || key != nil { element(key) }
-        text += bracket
-        indent += 1
-        needsComma.append(false)
-    }
-
-    private mutating func close(_ bracket: String) {
-        let hadItems = needsComma.removeLast()
-        indent -= 1
-        if hadItems { text += "\n" + String(repeating: "  ", count: indent) }
-        text += bracket
-    }
-
-    /// `s` as a JSON string literal (RFC 8259 section 7: quote, backslash and controls escaped).
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}", "\u{2029}":
-                out += "\\u" + Identifier.hexString(UInt64(u.value), digits: 4)
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    out += "\\u" + Identifier.hexString(UInt64(u.value), digits: 4)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
@@ -119,7 +69,7 @@ enum Export {
     static func json(for span: Int, in insight: TraceInsight) -> String {
         let trace = insight.trace
         let s = trace.spans[span]
-        var w = JSONWriter()
+        var w = JSONWriter(indent: 2)
         w.beginObject()
         w.string("exported_by", "spanscope")
         w.string("trace_id", s.traceID.description)
@@ -197,7 +147,7 @@ enum Export {
             w.endObject()
         }
         w.endObject()
-        return w.text + "\n"
+        return w.output + "\n"
     }
 
     private static func messages(_ w: inout JSONWriter, _ key: String, _ list: [LLMMessage]) {

@@ -1,4 +1,5 @@
 import TraceModel
+import TerminalText
 
 /// The help screen (generated from the key table) and the warnings screen.
 enum Help {

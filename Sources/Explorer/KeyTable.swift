@@ -8,6 +8,8 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
     case document
     /// Typing a search.
     case prompt
+    /// Two traces compared step by step.
+    case compare
 
     /// Heading for the help screen and the README.
     public var title: String {
@@ -16,6 +18,7 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
         case .traceList: return "Trace list"
         case .document: return "Details, help and warnings"
         case .prompt: return "Search prompt"
+        case .compare: return "Comparison"
         }
     }
 }
@@ -55,7 +58,7 @@ public struct KeyBinding: Sendable {
 /// README key list are all generated from it, so they cannot drift apart.
 public enum KeyTable {
     private static let c = Key.character
-    private static let move: [KeyContext] = [.trace, .traceList, .document]
+    private static let move: [KeyContext] = [.trace, .traceList, .document, .compare]
 
     /// Every binding, in help order.
     public static let bindings: [KeyBinding] = [
@@ -103,12 +106,23 @@ public enum KeyTable {
         KeyBinding([c("$")], [.trace], "the costliest LLM call", hint: "cost", .costliest),
         KeyBinding([c("x")], [.trace, .document], "export the selected span and its LLM call to JSON", hint: "export",
                    .export),
-        KeyBinding([c("w")], [.trace, .traceList], "warnings from reading the file", .warnings),
+        KeyBinding([c("w")], [.trace, .traceList, .compare], "warnings from reading the file", .warnings),
         KeyBinding([c("t")], [.trace], "list of traces in the file", .traceList),
 
         KeyBinding([.enter], [.traceList], "open the selected trace", hint: "open", .openTrace),
         KeyBinding([c("s")], [.traceList], "sort by the next column", hint: "sort", .cycleSort),
         KeyBinding([c("r")], [.traceList], "reverse the sort order", .reverseSort),
+        KeyBinding([c("m")], [.traceList], "mark the selected trace for a comparison (again: unmark)", hint: "mark",
+                   .markTrace),
+        KeyBinding([c("c")], [.traceList], "compare the marked trace (A) with the selected one (B)", hint: "compare",
+                   .compareWithMarked),
+
+        KeyBinding([.enter], [.compare], "both sides of the step; LLM calls with the prompt and answer diff",
+                   hint: "open", .activate),
+        KeyBinding([c("n")], [.compare], "next step that differs", hint: "next diff", .nextMatch),
+        KeyBinding([c("s")], [.compare], "sort by tree, Δ time, Δ cost, Δ tokens", hint: "sort", .cycleSort),
+        KeyBinding([c("r")], [.compare], "reverse the sort order", .reverseSort),
+        KeyBinding([.escape, .left, c("h")], label: "Esc/←", [.compare], "back to the trace list", hint: "back", .back),
 
         KeyBinding([.escape, .backspace, .left, c("h")], label: "Esc/←", [.document],
                    "back", hint: "back", .back),
@@ -118,8 +132,8 @@ public enum KeyTable {
         KeyBinding([.escape], [.prompt], "cancel", hint: "cancel", .cancel),
         KeyBinding([.backspace], [.prompt], "delete the last character", .deleteBackward),
 
-        KeyBinding([c("?")], [.trace, .traceList, .document], "this help", hint: "help", .help),
-        KeyBinding([c("q")], [.trace, .traceList, .document], "quit", hint: "quit", .quit),
+        KeyBinding([c("?")], [.trace, .traceList, .document, .compare], "this help", hint: "help", .help),
+        KeyBinding([c("q")], [.trace, .traceList, .document, .compare], "quit", hint: "quit", .quit),
     ]
 
     private static let index: [KeyContext: [Key: Int]] = {

@@ -1,4 +1,18 @@
-/// Where the parts of the trace view go for a terminal size.
+/// A rectangle of cells: rows from `top`, columns from `left`.
+struct Rect: Hashable, Sendable {
+    /// Screen rows covered.
+    var rows: Range<Int>
+    /// Screen columns covered.
+    var columns: Range<Int>
+
+    /// First row.
+    var top: Int { rows.lowerBound }
+    /// Number of rows.
+    var height: Int { rows.count }
+}
+
+/// Where every part of the screen goes for a terminal size: the one place that knows the
+/// geometry, read by `render` to draw and by `update` to size pages and scroll.
 ///
 /// Wide terminals show tree, waterfall and side panel side by side; medium ones show tree and
 /// waterfall with the panel as an overlay over the waterfall; narrow ones show one pane at a
@@ -61,4 +75,38 @@ struct Layout {
 
     /// True when the panel covers the waterfall instead of sitting beside it.
     var panelIsOverlay: Bool { mode == .medium && panel != nil }
+
+    /// The body rows (between the headings and the status bar).
+    var bodyRows: Range<Int> { bodyTop..<(bodyTop + bodyHeight) }
+
+    /// The tree's rows, one span each; nil when the tree is not shown.
+    var treeBody: Rect? { tree.map { Rect(rows: bodyRows, columns: $0) } }
+
+    /// The waterfall's bars, one span each; nil when not shown (or covered by the panel). Alone
+    /// on a narrow screen its axis takes the first body row, since the tabs take the headings' row.
+    var waterfallBody: Rect? {
+        guard let w = waterfall, !panelIsOverlay else { return nil }
+        guard mode == .narrow else { return Rect(rows: bodyRows, columns: w) }
+        return Rect(rows: min(bodyTop + 1, bodyRows.upperBound)..<bodyRows.upperBound, columns: w)
+    }
+
+    /// The row of the waterfall's time axis.
+    var waterfallAxisRow: Int { mode == .narrow ? bodyTop : 1 }
+
+    /// The side panel; as an overlay it also covers the headings' row.
+    var panelBody: Rect? {
+        panel.map { Rect(rows: (mode == .narrow ? bodyTop : 1)..<bodyRows.upperBound, columns: $0) }
+    }
+
+    /// The rows the trace view scrolls by: those of the tree, or of the waterfall when it is alone.
+    var traceBody: Rect { waterfall != nil && mode == .narrow ? waterfallBody! : Rect(rows: bodyRows, columns: 0..<size.width) }
+
+    /// The trace list's entries.
+    var listBody: Rect { Rect(rows: bodyRows, columns: 0..<size.width) }
+
+    /// A document's text, under its title row.
+    var documentBody: Rect { Rect(rows: 1..<max(1, size.height - 1), columns: 0..<size.width) }
+
+    /// The status bar's row.
+    var statusRow: Int { size.height - 1 }
 }

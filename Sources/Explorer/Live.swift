@@ -1,5 +1,6 @@
 import TraceAnalysis
 import TraceModel
+import TerminalText
 
 /// What a live source reports besides its traces, for the title bar.
 public struct LiveStatus: Hashable, Sendable {
@@ -130,14 +131,14 @@ extension ExplorerState {
         }
         if unchanged(i) != nil { return }
         let insight = TraceInsight(trace: document.traces[i], statistics: stats[i])
-        session = nil
-        let moved = s.carried(to: insight, height: bodyHeight)
-        session = moved
-        if case .span(let span)? = overlay?.kind, let j = s.counterpart(of: span, in: moved.trace) {
-            let top = overlay?.top ?? 0
+        let height = traceRows(s)
+        view = .list
+        let moved = s.carried(to: insight, height: height)
+        view = .trace(moved)
+        if let doc = documentView, case .span(let span) = doc.kind, let j = s.counterpart(of: span, in: moved.trace) {
             var detail = Detail.document(for: j, in: insight, width: size.width)
-            detail.top = min(top, detail.maxTop(height: documentHeight))
-            overlay = detail
+            detail.top = min(doc.top, detail.maxTop(height: documentHeight))
+            overlay = .document(detail)
         }
     }
 }

@@ -1,5 +1,6 @@
 import TraceAnalysis
 import TraceModel
+import TerminalText
 
 /// Draws the whole explorer for `state` at `size`. Pure: the same state and size give the
 /// same screen. Only what is on screen is visited, never the whole trace.
@@ -10,14 +11,19 @@ public func render(_ state: ExplorerState, size: Size) -> Screen {
         Painter.tooSmall(&screen)
         return screen
     }
-    if let doc = state.overlay {
-        Painter.document(doc, &screen)
-    } else if let s = state.session {
+    // The same precedence as `ExplorerState.keyContext`: a document covers the view (the prompt
+    // lives in the status bar, over whatever view is under it).
+    switch (state.overlay, state.view) {
+    case (.document(let doc)?, _):
+        Painter.document(doc, layout, &screen)
+    case (_, .trace(let s)):
         Painter.trace(state, s, layout, &screen)
-    } else {
-        Painter.traceList(state, &screen)
+    case (_, .list):
+        Painter.traceList(state, layout, &screen)
+    case (_, .compare(let c)):
+        Compare.draw(state, c, layout, &screen)
     }
-    Painter.statusBar(state, &screen)
+    Painter.statusBar(state, layout, &screen)
     return screen
 }
 
@@ -58,23 +64,19 @@ enum Painter {
         if layout.mode == .narrow {
             tabs(s.pane, &screen)
         }
-        if let t = layout.tree {
-            if layout.mode != .narrow { treeHeader(t, &screen) }
-            for i in 0..<h {
+        if let body = layout.treeBody {
+            if layout.mode != .narrow { treeHeader(body.columns, &screen) }
+            for i in 0..<body.height {
                 let r = s.top + i
                 guard r < s.rows.count else { break }
-                treeRow(s, span: Int(s.rows.rows[r]), row: top + i, columns: t, &screen)
+                treeRow(s, span: Int(s.rows.rows[r]), row: body.top + i, columns: body.columns, &screen)
             }
         }
-        if let w = layout.waterfall, !layout.panelIsOverlay {
+        if let body = layout.waterfallBody {
+            let w = body.columns
             var bars = w
-            var axisRow = 1
-            var top = top, h = h
+            let top = body.top, h = body.height
             if layout.mode == .narrow {
-                // The tab row is taken: the axis gets the first body row.
-                axisRow = top
-                top += 1
-                h = max(0, h - 1)
                 // Alone on screen the bars need names beside them.
                 let labelWidth = min(16, w.count / 3)
                 bars = (w.lowerBound + labelWidth + 1)..<w.upperBound
@@ -87,7 +89,7 @@ enum Painter {
                     screen.put(s.trace.spans[span].name, row: top + i, column: w.lowerBound, limit: labelWidth, style: style)
                 }
             }
-            axis(s, columns: bars, row: axisRow, &screen)
+            axis(s, columns: bars, row: layout.waterfallAxisRow, &screen)
             for i in 0..<h {
                 let r = s.top + i
                 guard r < s.rows.count else { break }
@@ -95,11 +97,11 @@ enum Painter {
                 waterfallRow(s, span: span, row: top + i, columns: bars, selected: span == s.selected, &screen)
             }
         }
-        if let p = layout.panel {
+        if let body = layout.panelBody {
             if layout.panelIsOverlay {
-                screen.fill(row: 1, column: p.lowerBound, width: p.count, height: h + 1)
+                screen.fill(row: body.top, column: body.columns.lowerBound, width: body.columns.count, height: body.height)
             }
-            panel(state, s, columns: p, rows: (layout.mode == .narrow ? top : 1)..<(top + h), &screen)
+            panel(state, s, columns: body.columns, rows: body.rows, &screen)
         }
     }
 
@@ -362,11 +364,7 @@ enum Painter {
             if !critical.isEmpty {
                 let cellStart = window.start + Int64(Double(c) * nanosPerCell)
                 let cellEnd = window.start + Int64(Double(c + 1) * nanosPerCell)
-                var lo = critical.startIndex, hi = critical.endIndex
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if critical[mid].endNanos <= cellStart { lo = mid + 1 } else { hi = mid }
-                }
+                let lo = critical.partitioningIndex { $0.endNanos > cellStart }
                 if lo < critical.endIndex && critical[lo].startNanos < max(cellEnd, cellStart + 1) {
                     screen.symbol(Glyphs.criticalBar, row: y, column: x, style: Style(ink: .critical))
                     continue
@@ -470,7 +468,7 @@ enum Painter {
 
     // MARK: Trace list
 
-    static func traceList(_ state: ExplorerState, _ screen: inout Screen) {
+    static func traceList(_ state: ExplorerState, _ layout: Layout, _ screen: inout Screen) {
         let list = state.list
         let n = list.entries.count
         let sorted = " · sorted by \(list.sort.title) \(list.descending ? "↓" : "↑")"
@@ -522,14 +520,17 @@ enum Painter {
             screen.putRight(c.title, row: 1, endColumn: x + c.width, limit: c.width, style: header(c.title, c.sort))
             x += c.width + 1
         }
-        let h = max(0, screen.height - 3)
-        for i in 0..<h {
+        let body = layout.listBody
+        for i in 0..<body.height {
             let p = list.top + i
             guard p < list.order.count else { break }
             let e = list.entries[list.order[p]]
-            let y = 2 + i
+            let y = body.top + i
             screen.put(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
                        style: e.errors > 0 ? Style(ink: .error) : .plain)
+            if let marked = list.marked, state.document.traces[e.index].id == marked {
+                screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
+            }
             var x = 1 + nameWidth
             if serviceWidth > 0 {
                 screen.put(e.service, row: y, column: x, limit: serviceWidth, style: muted)
@@ -592,27 +593,27 @@ enum Painter {
 
     // MARK: Documents
 
-    static func document(_ doc: DocumentView, _ screen: inout Screen) {
-        let h = max(0, screen.height - 2)
+    static func document(_ doc: DocumentView, _ layout: Layout, _ screen: inout Screen) {
+        let h = layout.documentBody.height
         let last = min(doc.lineCount, doc.top + h)
         let position = doc.lineCount <= h ? "" : "\(doc.top + 1)–\(last) of \(doc.lineCount)"
         let pw = CellWidth.of(position)
         segments([(doc.title, title)], &screen, row: 0, column: 0, limit: max(0, screen.width - pw - 2))
         if pw > 0 && pw < screen.width { screen.put(position, row: 0, column: screen.width - pw, style: muted) }
-        doc.draw(into: &screen, row: 1, height: h)
+        doc.draw(into: &screen, row: layout.documentBody.top, height: h)
     }
 
     // MARK: Status bar
 
-    static func statusBar(_ state: ExplorerState, _ screen: inout Screen) {
-        let y = screen.height - 1
+    static func statusBar(_ state: ExplorerState, _ layout: Layout, _ screen: inout Screen) {
+        let y = layout.statusRow
         let w = screen.width
         guard y >= 1 else { return }
         screen.fill(row: y, column: 0, width: w, height: 1, style: bar)
         var left: [Segment] = []
         var pathNames: [String] = []
-        if let p = state.prompt {
-            left = [(state.promptFilters ? "filter /" : "/", Style(paper: .bar, attributes: [.bold])), (p, bar), ("▏", bar)]
+        if case .prompt(let p)? = state.overlay {
+            left = [(p.filters ? "filter /" : "/", Style(paper: .bar, attributes: [.bold])), (p.text, bar), ("▏", bar)]
         } else if let m = state.message {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
         } else {

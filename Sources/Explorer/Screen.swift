@@ -1,3 +1,5 @@
+import TerminalText
+
 /// A terminal size in cells.
 public struct Size: Hashable, Sendable {
     /// Columns.

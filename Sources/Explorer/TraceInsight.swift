@@ -91,11 +91,7 @@ public struct TraceInsight: Sendable {
     }
 
     private func lowerBound(_ position: Int32) -> Int {
-        var lo = 0, hi = segmentsInTreeOrder.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if trace.preorderPosition[segmentsInTreeOrder[mid].span] < position { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        let order = trace.preorderPosition
+        return segmentsInTreeOrder.partitioningIndex { order[$0.span] >= position }
     }
 }

@@ -99,23 +99,19 @@ extension TraceSession {
     /// The first match at or after (`including`) or strictly after a depth-first position, or
     /// the last one before it when going backwards; wraps around.
     func match(after position: Int32, including: Bool, forward: Bool) -> Int? {
-        guard let m = search?.matches, !m.isEmpty else { return nil }
-        let lo = TraceSession.firstIndex(in: m, atOrAfter: position, trace: trace)
-        if forward {
-            var i = lo
-            if !including, i < m.count, trace.preorderPosition[m[i]] == position { i += 1 }
-            return m[i < m.count ? i : 0]
-        }
-        return m[lo > 0 ? lo - 1 : m.count - 1]
+        guard let m = search?.matches else { return nil }
+        return step(in: m, from: position, including: including, forward: forward).map { m[$0] }
     }
 
-    /// Index of the first span in `spans` (in depth-first order) at or after depth-first `position`.
-    static func firstIndex(in spans: [Int], atOrAfter position: Int32, trace: Trace) -> Int {
-        var lo = 0, hi = spans.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if trace.preorderPosition[spans[mid]] < position { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+    /// One step through `spans` (in depth-first order) from depth-first `position`: the index of
+    /// the first at or after it (`including`) or strictly after it, or of the last one before it
+    /// when going backwards; wraps around; nil when `spans` is empty.
+    func step(in spans: [Int], from position: Int32, including: Bool, forward: Bool) -> Int? {
+        guard !spans.isEmpty else { return nil }
+        let order = trace.preorderPosition
+        var i = spans.partitioningIndex { order[$0] >= position }
+        guard forward else { return i > 0 ? i - 1 : spans.count - 1 }
+        if !including, i < spans.count, order[spans[i]] == position { i += 1 }
+        return i < spans.count ? i : 0
     }
 }

@@ -62,23 +62,14 @@ public struct TreeRows: Sendable {
 
     /// The row that shows span `span`, or nil when it is hidden.
     public func row(of span: Int, in trace: Trace) -> Int? {
-        let target = trace.preorderPosition[span]
-        var lo = 0, hi = rows.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if trace.preorderPosition[Int(rows[mid])] < target { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = firstRow(atOrAfter: trace.preorderPosition[span], in: trace)
         return lo < rows.count && Int(rows[lo]) == span ? lo : nil
     }
 
     /// The first row whose span comes at or after preorder position `position`.
     func firstRow(atOrAfter position: Int32, in trace: Trace) -> Int {
-        var lo = 0, hi = rows.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if trace.preorderPosition[Int(rows[mid])] < position { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        let order = trace.preorderPosition
+        return rows.partitioningIndex { order[Int($0)] >= position }
     }
 
     /// True when span `span` is shown under the current filter (always, without one).
@@ -88,11 +79,7 @@ public struct TreeRows: Sendable {
     func anyShown(from: Int32, to: Int32) -> Bool {
         guard from < to else { return false }
         guard filter != nil else { return true }
-        var lo = 0, hi = filterPositions.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if filterPositions[mid] < from { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = filterPositions.partitioningIndex { $0 >= from }
         return lo < filterPositions.count && filterPositions[lo] < to
     }
 

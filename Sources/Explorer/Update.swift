@@ -1,5 +1,6 @@
 import TraceAnalysis
 import TraceModel
+import TerminalText
 
 /// The explorer's one way to change: a new state for an action, and maybe a side effect for
 /// the runner to perform. Pure: the same state and action give the same result.
@@ -10,13 +11,20 @@ public func update(_ state: ExplorerState, _ action: Action) -> (ExplorerState, 
 }
 
 extension ExplorerState {
-    /// Rows available to the tree, list or document body at the current size (one less for
-    /// the narrow waterfall pane, whose axis takes the first body row).
-    var bodyHeight: Int {
-        let narrowWaterfall = session?.pane == .waterfall && size.width < Layout.narrowWidth
-        return max(1, size.height - 3 - (narrowWaterfall ? 1 : 0))
-    }
-    var documentHeight: Int { max(1, size.height - 2) }
+    /// The geometry at the current size with the trace view showing `pane`.
+    func layout(pane: Pane) -> Layout { Layout(size: size, panelShown: panelShown, pane: pane) }
+
+    /// The geometry at the current size.
+    var layout: Layout { layout(pane: session?.pane ?? .tree) }
+
+    /// Rows the open trace scrolls by (those of the tree, or of the waterfall alone when narrow).
+    func traceRows(_ s: TraceSession) -> Int { max(1, layout(pane: s.pane).traceBody.height) }
+
+    /// Rows of the trace list, or of the open trace when there is one.
+    var bodyHeight: Int { session.map(traceRows) ?? max(1, layout.listBody.height) }
+
+    /// Rows of a document's text.
+    var documentHeight: Int { max(1, layout.documentBody.height) }
 
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
@@ -26,11 +34,7 @@ extension ExplorerState {
         }
         switch action {
         case .resize(let newSize):
-            size = newSize
-            overlay?.wrap(width: newSize.width)
-            clampOverlay()
-            if session != nil { keepSelectionVisible(center: false) }
-            clampList()
+            resize(newSize)
             return nil
         case .wrote(let path, let error):
             message = error.map { "export failed: \($0)" } ?? "exported to \(path)"
@@ -44,16 +48,57 @@ extension ExplorerState {
         default:
             break
         }
-        if prompt != nil { return applyPrompt(action) }
-        if overlay != nil { return applyDocument(action) }
-        if session != nil { return applyTrace(action) }
-        return applyList(action)
+        // The overlay takes the keys first, then the view under it (the order `keyContext` gives).
+        switch overlay {
+        case .prompt(let p)?:
+            applyPrompt(p, action)
+            return nil
+        case .document(let doc)?:
+            if showHelpOrWarnings(action) { return nil }
+            return applyDocument(doc, action)
+        case nil:
+            if showHelpOrWarnings(action) { return nil }
+        }
+        switch view {
+        case .list:
+            applyList(action)
+            return nil
+        case .trace:
+            return applyTrace(action)
+        case .compare(let c):
+            applyCompare(c, action)
+            return nil
+        }
+    }
+
+    private mutating func resize(_ newSize: Size) {
+        size = newSize
+        if case .document(var doc)? = overlay {
+            doc.wrap(width: newSize.width)
+            overlay = .document(doc)
+        }
+        clampDocument()
+        if session != nil { keepSelectionVisible(center: false) }
+        clampList()
+    }
+
+    /// Help (`?`, which closes help when it is open) and the reader's warnings (`w`), the same from every view.
+    private mutating func showHelpOrWarnings(_ action: Action) -> Bool {
+        switch action {
+        case .help:
+            overlay = documentView?.kind == .help ? nil : .document(Help.document(width: size.width))
+        case .warnings:
+            overlay = .document(Help.warnings(document, problem: problem, width: size.width))
+        default:
+            return false
+        }
+        return true
     }
 
     // MARK: Documents
 
-    private mutating func applyDocument(_ action: Action) -> Command? {
-        guard var doc = overlay else { return nil }
+    private mutating func applyDocument(_ current: DocumentView, _ action: Action) -> Command? {
+        var doc = current
         let h = documentHeight
         switch action {
         case .up: doc.top -= 1
@@ -67,79 +112,82 @@ extension ExplorerState {
         case .back:
             overlay = nil
             return nil
-        case .help:
-            if doc.kind == .help {
-                overlay = nil
-            } else {
-                overlay = Help.document(width: size.width)
-            }
-            return nil
         case .export:
-            if case .span(let span) = doc.kind, let s = session {
-                return .write(fileName: Export.fileName(for: span, in: s.trace), contents: Export.json(for: span, in: s.insight))
-            }
+            if case .span(let span) = doc.kind, let s = session { return exportCommand(span, s) }
             message = "nothing to export here"
             return nil
         default:
             return nil
         }
         doc.top = min(max(0, doc.top), doc.maxTop(height: h))
-        overlay = doc
+        overlay = .document(doc)
         return nil
     }
 
-    private mutating func clampOverlay() {
-        guard var doc = overlay else { return }
+    private mutating func clampDocument() {
+        guard var doc = documentView else { return }
         doc.top = min(max(0, doc.top), doc.maxTop(height: documentHeight))
-        overlay = doc
+        overlay = .document(doc)
+    }
+
+    private func exportCommand(_ span: Int, _ s: TraceSession) -> Command {
+        .write(fileName: Export.fileName(for: span, in: s.trace), contents: Export.json(for: span, in: s.insight))
     }
 
     // MARK: The search prompt
 
-    private mutating func applyPrompt(_ action: Action) -> Command? {
-        guard var text = prompt else { return nil }
+    private mutating func applyPrompt(_ current: PromptState, _ action: Action) {
+        var p = current
         switch action {
         case .type(let t):
-            if text.count < 200 { text += t }
-            prompt = text
+            if p.text.count < 200 { p.text += t }
+            overlay = .prompt(p)
         case .deleteBackward:
-            if !text.isEmpty { text.removeLast() }
-            prompt = text
+            if !p.text.isEmpty { p.text.removeLast() }
+            overlay = .prompt(p)
         case .cancel:
-            prompt = nil
+            overlay = nil
         case .submit:
-            prompt = nil
-            runSearch(text, filter: promptFilters)
+            overlay = nil
+            guard var s = takeSession() else { return }
+            message = s.search(p.text, filter: p.filters, height: traceRows(s))
+            view = .trace(s)
         default:
             break
         }
-        return nil
-    }
-
-    private mutating func runSearch(_ text: String, filter: Bool) {
-        guard var s = takeSession() else { return }
-        message = s.search(text, filter: filter, height: bodyHeight)
-        session = s
     }
 
     /// Moves the session out of the state, so that the caller holds the only reference to its
     /// row arrays and edits them in place instead of copying them on every keystroke.
     private mutating func takeSession() -> TraceSession? {
-        let s = session
-        session = nil
+        guard case .trace(let s) = view else { return nil }
+        view = .list
         return s
     }
 
     // MARK: The trace view
 
+    /// What a trace reducer did: whether to center the selection, leave for the list, or run a command.
+    private struct Step {
+        var center = false
+        var leave = false
+        var command: Command?
+    }
+
     private mutating func applyTrace(_ action: Action) -> Command? {
         guard var s = takeSession() else { return nil }
-        var leave = false
-        defer { if !leave { session = s } }
-        let trace = s.trace
+        let step = moveInTrace(action, &s) ?? applyTree(action, &s) ?? applyTime(action, &s)
+            ?? walk(action, &s) ?? applySearch(action, &s) ?? applyPanes(action, &s) ?? Step()
+        if step.leave { return step.command }
+        s.keepSelectionVisible(height: traceRows(s), center: step.center)
+        view = .trace(s)
+        return step.command
+    }
+
+    /// Line and page movement.
+    private func moveInTrace(_ action: Action, _ s: inout TraceSession) -> Step? {
         let row = s.selectedRow
-        let h = bodyHeight
-        var center = false
+        let h = traceRows(s)
         switch action {
         case .up: s.moveSelection(toRow: row - 1)
         case .down: s.moveSelection(toRow: row + 1)
@@ -149,18 +197,27 @@ extension ExplorerState {
         case .halfPageDown: s.moveSelection(toRow: row + h / 2)
         case .top: s.moveSelection(toRow: 0)
         case .bottom: s.moveSelection(toRow: s.rows.count - 1)
+        default: return nil
+        }
+        return Step()
+    }
 
+    /// Expanding and collapsing the tree, and opening a span.
+    private mutating func applyTree(_ action: Action, _ s: inout TraceSession) -> Step? {
+        let trace = s.trace
+        var step = Step()
+        switch action {
         case .collapseOrParent:
             if s.rows.hasShownChildren(s.selected, in: trace) && s.rows.isExpanded(s.selected) {
                 s.rows.collapse(s.selected, in: trace)
             } else if let p = trace.parent(of: s.selected) {
                 s.select(p)
-                center = true
+                step.center = true
             }
         case .expandOrChild:
             if s.rows.hasShownChildren(s.selected, in: trace) {
                 if s.rows.isExpanded(s.selected) {
-                    s.moveSelection(toRow: row + 1)
+                    s.moveSelection(toRow: s.selectedRow + 1)
                 } else {
                     s.rows.expand(s.selected, in: trace)
                 }
@@ -169,10 +226,14 @@ extension ExplorerState {
             s.toggleSelected()
         case .activate:
             if trace.isLLM(s.selected) {
-                overlay = Detail.document(for: s.selected, in: s.insight, width: size.width)
+                overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
             } else {
                 s.toggleSelected()
             }
+        case .openDetail:
+            overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+        case .export:
+            step.command = exportCommand(s.selected, s)
         case .expandAll:
             s.rows.expandAll(in: trace)
         case .collapseAll:
@@ -180,9 +241,17 @@ extension ExplorerState {
         case .collapseToDepth(let d):
             s.rows.collapse(toDepth: d, in: trace)
             message = "showing \(d) level\(d == 1 ? "" : "s") below the root"
+        default:
+            return nil
+        }
+        return step
+    }
 
+    /// Zoom and pan of the waterfall, and the clock-skew adjustment of its times.
+    private mutating func applyTime(_ action: Action, _ s: inout TraceSession) -> Step? {
+        switch action {
         case .zoomIn:
-            let span = trace.spans[s.selected]
+            let span = s.trace.spans[s.selected]
             let width = max(1_000, s.window.width / 2)
             let mid = span.startNanos / 2 + max(span.endNanos, span.startNanos) / 2
             s.setWindow(start: mid - width / 2, width: width)
@@ -194,21 +263,9 @@ extension ExplorerState {
         case .panLeft, .panRight:
             let shift = max(1, s.window.width / 4)
             s.setWindow(start: action == .panLeft ? s.window.start - shift : s.window.start + shift, width: s.window.width)
-        case .nextCritical:
-            if let i = s.insight.nextCriticalSegment(from: s.selected, cursor: s.criticalCursor) {
-                let seg = s.insight.criticalPath[i]
-                s.select(seg.span)
-                s.criticalCursor = i
-                center = true
-                message = "critical path \(i + 1)/\(s.insight.criticalPath.count): "
-                    + Format.duration(seg.durationNanos) + " at +" + Format.duration(seg.startNanos - trace.startNanos)
-            } else {
-                message = "no critical path in this trace"
-            }
-
         case .toggleClockSkew:
             clockSkewAdjustment.toggle()
-            s.setClockSkewAdjusted(clockSkewAdjustment, prices: prices, height: h)
+            s.setClockSkewAdjusted(clockSkewAdjustment, prices: prices, height: traceRows(s))
             if clockSkewAdjustment {
                 message = s.adjustedSpans == 0
                     ? "clock skew adjusted: no span needed moving"
@@ -216,104 +273,173 @@ extension ExplorerState {
             } else {
                 message = "recorded times shown (clock skew not adjusted)"
             }
+        default:
+            return nil
+        }
+        return Step()
+    }
+
+    /// Walking from span to span: the critical path, matches, errors, the slowest and costliest spans.
+    private mutating func walk(_ action: Action, _ s: inout TraceSession) -> Step? {
+        let trace = s.trace
+        let position = trace.preorderPosition[s.selected]
+        switch action {
+        case .nextCritical:
+            guard let i = s.insight.nextCriticalSegment(from: s.selected, cursor: s.criticalCursor) else {
+                message = "no critical path in this trace"
+                return Step()
+            }
+            let seg = s.insight.criticalPath[i]
+            s.select(seg.span)
+            s.criticalCursor = i
+            message = "critical path \(i + 1)/\(s.insight.criticalPath.count): "
+                + Format.duration(seg.durationNanos) + " at +" + Format.duration(seg.startNanos - trace.startNanos)
+        case .nextMatch, .previousMatch:
+            guard let matches = s.search?.matches,
+                  let i = s.step(in: matches, from: position, including: false, forward: action == .nextMatch) else {
+                message = "no search yet: press / to search"
+                return Step()
+            }
+            s.select(matches[i])
+            message = "match \(i + 1) of \(matches.count)"
+        case .nextError:
+            let errors = s.insight.statistics.errorSpans
+            guard let i = s.step(in: errors, from: position, including: false, forward: true) else {
+                message = "no errors in this trace"
+                return Step()
+            }
+            s.select(errors[i])
+            message = "error \(i + 1) of \(errors.count)"
+        case .slowest:
+            guard let i = s.insight.statistics.slowestSpan else { return Step() }
+            s.select(i)
+            message = "slowest span: " + Format.duration(trace.spans[i].durationNanos)
+        case .costliest:
+            guard let i = s.insight.statistics.costliestLLMSpan else {
+                message = "no LLM call with a known cost"
+                return Step()
+            }
+            s.select(i)
+            if let c = s.insight.statistics.cost(ofSpan: i)?.usd { message = "costliest LLM call: " + Format.usd(c) }
+        default:
+            return nil
+        }
+        return Step(center: true)
+    }
+
+    /// Starting a search, filtering by it, and clearing it (or going back to the list) with Esc.
+    private mutating func applySearch(_ action: Action, _ s: inout TraceSession) -> Step? {
+        switch action {
+        case .startSearch:
+            overlay = .prompt(PromptState(filters: false))
+        case .toggleFilter:
+            if s.filtering {
+                s.filtering = false
+                s.rows.setFilter(nil, in: s.trace)
+                message = "filter off"
+            } else if let search = s.search, !search.matches.isEmpty {
+                s.filtering = true
+                s.rows.setFilter(search.matches, in: s.trace)
+                message = "showing \(search.matches.count) matches and their ancestors"
+            } else {
+                overlay = .prompt(PromptState(filters: true))
+            }
+        case .back:
+            if s.search != nil || s.filtering {
+                _ = s.search("", filter: false, height: traceRows(s))
+                message = "search cleared"
+            } else if hasTraceList {
+                return Step(leave: true)
+            }
+        default:
+            return nil
+        }
+        return Step()
+    }
+
+    /// Panes on narrow terminals, the side panel, and going back to the trace list.
+    private mutating func applyPanes(_ action: Action, _ s: inout TraceSession) -> Step? {
+        switch action {
         case .togglePanel:
-            if Layout(size: size, panelShown: panelShown, pane: s.pane).mode == .narrow {
+            if layout(pane: s.pane).mode == .narrow {
                 s.pane = s.pane == .panel ? .tree : .panel
             } else {
                 panelPreference = !panelShown
             }
         case .nextPane:
-            if Layout(size: size, panelShown: panelShown, pane: s.pane).mode == .narrow {
+            if layout(pane: s.pane).mode == .narrow {
                 s.pane = Pane(rawValue: (s.pane.rawValue + 1) % Pane.allCases.count) ?? .tree
             } else {
                 message = "every pane is already shown; p toggles the side panel"
             }
-        case .openDetail:
-            overlay = Detail.document(for: s.selected, in: s.insight, width: size.width)
-        case .export:
-            return .write(fileName: Export.fileName(for: s.selected, in: trace),
-                          contents: Export.json(for: s.selected, in: s.insight))
-        case .help:
-            overlay = Help.document(width: size.width)
-        case .warnings:
-            overlay = Help.warnings(document, problem: problem, width: size.width)
         case .traceList:
-            if hasTraceList { leave = true } else { message = "this file holds one trace" }
-        case .back:
-            if s.search != nil || s.filtering {
-                _ = s.search("", filter: false, height: h)
-                message = "search cleared"
-            } else if hasTraceList {
-                leave = true
-            }
-
-        case .startSearch:
-            prompt = ""
-            promptFilters = false
-        case .nextMatch, .previousMatch:
-            if let m = s.match(after: trace.preorderPosition[s.selected], including: false, forward: action == .nextMatch),
-               let matches = s.search?.matches {
-                s.select(m)
-                center = true
-                message = "match \(TraceSession.firstIndex(in: matches, atOrAfter: trace.preorderPosition[m], trace: trace) + 1)"
-                    + " of \(matches.count)"
-            } else {
-                message = "no search yet: press / to search"
-            }
-        case .toggleFilter:
-            if s.filtering {
-                s.filtering = false
-                s.rows.setFilter(nil, in: trace)
-                message = "filter off"
-            } else if let search = s.search, !search.matches.isEmpty {
-                s.filtering = true
-                s.rows.setFilter(search.matches, in: trace)
-                message = "showing \(search.matches.count) matches and their ancestors"
-            } else {
-                prompt = ""
-                promptFilters = true
-            }
-        case .nextError:
-            let errors = s.insight.statistics.errorSpans
-            if errors.isEmpty {
-                message = "no errors in this trace"
-            } else {
-                var i = TraceSession.firstIndex(in: errors, atOrAfter: trace.preorderPosition[s.selected] + 1, trace: trace)
-                if i == errors.count { i = 0 }
-                s.select(errors[i])
-                center = true
-                message = "error \(i + 1) of \(errors.count)"
-            }
-        case .slowest:
-            if let i = s.insight.statistics.slowestSpan {
-                s.select(i)
-                center = true
-                message = "slowest span: " + Format.duration(trace.spans[i].durationNanos)
-            }
-        case .costliest:
-            if let i = s.insight.statistics.costliestLLMSpan {
-                s.select(i)
-                center = true
-                if let c = s.insight.statistics.cost(ofSpan: i)?.usd { message = "costliest LLM call: " + Format.usd(c) }
-            } else {
-                message = "no LLM call with a known cost"
-            }
+            if hasTraceList { return Step(leave: true) }
+            message = "this file holds one trace"
         default:
-            break
+            return nil
         }
-        s.keepSelectionVisible(height: bodyHeight, center: center)
-        return nil
+        return Step()
     }
 
     /// Scrolls the open trace so that the selection is on screen.
     mutating func keepSelectionVisible(center: Bool) {
-        let h = bodyHeight
-        session?.keepSelectionVisible(height: h, center: center)
+        guard var s = takeSession() else { return }
+        s.keepSelectionVisible(height: traceRows(s), center: center)
+        view = .trace(s)
+    }
+
+    // MARK: The comparison
+
+    private mutating func applyCompare(_ current: CompareSession, _ action: Action) {
+        var c = current
+        // Placeholder view while `c` is edited, so its arrays are not copied on every key.
+        view = .list
+        let h = max(1, layout.listBody.height)
+        switch action {
+        case .up: c.selected -= 1
+        case .down: c.selected += 1
+        case .pageUp: c.selected -= h
+        case .pageDown: c.selected += h
+        case .halfPageUp: c.selected -= h / 2
+        case .halfPageDown: c.selected += h / 2
+        case .top: c.selected = 0
+        case .bottom: c.selected = c.order.count - 1
+        case .cycleSort:
+            c.cycleSort()
+            message = "sorted by \(c.sort.title)"
+        case .reverseSort:
+            c.reverse()
+        case .nextMatch:
+            if !c.nextDifference() { message = "no differences: the two traces agree step by step" }
+        case .activate:
+            if let step = c.selectedStep { overlay = .document(c.stepDocument(step, width: size.width)) }
+        case .back:
+            clampList()
+            return
+        default:
+            break
+        }
+        c.clamp(height: h)
+        view = .compare(c)
+    }
+
+    /// Opens the comparison of the marked trace with the selected one.
+    private mutating func compareWithMarked() {
+        guard list.selected < list.order.count else { return }
+        let b = list.entries[list.order[list.selected]].index
+        guard let id = list.marked, let a = document.traces.firstIndex(where: { $0.id == id }) else {
+            message = "mark a trace with m first, then press c on another"
+            return
+        }
+        var c = CompareSession(document: document, a: a, b: b, statisticsA: statistics[a], statisticsB: statistics[b])
+        c.clamp(height: max(1, layout.listBody.height))
+        view = .compare(c)
+        if a == b { message = "comparing the trace with itself" }
     }
 
     // MARK: The trace list
 
-    private mutating func applyList(_ action: Action) -> Command? {
+    private mutating func applyList(_ action: Action) {
         let h = bodyHeight
         switch action {
         case .up: list.selected -= 1
@@ -333,15 +459,18 @@ extension ExplorerState {
         case .reverseSort:
             list.descending.toggle()
             sortList()
-        case .help:
-            overlay = Help.document(width: size.width)
-        case .warnings:
-            overlay = Help.warnings(document, problem: problem, width: size.width)
+        case .markTrace:
+            guard list.selected < list.order.count else { break }
+            let id = document.traces[list.entries[list.order[list.selected]].index].id
+            list.marked = list.marked == id ? nil : id
+            message = list.marked == nil ? "unmarked" : "marked as A: press c on another trace to compare"
+        case .compareWithMarked:
+            compareWithMarked()
+            if case .compare = view { return }
         default:
             break
         }
         clampList()
-        return nil
     }
 
     private mutating func sortList() {

@@ -1,6 +1,6 @@
+import TerminalText
 import TraceAnalysis
 import TraceFormats
-import TerminalText
 import TraceModel
 
 /// The machine-readable table that `spanscope stats --format json` prints.
@@ -59,11 +59,11 @@ public enum StatsText {
     /// Renders `table`; `query` (when not empty) is named in the heading.
     public static func render(_ table: StatsTable, query: String = "") -> String {
         let g = table.grouping
-        var out = "stats by \(g.rawValue) · \(TextFormat.plural(table.traces, "trace"))"
-        if !query.isEmpty { out += " matching \(TextFormat.safe(query))" }
-        out += " · \(TextFormat.plural(table.groups.count, "group"))\n"
+        var out = "stats by \(g.rawValue) · \(Format.plural(table.traces, "trace"))"
+        if !query.isEmpty { out += " matching \(terminalSafe(query))" }
+        out += " · \(Format.plural(table.groups.count, "group"))\n"
         guard !table.groups.isEmpty else { return out + "(nothing to group)\n" }
-        let keys = table.groups.map { TextFormat.safe($0.key) }
+        let keys = table.groups.map { terminalSafe($0.key) }
         let keyWidth = min(40, max(g.rawValue.count, keys.map(\.count).max() ?? 0))
         let anyTokens = table.groups.contains { $0.llmCalls > 0 }
         func row(_ cells: [String]) -> String {
@@ -77,12 +77,12 @@ public enum StatsText {
         out += row([g.rawValue, "count", "traces", "errors", "p50", "p95", "p99", "max", g == .session ? "" : "self p50",
                     "tokens in/out", "cost"]) + "\n"
         for (group, key) in zip(table.groups, keys) {
-            let tokens = group.llmCalls == 0 ? "" : "\(compact(group.promptTokens))/\(compact(group.completionTokens))"
+            let tokens = group.llmCalls == 0 ? "" : "\(Format.compact(group.promptTokens))/\(Format.compact(group.completionTokens))"
             let cost = group.llmCalls == 0 ? ""
                 : group.unpricedCalls == group.llmCalls ? "unpriced"
-                : TextFormat.usd(group.costUSD) + (group.unpricedCalls > 0 ? "+?" : "")
-            out += row([key, TextFormat.grouped(Int64(group.count)), TextFormat.grouped(Int64(group.traces)),
-                        TextFormat.grouped(Int64(group.errors)), duration(group.duration.p50), duration(group.duration.p95),
+                : Format.usd(group.costUSD) + (group.unpricedCalls > 0 ? "+?" : "")
+            out += row([key, Format.grouped(Int64(group.count)), Format.grouped(Int64(group.traces)),
+                        Format.grouped(Int64(group.errors)), duration(group.duration.p50), duration(group.duration.p95),
                         duration(group.duration.p99), duration(group.duration.max),
                         group.selfTime.map { duration($0.p50) } ?? "", tokens, cost]) + "\n"
         }
@@ -91,14 +91,7 @@ public enum StatsText {
 
     /// A percentile (which may fall between two whole nanoseconds) as a short duration.
     static func duration(_ nanos: Double) -> String {
-        TextFormat.duration(Int64(nanos.rounded()))
-    }
-
-    /// 1234 → 1.2k, 2_500_000 → 2.5M: token counts in a narrow column.
-    static func compact(_ v: Int64) -> String {
-        if v < 10_000 { return String(v) }
-        if v < 10_000_000 { return TextFormat.fixed(Double(v) / 1e3, v < 100_000 ? 1 : 0) + "k" }
-        return TextFormat.fixed(Double(v) / 1e6, 1) + "M"
+        Format.duration(Int64(nanos.rounded()))
     }
 }
 

@@ -16,9 +16,7 @@ public enum SummaryJSON {
     /// Encodes summaries of every trace in `document`.
     public static func encode(_ document: TraceDocument, prices: PriceTable, indent: Int = 0) -> [UInt8] {
         var w = JSONWriter(indent: indent)
-        w.beginObject()
-        w.key("traces")
-        w.beginArray()
+        begin(into: &w)
         // Traces are independent: summarise them on all cores, then write in order.
         let traces = document.traces
         let summaries = Parallel.map(traces.count) { i in
@@ -27,23 +25,43 @@ public enum SummaryJSON {
         for (summary, trace) in zip(summaries, traces) {
             write(summary, trace: trace, into: &w)
         }
-        w.endArray()
-        w.member("source", document.source)
-        w.member("format", document.format)
-        w.member("skipped_spans", document.skippedSpans)
-        w.key("warnings")
-        w.beginArray()
-        for warning in document.warnings { w.string(warning) }
-        w.endArray()
-        w.endObject()
+        end(source: document.source, format: document.format, skippedSpans: document.skippedSpans,
+            warnings: document.warnings, into: &w)
         var out = w.bytes
         out.append(0x0A)
         return out
     }
 
+    /// Opens the document, for a summary written a batch of traces at a time (a lazy store).
+    public static func begin(into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("traces")
+        w.beginArray()
+    }
+
+    /// Writes one trace's summary (between `begin` and `end`).
+    public static func write(_ trace: Trace, prices: PriceTable, into w: inout JSONWriter) {
+        write(TraceSummary(trace: trace, statistics: TraceStatistics(trace: trace, prices: prices)), trace: trace, into: &w)
+    }
+
+    /// Closes the document with what is known only after every trace (no final line break).
+    public static func end(source: String, format: String, skippedSpans: Int, warnings: [String], into w: inout JSONWriter) {
+        w.endArray()
+        w.member("source", source)
+        w.member("format", format)
+        w.member("skipped_spans", skippedSpans)
+        w.key("warnings")
+        w.beginArray()
+        for warning in warnings { w.string(warning) }
+        w.endArray()
+        w.endObject()
+    }
+
     static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
 
-    static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter) {
+    /// Writes one trace's summary object; `extra` adds members at its end (the diff's `source`).
+    static func write(_ s: TraceSummary, trace: Trace, into w: inout JSONWriter,
+                      extra: (inout JSONWriter) -> Void = { _ in }) {
         let t = s.totals
         w.beginObject()
         w.member("trace_id", s.traceID.description)
@@ -92,6 +110,7 @@ public enum SummaryJSON {
         var seen: Set<String> = []
         for span in trace.spans where !span.service.isEmpty && seen.insert(span.service).inserted { w.string(span.service) }
         w.endArray()
+        extra(&w)
         w.endObject()
     }
 }

@@ -1,4 +1,5 @@
 import Explorer
+import TraceModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -32,7 +33,11 @@ public enum ExplorerApp {
         var quitSignal: Int32 = 0
         var lastPoll: Int64? = nil
         var firstFrame = firstFrame
+        let effects = Effects(exportDirectory: exportDirectory)
+        // A write still under way when the user quits gets a moment to finish its file.
+        defer { effects.waitUntilIdle(maxMillis: 2_000) }
         loop: while !state.quitting {
+            for answer in effects.takeAnswers() { _ = state.apply(answer) }
             if let updates, lastPoll.map({ monotonicMillis() - $0 >= Int64(pollMillis) }) ?? true {
                 lastPoll = monotonicMillis()
                 if let action = updates() { _ = state.apply(action) }
@@ -43,7 +48,9 @@ public enum ExplorerApp {
                 firstFrame = nil
             }
             var command: Command?
-            switch terminal.read(timeoutMillis: updates == nil ? -1 : pollMillis) {
+            // While a command runs, wake up often enough to show its answer promptly.
+            let timeout = effects.isBusy ? min(50, pollMillis) : (updates == nil ? -1 : pollMillis)
+            switch terminal.read(timeoutMillis: timeout) {
             case .key(let key):
                 guard let action = state.action(for: key) else { continue }
                 command = state.apply(action)
@@ -55,9 +62,7 @@ public enum ExplorerApp {
             case .nothing:
                 continue
             }
-            if let c = command, let answer = perform(c, exportDirectory: exportDirectory) {
-                _ = state.apply(answer)
-            }
+            if let c = command { effects.start(c) }
         }
         if quitSignal != 0 {
             terminal.stop()
@@ -72,8 +77,8 @@ public enum ExplorerApp {
         return Int64(t.tv_sec) * 1_000 + Int64(t.tv_nsec) / 1_000_000
     }
 
-    /// Carries out a command; returns the action that reports its result.
-    static func perform(_ command: Command, exportDirectory: String) -> Action? {
+    /// Carries out a command (blocking); returns the action that reports its result.
+    nonisolated static func perform(_ command: Command, exportDirectory: String) -> Action? {
         switch command {
         case .quit:
             return nil
@@ -92,7 +97,7 @@ public enum ExplorerApp {
     }
 
     /// Writes `contents` to `path`, replacing it; returns an error text or nil.
-    static func writeFile(_ path: String, _ contents: String) -> String? {
+    nonisolated static func writeFile(_ path: String, _ contents: String) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
@@ -107,5 +112,49 @@ public enum ExplorerApp {
             done += n
         }
         return nil
+    }
+}
+
+/// Commands run off the UI thread (file writes can block on a slow disk); the actions that
+/// report their results wait here until the loop takes them and passes them to `update`.
+final class Effects: Sendable {
+    private let exportDirectory: String
+    private let state = Locked<(running: Int, answers: [Action])>((0, []))
+
+    init(exportDirectory: String) { self.exportDirectory = exportDirectory }
+
+    /// True while a command is running or its answer has not been taken.
+    var isBusy: Bool { state.withLock { $0.running > 0 || !$0.answers.isEmpty } }
+
+    /// Starts `command` on another thread (`quit` needs nothing done).
+    func start(_ command: Command) {
+        if case .quit = command { return }
+        state.withLock { $0.running += 1 }
+        let directory = exportDirectory
+        Task.detached(priority: .utility) { [state] in
+            let answer = ExplorerApp.perform(command, exportDirectory: directory)
+            state.withLock {
+                $0.running -= 1
+                if let answer { $0.answers.append(answer) }
+            }
+        }
+    }
+
+    /// The answers that arrived since the last call, in order.
+    func takeAnswers() -> [Action] {
+        state.withLock {
+            let out = $0.answers
+            $0.answers = []
+            return out
+        }
+    }
+
+    /// Blocks until no command runs, at most `maxMillis`.
+    func waitUntilIdle(maxMillis: Int) {
+        var waited = 0
+        while waited < maxMillis, state.withLock({ $0.running > 0 }) {
+            usleep(10_000)
+            waited += 10
+        }
     }
 }

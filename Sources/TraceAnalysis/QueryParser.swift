@@ -114,8 +114,8 @@ struct QueryParser {
                 i += 1
                 continue
             }
-            // A minus that starts a term negates it (a lone or quoted minus is text).
-            if c == "-", i + 1 < chars.count, chars[i + 1] != " ", chars[i + 1] != ")" {
+            // A minus that starts a term negates it (a quoted minus is text).
+            if c == "-" {
                 out.append(Token(kind: .minus, text: "-", raw: ["-"], quoted: [false], column: i + 1))
                 i += 1
                 continue

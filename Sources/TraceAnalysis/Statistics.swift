@@ -365,11 +365,6 @@ public struct TraceStatistics: Sendable {
 
     /// First index in the ascending `values` whose value is not less than `key`.
     private static func lowerBound(_ values: [Int32], _ key: Int32) -> Int {
-        var lo = 0, hi = values.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if values[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        values.partitioningIndex { $0 >= key }
     }
 }

@@ -179,14 +179,20 @@ public enum TraceStats {
     }
 
     /// The `p` quantile (0…1) of ascending `sorted`, interpolating linearly between the closest
-    /// ranks: numpy's default (`method="linear"`), index `(n-1)·p`.
+    /// ranks: numpy's default (`method="linear"`), computed the way numpy computes it (the
+    /// virtual index `n·p + (1 − p) − 1` and its two-sided lerp, numpy/lib/_function_base_impl.py
+    /// `_compute_virtual_index` and `_lerp`), so scripts comparing with numpy get the same doubles.
     public static func percentile(_ sorted: [Int64], _ p: Double) -> Double {
         precondition(!sorted.isEmpty, "percentile of nothing")
-        let h = Double(sorted.count - 1) * p
-        let lo = Int(h.rounded(.down))
+        let n = Double(sorted.count)
+        let virtual = n * p + (1 + p * (1 - 1 - 1)) - 1
+        let clamped = Swift.min(Swift.max(virtual, 0), n - 1)
+        let lo = Int(clamped.rounded(.down))
         let hi = Swift.min(lo + 1, sorted.count - 1)
+        let t = clamped - Double(lo)
         let a = Double(sorted[lo]), b = Double(sorted[hi])
-        return a + (h - Double(lo)) * (b - a)
+        let diff = b - a
+        return t >= 0.5 ? b - diff * (1 - t) : a + diff * t
     }
 
     /// The positions of the traces matching `query`, and facts when the query or grouping needs them.

@@ -326,7 +326,7 @@ public enum TraceLoader {
         return buffer
     }
 
-    private static func describeErrno(_ e: Int32) -> String {
+    static func describeErrno(_ e: Int32) -> String {
         switch e {
         case ENOENT: return "no such file"
         case EACCES: return "permission denied"

@@ -20,14 +20,17 @@ public struct TraceLookupError: Error, Hashable, Sendable, CustomStringConvertib
     public let traceCount: Int
     /// The file or label the traces came from, for the message ("" leaves it out).
     public let source: String
+    /// What the ids name, for the message: "trace" unless another kind of id is looked up the same way.
+    public let noun: String
 
     /// Creates an error.
-    public init(text: String, kind: Kind, examples: [String], traceCount: Int, source: String = "") {
+    public init(text: String, kind: Kind, examples: [String], traceCount: Int, source: String = "", noun: String = "trace") {
         self.text = text
         self.kind = kind
         self.examples = examples
         self.traceCount = traceCount
         self.source = source
+        self.noun = noun
     }
 
     /// One line naming the text, what went wrong and what to type instead.
@@ -36,12 +39,12 @@ public struct TraceLookupError: Error, Hashable, Sendable, CustomStringConvertib
         let shown = examples.joined(separator: ", ")
         switch kind {
         case .empty:
-            return place + "an empty trace id matches nothing; give the id or a unique prefix of it"
+            return place + "an empty \(noun) id matches nothing; give the id or a unique prefix of it"
         case .unknown:
-            let holds = traceCount == 1 ? "1 trace" : "\(traceCount) traces"
-            return place + "no trace id starts with \"\(text)\" (\(holds)" + (shown.isEmpty ? ")" : ": \(shown)\(traceCount > examples.count ? ", …" : ""))")
+            let holds = "\(traceCount) \(noun)" + (traceCount == 1 ? "" : "s")
+            return place + "no \(noun) id starts with \"\(text)\" (\(holds)" + (shown.isEmpty ? ")" : ": \(shown)\(traceCount > examples.count ? ", …" : ""))")
         case .ambiguous(let n):
-            return place + "trace id prefix \"\(text)\" is ambiguous: \(n) traces start with it (\(shown)\(n > examples.count ? ", …" : "")); type more of the id"
+            return place + "\(noun) id prefix \"\(text)\" is ambiguous: \(n) \(noun)s start with it (\(shown)\(n > examples.count ? ", …" : "")); type more of the id"
         }
     }
 }

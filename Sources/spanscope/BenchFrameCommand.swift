@@ -4,6 +4,7 @@ import Synthetic
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// `spanscope bench-frame` (hidden): times one explorer frame (update + render + diff, no
 /// terminal) per keystroke on a synthetic, fully expanded trace, and prints percentiles.

@@ -3,13 +3,14 @@ import Reports
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// `spanscope check`: reads files and reports what was found and anything wrong, for scripts and CI.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Read trace files and report their format, size and any problems.",
-        discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read or spans were skipped."
+        discussion: "Exits 0 when every file reads cleanly, 1 when a file cannot be read, spans were skipped or a budget limit is broken (one line per breach)."
     )
 
     @Argument(help: "Trace files (OTLP JSON, OTLP JSON Lines, the seed's JSON), - for standard input, or backend addresses (jaeger+http://…, tempo+http://…, phoenix+http://…).")
@@ -21,9 +22,13 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup(title: "Backend searches")
     var remote: RemoteOptions
 
+    @OptionGroup(title: "Budgets") var budget: BudgetOptions
+
     func run() throws {
         let query = try queryOrExit(self.where)
         var failed = false
+        let (budgets, prices) = budget.isActive ? try budget.load() : (BudgetSet(), .standard)
+        var cases: [JUnitCase] = []
         for path in files {
             do {
                 let doc = try SourceLoader.load([path], remote: remote, progress: RemoteProgress.draw)
@@ -38,6 +43,11 @@ struct CheckCommand: ParsableCommand {
                 if let query { printMatches(doc, query) }
                 reportWarnings(doc)
                 if doc.skippedSpans > 0 { failed = true }
+                if budget.isActive {
+                    let result = budget.evaluate(doc, path: path, budgets: budgets, prices: prices)
+                    cases += result.cases
+                    failed = failed || result.broken
+                }
             } catch let e as TraceFormatError {
                 printError("spanscope: \(e.description)")
                 failed = true
@@ -47,6 +57,7 @@ struct CheckCommand: ParsableCommand {
                 failed = true
             }
         }
+        try budget.writeReport(cases)
         if failed { throw ExitCode(1) }
     }
 

@@ -43,7 +43,7 @@ struct ConvertCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if output != "-" {
-            printError("spanscope: wrote \(doc.spanCount) spans in \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") to \(output)")
+            printError("spanscope: wrote \(Format.plural(doc.spanCount, "span")) in \(Format.plural(doc.traces.count, "trace")) to \(output)")
         }
         withExtendedLifetime(doc) { exitWithoutTeardown() }
     }

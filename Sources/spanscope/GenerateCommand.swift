@@ -1,4 +1,5 @@
 import ArgumentParser
+import TerminalText
 import Synthetic
 import TraceFormats
 
@@ -35,7 +36,7 @@ struct GenerateCommand: ParsableCommand {
         let generator = TraceGenerator(spans: spans, traces: traces, seed: seed)
         do {
             let bytes = try generator.write(to: output, format: GeneratedFormat(rawValue: format)!)
-            printError("spanscope: wrote \(spans) spans in \(generator.traceCount) trace\(generator.traceCount == 1 ? "" : "s") (\(bytes >> 20) MiB) to \(output)")
+            printError("spanscope: wrote \(Format.plural(spans, "span")) in \(Format.plural(generator.traceCount, "trace")) (\(bytes >> 20) MiB) to \(output)")
         } catch {
             printError("spanscope: \(error.description)")
             throw ExitCode(1)

@@ -13,6 +13,7 @@ import Synchronization
 import TerminalUI
 import TraceAnalysis
 import TraceModel
+import TerminalText
 
 /// `spanscope listen`: receive spans over OTLP/HTTP and Zipkin and watch them arrive.
 struct ListenCommand: ParsableCommand {
@@ -134,7 +135,7 @@ struct ListenCommand: ParsableCommand {
 
     private func runHeadless(_ server: LocalHTTPServer, _ grpc: GRPCListener?, _ receiver: TraceReceiver, address: String, grpcAddress: String?) throws {
         ListenCommand.printLine("spanscope: listening on \(address) (OTLP/HTTP POST \(TraceReceiver.otlpPath), "
-                                + "Zipkin POST \(TraceReceiver.zipkinPath))" + (save.map { "; saving to \(Glyphs.sanitized($0))" } ?? ""))
+                                + "Zipkin POST \(TraceReceiver.zipkinPath))" + (save.map { "; saving to \(terminalSafe($0))" } ?? ""))
         if let grpcAddress {
             ListenCommand.printLine("spanscope: OTLP/gRPC on \(grpcAddress) (\(GRPCTraceReceiver.service)/\(GRPCTraceReceiver.method))")
         }
@@ -174,7 +175,7 @@ struct ListenCommand: ParsableCommand {
         line += " · holding \(c.heldTraces) trace\(c.heldTraces == 1 ? "" : "s"), \(c.heldSpans) span\(c.heldSpans == 1 ? "" : "s")"
         if c.evictedTraces > 0 { line += ", \(c.evictedTraces) evicted" }
         if c.droppedSpans > 0 { line += ", \(c.droppedSpans) over the limit" }
-        printLine(Glyphs.sanitized(line))
+        printLine(terminalSafe(line))
     }
 
     /// Writes a line to standard output at once (the output may be a pipe that a script reads).

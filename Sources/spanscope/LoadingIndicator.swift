@@ -8,6 +8,7 @@ import Reports
 import Synchronization
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// Loads trace files on another thread and, when that takes longer than a moment, shows how far
 /// it got on standard error (bytes read, bytes parsed, indexing), so a big file never looks hung.

@@ -9,6 +9,7 @@ import Reports
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TerminalText
 
 /// Writes a line to standard error, made safe for a terminal: error messages and warnings quote
 /// span names, ids and file names, any of which may hold escape sequences.

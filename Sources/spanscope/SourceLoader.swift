@@ -30,10 +30,10 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .customLong("attribute"), help: ArgumentHelp("Backends: only traces with this attribute value (repeatable).", valueName: "key=value"))
     var attributes: [String] = []
 
-    @Option(name: .customLong("min-duration"), help: ArgumentHelp("Backends: only traces at least this long (250ms, 2s).", valueName: "d"))
+    @Option(name: .customLong("longer-than"), help: ArgumentHelp("Backends: only traces at least this long (250ms, 2s).", valueName: "d"))
     var minDuration: String?
 
-    @Option(name: .customLong("max-duration"), help: ArgumentHelp("Backends: only traces at most this long.", valueName: "d"))
+    @Option(name: .customLong("shorter-than"), help: ArgumentHelp("Backends: only traces at most this long.", valueName: "d"))
     var maxDuration: String?
 
     @Option(help: ArgumentHelp("Tempo: a TraceQL query, used instead of the flags above.", valueName: "query"))

@@ -6,8 +6,23 @@ struct Spanscope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spanscope",
         abstract: "A terminal explorer for traces of LLM applications.",
-        subcommands: [OpenCommand.self, SummaryCommand.self, StatsCommand.self, CheckCommand.self, ConvertCommand.self, ListenCommand.self,
-                      GenerateCommand.self, BenchLoadCommand.self, BenchFrameCommand.self],
+        subcommands: [
+            OpenCommand.self,
+            SummaryCommand.self,
+            StatsCommand.self,
+            SessionsCommand.self,
+            CallsCommand.self,
+            CheckCommand.self,
+            DiffCommand.self,
+            ConvertCommand.self,
+            ListenCommand.self,
+            GenerateCommand.self,
+            BenchLoadCommand.self,
+            BenchIndexCommand.self,
+            BenchQueryCommand.self,
+            BenchFrameCommand.self,
+            BenchDiffCommand.self,
+        ],
         defaultSubcommand: OpenCommand.self
     )
 }

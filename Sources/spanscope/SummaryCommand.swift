@@ -3,6 +3,7 @@ import Reports
 import TraceAnalysis
 import TraceFormats
 import TerminalText
+import TraceModel
 import TraceWriters
 
 /// `spanscope summary`: per trace, where the time and the money went.
@@ -37,8 +38,22 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where).")
     var sessionKey: String?
 
+    /// Whether a large file is indexed and read trace by trace (`auto`: files past
+    /// `TraceIndexer.lazyThreshold` in OTLP JSON Lines) or loaded whole.
+    enum IndexMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+    @Option(name: .long, help: ArgumentHelp("Index the file and read one trace at a time: auto, always or never.",
+                                            visibility: .hidden))
+    var index: IndexMode = .auto
+
     func run() throws {
         let table = try priceTable(prices)
+        // A query may need every trace at once (sessions), so only an unfiltered summary is indexed.
+        if files.count == 1, self.where == nil, index != .never, !SourceLoader.hasRemote(files),
+           index == .always ? TraceIndexer.canIndex(path: files[0]) : TraceIndexer.shouldIndex(path: files[0]) {
+            try runIndexed(files[0], prices: table)
+            exitWithoutTeardown()
+        }
         let query = try queryOrExit(self.where)
         // Only what a summary shows is kept (message texts and other attributes skipped unread),
         // unless the query reads attributes.
@@ -52,6 +67,30 @@ struct SummaryCommand: ParsableCommand {
             try writeStandardOutput(Array(SummaryText.render(doc, prices: table).utf8))
         }
         withExtendedLifetime(loaded) { exitWithoutTeardown() }
+    }
+}
+
+extension SummaryCommand {
+    /// The summary of a large file, read one batch of traces at a time (memory: the index).
+    func runIndexed(_ path: String, prices table: PriceTable) throws {
+        let store: LazyTraceStore
+        do {
+            store = try LazyTraceStore(path: path)
+        } catch {
+            printError("spanscope: \(error.description)")
+            throw ExitCode(1)
+        }
+        reportWarnings(TraceDocument(source: path, format: store.index.format, traces: [],
+                                     warnings: store.index.warnings, skippedSpans: store.index.skippedSpans))
+        do {
+            switch format {
+            case .json: try IndexedSummary.json(store, prices: table, write: writeStandardOutput)
+            case .text: try IndexedSummary.text(store, prices: table, write: writeStandardOutput)
+            }
+        } catch let error as TraceFormatError {
+            printError("spanscope: \(error.description)")
+            throw ExitCode(1)
+        }
     }
 }
 

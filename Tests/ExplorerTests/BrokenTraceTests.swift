@@ -57,7 +57,8 @@ import TraceModel
         var s = broken()
         let session = try #require(s.session)
         let i = try #require(session.trace.spans.firstIndex { $0.name == "skewed" })
-        s.session?.select(i)
+        s.press("/skewed<enter>")
+        #expect(s.session?.selected == i)
         s.press("d")
         let text = render(s, size: s.size).text
         #expect(text.contains("marked        outside parent"))
@@ -113,11 +114,11 @@ import TraceModel
         let first = try #require(screen.text.split(separator: "\n").dropFirst(2).first)
         #expect(first.contains("0123456789abcdef") && first.contains("…"))
         s.press("d")
-        let doc = try #require(s.overlay)
+        let doc = try #require(s.documentView)
         // Wrapped into lines to page through, all ten megabytes of it.
         #expect(doc.lineCount > (10 << 20) / 80)
         s.press("<pgdn><pgdn>")
-        #expect(s.overlay!.top > 0)
+        #expect(s.documentView!.top > 0)
         s.press("G")
         let end = render(s, size: s.size).text
         #expect(end.contains("0123456789abcdef") && !end.contains("more bytes"))

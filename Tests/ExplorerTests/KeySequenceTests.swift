@@ -2,6 +2,7 @@ import Testing
 import TraceAnalysis
 import TraceModel
 @testable import Explorer
+import TerminalText
 
 /// Key sequences through the key table and `update`, checking what a user would notice.
 @Suite struct KeySequenceTests {
@@ -138,7 +139,7 @@ import TraceModel
     @Test func llmDetailOpensScrollsAndCloses() {
         var s = agent(80, 24)
         s.press("j<enter>")
-        guard let doc = s.overlay else {
+        guard let doc = s.documentView else {
             Issue.record("no detail view")
             return
         }
@@ -149,13 +150,13 @@ import TraceModel
         #expect(text.contains("computed at gpt-4o"))
         #expect(text.contains("temperature 0.2 · max_tokens 512"))
         s.press("<pgdn>")
-        #expect(s.overlay!.top == min(21, s.overlay!.lineCount - 22))
-        #expect(s.overlay!.top > 0)
+        #expect(s.documentView!.top == min(21, s.documentView!.lineCount - 22))
+        #expect(s.documentView!.top > 0)
         s.press("G")
         let bottom = render(s, size: s.size).text
         #expect(bottom.contains("gen_ai.request.model"))
         s.press("<esc>")
-        #expect(s.overlay == nil)
+        #expect(s.documentView == nil)
         #expect(s.selectedName == "plan")
     }
 
@@ -170,7 +171,7 @@ import TraceModel
     @Test func enterOnAPlainSpanToggles() {
         var s = agent()
         s.press("jj<enter>")
-        #expect(s.overlay == nil)
+        #expect(s.documentView == nil)
         #expect(s.rowNames.count == 5)
     }
 
@@ -243,7 +244,7 @@ import TraceModel
         let text = render(s, size: s.size).text
         for b in KeyTable.bindings { #expect(text.contains(b.help), "help lacks “\(b.help)”") }
         s.press("?")
-        #expect(s.overlay == nil)
+        #expect(s.documentView == nil)
     }
 
     @Test func quitFromEveryView() {

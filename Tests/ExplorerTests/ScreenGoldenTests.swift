@@ -18,7 +18,7 @@ import TraceModel
     @Test func llmCallDetails() throws {
         var s = try state("agent-parallel-tools.otlp.jsonl", 80, 24)
         s.press("j<enter>")
-        #expect(s.overlay != nil)
+        #expect(s.documentView != nil)
         Golden.check(render(s, size: s.size), "detail-llm-80x24")
         s.press("<pgdn>")
         Golden.check(render(s, size: s.size), "detail-llm-80x24-page2")

@@ -2,6 +2,7 @@ import Testing
 @testable import Explorer
 #if canImport(Glibc)
 import Glibc
+import TerminalText
 
 // Glibc's Swift module hides wcwidth (it needs _XOPEN_SOURCE); the C symbol is there.
 @_silgen_name("wcwidth") private func platformWcwidth(_ c: wchar_t) -> Int32

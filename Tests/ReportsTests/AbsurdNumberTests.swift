@@ -3,6 +3,7 @@ import TraceAnalysis
 import TraceFormats
 import TraceModel
 @testable import Reports
+import TerminalText
 
 /// Review findings in the reports: absurd numbers from a trace or a price file crashed
 /// `spanscope summary` (Int64 of an infinite cost) or summed into negative token totals.
@@ -41,9 +42,9 @@ import TraceModel
                                                      source: "test")])
         let text = SummaryText.render(doc, prices: prices)
         #expect(text.contains("$?"))
-        #expect(TextFormat.fixed(.infinity, 2) == "∞" && TextFormat.fixed(.nan, 2) == "NaN")
-        #expect(TextFormat.fixed(1e30, 2) == "1e+30")
-        #expect(TextFormat.percent(.nan) == "–")
+        #expect(Format.fixed(.infinity, digits: 2) == "∞" && Format.fixed(.nan, digits: 2) == "NaN")
+        #expect(Format.fixed(1e30, digits: 2) == "1e+30")
+        #expect(Format.percent(.nan) == "–")
         let json = String(decoding: SummaryJSON.encode(doc, prices: prices), as: UTF8.self)
         #expect(json.contains(#""cost_usd":null"#))
     }

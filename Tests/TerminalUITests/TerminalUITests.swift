@@ -1,4 +1,9 @@
 import Explorer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Testing
 @testable import TerminalUI
 
@@ -55,5 +60,24 @@ import Testing
         #expect(Terminal.decode(character: 0x20) == .character(" "))
         #expect(Terminal.decode(character: 0x4E2D) == .character("中"))
         #expect(Terminal.decode(character: 0xD800) == nil)   // not a scalar
+    }
+}
+
+@Suite struct EffectsTests {
+    /// An export is written off the UI thread; its `.wrote` answer waits for the loop.
+    @Test func aWriteRunsElsewhereAndAnswersWithWhereItWent() throws {
+        let dir = "/tmp/spanscope-effects-\(getpid())"
+        #expect(mkdir(dir, 0o700) == 0)
+        defer { unlink(dir + "/x.json"); rmdir(dir) }
+        let effects = Effects(exportDirectory: dir)
+        effects.start(.write(fileName: "x.json", contents: "{}\n"))
+        effects.waitUntilIdle(maxMillis: 10_000)
+        #expect(effects.takeAnswers() == [.wrote(path: dir + "/x.json", error: nil)])
+        #expect(!effects.isBusy)
+        let fd = open(dir + "/x.json", O_RDONLY)
+        #expect(fd >= 0)
+        var buffer = [UInt8](repeating: 0, count: 8)
+        #expect(read(fd, &buffer, 8) == 3)
+        close(fd)
     }
 }

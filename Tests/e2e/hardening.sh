@@ -146,7 +146,7 @@ set +e
 "$bin" summary "$work/nonexistent"$'\e]0;FILE\a' > /dev/null 2>> "$work/err.txt"
 set -e
 if LC_ALL=C grep -qaP "$raw_pattern" "$work/out.txt" "$work/err.txt"; then fail "a file name was printed raw"; fi
-grep -qF 'name␛]0;FILE^G.json' "$work/out.txt" || fail "check does not name the file inertly: $(cat -v "$work/out.txt")"
+grep -qF 'name^[]0;FILE^G.json' "$work/out.txt" || fail "check does not name the file inertly: $(cat -v "$work/out.txt")"
 
 step="tiny terminals: 1x1, 2x2, 10x3, 5x1 and back"
 run "clear; ./explore tiny '$sample'"

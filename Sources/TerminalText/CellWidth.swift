@@ -1,3 +1,5 @@
+import TraceModel
+
 /// Terminal cell widths and the rules that make hostile text inert.
 ///
 /// Widths follow the C library's `wcwidth` (which ncurses uses to place characters), frozen
@@ -29,12 +31,9 @@ public enum CellWidth {
     }
 
     static func lookup(_ v: UInt32) -> Kind {
-        var lo = 0, hi = rangeStarts.count - 1
         if v < rangeStarts[0] { return .narrow }
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if rangeStarts[mid] <= v { lo = mid } else { hi = mid - 1 }
-        }
+        // The last range starting at or before v.
+        let lo = rangeStarts.partitioningIndex { $0 > v } - 1
         let packed = rangeEndsAndClasses[lo]
         if v <= packed & 0xFF_FFFF { return Kind(rawValue: UInt8(packed >> 24)) ?? .narrow }
         return .narrow

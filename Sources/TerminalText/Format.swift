@@ -1,4 +1,5 @@
-/// Number formatting for narrow columns, without Foundation so that screens are the same everywhere.
+/// Number, time and cost formatting, without Foundation so that screens and reports are the
+/// same everywhere (the forms are listed on `TerminalText`).
 public enum Format {
     /// A fixed-point decimal with `digits` fraction digits, rounded half away from zero.
     public static func fixed(_ value: Double, digits: Int) -> String {
@@ -97,12 +98,22 @@ public enum Format {
 
     /// A share as a percentage: `34%`, `0.5%`, `<0.1%`.
     public static func percent(_ part: Double, of whole: Double) -> String {
-        guard whole > 0, part.isFinite else { return "–" }
-        let p = part / whole * 100
+        guard whole > 0 else { return "–" }
+        return percent(part / whole * 100)
+    }
+
+    /// A percentage already scaled to 0–100, in the same form as `percent(_:of:)`.
+    public static func percent(_ p: Double) -> String {
+        guard p.isFinite else { return "–" }
         if p == 0 { return "0%" }
         if p < 0.1 { return "<0.1%" }
         if p < 10 { return fixed(p, digits: 1) + "%" }
         return fixed(p, digits: 0) + "%"
+    }
+
+    /// `n` and the word, plural unless `n` is one: `1 span`, `12,345 spans`.
+    public static func plural(_ n: Int, _ word: String) -> String {
+        "\(grouped(Int64(n))) \(word)\(n == 1 ? "" : "s")"
     }
 
     /// A UTC timestamp `2024-05-01 12:00:03.250Z` from nanoseconds since the epoch.

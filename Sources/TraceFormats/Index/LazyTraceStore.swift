@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TraceModel
+
+/// The traces of a large file kept as an index (totals and byte ranges per trace) with the file
+/// open; a trace is decoded from the file, by the full reader, only when it is asked for.
+///
+/// Memory is the index, not the spans: a few dozen bytes per run of a trace's consecutive spans
+/// plus the LLM calls' totals. The file is read with `pread`, never mapped, so a file that shrinks
+/// while open gives an error, not SIGBUS.
+public final class LazyTraceStore: Sendable {
+    /// The index the scan built.
+    public let index: TraceIndex
+    private let fd: Int32
+
+    /// Opens and indexes `path` (see `TraceIndexer.index`).
+    public convenience init(path: String, progress: IndexProgress? = nil) throws(TraceFormatError) {
+        let index = try TraceIndexer.index(path: path, progress: progress)
+        try self.init(index: index)
+    }
+
+    /// Opens the file an index was built from.
+    public init(index: TraceIndex) throws(TraceFormatError) {
+        let fd = open(index.source, O_RDONLY)
+        guard fd >= 0 else { throw TraceFormatError(source: index.source, message: TraceLoader.describeErrno(errno)) }
+        self.index = index
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// Number of traces.
+    public var count: Int { index.traces.count }
+
+    /// True when the file's size or modification time differs from when it was indexed (what
+    /// was indexed may still be readable: an appended file keeps its indexed prefix).
+    public var fileChanged: Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return true }
+        let now = FileIdentity(info)
+        return now.size != index.identity.size || now.modifiedSeconds != index.identity.modifiedSeconds
+            || now.modifiedNanos != index.identity.modifiedNanos
+    }
+
+    /// Decodes trace `i` (in index order) from the file with the full reader.
+    ///
+    /// Its spans are read run by run and put back into one request with their resources and
+    /// scopes, in file order, so the reader sees what it would have seen in a full load.
+    /// Throws when the file was truncated or changed so that the indexed spans are no longer there.
+    public func trace(at i: Int, detail: TraceLoader.Detail = .full) throws(TraceFormatError) -> Trace {
+        let entry = index.traces[i]
+        let source = index.source
+        var info = stat()
+        if fstat(fd, &info) == 0, let last = entry.runs.map(\.end).max(), Int64(info.st_size) < last {
+            throw TraceFormatError(source: source, message: "was truncated while open (now \(info.st_size) bytes; trace \(entry.id) "
+                                   + "reaches byte \(last)); reopen it")
+        }
+        var request: [UInt8] = []
+        request.reserveCapacity(Int(entry.spanBytes) + entry.runs.count * 64 + 64)
+        request.append(contentsOf: #"{"resourceSpans":["#.utf8)
+        var cachedContext: Int32 = -1
+        var contextBytes: [UInt8] = []
+        for (n, run) in entry.runs.enumerated() {
+            if n > 0 { request.append(UInt8(ascii: ",")) }
+            if run.context != cachedContext {
+                contextBytes = try contextPrefix(index.contexts[Int(run.context)])
+                cachedContext = run.context
+            }
+            request.append(contentsOf: contextBytes)
+            let at = request.count
+            try readRange(run.start..<run.end, appendingTo: &request, trace: entry.id)
+            guard request[at] == UInt8(ascii: "{"), request.last == UInt8(ascii: "}") else {
+                throw changed(entry, "its spans are no longer at bytes \(run.start)–\(run.end)")
+            }
+            request.append(contentsOf: "]}]}".utf8)
+        }
+        request.append(contentsOf: "]}".utf8)
+        var collector = SpanCollector()
+        do {
+            try request.withUnsafeBufferPointer { buf throws(TraceFormatError) in
+                try TraceLoader.read(buffer: buf, source: source, into: &collector, detail: detail)
+            }
+        } catch {
+            throw changed(entry, error.message)
+        }
+        let document = collector.document(source: source)
+        guard document.traces.count == 1, let trace = document.traces.first, trace.id == entry.id,
+              trace.count + collector.skippedSpans == entry.spanCount else {
+            throw changed(entry, "it no longer holds the spans indexed")
+        }
+        return trace
+    }
+
+    private func changed(_ entry: TraceIndexEntry, _ why: String) -> TraceFormatError {
+        TraceFormatError(source: index.source, message: "changed while open: trace \(entry.id): \(why); reopen it")
+    }
+
+    /// `{"resource":…,"scopeSpans":[{"scope":…,"spans":[` for a context.
+    private func contextPrefix(_ c: SpanContext) throws(TraceFormatError) -> [UInt8] {
+        var out = Array(#"{"#.utf8)
+        if let r = c.resource {
+            out.append(contentsOf: #""resource":"#.utf8)
+            try readRange(r, appendingTo: &out, trace: nil)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: #""scopeSpans":[{"#.utf8)
+        if let s = c.scope {
+            out.append(contentsOf: #""scope":"#.utf8)
+            try readRange(s, appendingTo: &out, trace: nil)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: #""spans":["#.utf8)
+        return out
+    }
+
+    private func readRange(_ range: Range<Int64>, appendingTo out: inout [UInt8], trace: TraceID?) throws(TraceFormatError) {
+        let count = Int(range.upperBound - range.lowerBound)
+        let at = out.count
+        out.append(contentsOf: repeatElement(0, count: count))
+        var got = 0
+        var failure: Int32 = 0
+        out.withUnsafeMutableBytes { raw in
+            while got < count {
+                let n = pread(fd, raw.baseAddress! + at + got, count - got, off_t(range.lowerBound) + off_t(got))
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = errno; return }
+                if n == 0 { return }
+                got += n
+            }
+        }
+        if failure != 0 {
+            throw TraceFormatError(source: index.source, message: "cannot be read: \(String(cString: strerror(failure)))")
+        }
+        if got < count {
+            let what = trace.map { "; trace \($0) reaches byte \(range.upperBound)" } ?? ""
+            throw TraceFormatError(source: index.source, message: "was truncated while open (it ends at byte \(range.lowerBound + Int64(got))\(what)); reopen it")
+        }
+    }
+}

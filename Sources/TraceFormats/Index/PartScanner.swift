@@ -1,0 +1,392 @@
+import TraceModel
+
+/// Scans the requests of one part of a file (one line each) into a `PartIndex`.
+///
+/// Per span it keeps only what a list shows; the LLM attributes a summary needs are decoded by
+/// the full reader's own attribute code, so tokens and models come out exactly as in a full load.
+struct PartScanner {
+    var part = PartIndex()
+    /// Decodes LLM attribute values and resources (its scanner covers the current window).
+    private var reader: OTLPJSONReader
+    /// File offset of the window's first byte.
+    private var windowOffset: Int64 = 0
+    private var lineStart = 0
+    /// Slot of the trace the previous span in the same `spans` array belonged to, for runs.
+    private var lastSlot: Int32 = -1
+    /// The previous span's raw trace id (window offsets) and its slot: consecutive spans of
+    /// one trace skip the id parse and the table lookup.
+    private var lastID: (start: Int, count: Int) = (0, 0)
+    private var lastIDSlot: Int32 = -1
+
+    init() {
+        reader = OTLPJSONReader(scanner: JSONScanner(UnsafeBufferPointer<UInt8>(start: nil, count: 0)))
+        reader.keepAttribute = LLMConventions.isSummaryKey
+    }
+
+    /// Points the scanner at a new window of the file.
+    mutating func setWindow(_ window: UnsafeBufferPointer<UInt8>, fileOffset: Int64) {
+        reader = OTLPJSONReader(scanner: JSONScanner(window), interner: reader.interner)
+        reader.keepAttribute = LLMConventions.isSummaryKey
+        windowOffset = fileOffset
+        lastIDSlot = -1
+    }
+
+    /// Scans one line `[start, end)` of the window. A structural error is recorded in
+    /// `part.failure` (and stops the part).
+    mutating func scanLine(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+        lineStart = start
+        var w = LineWalker(base, from: start, to: end)
+        guard w.peek() != nil else { return }
+        part.requests += 1
+        do throws(ScanFailure) {
+            try request(&w)
+            if let c = w.peek() {
+                throw w.fail("unexpected \(JSONScanner.describe(byte: c)) after the request object")
+            }
+        } catch {
+            part.failure = (part.lines + 1, error.offset - start + 1, windowOffset + Int64(error.offset), error.message)
+        }
+    }
+
+    private func column(_ offset: Int) -> Int { offset - lineStart + 1 }
+
+    private mutating func warn(_ offset: Int, _ message: String) {
+        part.warnings.append((part.lines + 1, column(offset), message))
+    }
+
+    private mutating func request(_ w: inout LineWalker) throws(ScanFailure) {
+        guard try w.openObject() else { return }
+        repeat {
+            let k = try w.key()
+            if (w.keyIs(k, "resourceSpans") || w.keyIs(k, "resource_spans")) && w.peek() == UInt8(ascii: "[") {
+                if try w.openArray() {
+                    repeat { try resourceSpans(&w) } while try w.nextElement()
+                }
+            } else {
+                try w.skipValue()
+            }
+        } while try w.nextMember()
+    }
+
+    private mutating func resourceSpans(_ w: inout LineWalker) throws(ScanFailure) {
+        guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); return }
+        let firstContext = part.contexts.count
+        var resource: Range<Int64>?
+        var service = ""
+        if try w.openObject() {
+            repeat {
+                let k = try w.key()
+                if w.keyIs(k, "resource") {
+                    w.skipWhitespace()
+                    let s = w.p
+                    service = try resourceService(&w)
+                    resource = windowOffset + Int64(s)..<windowOffset + Int64(w.p)
+                } else if w.keyIs(k, "scopeSpans") || w.keyIs(k, "scope_spans") || w.keyIs(k, "instrumentationLibrarySpans")
+                            || w.keyIs(k, "instrumentation_library_spans") {
+                    guard w.peek() == UInt8(ascii: "[") else { try w.skipValue(); continue }
+                    if try w.openArray() {
+                        repeat { try scopeSpans(&w) } while try w.nextElement()
+                    }
+                } else {
+                    try w.skipValue()
+                }
+            } while try w.nextMember()
+        }
+        // The resource may follow the spans: complete this entry's contexts and roots now.
+        for c in firstContext..<part.contexts.count {
+            part.contexts[c].resource = resource
+            part.contexts[c].service = service
+        }
+    }
+
+    /// Skips a resource object and returns its `service.name`, read by the full reader's code.
+    private mutating func resourceService(_ w: inout LineWalker) throws(ScanFailure) -> String {
+        guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); return "" }
+        var service = ""
+        if try w.openObject() {
+            repeat {
+                let k = try w.key()
+                if w.keyIs(k, "attributes") {
+                    w.skipWhitespace()
+                    reader.scanner.pos = w.p
+                    do {
+                        let attributes = try reader.readAttributes()
+                        service = attributes[key: "service.name"]?.stringValue ?? ""
+                    } catch {
+                        throw ScanFailure(offset: error.offset - Int(reader.scanner.origin), message: error.message)
+                    }
+                    w.p = reader.scanner.pos
+                } else {
+                    try w.skipValue()
+                }
+            } while try w.nextMember()
+        }
+        return service
+    }
+
+    private mutating func scopeSpans(_ w: inout LineWalker) throws(ScanFailure) {
+        guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); return }
+        let context = Int32(part.contexts.count)
+        part.contexts.append(SpanContext())
+        guard try w.openObject() else { return }
+        repeat {
+            let k = try w.key()
+            if w.keyIs(k, "scope") || w.keyIs(k, "instrumentationLibrary") || w.keyIs(k, "instrumentation_library") {
+                w.skipWhitespace()
+                let s = w.p
+                try w.skipValue()
+                part.contexts[Int(context)].scope = windowOffset + Int64(s)..<windowOffset + Int64(w.p)
+            } else if w.keyIs(k, "spans") {
+                guard w.peek() == UInt8(ascii: "[") else { try w.skipValue(); continue }
+                lastSlot = -1
+                if try w.openArray() {
+                    repeat { try span(&w, context: context) } while try w.nextElement()
+                }
+                lastSlot = -1
+            } else {
+                try w.skipValue()
+            }
+        } while try w.nextMember()
+    }
+
+    private mutating func span(_ w: inout LineWalker, context: Int32) throws(ScanFailure) {
+        guard w.peek() == UInt8(ascii: "{") else {
+            warn(w.p, "span skipped: a span is not an object")
+            part.skipped += 1
+            try w.skipValue()
+            lastSlot = -1
+            return
+        }
+        let spanStart = w.p
+        var traceRaw: (start: Int, count: Int)?
+        var traceEscaped = false
+        var spanRaw: (start: Int, end: Int, escaped: Bool)?
+        var hasParent = false
+        var name: (start: Int, end: Int, escaped: Bool)?
+        var start: Int64?
+        var end: Int64?
+        var error = false
+        var llm: [Attribute] = []
+        if try w.openObject() {
+            repeat {
+                let k = try w.key()
+                guard k.count > 0 else { try w.skipValue(); continue }
+                switch w.base[k.start] {
+                case UInt8(ascii: "t"):
+                    if (w.keyIs(k, "traceId") || w.keyIs(k, "trace_id")) && w.peek() == 0x22 {
+                        let s = try w.rawString()
+                        traceRaw = (s.start, s.end - s.start)
+                        traceEscaped = s.escaped
+                    } else { try w.skipValue() }
+                case UInt8(ascii: "s"):
+                    if (w.keyIs(k, "spanId") || w.keyIs(k, "span_id")) && w.peek() == 0x22 {
+                        spanRaw = try w.rawString()
+                    } else if w.keyIs(k, "startTimeUnixNano") || w.keyIs(k, "start_time_unix_nano") {
+                        start = try w.nanos()
+                    } else if w.keyIs(k, "status") {
+                        error = try statusIsError(&w)
+                    } else { try w.skipValue() }
+                case UInt8(ascii: "e"):
+                    if w.keyIs(k, "endTimeUnixNano") || w.keyIs(k, "end_time_unix_nano") {
+                        end = try w.nanos()
+                    } else { try w.skipValue() }
+                case UInt8(ascii: "p"):
+                    if (w.keyIs(k, "parentSpanId") || w.keyIs(k, "parent_span_id")) && w.peek() == 0x22 {
+                        let s = try w.rawString()
+                        hasParent = s.escaped || !w.isZeroID(s.start, s.end)
+                    } else { try w.skipValue() }
+                case UInt8(ascii: "n"):
+                    if w.keyIs(k, "name") && w.peek() == 0x22 {
+                        let s = try w.rawString()
+                        name = (s.start, s.end, s.escaped)
+                    } else { try w.skipValue() }
+                case UInt8(ascii: "a"):
+                    if w.keyIs(k, "attributes") && w.peek() == UInt8(ascii: "[") {
+                        try summaryAttributes(&w, into: &llm)
+                    } else { try w.skipValue() }
+                default:
+                    try w.skipValue()
+                }
+            } while try w.nextMember()
+        }
+        // The same three checks, in the same order and words, as the full reader's.
+        // The trace id is parsed only when it differs from the previous span's.
+        var cached: Int32 = -1
+        if let raw = traceRaw, !traceEscaped, lastIDSlot >= 0, raw.count == lastID.count,
+           memcmp(w.base + raw.start, w.base + lastID.start, raw.count) == 0 {
+            cached = lastIDSlot
+        }
+        let traceID: TraceID?
+        if cached >= 0 {
+            traceID = part.entries[Int(cached)].id
+        } else if let raw = traceRaw {
+            traceID = traceEscaped ? decodedID(at: raw.start - 1) : TraceID(Identifier(utf8: UnsafeBufferPointer(start: w.base + raw.start, count: raw.count)))
+        } else {
+            traceID = nil
+        }
+        guard let traceID, !traceID.raw.isZero else { return skip("missing 'traceId'", at: spanStart) }
+        guard let s = spanRaw, s.escaped || !w.isZeroID(s.start, s.end) else { return skip("missing 'spanId'", at: spanStart) }
+        guard var startNanos = start else {
+            return skip("span \(SpanID(identifier(w.base, s))) has no 'startTimeUnixNano'", at: spanStart)
+        }
+        var endNanos = end ?? startNanos
+        let range = Span.timeRange
+        if !range.contains(startNanos) || !range.contains(endNanos) {
+            startNanos = min(max(startNanos, range.lowerBound), range.upperBound)
+            endNanos = min(max(endNanos, range.lowerBound), range.upperBound)
+            part.clamped += 1
+        }
+
+        let slot = cached >= 0 ? cached : slot(for: traceID, raw: traceEscaped ? nil : traceRaw)
+        let spanEnd = windowOffset + Int64(w.p)
+        let base = w.base
+        let runStart = windowOffset + Int64(spanStart)
+        let continues = lastSlot == slot
+        PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
+                        root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
+                        traceID: traceID, spanID: llm.isEmpty ? .bits64(0) : identifier(base, s), run: runStart..<spanEnd, continuesRun: continues)
+        lastSlot = slot
+    }
+
+    private static func add(to e: inout TraceIndexEntry, error: Bool, start: Int64, end: Int64, root: Bool,
+                            name: @autoclosure () -> String, context: Int32, llm: [Attribute], traceID: TraceID,
+                            spanID: Identifier, run: Range<Int64>, continuesRun: Bool) {
+        e.spanCount += 1
+        if error { e.errorCount += 1 }
+        e.startNanos = min(e.startNanos, start)
+        e.endNanos = max(e.endNanos, max(end, start))
+        e.offerRoot(name: name(), start: start, parentless: root, context: context)
+        if !llm.isEmpty {
+            let span = Span(traceID: traceID, spanID: SpanID(spanID), name: "", startNanos: start, endNanos: end, attributes: llm)
+            if let call = LLMConventions.summaryCall(for: span) { e.llmCalls.append(call) }
+        }
+        if continuesRun, !e.runs.isEmpty {
+            e.runs[e.runs.count - 1].end = run.upperBound
+            e.runs[e.runs.count - 1].spans += 1
+        } else {
+            e.runs.append(SpanRun(start: run.lowerBound, end: run.upperBound, context: context, spans: 1))
+        }
+    }
+
+    private mutating func skip(_ why: String, at offset: Int) {
+        part.skipped += 1
+        warn(offset, "span skipped: \(why)")
+        lastSlot = -1
+    }
+
+    /// A name as the full reader decodes it.
+    private static func string(_ base: UnsafePointer<UInt8>, _ name: (start: Int, end: Int, escaped: Bool)?) -> String {
+        guard let name else { return "" }
+        if !name.escaped { return String(decoding: UnsafeBufferPointer(start: base + name.start, count: name.end - name.start), as: UTF8.self) }
+        var s = JSONScanner(UnsafeBufferPointer(start: base, count: name.end + 1), at: name.start - 1)
+        return (try? s.readString()) ?? ""
+    }
+
+    /// A raw id as the full reader makes it.
+    private mutating func identifier(_ base: UnsafePointer<UInt8>, _ s: (start: Int, end: Int, escaped: Bool)) -> Identifier {
+        if !s.escaped { return Identifier(utf8: UnsafeBufferPointer(start: base + s.start, count: s.end - s.start)) }
+        reader.scanner.pos = s.start - 1
+        return Identifier(parsing: (try? reader.scanner.readString()) ?? "")
+    }
+
+    private mutating func decodedID(at quote: Int) -> TraceID? {
+        reader.scanner.pos = quote
+        guard let text = try? reader.scanner.readString(), !text.isEmpty else { return nil }
+        return TraceID(Identifier(parsing: text))
+    }
+
+    /// The table slot of a trace, created on first sight.
+    private mutating func slot(for id: TraceID, raw: (start: Int, count: Int)?) -> Int32 {
+        let slot: Int32
+        if let s = part.slots[id] {
+            slot = s
+        } else {
+            slot = Int32(part.entries.count)
+            part.slots[id] = slot
+            part.entries.append(TraceIndexEntry(id: id))
+        }
+        if let raw {
+            lastID = raw
+            lastIDSlot = slot
+        } else {
+            lastIDSlot = -1
+        }
+        return slot
+    }
+
+    /// The status object's code, as the full reader reads it: 2, "2", "ERROR" or "STATUS_CODE_ERROR".
+    private mutating func statusIsError(_ w: inout LineWalker) throws(ScanFailure) -> Bool {
+        guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); return false }
+        var error = false
+        guard try w.openObject() else { return false }
+        repeat {
+            let k = try w.key()
+            if w.keyIs(k, "code") {
+                w.skipWhitespace()
+                let s = w.p
+                try w.skipValue()
+                var text = String(decoding: UnsafeBufferPointer(start: w.base + s, count: w.p - s), as: UTF8.self)
+                if text.hasPrefix("\"") { text = String(text.dropFirst().dropLast()) }
+                if text.hasPrefix("STATUS_CODE_") { text = String(text.dropFirst(12)) }
+                error = text == "2" || text.uppercased() == "ERROR"
+            } else {
+                try w.skipValue()
+            }
+        } while try w.nextMember()
+        return error
+    }
+
+    /// Reads the attributes a summary keeps (the full reader's `isSummaryKey` filter) and skips
+    /// the rest, message texts included, at block speed.
+    private mutating func summaryAttributes(_ w: inout LineWalker, into out: inout [Attribute]) throws(ScanFailure) {
+        guard try w.openArray() else { return }
+        repeat {
+            guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); continue }
+            var key: (start: Int, end: Int, escaped: Bool)?
+            var value = -1
+            if try w.openObject() {
+                repeat {
+                    let k = try w.key()
+                    if w.keyIs(k, "key") && w.peek() == 0x22 {
+                        let raw = try w.rawString()
+                        key = raw
+                        // Most keys are not wanted: skip the rest of the entry, value unread.
+                        if !raw.escaped,
+                           !LLMConventions.isSummaryKey(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start)) {
+                            if try w.nextMember() { try w.skipRestOfObject() }
+                            break
+                        }
+                    } else if w.keyIs(k, "value") {
+                        w.skipWhitespace()
+                        value = w.p
+                        // The key may follow its value: keep the place.
+                        try w.skipValue()
+                    } else {
+                        try w.skipValue()
+                    }
+                } while try w.nextMember()
+            }
+            guard let key, !key.escaped else { continue }
+            let raw = UnsafeBufferPointer(start: w.base + key.start, count: key.end - key.start)
+            guard LLMConventions.isSummaryKey(raw) else { continue }
+            var v = AttributeValue.empty
+            if value >= 0 {
+                let resume = w.p
+                reader.scanner.pos = value
+                do {
+                    v = try reader.readAnyValue(depth: 0)
+                } catch {
+                    throw ScanFailure(offset: error.offset - reader.scanner.origin, message: error.message)
+                }
+                w.p = resume
+            }
+            out.append(Attribute(reader.interner.intern(raw), v))
+        } while try w.nextElement()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
