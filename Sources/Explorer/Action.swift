@@ -129,10 +129,14 @@ public enum Action: Hashable, Sendable {
     case toggleFilter
     /// Next span with an error.
     case nextError
-    /// The slowest span.
+    /// The next span by self time, slowest first (the first press starts the walk).
     case slowest
-    /// The costliest LLM call.
+    /// The previous span by self time.
+    case slowestBack
+    /// The next LLM call by cost, costliest first (the first press starts the walk).
     case costliest
+    /// The previous LLM call by cost.
+    case costliestBack
 
     // The trace list.
     /// Open the selected trace.

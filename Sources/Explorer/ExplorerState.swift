@@ -71,6 +71,8 @@ public struct TraceSession: Sendable {
     public var criticalCursor: Int?
     /// The pane shown when the terminal is too narrow for all of them.
     public var pane: Pane = .tree
+    /// The walk `s`/`S` or `$`/`#` is on, if any.
+    public var walk: SpanWalk?
 
     /// Opens `insight` with the selection on its root.
     public init(insight: TraceInsight) {
@@ -139,6 +141,24 @@ public struct TraceSession: Sendable {
     }
 }
 
+/// A walk through a trace's spans in a ranked order: by self time (`s`) or LLM calls by cost (`$`).
+public struct SpanWalk: Hashable, Sendable {
+    /// What the walk ranks.
+    public enum Kind: Hashable, Sendable {
+        /// Every span, longest self time first.
+        case selfTime
+        /// Every LLM call, costliest first (unpriced last).
+        case cost
+    }
+
+    /// What is ranked.
+    public var kind: Kind
+    /// The spans in rank order.
+    public var order: [Int]
+    /// Where the walk is in `order`.
+    public var position: Int
+}
+
 /// One line of the trace list.
 public struct TraceListEntry: Sendable {
     /// Index into the document's traces.
@@ -195,6 +215,12 @@ public struct TraceListState: Sendable {
     public var selected = 0
     /// First position on screen.
     public var top = 0
+    /// The query the list is filtered by ("" shows every trace).
+    public var query = ""
+    /// Per-trace facts for queries, worked out at the first filter (nil until then).
+    var facts: [TraceFacts]?
+    /// Entries the query matches, one flag per entry (nil: no filter).
+    var matching: [Bool]?
     /// The trace marked with `m` for a comparison, by id (live updates may move it in the list).
     public var marked: TraceID?
 }

@@ -113,6 +113,13 @@ extension ExplorerState {
         traceRevisions = update.traceRevisions
         live = update.status
         list.entries = ExplorerState.listEntries(document, stats)
+        // Live traces change: the filter is worked out again over the new versions.
+        list.facts = nil
+        if !list.query.isEmpty {
+            let saved = message
+            filterList(list.query)
+            message = saved
+        }
         list.order = sortedOrder()
         if let id = selectedID, let i = document.traces.firstIndex(where: { $0.id == id }),
            let p = list.order.firstIndex(of: i) {

@@ -476,7 +476,9 @@ enum Painter {
             segments(liveTitle(live, traces: n, spans: state.document.spanCount, sorted: sorted),
                      &screen, row: 0, column: 0, limit: screen.width)
         } else {
-            segments([(baseName(state.document.source), title), ("  \(n) trace\(n == 1 ? "" : "s")" + sorted, muted)],
+            let count = list.query.isEmpty ? "  \(n) trace\(n == 1 ? "" : "s")"
+                : "  \(list.order.count) of \(n) traces match \(list.query)"
+            segments([(baseName(state.document.source), title), (count + sorted, muted)],
                      &screen, row: 0, column: 0, limit: screen.width)
         }
         guard n > 0 else {

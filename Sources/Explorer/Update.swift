@@ -149,7 +149,10 @@ extension ExplorerState {
             overlay = nil
         case .submit:
             overlay = nil
-            guard var s = takeSession() else { return }
+            guard var s = takeSession() else {
+                filterList(p.text)
+                return
+            }
             message = s.search(p.text, filter: p.filters, height: traceRows(s))
             view = .trace(s)
         default:
@@ -310,17 +313,36 @@ extension ExplorerState {
             }
             s.select(errors[i])
             message = "error \(i + 1) of \(errors.count)"
-        case .slowest:
-            guard let i = s.insight.statistics.slowestSpan else { return Step() }
-            s.select(i)
-            message = "slowest span: " + Format.duration(trace.spans[i].durationNanos)
-        case .costliest:
-            guard let i = s.insight.statistics.costliestLLMSpan else {
-                message = "no LLM call with a known cost"
-                return Step()
+        case .slowest, .slowestBack, .costliest, .costliestBack:
+            let kind: SpanWalk.Kind = action == .slowest || action == .slowestBack ? .selfTime : .cost
+            let forward = action == .slowest || action == .costliest
+            var w: SpanWalk
+            if let current = s.walk, current.kind == kind {
+                w = current
+                let n = w.order.count
+                w.position = ((w.position + (forward ? 1 : -1)) % n + n) % n
+            } else {
+                // Ranked once when the walk starts; later presses only step.
+                let order = kind == .selfTime ? LLMCallRanking.spansBySelfTime(trace)
+                    : LLMCallRanking.callsByCost(trace, prices: prices)
+                guard !order.isEmpty else {
+                    message = kind == .cost ? "no LLM calls in this trace" : "no spans in this trace"
+                    return Step()
+                }
+                w = SpanWalk(kind: kind, order: order, position: forward ? 0 : order.count - 1)
             }
+            s.walk = w
+            let i = w.order[w.position]
             s.select(i)
-            if let c = s.insight.statistics.cost(ofSpan: i)?.usd { message = "costliest LLM call: " + Format.usd(c) }
+            let place = "\(w.position + 1) of \(w.order.count)"
+            if kind == .selfTime {
+                message = "self time \(place): " + Format.duration(s.insight.statistics.selfTimeNanos(of: i))
+                    + " of " + Format.duration(trace.spans[i].durationNanos)
+            } else {
+                let cost = s.insight.statistics.cost(ofSpan: i)?.usd
+                message = "cost \(place): " + (cost.map(Format.usd) ?? "unpriced")
+                    + (trace.llmCall(at: i).map { " · " + Format.grouped($0.totalTokens) + " tokens" } ?? "")
+            }
         default:
             return nil
         }
@@ -459,6 +481,13 @@ extension ExplorerState {
         case .reverseSort:
             list.descending.toggle()
             sortList()
+        case .startSearch:
+            overlay = .prompt(PromptState(text: list.query, filters: true))
+        case .back:
+            if !list.query.isEmpty {
+                filterList("")
+                message = "filter cleared"
+            }
         case .markTrace:
             guard list.selected < list.order.count else { break }
             let id = document.traces[list.entries[list.order[list.selected]].index].id
@@ -479,6 +508,31 @@ extension ExplorerState {
         list.selected = list.order.firstIndex(of: keep) ?? 0
     }
 
+    /// Shows only the traces `text` matches (all of them for ""); a bad query leaves the list
+    /// as it was and says what is wrong in the status bar.
+    mutating func filterList(_ text: String) {
+        let query: TraceQuery
+        do {
+            query = try TraceQuery(text)
+        } catch {
+            message = error.description
+            return
+        }
+        list.query = query.isEmpty ? "" : text
+        if query.isEmpty {
+            list.matching = nil
+        } else {
+            let facts = list.facts ?? TraceFacts.compute(document.traces, prices: prices)
+            list.facts = facts
+            var flags = [Bool](repeating: false, count: list.entries.count)
+            for i in query.filter(document.traces, facts: facts) where i < flags.count { flags[i] = true }
+            list.matching = flags
+            message = "\(flags.filter { $0 }.count) of \(flags.count) traces match"
+        }
+        sortList()
+        list.top = 0
+    }
+
     /// Entry indices in the order of the current sort column and direction.
     func sortedOrder() -> [Int] {
         let e = list.entries
@@ -497,6 +551,7 @@ extension ExplorerState {
         }
         var order = Array(e.indices).sorted(by: less)
         if list.descending { order.reverse() }
+        if let matching = list.matching { order = order.filter { $0 < matching.count && matching[$0] } }
         return order
     }
 

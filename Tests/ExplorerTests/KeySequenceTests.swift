@@ -180,10 +180,36 @@ import TerminalText
         s.press("e")
         #expect(s.selectedName == "search_docs")
         #expect(s.message == "error 1 of 1")
+    }
+
+    /// Self times by hand (ms): search_web 1620, plan 1240, summarize 1190, search_docs 530,
+    /// format_answer 100, research_agent 4210 − 4170 = 40, tools 1640 − 1620 = 20.
+    /// Costs: summarize (claude-3-5-sonnet, 2400/380 at $3/$15 per M) $0.0129, plan (gpt-4o,
+    /// 1200/150 at $2.50/$10) $0.0045.
+    @Test func sAndDollarWalkRankedSpansAndBack() {
+        var s = agent()
         s.press("s")
-        #expect(s.selectedName == "research_agent")
+        #expect(s.selectedName == "search_web")
+        #expect(s.message == "self time 1 of 7: 1.62s of 1.62s")
+        s.press("s")
+        #expect(s.selectedName == "plan")
+        #expect(s.message?.hasPrefix("self time 2 of 7") == true)
+        s.press("ss")
+        #expect(s.selectedName == "search_docs")
+        s.press("S")
+        #expect(s.selectedName == "summarize")
         s.press("$")
         #expect(s.selectedName == "summarize")
+        #expect(s.message == "cost 1 of 2: $0.013 · 2,780 tokens")
+        s.press("$")
+        #expect(s.selectedName == "plan")
+        #expect(s.message?.hasPrefix("cost 2 of 2") == true)
+        s.press("$")
+        #expect(s.selectedName == "summarize")            // past the last: back to the first
+        s.press("#")
+        #expect(s.selectedName == "plan")
+        s.press("s")                                       // another walk starts from its top
+        #expect(s.selectedName == "search_web")
     }
 
     @Test func criticalPathJumpFollowsTheWaitInTimeOrder() {

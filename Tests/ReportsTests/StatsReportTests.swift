@@ -64,8 +64,8 @@ import TraceModel
         #expect(text == """
             stats by model · 3 traces · 2 groups
             model                   count traces errors      p50      p95      p99      max self p50 tokens in/out       cost
-            gpt-4o-mini                 2      2      1  15.46 s  28.56 s  29.72 s  30.01 s  15.46 s         58/24  $0.000023
-            llama-3.1-8b-instruct       1      1      0 433.0 ms 433.0 ms 433.0 ms 433.0 ms 433.0 ms         61/29   unpriced
+            gpt-4o-mini                 2      2      1    15.5s    28.6s    29.7s    30.0s    15.5s         58/24  $0.000023
+            llama-3.1-8b-instruct       1      1      0    433ms    433ms    433ms    433ms    433ms         61/29   unpriced
 
             """)
     }
