@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "spanscope", targets: ["spanscope"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
+        .library(name: "TraceConventions", targets: ["TraceConventions"]),
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceWriters", targets: ["TraceWriters"]),
         .library(name: "TerminalText", targets: ["TerminalText"]),
@@ -38,7 +39,10 @@ let package = Package(
         // Writers apart from the readers, so an app that only records links no reader and no zlib.
         .target(name: "TraceWriters", dependencies: ["TraceModel", "TerminalText"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "TraceFormats", dependencies: ["TraceModel", "TerminalText", "CZlib"], exclude: ["CONVENTIONS.md"]),
+        // The one LLM convention table and the JSON scanner it shares with the readers: what a
+        // recorder needs to see its own spans as Spanscope does, without the readers and zlib.
+        .target(name: "TraceConventions", dependencies: ["TraceModel", "TerminalText"], exclude: ["CONVENTIONS.md"]),
+        .target(name: "TraceFormats", dependencies: ["TraceModel", "TraceConventions", "TerminalText", "CZlib"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
         .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis", "TerminalText"]),
         .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats", "TraceWriters", "TerminalText"]),
@@ -60,7 +64,7 @@ let package = Package(
         .target(
             name: "AITracing",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceWriters", "TerminalText", "TraceAnalysis",
+                "TraceModel", "TraceConventions", "TraceWriters", "TerminalText", "TraceAnalysis",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
@@ -85,13 +89,13 @@ let package = Package(
         .target(name: "AITracingOpenAI", dependencies: ["AITracing", "TraceModel", "TraceAnalysis"]),
         // The OTLP/HTTP exporter: URLSession and zlib, apart so that AITracing itself links neither.
         .target(name: "AITracingOTLP", dependencies: ["AITracing", "TraceModel", "TraceWriters", "CZlib"]),
-        .target(name: "OpenAIFake", dependencies: ["LocalHTTP"]),
+        .target(name: "OpenAIFake", dependencies: ["LocalHTTP", "TraceModel"]),
         .target(name: "SeedScenario",
                 dependencies: ["AITracing", "AITracingOpenAI", "AITracingOTLP", "LocalHTTP", "OpenAIFake", "TraceModel", "TraceFormats"]),
         .executableTarget(name: "seed-example", dependencies: ["SeedScenario"]),
         .executableTarget(name: "tracing-bench", dependencies: ["AITracing", "TraceModel"]),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
-        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
+        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceConventions", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
@@ -106,7 +110,7 @@ let package = Package(
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ]
         ),
-        .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP"]),
+        .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP", "TraceModel"]),
         .testTarget(name: "LiveReceiverTests", dependencies: ["LiveReceiver", "LocalHTTP", "TraceFormats", "TerminalText", "TraceWriters", "TraceModel", "CZlib"]),
         .testTarget(name: "LiveGRPCTests", dependencies: [
             "LiveGRPC", "LiveReceiver", "TraceFormats", "TraceModel", "CZlib",
@@ -123,7 +127,7 @@ let package = Package(
             "AITracingOTLP", "AITracing", "TraceModel", "TraceWriters", "TraceFormats", "LiveReceiver", "LocalHTTP",
         ]),
         .testTarget(name: "AITracingOpenAITests",
-                    dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis"]),
+                    dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis", "TraceFormats"]),
         .testTarget(name: "SeedScenarioTests",
                     dependencies: ["SeedScenario", "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis", "LiveReceiver"]),
     ],

@@ -1,45 +1,61 @@
 """Peers Spanscope's benchmarks compare against, timed in this process.
 
-    python3 peers.py parse FILE [REPEAT]   # JSON parse of FILE: orjson (GC on/off), json, simdjson
-    python3 peers.py rss FILE PARSER       # peak RSS of one parse in a fresh process (prints bytes)
-    python3 peers.py lines FILE            # orjson.loads of every line of a JSON Lines file, GC off
+    python peers.py parse FILE REPEAT            # JSON parse of FILE: orjson (GC on/off), json, simdjson
+    python peers.py rss FILE PARSER              # peak RSS of one parse in a fresh process
+    python peers.py wall REPEAT CMD...           # whole processes, run alternately
+    python peers.py versions                     # the interpreter and peer versions
+    python peers.py lines FILE                   # orjson.loads of every line of a JSON Lines file, GC off
 
-Each prints one JSON line. A parser that is not installed is reported as missing, not faked.
+Each prints one JSON line. A parser that is not installed is reported as missing, not faked;
+run.sh treats a missing one as a failure. Every peer gets the same number of runs and its best
+is reported, as `spanscope bench-load --repeat N` does for Spanscope. Like bench-load, whose
+timer stops before its document is dropped, the parsed result is freed after the timer stops.
 """
 import gc
 import json
+import platform
 import resource
+import subprocess
 import sys
 import time
 
 
 def best_of(fn, repeat):
-    times = []
+    """Best wall and best CPU (user + system) milliseconds of `repeat` runs of `fn`."""
+    walls, cpus = [], []
     for _ in range(repeat):
+        c0 = time.process_time()
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[0] * 1e3, times[len(times) // 2] * 1e3
+        result = fn()
+        t1 = time.perf_counter()
+        c1 = time.process_time()
+        del result  # freed outside the timed part
+        walls.append(t1 - t0)
+        cpus.append(c1 - c0)
+    return min(walls) * 1e3, min(cpus) * 1e3
 
 
 def parse(path, repeat):
     data = open(path, "rb").read()
-    out = {"file": path, "bytes": len(data)}
+    out = {"file": path, "bytes": len(data), "repeat": repeat}
+
+    def timed(name, fn):
+        out[name + "_ms"], out[name + "_cpu_ms"] = best_of(fn, repeat)
+
     try:
         import orjson
-        out["orjson_gc_on_ms"] = best_of(lambda: orjson.loads(data), repeat)[0]
+        timed("orjson_gc_on", lambda: orjson.loads(data))
         gc.disable()
-        out["orjson_gc_off_ms"] = best_of(lambda: orjson.loads(data), repeat)[0]
+        timed("orjson_gc_off", lambda: orjson.loads(data))
         gc.enable()
     except ImportError:
         out["orjson"] = "missing"
-    out["json_ms"] = best_of(lambda: json.loads(data), max(1, repeat // 2))[0]
+    timed("json", lambda: json.loads(data))
     try:
         import simdjson
         parser = simdjson.Parser()
         # Full conversion to Python objects, as the others do (not a lazy document).
-        out["simdjson_ms"] = best_of(lambda: parser.parse(data, True), repeat)[0]
+        timed("simdjson", lambda: parser.parse(data, True))
     except ImportError:
         out["simdjson"] = "missing"
     print(json.dumps(out))
@@ -74,30 +90,45 @@ def lines(path):
     print(json.dumps({"file": path, "bytes": size, "lines": n, "orjson_lines_ms": ms, "mb_per_s": size / 1e6 / (ms / 1e3)}))
 
 
-if __name__ == "__main__":
-    if sys.argv[1] == "lines":
-        lines(sys.argv[2])
-    elif sys.argv[1] == "parse":
-        parse(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 3)
-    elif sys.argv[1] == "rss":
-        rss(sys.argv[2], sys.argv[3])
-
-
 def wall(repeat, commands):
-    """Runs shell commands alternately, `repeat` rounds, and prints each one's best and median wall ms."""
-    import subprocess
-    times = {c: [] for c in commands}
+    """Runs shell commands alternately, `repeat` rounds; each one's best wall and best CPU ms
+    (user + system of the whole process tree, from the children's resource usage)."""
+    walls = {c: [] for c in commands}
+    cpus = {c: [] for c in commands}
     for _ in range(repeat):
         for c in commands:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(c, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times[c].append((time.perf_counter() - t0) * 1e3)
-    out = []
-    for c in commands:
-        t = sorted(times[c])
-        out.append({"command": c, "best_ms": t[0], "median_ms": t[len(t) // 2]})
+            walls[c].append((time.perf_counter() - t0) * 1e3)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[c].append(((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1e3)
+    print(json.dumps([{"command": c, "best_ms": min(walls[c]), "best_cpu_ms": min(cpus[c])} for c in commands]))
+
+
+def versions():
+    out = {"python": platform.python_version()}
+    for module, name in (("orjson", "orjson"), ("simdjson", "pysimdjson")):
+        try:
+            from importlib.metadata import version
+            __import__(module)
+            out[name] = version(name)
+        except Exception:
+            out[name] = "missing"
     print(json.dumps(out))
 
 
-if __name__ == "__main__" and sys.argv[1] == "wall":
-    wall(int(sys.argv[2]), sys.argv[3:])
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "parse":
+        parse(sys.argv[2], int(sys.argv[3]))
+    elif command == "rss":
+        rss(sys.argv[2], sys.argv[3])
+    elif command == "wall":
+        wall(int(sys.argv[2]), sys.argv[3:])
+    elif command == "lines":
+        lines(sys.argv[2])
+    elif command == "versions":
+        versions()
+    else:
+        sys.exit(f"peers.py: unknown command {command}")

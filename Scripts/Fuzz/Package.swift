@@ -14,6 +14,7 @@ let package = Package(
         .executableTarget(name: "spanscope-fuzz", dependencies: [
             "CLibFuzzer",
             .product(name: "TraceModel", package: "Spanscope"),
+            .product(name: "TraceConventions", package: "Spanscope"),
             .product(name: "TraceFormats", package: "Spanscope"),
             .product(name: "TraceAnalysis", package: "Spanscope"),
             .product(name: "Explorer", package: "Spanscope"),

@@ -1,4 +1,3 @@
-import Synchronization
 import TraceModel
 
 /// A span being recorded. `AITracer.withSpan` hands one to its body and ends it when the body
@@ -26,7 +25,7 @@ public final class AISpan: Sendable {
         var ended = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(tracer: AITracer, context: SpanContext, parentID: SpanID?, name: String, kind: SpanKind,
          attributes: [Attribute], startNanos: Int64) {
@@ -37,7 +36,7 @@ public final class AISpan: Sendable {
         var attrs = attributes
         // Room for the common LLM attributes without regrowing.
         attrs.reserveCapacity(attributes.count + 10)
-        state = Mutex(State(name: name, kind: kind, attributes: attrs))
+        state = Locked(State(name: name, kind: kind, attributes: attrs))
     }
 
     /// The operation name.

@@ -1,7 +1,5 @@
-import Synchronization
 import TraceAnalysis
-import TraceFormats
-@_exported import TraceModel
+import TraceModel
 
 /// Records spans for one service: the Swift form of the seed's `AITracer`.
 ///
@@ -30,7 +28,7 @@ public final class AITracer: Sendable {
     /// How headers are written and read by `inject`/`extract` and the distributed-tracing adapter.
     public let propagator: Propagator
 
-    private let priceCache = Mutex<PriceCache>(PriceCache())
+    private let priceCache = Locked<PriceCache>(PriceCache())
 
     /// Prices by model name, with the last one looked up kept apart: LLM apps mostly call one
     /// model in a row, and comparing one string is cheaper than hashing it.

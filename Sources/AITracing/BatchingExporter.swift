@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 import TraceModel
 
 /// Exports a store's spans in batches: when `maxBatchSize` spans are waiting, when `maxDelay`
@@ -130,7 +129,7 @@ public actor BatchingExporter {
 
 /// Lets the exporter's background task call back into the actor without holding it alive.
 private final class FlushTarget: Sendable {
-    private let action = Mutex<(@Sendable () async -> Bool)?>(nil)
+    private let action = Locked<(@Sendable () async -> Bool)?>(nil)
 
     func set(_ flush: @escaping @Sendable () async -> Bool) {
         action.withLock { $0 = flush }

@@ -1,5 +1,4 @@
 import TraceAnalysis
-import TraceFormats
 import TraceModel
 import TerminalText
 import TraceWriters

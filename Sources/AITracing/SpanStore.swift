@@ -1,5 +1,4 @@
-import Synchronization
-import TraceFormats
+import TraceConventions
 import TraceModel
 
 /// What a store had to drop because it was full.
@@ -153,14 +152,27 @@ public final class SpanStore: Sendable {
         Trace(id: id, spans: spans(inTrace: id), llmCall: LLMConventions.call(for:))
     }
 
-    /// Every held span grouped into traces, with a warning when spans were dropped.
+    /// Every held span grouped into traces (ordered by start, as a reader orders a file's), LLM
+    /// calls normalised by the same table, with a warning when spans were dropped.
+    ///
+    /// Grouped here rather than by the readers' `SpanCollector`, so that recording links no
+    /// reader: the spans come from this process, with no file positions to report.
     public func document(source: String = "AITracing") -> TraceDocument {
-        var collector = SpanCollector()
-        collector.noteFormat("AITracing (in memory)")
-        for span in spans() { collector.add(span) }
+        var order: [TraceID] = []
+        var groups: [TraceID: [TraceModel.Span]] = [:]
+        for var span in spans() {
+            _ = span.clampTimes()
+            if groups[span.traceID] == nil { order.append(span.traceID) }
+            groups[span.traceID, default: []].append(span)
+        }
+        var traces = Parallel.map(order.count) { i in
+            Trace(id: order[i], spans: groups[order[i]]!, llmCall: LLMConventions.summaryCall(for:),
+                  llmDetails: LLMConventions.call(for:))
+        }
+        traces.sort { a, b in a.startNanos != b.startNanos ? a.startNanos < b.startNanos : a.count > b.count }
         let report = dropReport
-        if report.count > 0 { collector.warn(report.description) }
-        return collector.document(source: source)
+        return TraceDocument(source: source, format: "AITracing (in memory)", traces: traces,
+                             warnings: report.count > 0 ? [report.description] : [])
     }
 
     // MARK: Export bookkeeping

@@ -1,4 +1,5 @@
 import AITracing
+import TraceModel
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

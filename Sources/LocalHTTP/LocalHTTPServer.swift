@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -126,6 +131,12 @@ public final class LocalHTTPServer: Sendable {
             .bind(host: host, port: port).get()
         let bound = channel.localAddress?.port ?? port
         return LocalHTTPServer(host: host, port: bound, maxBodyBytes: limit, channel: channel)
+    }
+
+    /// True when `error`, thrown by `start`, says the address is already in use: read from the
+    /// system error's code (`EADDRINUSE`), not from its message, whose wording varies by platform.
+    public static func isAddressInUse(_ error: any Error) -> Bool {
+        (error as? IOError)?.errnoCode == EADDRINUSE
     }
 
     /// Stops accepting connections and closes the listening socket.

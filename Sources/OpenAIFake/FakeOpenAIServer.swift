@@ -1,6 +1,6 @@
 import Foundation
 import LocalHTTP
-import Synchronization
+import TraceModel
 
 /// A stand-in for an OpenAI-compatible chat completions server, on a free loopback port, for
 /// tests and the example. It answers `POST /v1/chat/completions` as scripted, whole or as
@@ -49,8 +49,8 @@ public final class FakeOpenAIServer: Sendable {
     }
 
     private let server: LocalHTTPServer
-    private let state: Mutex<[Request]>
-    private let stopper: Mutex<Task<Void, Never>?>
+    private let state: Locked<[Request]>
+    private let stopper: Locked<Task<Void, Never>?>
 
     /// Requests served so far, in order.
     public var requests: [Request] { state.withLock { $0 } }
@@ -60,8 +60,8 @@ public final class FakeOpenAIServer: Sendable {
 
     private init(server: LocalHTTPServer) {
         self.server = server
-        self.state = Mutex([])
-        self.stopper = Mutex(nil)
+        self.state = Locked([])
+        self.stopper = Locked(nil)
     }
 
     /// Starts the fake on a free loopback port.
@@ -179,8 +179,8 @@ public final class FakeOpenAIServer: Sendable {
 
 /// Forwards request notes to the server object once it exists (the handler starts first).
 private final class Counter: Sendable {
-    private let target = Mutex<FakeOpenAIServer?>(nil)
-    private let early = Mutex(0)
+    private let target = Locked<FakeOpenAIServer?>(nil)
+    private let early = Locked(0)
 
     func attach(_ s: FakeOpenAIServer) { target.withLock { $0 = s } }
 

@@ -107,8 +107,16 @@ public enum SummaryJSON {
         w.member("recorded_cost_calls", t.recordedCostCalls)
         w.key("services")
         w.beginArray()
+        // Spans of one service mostly come in runs: compare with the last one before hashing, and
+        // read each span's service in place rather than copying the span.
         var seen: Set<String> = []
-        for span in trace.spans where !span.service.isEmpty && seen.insert(span.service).inserted { w.string(span.service) }
+        var last = ""
+        for i in trace.spans.indices {
+            let service = trace.spans[i].service
+            if service.isEmpty || service == last { continue }
+            last = service
+            if seen.insert(service).inserted { w.string(service) }
+        }
         w.endArray()
         extra(&w)
         w.endObject()

@@ -1,4 +1,5 @@
 import AITracing
+import TraceModel
 import AITracingOpenAI
 import AITracingOTLP
 import Foundation

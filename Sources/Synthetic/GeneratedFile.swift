@@ -1,4 +1,5 @@
 import TraceFormats
+import TraceConventions
 import TraceModel
 import TerminalText
 import TraceWriters

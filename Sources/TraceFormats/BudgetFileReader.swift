@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// One group of limits in a budget file: for every trace (`root` nil) or for traces whose root

@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 import TerminalText
 

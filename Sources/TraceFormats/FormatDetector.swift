@@ -1,3 +1,4 @@
+import TraceConventions
 /// The trace formats Spanscope reads.
 public enum TraceFormat: String, Sendable, CaseIterable {
     /// OTLP JSON: one `ExportTraceServiceRequest` object.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TraceConventions
 
 /// Finds where a large OTLP JSON Lines file can be cut into pieces that parse independently.
 ///

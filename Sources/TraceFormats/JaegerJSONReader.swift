@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Reads Jaeger's JSON: the query API's `GET /api/traces/{id}` and `/api/traces?service=…`

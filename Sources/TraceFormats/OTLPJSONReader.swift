@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Reads OTLP JSON: one `ExportTraceServiceRequest` object, or several in a row (the collector

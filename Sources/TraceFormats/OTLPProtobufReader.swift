@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Decodes OTLP protobuf `ExportTraceServiceRequest` bodies (what OTLP/HTTP exporters send with

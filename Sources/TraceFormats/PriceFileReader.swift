@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// One row of a user price file: a model-name prefix and its USD prices per million tokens.

@@ -1,3 +1,4 @@
+import TraceConventions
 /// Why one span of a file could not be used; the reader skips it and says so in a warning.
 struct SpanProblem: Error {
     var message: String

@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Reads the seed's trace shape: what `AITracer.get_trace()` returns in

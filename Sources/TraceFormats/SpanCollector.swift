@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Gathers spans from one or more readers, groups them by trace id and builds the document.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TraceConventions
 import TraceModel
 
 /// Reads trace files into documents: detects the format by content, reads, groups and indexes.

@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Reads Zipkin v2 JSON: a list of spans (what `POST /api/v2/spans` receives and
@@ -186,5 +187,20 @@ struct ZipkinJSONReader {
             events.append(event)
         }
         return events
+    }
+}
+
+extension JSONValue {
+    /// OpenTelemetry's Zipkin exporters write an event as an annotation whose value is
+    /// `{"name": {attributes}}` (or, per the older spec text, `"name": {attributes}`); anything
+    /// else is an event named by the whole value.
+    static func zipkinEvent(fromAnnotation value: String) -> (name: String, attributes: [Attribute]) {
+        let trimmed = String(value.trimmingCharacters(in: " \t"))
+        var text: String?
+        if trimmed.hasPrefix("{") { text = trimmed } else if trimmed.hasPrefix("\"") { text = "{" + trimmed + "}" }
+        guard let text, let parsed = JSONScanner.parse(text),
+              case .object(let members) = parsed, members.count == 1,
+              case .object(let fields) = members[0].1 else { return (value, []) }
+        return (members[0].0, fields.map { Attribute($0.0, $0.1.attributeValue) })
     }
 }

@@ -231,11 +231,10 @@ struct ListenCommand: ParsableCommand {
 
     /// The system's words for a bind failure.
     static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
+        if LocalHTTPServer.isAddressInUse(error) {
             return "the address is already in use (another receiver or collector?); pick another --port"
         }
-        return text
+        return String(describing: error)
     }
 }
 
@@ -259,7 +258,7 @@ func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) thro
 
 /// Carries a result from a task back to the thread that waits for it.
 private final class ResultBox<T: Sendable>: Sendable {
-    let result = Mutex<Result<T, any Error>?>(nil)
+    let result = Locked<Result<T, any Error>?>(nil)
 }
 
 /// `waitFor` for work that cannot fail.

@@ -5,7 +5,6 @@ import Darwin
 #endif
 import Dispatch
 import Reports
-import Synchronization
 import TraceFormats
 import TraceModel
 import TerminalText
@@ -19,7 +18,7 @@ enum LoadingIndicator {
     /// Loads `paths`, drawing a progress line on the terminal meanwhile.
     static func load(_ paths: [String]) -> Result<TraceDocument, TraceFormatError> {
         let progress = LoadProgress()
-        let outcome = Mutex<Result<TraceDocument, TraceFormatError>?>(nil)
+        let outcome = Locked<Result<TraceDocument, TraceFormatError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
             let result = Result { () throws(TraceFormatError) in try TraceLoader.load(paths: paths, progress: progress) }

@@ -1,20 +1,23 @@
 import AITracing
+import TraceModel
 import Foundation
 
-// tracing-bench [--spans N] [--tasks 1,4,8] [--repeat R] [--seed-script PATH] [--no-check]
+// tracing-bench [--spans N] [--tasks 1,4,8] [--repeat R] [--seed-script PATH [--python PATH]] [--no-check]
 //
 // Per-span cost of `withSpan` + `setAIMetrics` (the seed's bench loop: a root span, then
 // N child spans each with an `index` attribute and AI metrics priced from the table), with 1
 // task and with several concurrent tasks each recording N spans under the same root. Prints
 // wall-clock ns per span (best and median of R runs) and checks that every span was recorded
 // exactly once under the right parent. With --seed-script it also runs
-// `python3 PATH bench N` in the same session and prints the ratio.
+// `python3 PATH bench N` (or the --python given) R times in the same session, as often as
+// each of its own measurements, and prints the best and the ratio.
 
 struct Options {
     var spans = 100_000
     var tasks = [1, 4, 8]
     var repeats = 3
     var seedScript: String?
+    var python = "python3"
     var check = true
 }
 
@@ -40,9 +43,12 @@ func parse() -> Options {
         case "--seed-script":
             guard let v = args.popFirst() else { fail("--seed-script needs a path") }
             o.seedScript = v
+        case "--python":
+            guard let v = args.popFirst() else { fail("--python needs a path") }
+            o.python = v
         case "--no-check": o.check = false
         case "-h", "--help":
-            print("usage: tracing-bench [--spans N] [--tasks 1,4,8] [--repeat R] [--seed-script PATH] [--no-check]")
+            print("usage: tracing-bench [--spans N] [--tasks 1,4,8] [--repeat R] [--seed-script PATH [--python PATH]] [--no-check]")
             exit(0)
         default: fail("unknown argument \(a)")
         }
@@ -111,10 +117,11 @@ func run(spans n: Int, tasks: Int, check: Bool) async -> (nanos: Int64, total: I
     return (nanos, total, problems)
 }
 
-func seedFigure(_ script: String, spans: Int) -> Double? {
+/// The seed tracer's ns per span from one run of `python script bench spans`, nil when it fails.
+func seedFigure(_ script: String, python: String, spans: Int) -> Double? {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script, "bench", String(spans)]
+    p.arguments = [python, script, "bench", String(spans)]
     let pipe = Pipe()
     p.standardOutput = pipe
     do { try p.run() } catch { return nil }
@@ -150,13 +157,15 @@ for t in options.tasks {
     print(String(format: "%5d %9d %14.0f %16.0f   %@", t, total, best, median, check))
 }
 if let script = options.seedScript {
-    if let seed = seedFigure(script, spans: options.spans) {
-        print(String(format: "seed (python3 %@ bench %d): %.0f ns/span", script, options.spans, seed))
+    let runs = (0..<options.repeats).map { _ in seedFigure(script, python: options.python, spans: options.spans) }
+    if runs.allSatisfy({ $0 != nil }), let seed = runs.compactMap({ $0 }).min() {
+        print(String(format: "seed (%@ %@ bench %d, best of %d): %.0f ns/span", options.python, script, options.spans, options.repeats, seed))
         if let single = singleBest {
             print(String(format: "ratio seed / AITracing single-task: %.1fx", seed / single))
         }
     } else {
-        print("seed: could not run python3 \(script)")
+        print("seed: could not run \(options.python) \(script)")
+        failed = true
     }
 }
 exit(failed ? 1 : 0)

@@ -185,9 +185,8 @@ let question = ChatRequest(model: "gpt-4o", messages: [.system("You are terse.")
 }
 
 final class Pieces: Sendable {
-    private let store = Synchronization.Mutex<[String]>([])
+    private let store = Locked<[String]>([])
     func add(_ s: String) { store.withLock { $0.append(s) } }
     var all: [String] { store.withLock { $0 } }
 }
 
-import Synchronization

@@ -34,7 +34,9 @@ func shape(_ t: Trace) -> [String] {
     }.sorted()
 }
 
-@Suite struct ExportTests {
+/// The flushes run in the background; `waitUntil` bounds each wait and the suite's time limit
+/// bounds the rest (a shutdown or flush that never returns).
+@Suite(.timeLimit(.minutes(2))) struct ExportTests {
     @Test(arguments: TraceFile.Format.allCases)
     func aRecordedTraceRoundTripsThroughSpanscopesReader(_ format: TraceFile.Format) throws {
         let tracer = makeTracer("agent-service")
@@ -83,7 +85,7 @@ func shape(_ t: Trace) -> [String] {
                                         maxBatchSize: 10, maxDelay: .seconds(3600))
         for _ in 0..<10 { tracer.withSpan("s") { _ in } }
         // The size threshold fired; wait for the background flush to land (no timing assertion).
-        while await exporter.exportedSpans < 10 { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(await waitUntil("the first batch of 10 to be exported") { await exporter.exportedSpans >= 10 })
         // Below the next threshold, and the delay is an hour: these wait for shutdown.
         for _ in 0..<5 { tracer.withSpan("s") { _ in } }
         #expect(await exporter.exportedSpans == 10)
@@ -102,7 +104,7 @@ func shape(_ t: Trace) -> [String] {
         let exporter = BatchingExporter(store: tracer.store, exporter: OTLPJSONLinesFileExporter(path: path),
                                         maxBatchSize: 1000, maxDelay: .milliseconds(20))
         tracer.withSpan("lonely") { _ in }
-        while await exporter.exportedSpans < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(await waitUntil("the delayed flush") { await exporter.exportedSpans >= 1 })
         #expect(try TraceLoader.load(path: path).spanCount == 1)
         await exporter.shutdown()
     }
@@ -186,7 +188,7 @@ func shape(_ t: Trace) -> [String] {
 }
 
 final class ReportLog: Sendable {
-    private let errors = Mutex<[AITracingError]>([])
+    private let errors = Locked<[AITracingError]>([])
     func add(_ e: AITracingError) { errors.withLock { $0.append(e) } }
     var all: [AITracingError] { errors.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 import AITracing
+import Testing
 import TraceModel
 
 /// A tracer with its own store and a seeded id generator, so tests never share state.
@@ -25,4 +26,22 @@ import Glibc
 
 struct TestError: Error, CustomStringConvertible {
     var description: String { "tool exploded" }
+}
+
+/// Polls `condition` every 5 ms until it holds or `limit` has passed; then records an issue
+/// naming `what` and returns false, so a flush that never lands fails the test instead of
+/// hanging the run.
+@discardableResult
+func waitUntil(_ what: String, limit: Duration = .seconds(30),
+               sourceLocation: SourceLocation = #_sourceLocation,
+               _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("waited \(limit) for \(what)", sourceLocation: sourceLocation)
+            return false
+        }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return true
 }

@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Testing
 import TraceAnalysis
 import TraceModel
@@ -22,14 +22,15 @@ import TraceFormats
         func callAsFunction(_ ok: Bool, _ what: String) { results.append((ok, what)) }
     }
 
-    /// Runs `body` on a dispatch thread (outside the cooperative pool) and asserts what it checked.
+    /// Runs `body` on a thread of its own (outside the cooperative pool, and outside Dispatch's
+    /// global queues, which on Linux may share its threads) and asserts what it checked.
     static func offPool(_ body: @escaping @Sendable (Checks) -> Void) async {
         let checks = Checks()
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
+            Thread {
                 body(checks)
                 done.resume()
-            }
+            }.start()
         }
         for (ok, what) in checks.results { #expect(ok, "\(what)") }
     }

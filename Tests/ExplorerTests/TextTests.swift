@@ -52,7 +52,8 @@ import TerminalText
     #if canImport(Glibc)
     /// The frozen table must agree with the C library ncurses uses, or columns drift on screen.
     @Test func tableAgreesWithPlatformWcwidth() throws {
-        guard let loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil) else { return }
+        // Without the locale wcwidth answers -1 for every non-ASCII character: fail, never skip.
+        let loc = try #require(newlocale(LC_CTYPE_MASK, "C.UTF-8", nil), "the C.UTF-8 locale is not available")
         defer { freelocale(loc) }
         let old = uselocale(loc)
         defer { uselocale(old) }

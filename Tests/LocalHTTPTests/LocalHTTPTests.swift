@@ -3,8 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import LocalHTTP
-import Synchronization
 import Testing
+import TraceModel
 
 /// Sends one request with URLSession and returns status, headers and body.
 func fetch(_ url: String, method: String = "GET", body: [UInt8]? = nil) async throws -> (Int, [String: String], String) {
@@ -23,8 +23,23 @@ func fetch(_ url: String, method: String = "GET", body: [UInt8]? = nil) async th
 }
 
 @Suite struct LocalHTTPTests {
+    @Test func aBusyPortIsRecognisedByItsErrorCode() async throws {
+        let first = try await LocalHTTPServer.start { _ in .text("first") }
+        var busy: (any Error)?
+        do {
+            let second = try await LocalHTTPServer.start(port: first.port) { _ in .text("second") }
+            await second.shutdown()
+            Issue.record("a second server bound port \(first.port)")
+        } catch {
+            busy = error
+        }
+        #expect(busy.map(LocalHTTPServer.isAddressInUse) == true, "\(String(describing: busy))")
+        #expect(!LocalHTTPServer.isAddressInUse(CancellationError()))
+        await first.shutdown()
+    }
+
     @Test func bindsLoopbackOnAFreePortAndRoutesToTheHandler() async throws {
-        let seen = Mutex<[String]>([])
+        let seen = Locked<[String]>([])
         let server = try await LocalHTTPServer.start { request in
             seen.withLock { $0.append("\(request.method) \(request.target) \(request.header("X-Probe") ?? "-")") }
             if request.path == "/echo" { return HTTPResponse(status: 201, headers: [("X-Len", "\(request.body.count)")], body: .bytes(request.body)) }

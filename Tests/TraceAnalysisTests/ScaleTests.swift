@@ -1,9 +1,14 @@
+import Foundation
 import Testing
 import TraceModel
 @testable import TraceAnalysis
 
 /// A million spans in a chain and a million siblings: no recursion, nothing quadratic.
 /// A time limit turns an accidental O(n²) into a failure rather than a hang.
+///
+/// The work (building the traces, analysing them, checking every segment) runs on a thread of
+/// its own: on Swift's cooperative pool (one thread per core, two here) seconds of synchronous
+/// work starve the async tests running beside it. Only the small checks run on the test's task.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct ScaleTests {
     static let n = 1_000_000
 
@@ -34,43 +39,69 @@ import TraceModel
         })
     }()
 
-    @Test func millionDeepChainCriticalPath() {
-        let path = CriticalPath.compute(Self.chain)
+    /// `body`'s result, computed on a thread of its own rather than on the cooperative pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (done: CheckedContinuation<T, Never>) in
+            Thread { done.resume(returning: body()) }.start()
+        }
+    }
+
+    @Test func millionDeepChainCriticalPath() async {
+        let (count, first, middle, last, contiguous) = await Self.offPool {
+            let path = CriticalPath.compute(Self.chain)
+            return (path.count, path.first, path[Self.n - 1], path.last,
+                    zip(path, path.dropFirst()).allSatisfy { $0.endNanos == $1.startNanos })
+        }
         // Down the right-hand edges (n − 1), the innermost span whole, back up the left edges (n − 1).
-        #expect(path.count == 2 * Self.n - 1)
-        #expect(path.first == CriticalPathSegment(span: 0, startNanos: 0, endNanos: 1))
-        #expect(path[Self.n - 1] == CriticalPathSegment(span: Self.n - 1, startNanos: Int64(Self.n - 1), endNanos: Int64(Self.n + 1)))
-        #expect(path.last == CriticalPathSegment(span: 0, startNanos: Int64(2 * Self.n - 1), endNanos: Int64(2 * Self.n)))
-        #expect(zip(path, path.dropFirst()).allSatisfy { $0.endNanos == $1.startNanos })
+        #expect(count == 2 * Self.n - 1)
+        #expect(first == CriticalPathSegment(span: 0, startNanos: 0, endNanos: 1))
+        #expect(middle == CriticalPathSegment(span: Self.n - 1, startNanos: Int64(Self.n - 1), endNanos: Int64(Self.n + 1)))
+        #expect(last == CriticalPathSegment(span: 0, startNanos: Int64(2 * Self.n - 1), endNanos: Int64(2 * Self.n)))
+        #expect(contiguous)
     }
 
-    @Test func millionDeepChainStatisticsAndSearch() {
-        let stats = TraceStatistics(trace: Self.chain, prices: .standard)
-        #expect(stats.trace.spanCount == Self.n)
-        #expect(stats.subtree(of: Self.n / 2).spanCount == Self.n / 2)
+    @Test func millionDeepChainStatisticsAndSearch() async {
+        let (spanCount, half, selfTimes, slowest, matches) = await Self.offPool {
+            let stats = TraceStatistics(trace: Self.chain, prices: .standard)
+            let half = stats.subtree(of: Self.n / 2)
+            return (stats.trace.spanCount, (half.spanCount, half.durationNanos),
+                    (stats.selfTimeNanos(of: 0), stats.selfTimeNanos(of: Self.n - 1)), stats.slowestSpan,
+                    SpanQuery("STEP").matchingSpans(in: Self.chain).count)
+        }
+        #expect(spanCount == Self.n)
+        #expect(half.0 == Self.n / 2)
         // Span k runs from k to 2n − k, and its subtree lies inside it: 2n − 2k.
-        #expect(stats.subtree(of: Self.n / 2).durationNanos == Int64(2 * Self.n - 2 * (Self.n / 2)))
-        #expect(stats.selfTimeNanos(of: 0) == 2 && stats.selfTimeNanos(of: Self.n - 1) == 2)
-        #expect(stats.slowestSpan == 0)
-        #expect(SpanQuery("STEP").matchingSpans(in: Self.chain).count == Self.n)
+        #expect(half.1 == Int64(2 * Self.n - 2 * (Self.n / 2)))
+        #expect(selfTimes.0 == 2 && selfTimes.1 == 2)
+        #expect(slowest == 0)
+        #expect(matches == Self.n)
     }
 
-    @Test func millionSiblingsCriticalPath() {
-        let path = CriticalPath.compute(Self.siblings)
+    @Test func millionSiblingsCriticalPath() async {
+        let (count, allItems, first, last, contiguous) = await Self.offPool {
+            let path = CriticalPath.compute(Self.siblings)
+            return (path.count, path.allSatisfy { Self.siblings.spans[$0.span].name == "item" && $0.durationNanos == 1 },
+                    path.first?.startNanos, path.last?.endNanos,
+                    zip(path, path.dropFirst()).allSatisfy { $0.endNanos == $1.startNanos })
+        }
         // Every child in turn, with no gap for the root to own.
-        #expect(path.count == Self.n)
-        #expect(path.allSatisfy { Self.siblings.spans[$0.span].name == "item" && $0.durationNanos == 1 })
-        #expect(path.first?.startNanos == 0 && path.last?.endNanos == Int64(Self.n))
-        #expect(zip(path, path.dropFirst()).allSatisfy { $0.endNanos == $1.startNanos })
+        #expect(count == Self.n)
+        #expect(allItems)
+        #expect(first == 0 && last == Int64(Self.n))
+        #expect(contiguous)
     }
 
-    @Test func millionSiblingsStatistics() {
-        let stats = TraceStatistics(trace: Self.siblings, prices: .standard)
-        let root = Self.siblings.rootIndex!
-        #expect(stats.selfTimeNanos(of: root) == 0)
-        let totals = stats.subtree(of: root)
-        #expect(totals.spanCount == Self.n + 1 && totals.llmCalls == 1)
-        #expect(close(totals.costUSD, 0.00075))   // 1000 × 0.15/M + 1000 × 0.60/M
-        #expect(stats.costliestLLMSpan.map { Self.siblings.spans[$0].startNanos } == Int64(Self.n / 2))
+    @Test func millionSiblingsStatistics() async {
+        let (rootSelf, spanCount, calls, cost, costliestStart) = await Self.offPool {
+            let stats = TraceStatistics(trace: Self.siblings, prices: .standard)
+            let root = Self.siblings.rootIndex!
+            let totals = stats.subtree(of: root)
+            return (stats.selfTimeNanos(of: root), totals.spanCount, totals.llmCalls, totals.costUSD,
+                    stats.costliestLLMSpan.map { Self.siblings.spans[$0].startNanos })
+        }
+        #expect(rootSelf == 0)
+        #expect(spanCount == Self.n + 1 && calls == 1)
+        #expect(close(cost, 0.00075))   // 1000 × 0.15/M + 1000 × 0.60/M
+        #expect(costliestStart == Int64(Self.n / 2))
     }
 }

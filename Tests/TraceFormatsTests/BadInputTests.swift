@@ -77,15 +77,12 @@ import Glibc
 
     @Test func emptyFileAndNonTraceJSONAreClearErrors() {
         #expect(throws: TraceFormatError.self) { try decode("   \n") }
-        do { _ = try decode("", source: "e.json") } catch {
-            #expect(error.description == "e.json: empty file: no traces in it")
-        }
-        do { _ = try decode(#"{"hello": "world"}"#, source: "h.json") } catch {
-            #expect(error.description.hasPrefix("h.json: not a trace file Spanscope reads"))
-        }
-        do { _ = try decode("hello", source: "t.txt") } catch {
-            #expect(error.description == "t.txt: not a trace file Spanscope reads: not JSON (starts with 'h')")
-        }
+        let empty = #expect(throws: TraceFormatError.self) { try decode("", source: "e.json") }
+        #expect(empty?.description == "e.json: empty file: no traces in it")
+        let other = #expect(throws: TraceFormatError.self) { try decode(#"{"hello": "world"}"#, source: "h.json") }
+        #expect(other?.description.hasPrefix("h.json: not a trace file Spanscope reads") == true)
+        let text = #expect(throws: TraceFormatError.self) { try decode("hello", source: "t.txt") }
+        #expect(text?.description == "t.txt: not a trace file Spanscope reads: not JSON (starts with 'h')")
     }
 
     @Test func byteOrderMarkAndCRLFJSONLinesRead() throws {
@@ -134,21 +131,18 @@ import Glibc
     }
 
     @Test func missingFileDirectoryAndUnreadableFile() throws {
-        do { _ = try TraceLoader.load(path: "/nonexistent/trace.json") } catch {
-            #expect(error.description == "/nonexistent/trace.json: no such file")
-        }
+        let missing = #expect(throws: TraceFormatError.self) { try TraceLoader.load(path: "/nonexistent/trace.json") }
+        #expect(missing?.description == "/nonexistent/trace.json: no such file")
         let empty = temporaryDirectory()
-        do { _ = try TraceLoader.load(path: empty) } catch {
-            #expect(error.description == "\(empty): is an empty directory")
-        }
+        let emptyDirectory = #expect(throws: TraceFormatError.self) { try TraceLoader.load(path: empty) }
+        #expect(emptyDirectory?.description == "\(empty): is an empty directory")
         if getuid() != 0 {
             let path = "/tmp/spanscope-unreadable-\(getpid()).json"
             let fd = creat(path, 0o000)
             close(fd)
             defer { unlink(path) }
-            do { _ = try TraceLoader.load(path: path) } catch {
-                #expect(error.description == "\(path): permission denied")
-            }
+            let denied = #expect(throws: TraceFormatError.self) { try TraceLoader.load(path: path) }
+            #expect(denied?.description == "\(path): permission denied")
         }
     }
 }
@@ -174,20 +168,23 @@ import Glibc
         #expect(t.rootIndex == index(t, "dup"))   // the only span without a parent id
     }
 
-    @Test func millionDeepChainBuildsWithoutRecursion() {
+    @Test func millionDeepChainBuildsWithoutRecursion() async {
         let n = 1_000_000
-        let tid = TraceID(.bits128(high: 1, low: 1))
-        var spans: [Span] = []
-        spans.reserveCapacity(n)
-        for i in 0..<n {
-            spans.append(Span(traceID: tid, spanID: SpanID(.bits64(UInt64(i + 1))),
-                              parentID: i == 0 ? nil : SpanID(.bits64(UInt64(i))), name: "s",
-                              startNanos: Int64(i), endNanos: Int64(2 * n - i)))
+        let (depth, size, preorder) = await offPool {
+            let tid = TraceID(.bits128(high: 1, low: 1))
+            var spans: [Span] = []
+            spans.reserveCapacity(n)
+            for i in 0..<n {
+                spans.append(Span(traceID: tid, spanID: SpanID(.bits64(UInt64(i + 1))),
+                                  parentID: i == 0 ? nil : SpanID(.bits64(UInt64(i))), name: "s",
+                                  startNanos: Int64(i), endNanos: Int64(2 * n - i)))
+            }
+            let t = Trace(id: tid, spans: spans)
+            return (t.depths[n - 1], t.subtreeSizes[0], t.preorder.count)
         }
-        let t = Trace(id: tid, spans: spans)
-        #expect(t.depths[n - 1] == Int32(n - 1))
-        #expect(t.subtreeSizes[0] == Int32(n))
-        #expect(t.preorder.count == n)
+        #expect(depth == Int32(n - 1))
+        #expect(size == Int32(n))
+        #expect(preorder == n)
     }
 
     @Test func clockSkewAndEndBeforeStartAreFlagged() throws {

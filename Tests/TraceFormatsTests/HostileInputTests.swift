@@ -129,9 +129,8 @@ import Glibc
     @Test func emptyFilesAndDirectoriesOnDisk() throws {
         let dir = temporaryDirectory()
         try writeFile(dir + "/empty.json", [])
-        do { _ = try TraceLoader.load(path: dir + "/empty.json") } catch {
-            #expect(error.description == dir + "/empty.json: empty file: no traces in it")
-        }
+        let empty = #expect(throws: TraceFormatError.self) { try TraceLoader.load(path: dir + "/empty.json") }
+        #expect(empty?.description == dir + "/empty.json: empty file: no traces in it")
         // A directory with one trace and one stray file reads the trace and names the stray one.
         try writeFile(dir + "/notes.txt", Array("hello".utf8))
         try writeFile(dir + "/trace.json", Array(otlp([otlpSpan("1111111111111111")]).utf8))

@@ -1,6 +1,7 @@
 import Synthetic
 import Testing
 import TraceModel
+@testable import TraceConventions
 @testable import TraceFormats
 import TerminalText
 import TraceWriters

@@ -48,12 +48,10 @@ import Glibc
     }
 
     @Test func unreadableFiles() {
-        do { _ = try PriceFileReader.load(path: "/nonexistent/prices.json") } catch {
-            #expect(error.description == "/nonexistent/prices.json: no such file")
-        }
+        let missing = #expect(throws: TraceFormatError.self) { try PriceFileReader.load(path: "/nonexistent/prices.json") }
+        #expect(missing?.description == "/nonexistent/prices.json: no such file")
         let dir = temporaryDirectory()
-        do { _ = try PriceFileReader.load(path: dir) } catch {
-            #expect(error.description == "\(dir): is a directory")
-        }
+        let directory = #expect(throws: TraceFormatError.self) { try PriceFileReader.load(path: dir) }
+        #expect(directory?.description == "\(dir): is a directory")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TraceModel
 @testable import TraceFormats
@@ -11,6 +12,14 @@ let sampleDirectory: String = {
 
 func sample(_ name: String) throws -> TraceDocument {
     try TraceLoader.load(path: sampleDirectory + "/" + name)
+}
+
+/// `body`'s result, computed on a thread of its own: seconds of synchronous work on Swift's
+/// cooperative pool (one thread per core) starve the async tests running beside it.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { (done: CheckedContinuation<T, Never>) in
+        Thread { done.resume(returning: body()) }.start()
+    }
 }
 
 func decode(_ text: String, source: String = "test.json") throws(TraceFormatError) -> TraceDocument {

@@ -1,5 +1,6 @@
 import Testing
 import TraceModel
+@testable import TraceConventions
 @testable import TraceFormats
 import TerminalText
 import TraceWriters

@@ -63,15 +63,18 @@ expect_match "the good span is read" "1 trace, 1 span," "$out"
 expect_match "the skipped span is named" "span skipped: 'name' must be a string" "$out"
 
 for to in otlp otlp-jsonl seed; do
-  "$bin" convert "$samples/agent-parallel-tools.otlp.jsonl" -o "$work/conv.$to" --to "$to" 2>/dev/null
+  "$bin" convert "$samples/agent-parallel-tools.otlp.jsonl" -o "$work/conv.$to" --to "$to" 2>/dev/null; status=$?
+  expect_status "convert --to $to" 0 $status
   out=$("$bin" summary --format json "$work/conv.$to" 2>&1); status=$?
   expect_status "convert --to $to reads back" 0 $status
   tokens=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["traces"][0]["total_tokens"])')
   expect_match "convert --to $to keeps the tokens" "^3624$" "$tokens"
 done
 
-"$bin" generate --spans 3000 --traces 3 --seed 7 -o "$work/gen.json" 2>/dev/null
-"$bin" generate --spans 3000 --traces 3 --seed 7 -o "$work/gen2.json" 2>/dev/null
+"$bin" generate --spans 3000 --traces 3 --seed 7 -o "$work/gen.json" 2>/dev/null; status=$?
+expect_status "generate" 0 $status
+"$bin" generate --spans 3000 --traces 3 --seed 7 -o "$work/gen2.json" 2>/dev/null; status=$?
+expect_status "generate again with the same seed" 0 $status
 cmp -s "$work/gen.json" "$work/gen2.json" && pass "generate is deterministic for a seed" || fail "generate differs for one seed"
 out=$("$bin" check "$work/gen.json" 2>&1); status=$?
 expect_status "generated file checks clean" 0 $status

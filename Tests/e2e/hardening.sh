@@ -4,7 +4,7 @@
 #   DCS in their C1 forms, a full reset, leaving the alternate screen, BEL, bidi overrides,
 #   zero-width characters) in names, services, attribute keys and values, events and status
 #   messages: the pane shows them inert, and the window title and tmux paste buffers stay untouched;
-# - the same trace through `summary`, `summary --json`, `check`, `convert` and a warning naming a
+# - the same trace through `summary`, `summary --format json`, `check`, `convert` and a warning naming a
 #   skipped span: no control character, C1 control, bidi or zero-width character is printed raw;
 # - tiny terminals (1×1, 2×2, 10×3, 5×1) and a storm of resizes;
 # - resizing (SIGWINCH) and SIGINT/SIGTERM/SIGHUP while a big file is loading;
@@ -126,11 +126,18 @@ step="hostile trace: non-interactive outputs print nothing raw"
 # Raw C0 controls other than newline, DEL, C1 controls (UTF-8 C2 80–9F), bidi and zero-width
 # characters (E2 80 8B–8F, E2 80 AA–AE, E2 81 A0–AF), BOM (EF BB BF).
 raw_pattern=$'[\x01-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xaf]|\xef\xbb\xbf'
-for cmd in "summary" "summary --json" "check" "convert --to otlp -o -" "convert --to seed -o -"; do
+# Each command with the exit status it must end with: the trace reads (one span is skipped with
+# a warning, which `check` reports as a problem), so a usage error (64) or a crash cannot pass.
+for entry in "summary:0" "summary --format json:0" "check:1" "convert --to otlp -o -:0" "convert --to seed -o -:0"; do
+    cmd=${entry%:*}
+    expected=${entry##*:}
     set +e
     # shellcheck disable=SC2086
     "$bin" $cmd "$work/hostile.json" > "$work/out.txt" 2> "$work/err.txt"
+    code=$?
     set -e
+    [ "$code" = "$expected" ] || fail "spanscope $cmd exited $code, not $expected: $(head -3 "$work/err.txt")"
+    [ -s "$work/out.txt" ] || fail "spanscope $cmd printed nothing on standard output"
     for f in out err; do
         if LC_ALL=C grep -qaP "$raw_pattern" "$work/$f.txt"; then
             LC_ALL=C grep -naP "$raw_pattern" "$work/$f.txt" | cat -v >&2
@@ -143,8 +150,12 @@ grep -qF "'kind' has an unknown value" "$work/err.txt" || fail "the skipped span
 cp "$work/hostile.json" "$work/name"$'\e]0;FILE\a'".json"
 set +e
 "$bin" check "$work/name"$'\e]0;FILE\a'".json" > "$work/out.txt" 2> "$work/err.txt"
+code=$?
 "$bin" summary "$work/nonexistent"$'\e]0;FILE\a' > /dev/null 2>> "$work/err.txt"
+missing=$?
 set -e
+[ "$code" = 1 ] || fail "check of the hostile file under a hostile name exited $code, not 1"
+[ "$missing" = 1 ] || fail "summary of a missing file exited $missing, not 1"
 if LC_ALL=C grep -qaP "$raw_pattern" "$work/out.txt" "$work/err.txt"; then fail "a file name was printed raw"; fi
 grep -qF 'name^[]0;FILE^G.json' "$work/out.txt" || fail "check does not name the file inertly: $(cat -v "$work/out.txt")"
 
@@ -179,7 +190,8 @@ keys q
 check_restored storm 0
 
 step="generate a 200,000-span file (loads for a few seconds in a debug build)"
-"$bin" generate --spans 200000 --format otlp-jsonl -o "$work/big.jsonl" 2>/dev/null
+"$bin" generate --spans 200000 --format otlp-jsonl -o "$work/big.jsonl" 2> "$work/generate.err" \
+    || fail "generate failed: $(cat "$work/generate.err")"
 tm resize-window -t t -x 100 -y 30
 
 step="resizing while a big file loads: the explorer starts at the new size"

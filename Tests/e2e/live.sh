@@ -6,8 +6,9 @@
 #
 # Usage: Tests/e2e/live.sh path/to/spanscope
 # The exporters are installed, at the versions pinned in live-requirements.txt, into a venv in
-# .build-venv/ (gitignored; reused while the pins do not change). Skips (exit 0) only when the
-# package index cannot be reached and the venv is not already there.
+# .build-venv/ (gitignored; reused while the pins do not change). On a developer machine it
+# skips (exit 0) when the package index cannot be reached and the venv is not already there;
+# in CI (CI set to true, as .ci/run does) that is a failure, so the check cannot vanish there.
 set -uo pipefail
 bin=${1:?usage: live.sh path/to/spanscope}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
@@ -36,6 +37,10 @@ if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
   # Only an unreachable index is a reason to skip; anything else that fails is a failure.
   if ! "$venv/bin/python" -m pip index versions opentelemetry-sdk >/dev/null 2>&1; then
     rm -rf "$venv"
+    if [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; then
+      fail "PyPI (or the configured package index) is unreachable, so the OpenTelemetry exporters cannot be installed (CI=$CI)"
+      exit 1
+    fi
     echo "  SKIP PyPI (or the configured package index) is unreachable, so the OpenTelemetry exporters cannot be installed"
     exit 0
   fi

@@ -1,7 +1,7 @@
 # Shared by the tmux end-to-end scripts (explorer.sh, hardening.sh): an isolated tmux server,
 # waiting for text on the pane, sending keys, and checking the terminal came back as it was.
-# The including script sets `server` (a tmux socket name) and `work` (a scratch folder) first,
-# and `step` as it goes (named in failures). Optional: `wait_tries` (default tries of wait_for,
+# The including script sets `server` (a tmux socket name), `work` (a scratch folder) and `bin`
+# (the spanscope binary) first, and `step` as it goes (named in failures). Optional: `wait_tries` (default tries of wait_for,
 # 0.1 s each), `restore_tries` (of check_restored), `ignore_size=1` (check_restored compares
 # terminal modes but not rows and columns, for scripts that resize).
 
@@ -63,12 +63,15 @@ check_restored() {
     cmp -s "$work/$1.before" "$work/$1.after" || { diff "$work/$1.before" "$work/$1.after" >&2 || true; fail "stty -a differs"; }
 }
 
-# The explorer's pid: the child of the wrapper, which is a child of the pane's shell.
+# The explorer's pid: the process named like the binary (`$bin`) among the wrapper's children.
+# The wrapper, a child of the pane's shell, also runs `stty` before and after the explorer, so
+# "the wrapper's first child" could be stty's pid; before the exec the child is still a bash.
 explorer_pid() {
-    local wrapper i pid
-    for i in $(seq 50); do
+    local wrapper i pid name
+    name=$(basename "$bin" | cut -c1-15)
+    for i in $(seq 250); do
         wrapper=$(pgrep -P "$(tm display -p -t t '#{pane_pid}')" | head -1 || true)
-        pid=$([ -n "$wrapper" ] && pgrep -P "$wrapper" | head -1 || true)
+        pid=$([ -n "$wrapper" ] && pgrep -P "$wrapper" -x "$name" | head -1 || true)
         [ -n "$pid" ] && { echo "$pid"; return 0; }
         sleep 0.02
     done

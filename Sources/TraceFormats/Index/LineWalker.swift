@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// A structural problem found by the scan: where, and what.

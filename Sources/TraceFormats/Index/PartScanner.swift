@@ -1,3 +1,4 @@
+import TraceConventions
 import TraceModel
 
 /// Scans the requests of one part of a file (one line each) into a `PartIndex`.

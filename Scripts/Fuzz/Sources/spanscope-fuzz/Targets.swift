@@ -1,5 +1,6 @@
 import AITracing
 import Explorer
+@testable import TraceConventions
 @testable import TraceFormats
 import TraceModel
 

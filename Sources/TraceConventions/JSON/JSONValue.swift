@@ -3,7 +3,7 @@ import TerminalText
 
 /// A small JSON tree, for the few places that need one: the seed's free-form attributes and
 /// message lists stored as JSON text inside attributes. Never used for whole files.
-enum JSONValue: Equatable {
+package enum JSONValue: Equatable {
     case string(String)
     case number(JSONNumber)
     case bool(Bool)
@@ -11,7 +11,7 @@ enum JSONValue: Equatable {
     indirect case array([JSONValue])
     indirect case object([(String, JSONValue)])
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.string(let x), .string(let y)): return x == y
         case (.bool(let x), .bool(let y)): return x == y
@@ -25,25 +25,25 @@ enum JSONValue: Equatable {
     }
 
     /// The member named `key` of an object.
-    subscript(_ key: String) -> JSONValue? {
+    package subscript(_ key: String) -> JSONValue? {
         if case .object(let members) = self {
             for (k, v) in members where k == key { return v }
         }
         return nil
     }
 
-    var string: String? {
+    package var string: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    var array: [JSONValue]? {
+    package var array: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
     /// The value as an attribute value: whole numbers become `.int`, objects `.kvlist`.
-    var attributeValue: AttributeValue {
+    package var attributeValue: AttributeValue {
         switch self {
         case .string(let s): return .string(s)
         case .bool(let b): return .bool(b)
@@ -57,7 +57,7 @@ enum JSONValue: Equatable {
     }
 
     /// Text for display: strings as they are, anything else as compact JSON.
-    var text: String {
+    package var text: String {
         if case .string(let s) = self { return s }
         var w = JSONWriter()
         w.value(self)
@@ -68,10 +68,10 @@ enum JSONValue: Equatable {
 extension JSONScanner {
     /// Nesting deeper than this is skipped and replaced by a marker, so hostile input cannot
     /// exhaust the stack through this (recursive) reader.
-    static let maxTreeDepth = 64
+    package static let maxTreeDepth = 64
 
     /// Reads any value into a `JSONValue` tree.
-    mutating func readValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONValue {
+    package mutating func readValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONValue {
         switch peekToken() {
         case .string: return .string(try readString())
         case .number: return .number(try readNumber())
@@ -97,7 +97,7 @@ extension JSONScanner {
     }
 
     /// Parses a whole JSON text held in a String (for JSON stored inside attributes).
-    static func parse(_ text: String) -> JSONValue? {
+    package static func parse(_ text: String) -> JSONValue? {
         var copy = text
         return copy.withUTF8 { buf -> JSONValue? in
             var s = JSONScanner(buf)
@@ -108,24 +108,9 @@ extension JSONScanner {
     }
 }
 
-extension JSONValue {
-    /// OpenTelemetry's Zipkin exporters write an event as an annotation whose value is
-    /// `{"name": {attributes}}` (or, per the older spec text, `"name": {attributes}`); anything
-    /// else is an event named by the whole value.
-    static func zipkinEvent(fromAnnotation value: String) -> (name: String, attributes: [Attribute]) {
-        let trimmed = String(value.trimmingCharacters(in: " \t"))
-        var text: String?
-        if trimmed.hasPrefix("{") { text = trimmed } else if trimmed.hasPrefix("\"") { text = "{" + trimmed + "}" }
-        guard let text, let parsed = JSONScanner.parse(text),
-              case .object(let members) = parsed, members.count == 1,
-              case .object(let fields) = members[0].1 else { return (value, []) }
-        return (members[0].0, fields.map { Attribute($0.0, $0.1.attributeValue) })
-    }
-}
-
 extension JSONWriter {
     /// Writes a decoded JSON value back out.
-    mutating func value(_ v: JSONValue) {
+    package mutating func value(_ v: JSONValue) {
         switch v {
         case .string(let s): string(s)
         case .number(.int(let i)): int(i)

@@ -10,19 +10,20 @@ import Darwin
 /// span; sharing one String instance per distinct text saves an allocation per occurrence and
 /// keeps memory close to the distinct text, not the repeated text. Open addressing over a flat
 /// table, comparing candidate bytes in place, so a hit allocates nothing.
-struct StringInterner {
-    private var hashes: [UInt64]
-    private var offsets: [Int32]      // into `arena`, -1 = empty slot
-    private var lengths: [Int32]
-    private var strings: [String]
-    private var arena: [UInt8] = []
-    private var used = 0
-    private var mask: Int
+public struct StringInterner {
+    @usableFromInline var hashes: [UInt64]
+    @usableFromInline var offsets: [Int32]      // into `arena`, -1 = empty slot
+    @usableFromInline var lengths: [Int32]
+    @usableFromInline var strings: [String]
+    @usableFromInline var arena: [UInt8] = []
+    @usableFromInline var used = 0
+    @usableFromInline var mask: Int
     /// Past this many entries new texts are no longer remembered (they are still returned),
     /// so a file full of unique values cannot grow the table without bound.
-    private let capacityLimit: Int
+    @usableFromInline let capacityLimit: Int
 
-    init(capacity: Int = 1024, limit: Int = 1 << 20) {
+    /// An empty table of `capacity` slots that stops adding strings past `limit` of them.
+    @inlinable public init(capacity: Int = 1024, limit: Int = 1 << 20) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         hashes = [UInt64](repeating: 0, count: size)
@@ -33,8 +34,9 @@ struct StringInterner {
         capacityLimit = limit
     }
 
+    /// FNV-1a of the bytes (never 0: 0 marks an empty slot).
     @inline(__always)
-    static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    @inlinable public static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
         // FNV-1a: short keys dominate, and it needs no setup.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for c in b {
@@ -43,7 +45,8 @@ struct StringInterner {
         return h | 1
     }
 
-    mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> String {
+    /// The one String for these bytes: the stored copy when seen before, else a new one kept.
+    @inlinable public mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> String {
         if b.isEmpty { return "" }
         let h = StringInterner.hash(b)
         var slot = Int(truncatingIfNeeded: h) & mask
@@ -69,12 +72,12 @@ struct StringInterner {
     }
 
     /// Interns an already decoded String (used for escaped text).
-    mutating func intern(_ s: String) -> String {
+    @inlinable public mutating func intern(_ s: String) -> String {
         var copy = s
         return copy.withUTF8 { intern($0) }
     }
 
-    private mutating func grow() {
+    @inlinable mutating func grow() {
         let oldHashes = hashes, oldOffsets = offsets, oldLengths = lengths, oldStrings = strings
         let size = hashes.count * 2
         hashes = [UInt64](repeating: 0, count: size)

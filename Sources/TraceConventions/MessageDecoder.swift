@@ -9,9 +9,9 @@ import TraceModel
 /// request or response bodies (`{"messages": […]}`, `{"choices": […]}`), flattened attributes,
 /// and plain text. Each arrives either as JSON text in a string attribute or as structured
 /// OTLP arrays and maps.
-enum MessageDecoder {
+package enum MessageDecoder {
     /// Messages from an attribute holding a list (JSON text or structured), or plain text.
-    static func messages(from value: AttributeValue, defaultRole: String = "user") -> [LLMMessage] {
+    package static func messages(from value: AttributeValue, defaultRole: String = "user") -> [LLMMessage] {
         switch value {
         case .string(let s):
             if let json = parseIfJSON(s) { return messages(fromJSON: json, defaultRole: defaultRole) }
@@ -24,7 +24,7 @@ enum MessageDecoder {
     }
 
     /// The GenAI `gen_ai.system_instructions` attribute: a list of parts, as one system message.
-    static func systemInstructions(from value: AttributeValue) -> [LLMMessage] {
+    package static func systemInstructions(from value: AttributeValue) -> [LLMMessage] {
         let json: JSONValue
         switch value {
         case .string(let s):
@@ -38,7 +38,7 @@ enum MessageDecoder {
     }
 
     /// An OpenInference `input.value`/`output.value` body: JSON request/response or plain text.
-    static func fromBody(_ value: AttributeValue, defaultRole: String) -> [LLMMessage] {
+    package static func fromBody(_ value: AttributeValue, defaultRole: String) -> [LLMMessage] {
         guard case .string(let s) = value else { return messages(from: value, defaultRole: defaultRole) }
         guard let json = parseIfJSON(s) else { return s.isEmpty ? [] : [LLMMessage(role: defaultRole, text: s)] }
         let decoded = messages(fromJSON: json, defaultRole: defaultRole)
@@ -54,7 +54,7 @@ enum MessageDecoder {
     }
 
     /// Structured OTLP values seen as JSON (maps become objects).
-    static func json(of value: AttributeValue) -> JSONValue {
+    package static func json(of value: AttributeValue) -> JSONValue {
         switch value {
         case .string(let s): return .string(s)
         case .int(let v): return .number(.int(v))
@@ -67,7 +67,7 @@ enum MessageDecoder {
         }
     }
 
-    static func messages(fromJSON json: JSONValue, defaultRole: String) -> [LLMMessage] {
+    package static func messages(fromJSON json: JSONValue, defaultRole: String) -> [LLMMessage] {
         switch json {
         case .array(let items):
             return items.compactMap { message(fromJSON: $0, defaultRole: defaultRole) }
@@ -107,7 +107,7 @@ enum MessageDecoder {
     }
 
     /// One message object in any of the known shapes.
-    static func message(fromJSON json: JSONValue, defaultRole: String) -> LLMMessage? {
+    package static func message(fromJSON json: JSONValue, defaultRole: String) -> LLMMessage? {
         guard case .object = json else {
             if case .string(let s) = json, !s.isEmpty { return LLMMessage(role: defaultRole, text: s) }
             return nil
@@ -144,7 +144,7 @@ enum MessageDecoder {
                           name: json["name"]?.string)
     }
 
-    static func part(fromJSON json: JSONValue) -> MessagePart? {
+    package static func part(fromJSON json: JSONValue) -> MessagePart? {
         switch json {
         case .string(let s): return .text(s)
         case .object:
@@ -171,7 +171,7 @@ enum MessageDecoder {
         }
     }
 
-    static func toolCall(fromJSON json: JSONValue) -> MessagePart? {
+    package static func toolCall(fromJSON json: JSONValue) -> MessagePart? {
         let fn = json["function"]
         let name = fn?["name"]?.string ?? json["name"]?.string ?? ""
         let args = (fn?["arguments"] ?? json["arguments"])?.text ?? ""
@@ -179,7 +179,7 @@ enum MessageDecoder {
     }
 
     /// A `gen_ai.{system,user,assistant,tool}.message` span event.
-    static func eventMessage(role: String, attributes: [Attribute]) -> LLMMessage? {
+    package static func eventMessage(role: String, attributes: [Attribute]) -> LLMMessage? {
         if let content = attributes[key: "content"] ?? attributes[key: "gen_ai.event.content"] {
             if case .string(let s) = content, let json = parseIfJSON(s),
                let m = message(fromJSON: json, defaultRole: role) {
@@ -196,7 +196,7 @@ enum MessageDecoder {
     }
 
     /// A `gen_ai.choice` span event.
-    static func choiceMessage(attributes: [Attribute]) -> LLMMessage? {
+    package static func choiceMessage(attributes: [Attribute]) -> LLMMessage? {
         let finish = attributes[key: "finish_reason"]?.stringValue
         if let msg = attributes[key: "message"] {
             var m: LLMMessage?
@@ -220,7 +220,7 @@ enum MessageDecoder {
     }
 
     /// One message from flattened attributes (OpenInference `message.*`, OpenLLMetry bare names).
-    static func flatMessage(_ fields: [(String, AttributeValue)], defaultRole: String) -> LLMMessage {
+    package static func flatMessage(_ fields: [(String, AttributeValue)], defaultRole: String) -> LLMMessage {
         var role = defaultRole
         var name: String?
         var finish: String?

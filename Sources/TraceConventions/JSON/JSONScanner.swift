@@ -5,43 +5,51 @@ import Darwin
 #endif
 
 /// A syntax error at a byte offset in a JSON text.
-struct JSONSyntaxError: Error {
+public struct JSONSyntaxError: Error {
     /// Byte offset from the start of the file.
-    var offset: Int
+    @usableFromInline package var offset: Int
     /// Line (1-based) in the part of the file the scanner read (a chunk's reader adds its start line).
-    var line: Int
+    @usableFromInline package var line: Int
     /// Column (1-based, in bytes).
-    var column: Int
+    @usableFromInline package var column: Int
     /// What was wrong, in words a user understands.
-    var message: String
+    @usableFromInline package var message: String
 
     /// True when the text simply stops (every end-of-input message says "end of file").
-    var isTruncation: Bool { message.contains("end of file") }
+    @inlinable public var isTruncation: Bool { message.contains("end of file") }
 }
 
 /// A place in a scanner's bytes with its line number and the offset its line starts at.
-final class LineCursor {
-    var offset = 0
-    var line = 1
-    var lineStart = 0
+public final class LineCursor {
+    @usableFromInline package var offset = 0
+    @usableFromInline package var line = 1
+    @usableFromInline package var lineStart = 0
 }
 
 /// A key read from an object: where its bytes are, so it can be compared without allocating.
-struct JSONKey {
-    var start: Int
-    var count: Int
+public struct JSONKey {
+    @usableFromInline package var start: Int
+    @usableFromInline package var count: Int
     /// The decoded key when the raw key held escape sequences (rare; compared as a String).
-    var decoded: String?
+    @usableFromInline package var decoded: String?
+
+    /// A key of `count` bytes at `start`, with its decoded text when it held escapes.
+    @inlinable public init(start: Int, count: Int, decoded: String?) {
+        self.start = start
+        self.count = count
+        self.decoded = decoded
+    }
 }
 
 /// A number as it appeared: integers stay exact, everything else is a double.
-enum JSONNumber {
+public enum JSONNumber {
     case int(Int64)
     case double(Double)
     /// An integer too large for 64 bits, kept as its digits.
     case bigInteger(String)
 
-    var asDouble: Double {
+    /// The number as a double (big integers parsed from their digits).
+    @inlinable public var asDouble: Double {
         switch self {
         case .int(let v): return Double(v)
         case .double(let d): return d
@@ -51,13 +59,16 @@ enum JSONNumber {
 }
 
 /// The kinds of value that can start at the current position.
-enum JSONToken {
+public enum JSONToken {
     case object, array, string, number, `true`, `false`, null, end, invalid
 }
 
 /// Tracks whether an object or array still expects its first member.
-struct JSONContainer {
-    var first = true
+public struct JSONContainer {
+    @usableFromInline package var first = true
+
+    /// A container whose first member is still to come.
+    @inlinable public init() {}
 }
 
 /// A pull reader over UTF-8 JSON held in memory.
@@ -68,41 +79,48 @@ struct JSONContainer {
 /// in place and hands strings out only when the caller wants them.
 ///
 /// The buffer must outlive the scanner (callers use it inside `withUnsafeBufferPointer`).
-struct JSONScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var pos: Int
+//
+// Public and `@inlinable` rather than `package`: the readers (another module) call these per
+// byte and per key, and Swift 6.3 does not inline `@inlinable package` code across modules
+// (measured: 13% more instructions per load until the hot functions were public).
+public struct JSONScanner {
+    @usableFromInline package let bytes: UnsafeBufferPointer<UInt8>
+    @usableFromInline package var pos: Int
     /// Scratch space for decoding escaped strings, reused to avoid an allocation per string.
-    private var scratch: [UInt8] = []
+    @usableFromInline var scratch: [UInt8] = []
 
     /// Where `bytes` starts in its file: a scanner may read one slice of a larger file (a chunk
     /// parsed in parallel) yet report byte offsets in the whole file. Lines are counted within
     /// the slice; whoever made the slice adds the line it starts on.
-    let origin: Int
+    @usableFromInline package let origin: Int
     /// Set when the start of `bytes` may be released while reading (see `ReleasedPrefix`).
-    var released: ReleasedPrefix?
+    @usableFromInline package var released: ReleasedPrefix?
     /// Where the last `lineAndColumn` answer was worked out (shared by copies of this scanner,
     /// which read the same bytes).
-    private let lineCursor = LineCursor()
+    @usableFromInline let lineCursor = LineCursor()
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
+    /// A scanner over `bytes`, starting at `pos`.
+    @inlinable public init(_ bytes: UnsafeBufferPointer<UInt8>, at pos: Int = 0) {
         self.bytes = bytes
         self.pos = pos
         self.origin = 0
     }
 
     /// A scanner over `whole[range]` that reports byte offsets in `whole`.
-    init(slice range: Range<Int>, of whole: UnsafeBufferPointer<UInt8>) {
+    @inlinable public init(slice range: Range<Int>, of whole: UnsafeBufferPointer<UInt8>) {
         self.bytes = UnsafeBufferPointer(rebasing: whole[range])
         self.pos = 0
         self.origin = range.lowerBound
     }
 
-    var atEnd: Bool { pos >= bytes.count }
+    /// True when every byte has been read.
+    @inlinable public var atEnd: Bool { pos >= bytes.count }
 
     // MARK: Whitespace and tokens
 
+    /// Moves past spaces, tabs and line breaks.
     @inline(__always)
-    mutating func skipWhitespace() {
+    @inlinable public mutating func skipWhitespace() {
         let b = bytes
         var p = pos
         while p < b.count {
@@ -114,7 +132,7 @@ struct JSONScanner {
 
     /// The kind of value at the current position (after whitespace), without consuming it.
     @inline(__always)
-    mutating func peekToken() -> JSONToken {
+    @inlinable public mutating func peekToken() -> JSONToken {
         skipWhitespace()
         guard pos < bytes.count else { return .end }
         switch bytes[pos] {
@@ -131,27 +149,28 @@ struct JSONScanner {
     }
 
     /// An error at `offset` (default: here), located in the whole file.
-    func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+    public func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
         let at = offset ?? pos
         let (line, column) = lineAndColumn(of: at)
         return JSONSyntaxError(offset: at + origin, line: line, column: column, message: message)
     }
 
     /// Describes the byte at the current position for error messages.
-    func describeCurrent() -> String {
+    public func describeCurrent() -> String {
         guard pos < bytes.count else { return "end of file" }
         return JSONScanner.describe(byte: bytes[pos])
     }
 
     /// A byte for an error message: quoted when printable ASCII, else in hex, so that a message
     /// never carries a control character or a line break from the file.
-    static func describe(byte c: UInt8) -> String {
+    public static func describe(byte c: UInt8) -> String {
         if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
         return "byte 0x" + String(c, radix: 16, uppercase: true)
     }
 
+    /// Consumes the byte `c` (after whitespace) or throws, naming `what` was expected.
     @inline(__always)
-    mutating func expect(_ c: UInt8, _ what: String) throws(JSONSyntaxError) {
+    @inlinable public mutating func expect(_ c: UInt8, _ what: String) throws(JSONSyntaxError) {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == c else {
             throw error("expected \(what), found \(describeCurrent())")
@@ -163,14 +182,14 @@ struct JSONScanner {
 
     /// Consumes `{` and returns a cursor for `nextKey`.
     @inline(__always)
-    mutating func beginObject() throws(JSONSyntaxError) -> JSONContainer {
+    @inlinable public mutating func beginObject() throws(JSONSyntaxError) -> JSONContainer {
         try expect(UInt8(ascii: "{"), "'{'")
         return JSONContainer()
     }
 
     /// Reads the next key and its colon, or consumes `}` and returns nil.
     @inline(__always)
-    mutating func nextKey(_ c: inout JSONContainer) throws(JSONSyntaxError) -> JSONKey? {
+    @inlinable public mutating func nextKey(_ c: inout JSONContainer) throws(JSONSyntaxError) -> JSONKey? {
         skipWhitespace()
         guard pos < bytes.count else { throw error("unexpected end of file inside an object") }
         let b = bytes[pos]
@@ -192,14 +211,14 @@ struct JSONScanner {
 
     /// Consumes `[` and returns a cursor for `nextElement`.
     @inline(__always)
-    mutating func beginArray() throws(JSONSyntaxError) -> JSONContainer {
+    @inlinable public mutating func beginArray() throws(JSONSyntaxError) -> JSONContainer {
         try expect(UInt8(ascii: "["), "'['")
         return JSONContainer()
     }
 
     /// Moves to the next element (true) or consumes `]` (false).
     @inline(__always)
-    mutating func nextElement(_ c: inout JSONContainer) throws(JSONSyntaxError) -> Bool {
+    @inlinable public mutating func nextElement(_ c: inout JSONContainer) throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
         guard pos < bytes.count else { throw error("unexpected end of file inside an array") }
         let b = bytes[pos]
@@ -216,7 +235,7 @@ struct JSONScanner {
     // MARK: Keys
 
     @inline(__always)
-    private mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
+    @inlinable mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
         let start = pos &+ 1
         let end = try scanString()
         if bytes[end] == UInt8(ascii: "\\") {
@@ -229,20 +248,20 @@ struct JSONScanner {
 
     /// True when `key` is exactly `name`.
     @inline(__always)
-    func key(_ key: JSONKey, is name: StaticString) -> Bool {
+    @inlinable public func key(_ key: JSONKey, is name: StaticString) -> Bool {
         if let d = key.decoded { return d == name.description }
         guard key.count == name.utf8CodeUnitCount else { return false }
         return memcmp(bytes.baseAddress! + key.start, name.utf8Start, key.count) == 0
     }
 
     /// The key as a String (allocates unless short).
-    func keyString(_ key: JSONKey) -> String {
+    @inlinable public func keyString(_ key: JSONKey) -> String {
         if let d = key.decoded { return d }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.start..<key.start + key.count]), as: UTF8.self)
     }
 
     /// The raw bytes of a key (escape-free keys only; decoded keys return nil).
-    func keyBytes(_ key: JSONKey) -> UnsafeBufferPointer<UInt8>? {
+    @inlinable public func keyBytes(_ key: JSONKey) -> UnsafeBufferPointer<UInt8>? {
         key.decoded == nil ? UnsafeBufferPointer(rebasing: bytes[key.start..<key.start + key.count]) : nil
     }
 
@@ -251,7 +270,7 @@ struct JSONScanner {
     /// From the opening quote at `pos`, finds the closing quote or the first backslash.
     /// Returns its offset; does not move `pos`.
     @inline(__always)
-    private func scanString() throws(JSONSyntaxError) -> Int {
+    @inlinable func scanString() throws(JSONSyntaxError) -> Int {
         guard let end = findQuoteOrBackslash(from: pos &+ 1) else {
             throw error("unexpected end of file inside a string", at: pos)
         }
@@ -260,7 +279,7 @@ struct JSONScanner {
 
     /// The offset of the first `"` or `\` at or after `from`, or nil at end of buffer.
     @inline(__always)
-    private func findQuoteOrBackslash(from: Int) -> Int? {
+    @inlinable func findQuoteOrBackslash(from: Int) -> Int? {
         let base = bytes.baseAddress!
         let count = bytes.count
         var p = from
@@ -288,7 +307,7 @@ struct JSONScanner {
     }
 
     /// Reads a string value at the current position.
-    mutating func readString() throws(JSONSyntaxError) -> String {
+    @inlinable public mutating func readString() throws(JSONSyntaxError) -> String {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
             throw error("expected a string, found \(describeCurrent())")
@@ -305,7 +324,7 @@ struct JSONScanner {
     /// Reads a string value, returning its raw bytes when it has no escapes (no allocation),
     /// or nil after decoding it into `decoded` when it has.
     @inline(__always)
-    mutating func readStringBytes(_ decoded: inout String) throws(JSONSyntaxError) -> UnsafeBufferPointer<UInt8>? {
+    @inlinable public mutating func readStringBytes(_ decoded: inout String) throws(JSONSyntaxError) -> UnsafeBufferPointer<UInt8>? {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
             throw error("expected a string, found \(describeCurrent())")
@@ -321,7 +340,7 @@ struct JSONScanner {
     }
 
     /// Decodes a string with escapes; `start` is just after the opening quote.
-    private mutating func readStringSlow(from start: Int) throws(JSONSyntaxError) -> String {
+    @inlinable mutating func readStringSlow(from start: Int) throws(JSONSyntaxError) -> String {
         scratch.removeAll(keepingCapacity: true)
         var p = start
         let b = bytes
@@ -370,7 +389,7 @@ struct JSONScanner {
         return String(decoding: scratch, as: UTF8.self)
     }
 
-    private func hex4(at p: Int) -> UInt16? {
+    @inlinable func hex4(at p: Int) -> UInt16? {
         guard p &+ 4 <= bytes.count else { return nil }
         var v: UInt16 = 0
         for i in p..<p &+ 4 {
@@ -387,7 +406,7 @@ struct JSONScanner {
         return v
     }
 
-    private mutating func appendUTF8(_ s: UInt32) {
+    @inlinable mutating func appendUTF8(_ s: UInt32) {
         switch s {
         case 0..<0x80:
             scratch.append(UInt8(s))
@@ -409,7 +428,7 @@ struct JSONScanner {
     // MARK: Numbers and literals
 
     /// Reads a number; also accepts `NaN`, `Infinity` and `-Infinity`, which Python's `json` writes.
-    mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
+    @inlinable public mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
         skipWhitespace()
         let start = pos
         let b = bytes
@@ -466,7 +485,7 @@ struct JSONScanner {
     }
 
     /// Parses a JSON number text with the C library (exact, locale-independent for JSON's grammar).
-    static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+    @inlinable public static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buf in
             for i in 0..<text.count { buf[i] = CChar(bitPattern: text[i]) }
             buf[text.count] = 0
@@ -474,14 +493,14 @@ struct JSONScanner {
         }
     }
 
-    private func matchWord(_ word: StaticString, at p: Int) -> Bool {
+    @inlinable func matchWord(_ word: StaticString, at p: Int) -> Bool {
         let n = word.utf8CodeUnitCount
         guard p &+ n <= bytes.count else { return false }
         return memcmp(bytes.baseAddress! + p, word.utf8Start, n) == 0
     }
 
     /// Consumes `true`/`false` and returns it.
-    mutating func readBool() throws(JSONSyntaxError) -> Bool {
+    @inlinable public mutating func readBool() throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
         if matchWord("true", at: pos) { pos &+= 4; return true }
         if matchWord("false", at: pos) { pos &+= 5; return false }
@@ -489,7 +508,7 @@ struct JSONScanner {
     }
 
     /// Consumes `null` if it is next; returns whether it did.
-    mutating func skipNull() -> Bool {
+    @inlinable public mutating func skipNull() -> Bool {
         skipWhitespace()
         if matchWord("null", at: pos) { pos &+= 4; return true }
         return false
@@ -498,7 +517,7 @@ struct JSONScanner {
     // MARK: Skipping
 
     /// Skips one value of any kind, without recursion (nesting depth is unbounded).
-    mutating func skipValue() throws(JSONSyntaxError) {
+    @inlinable public mutating func skipValue() throws(JSONSyntaxError) {
         var stack: [UInt8] = []
         repeat {
             skipWhitespace()
@@ -551,7 +570,7 @@ struct JSONScanner {
         } while !stack.isEmpty
     }
 
-    private mutating func skipKeyColon() throws(JSONSyntaxError) {
+    @inlinable mutating func skipKeyColon() throws(JSONSyntaxError) {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
             throw error("expected a quoted key, found \(describeCurrent())")
@@ -565,7 +584,7 @@ struct JSONScanner {
     /// Readers ask once per warning, moving forward through the file: counting from where the
     /// previous answer left off keeps a file with a million bad spans linear (counting from the
     /// start each time made it quadratic: 100,000 skipped spans in 8 MB took minutes).
-    func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
+    public func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0
         var from = 0

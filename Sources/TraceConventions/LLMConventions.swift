@@ -8,12 +8,12 @@ import TraceModel
 /// Maps every LLM attribute convention we know into `LLMCall`, from one table.
 ///
 /// The names and their precedence come from the conventions' own sources, collected with
-/// pointers in Sources/TraceFormats/CONVENTIONS.md: OpenTelemetry GenAI semantic conventions
+/// pointers in Sources/TraceConventions/CONVENTIONS.md: OpenTelemetry GenAI semantic conventions
 /// (current and deprecated names), OpenInference, OpenLLMetry, Vercel AI SDK, Langfuse, MLflow,
 /// Logfire, LangSmith, OpenLIT, and the seed's tracer (`ai.*`, `ai_model`, `ai_metrics`).
 public enum LLMConventions {
     /// What a table row fills.
-    enum Field: Equatable {
+    package enum Field: Equatable {
         case operation, provider, requestModel, responseModel
         case promptTokens, completionTokens, totalTokens, cost
         case responseID, finishReasons
@@ -32,25 +32,25 @@ public enum LLMConventions {
     }
 
     /// How the raw value is wrapped before the field reads it.
-    enum Encoding: Equatable {
+    package enum Encoding: Equatable {
         case plain
         /// MLflow `json.dumps`es every attribute, so strings arrive as `"\"LLM\""`.
         case jsonQuoted
     }
 
-    struct Rule {
-        let key: String
-        let field: Field
-        let convention: LLMConvention
-        var encoding: Encoding = .plain
+    package struct Rule {
+        package let key: String
+        package let field: Field
+        package let convention: LLMConvention
+        package var encoding: Encoding = .plain
     }
 
-    static func r(_ key: String, _ field: Field, _ c: LLMConvention, _ e: Encoding = .plain) -> Rule {
+    package static func r(_ key: String, _ field: Field, _ c: LLMConvention, _ e: Encoding = .plain) -> Rule {
         Rule(key: key, field: field, convention: c, encoding: e)
     }
 
     /// The table. Per field, earlier rows win over later ones (see CONVENTIONS.md §0.2).
-    static let rules: [Rule] = [
+    package static let rules: [Rule] = [
         // Operation
         r("gen_ai.operation.name", .operation, .genAI),
         r("llm.request.type", .operation, .openLLMetry),
@@ -171,19 +171,19 @@ public enum LLMConventions {
     ]
 
     /// Row lookup by key, with each row's rank (its position) for "earlier wins".
-    static let byKey = KeyTable(rules.map(\.key))
+    package static let byKey = KeyTable(rules.map(\.key))
 
     /// An open-addressing table from key bytes to the first row with that key.
     ///
     /// Every attribute of every span passes through here, so it hashes the UTF-8 bytes in place
     /// (FNV-1a) instead of going through `Dictionary<String, …>` and its SipHash.
-    struct KeyTable: Sendable {
+    package struct KeyTable: Sendable {
         private let slots: [Int32]      // row index, -1 = empty
         private let hashes: [UInt64]
         private let keys: [[UInt8]]
         private let mask: Int
 
-        init(_ names: [String]) {
+        package init(_ names: [String]) {
             var size = 16
             while size < names.count * 4 { size <<= 1 }
             var slots = [Int32](repeating: -1, count: size)
@@ -210,7 +210,7 @@ public enum LLMConventions {
 
         /// The row for `key`, or nil.
         @inline(__always)
-        func row(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        package func row(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
             let h = StringInterner.hash(key)
             var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] >= 0 {
@@ -228,25 +228,25 @@ public enum LLMConventions {
 
     /// True when `key` starts with `prefix` (bytes).
     @inline(__always)
-    static func hasPrefix(_ key: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+    package static func hasPrefix(_ key: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
         key.count >= prefix.utf8CodeUnitCount && memcmp(key.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
     }
 
     /// Values of `gen_ai.system` that name a framework rather than a model provider (LangChain
     /// instrumentations put them there).
-    static let frameworkNames: Set<String> = ["langchain", "llamaindex", "llama_index", "crewai", "haystack"]
+    package static let frameworkNames: Set<String> = ["langchain", "llamaindex", "llama_index", "crewai", "haystack"]
 
     /// Vercel AI SDK operations that wrap the actual model calls (their `.doGenerate`/`.doStream`
     /// children); their usage sums the children's, so they must not count as calls themselves.
-    static let vercelWrappers: Set<String> = [
+    package static let vercelWrappers: Set<String> = [
         "ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject", "ai.embed", "ai.embedMany",
     ]
 
     /// Prefixes of flattened message attributes: `<prefix><index>.<rest>`.
-    enum FlatFamily: CaseIterable {
+    package enum FlatFamily: CaseIterable {
         case openInferenceInput, openInferenceOutput, openLLMetryPrompt, openLLMetryCompletion
 
-        var prefix: String {
+        package var prefix: String {
             switch self {
             case .openInferenceInput: return "llm.input_messages."
             case .openInferenceOutput: return "llm.output_messages."
@@ -255,14 +255,14 @@ public enum LLMConventions {
             }
         }
 
-        var convention: LLMConvention {
+        package var convention: LLMConvention {
             switch self {
             case .openInferenceInput, .openInferenceOutput: return .openInference
             case .openLLMetryPrompt, .openLLMetryCompletion: return .openLLMetry
             }
         }
 
-        var isInput: Bool { self == .openInferenceInput || self == .openLLMetryPrompt }
+        package var isInput: Bool { self == .openInferenceInput || self == .openLLMetryPrompt }
     }
 
     /// The LLM call a span records, or nil when it is not an LLM call.
@@ -282,7 +282,7 @@ public enum LLMConventions {
         normalise(span, messages: false)
     }
 
-    static func normalise(_ span: Span, messages: Bool) -> LLMCall? {
+    package static func normalise(_ span: Span, messages: Bool) -> LLMCall? {
         // Most spans in big traces are not LLM calls: without a model, token or LLM-kind key
         // (or the seed's llm_call_start event) there is nothing to build.
         guard span.attributes.contains(where: isTrigger) || span.events.contains(where: { $0.name == "llm_call_start" }) else {
@@ -295,7 +295,7 @@ public enum LLMConventions {
     }
 
     /// Rows whose presence can make a span an LLM call.
-    static let triggerRows: [Bool] = rules.map { rule in
+    package static let triggerRows: [Bool] = rules.map { rule in
         switch rule.field {
         case .requestModel, .responseModel, .promptTokens, .completionTokens, .totalTokens, .usageJSON, .openInferenceKind:
             return true
@@ -305,7 +305,7 @@ public enum LLMConventions {
     }
 
     /// Rows a summary needs: everything but message contents.
-    static let summaryRows: [Bool] = rules.map { rule in
+    package static let summaryRows: [Bool] = rules.map { rule in
         switch rule.field {
         case .inputMessages, .outputMessages, .outputToolCalls, .systemInstructions, .inputValue, .outputValue:
             return false
@@ -315,14 +315,14 @@ public enum LLMConventions {
     }
 
     /// True for attribute keys a summary reads (`TraceLoader.Detail.summary` keeps only these).
-    @Sendable static func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    @Sendable static package func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = key.first, mayMatter(first) else { return false }
         return byKey.row(key).map { summaryRows[$0] } ?? false
     }
 
     /// True when this attribute alone could make its span an LLM call.
     @inline(__always)
-    static func isTrigger(_ a: Attribute) -> Bool {
+    package static func isTrigger(_ a: Attribute) -> Bool {
         guard let first = a.key.utf8.first, mayMatter(first) else { return false }
         var key = a.key
         return key.withUTF8 { k in byKey.row(k).map { triggerRows[$0] } ?? false }
@@ -330,7 +330,7 @@ public enum LLMConventions {
 
     /// True when a key starting with this byte could belong to some LLM convention.
     @inline(__always)
-    static func mayMatter(_ first: UInt8) -> Bool {
+    package static func mayMatter(_ first: UInt8) -> Bool {
         switch first {
         case UInt8(ascii: "g"), UInt8(ascii: "l"), UInt8(ascii: "a"), UInt8(ascii: "o"),
              UInt8(ascii: "i"), UInt8(ascii: "m"), UInt8(ascii: "e"), UInt8(ascii: "r"):
@@ -341,47 +341,47 @@ public enum LLMConventions {
     }
 
     /// Accumulates one span's fields; keeps the best-ranked source per field.
-    struct Builder {
-        let spanStart: Int64
+    package struct Builder {
+        package let spanStart: Int64
         /// When false, message lists are left out (see `summaryCall(for:)`).
-        let decodeMessages: Bool
-        var call = LLMCall()
+        package let decodeMessages: Bool
+        package var call = LLMCall()
         /// Best (lowest) rank seen per field, so earlier table rows win whatever the attribute order.
-        var ranks = SIMD16<Int32>(repeating: Int32.max)
+        package var ranks = SIMD16<Int32>(repeating: Int32.max)
         /// Best rank per entry of `call.parameters`.
-        var parameterRanks: [Int32] = []
-        var sawModelOrTokens = false
-        var markedLLM = false
-        var wrapper = false
-        var costParts: Double = 0
-        var hasCostParts = false
-        var inputValue: AttributeValue?
-        var outputValue: AttributeValue?
-        var systemInstructions: [LLMMessage] = []
-        var outputToolCalls: [MessagePart] = []
-        var flat: [FlatFamily: [Int: [(String, AttributeValue)]]] = [:]
-        var eventInput: [LLMMessage] = []
-        var eventOutput: [LLMMessage] = []
-        var firstChunkNanos: Int64?
+        package var parameterRanks: [Int32] = []
+        package var sawModelOrTokens = false
+        package var markedLLM = false
+        package var wrapper = false
+        package var costParts: Double = 0
+        package var hasCostParts = false
+        package var inputValue: AttributeValue?
+        package var outputValue: AttributeValue?
+        package var systemInstructions: [LLMMessage] = []
+        package var outputToolCalls: [MessagePart] = []
+        package var flat: [FlatFamily: [Int: [(String, AttributeValue)]]] = [:]
+        package var eventInput: [LLMMessage] = []
+        package var eventOutput: [LLMMessage] = []
+        package var firstChunkNanos: Int64?
 
-        enum Slot: Int {
+        package enum Slot: Int {
             case operation, provider, requestModel, responseModel, prompt, completion, total, cost
             case responseID, finish, ttft, input, output
         }
 
-        mutating func better(_ slot: Slot, _ rank: Int) -> Bool {
+        package mutating func better(_ slot: Slot, _ rank: Int) -> Bool {
             let r = Int32(clamping: rank)
             guard r < ranks[slot.rawValue] else { return false }
             ranks[slot.rawValue] = r
             return true
         }
 
-        mutating func take(_ a: Attribute) {
+        package mutating func take(_ a: Attribute) {
             var key = a.key
             key.withUTF8 { take(a, bytes: $0) }
         }
 
-        mutating func take(_ a: Attribute, bytes k: UnsafeBufferPointer<UInt8>) {
+        package mutating func take(_ a: Attribute, bytes k: UnsafeBufferPointer<UInt8>) {
             guard let first = k.first, LLMConventions.mayMatter(first) else { return }
             if let row = LLMConventions.byKey.row(k) {
                 let rule = LLMConventions.rules[row]
@@ -420,7 +420,7 @@ public enum LLMConventions {
             call.conventions.insert(family.convention)
         }
 
-        mutating func setParameter(_ name: String, _ value: AttributeValue, rank: Int) {
+        package mutating func setParameter(_ name: String, _ value: AttributeValue, rank: Int) {
             guard value != .empty else { return }
             let key = LLMConventions.parameterName(name)
             let r = Int32(clamping: rank)
@@ -434,7 +434,7 @@ public enum LLMConventions {
             }
         }
 
-        mutating func apply(_ rule: Rule, _ rank: Int, _ value: AttributeValue) {
+        package mutating func apply(_ rule: Rule, _ rank: Int, _ value: AttributeValue) {
             switch rule.field {
             case .inputMessages, .outputMessages, .outputToolCalls, .systemInstructions, .inputValue, .outputValue:
                 guard decodeMessages else {
@@ -560,7 +560,7 @@ public enum LLMConventions {
             call.conventions.insert(rule.convention)
         }
 
-        mutating func take(event e: SpanEvent) {
+        package mutating func take(event e: SpanEvent) {
             switch e.name {
             case "gen_ai.content.prompt":
                 if decodeMessages, let v = e.attributes[key: "gen_ai.prompt"] { eventInput += MessageDecoder.messages(from: v) }
@@ -603,7 +603,7 @@ public enum LLMConventions {
             }
         }
 
-        mutating func finish() -> LLMCall? {
+        package mutating func finish() -> LLMCall? {
             guard (sawModelOrTokens || markedLLM) && !wrapper else { return nil }
             if call.recordedCostUSD == nil, hasCostParts { call.recordedCostUSD = costParts }
             if call.timeToFirstTokenNanos == nil, let first = firstChunkNanos {
@@ -636,7 +636,7 @@ public enum LLMConventions {
             return call
         }
 
-        func flatMessages(input: Bool) -> [LLMMessage]? {
+        package func flatMessages(input: Bool) -> [LLMMessage]? {
             for family in FlatFamily.allCases where family.isInput == input {
                 guard let byIndex = flat[family], !byIndex.isEmpty else { continue }
                 return byIndex.keys.sorted().map {
@@ -648,7 +648,7 @@ public enum LLMConventions {
     }
 
     /// Neutral parameter names, so the same setting reads the same under every convention.
-    static func parameterName(_ raw: String) -> String {
+    package static func parameterName(_ raw: String) -> String {
         switch raw {
         case "maxTokens", "maxOutputTokens", "max_output_tokens", "max_completion_tokens", "maxCompletionTokens": return "max_tokens"
         case "topP": return "top_p"
@@ -666,7 +666,7 @@ public enum LLMConventions {
 
 /// Token counts a call can have; anything else (negative, or beyond a trillion) is a broken
 /// value, left out like a missing one rather than summed into totals that overflow or go negative.
-let plausibleTokens: ClosedRange<Int64> = 0...1_000_000_000_000
+package let plausibleTokens: ClosedRange<Int64> = 0...1_000_000_000_000
 /// Recorded costs in USD a call can have; NaN, infinities, negatives and amounts beyond a
 /// billion dollars are broken values and left out (the raw attribute still shows in the details).
-let plausibleCost: ClosedRange<Double> = 0...1_000_000_000
+package let plausibleCost: ClosedRange<Double> = 0...1_000_000_000
