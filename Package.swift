@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Explorer", targets: ["Explorer"]),
         .library(name: "AITracing", targets: ["AITracing"]),
         .library(name: "AITracingOpenAI", targets: ["AITracingOpenAI"]),
+        .library(name: "AITracingOTLP", targets: ["AITracingOTLP"]),
         .library(name: "LocalHTTP", targets: ["LocalHTTP"]),
         .library(name: "LiveReceiver", targets: ["LiveReceiver"]),
         .executable(name: "seed-example", targets: ["seed-example"]),
@@ -26,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", exact: "1.0.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        // OTLP/gRPC in `listen` (LiveGRPC); only the spanscope executable and its tests build it.
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2", exact: "1.46.0"),
     ],
     targets: [
         .target(name: "TraceModel"),
@@ -52,7 +57,7 @@ let package = Package(
             dependencies: [
                 "TraceModel", "TraceFormats", "TraceWriters", "TerminalText", "TraceAnalysis", "Reports", "Synthetic",
                 "Explorer", "TerminalUI",
-                "LiveReceiver", "LocalHTTP",
+                "LiveReceiver", "LocalHTTP", "LiveGRPC", "RemoteSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,10 +79,19 @@ let package = Package(
             ]
         ),
         .target(name: "LiveReceiver", dependencies: ["LocalHTTP", "TraceFormats", "TraceWriters", "TerminalText", "TraceModel"]),
+        // Jaeger, Tempo and Phoenix query clients: a backend URL wherever a file is accepted.
+        .target(name: "RemoteSources", dependencies: ["TraceFormats", "TraceModel"]),
+        .target(name: "LiveGRPC", dependencies: [
+            "LiveReceiver",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        ]),
         .target(name: "AITracingOpenAI", dependencies: ["AITracing", "TraceModel", "TraceAnalysis"]),
+        // The OTLP/HTTP exporter: URLSession and zlib, apart so that AITracing itself links neither.
+        .target(name: "AITracingOTLP", dependencies: ["AITracing", "TraceModel", "TraceWriters", "CZlib"]),
         .target(name: "OpenAIFake", dependencies: ["LocalHTTP", "TraceModel"]),
         .target(name: "SeedScenario",
-                dependencies: ["AITracing", "AITracingOpenAI", "LocalHTTP", "OpenAIFake", "TraceModel", "TraceFormats"]),
+                dependencies: ["AITracing", "AITracingOpenAI", "AITracingOTLP", "LocalHTTP", "OpenAIFake", "TraceModel", "TraceFormats"]),
         .executableTarget(name: "seed-example", dependencies: ["SeedScenario"]),
         .executableTarget(name: "tracing-bench", dependencies: ["AITracing", "TraceModel"]),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
@@ -98,10 +112,24 @@ let package = Package(
         ),
         .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP", "TraceModel"]),
         .testTarget(name: "LiveReceiverTests", dependencies: ["LiveReceiver", "LocalHTTP", "TraceFormats", "TerminalText", "TraceWriters", "TraceModel", "CZlib"]),
+        .testTarget(name: "LiveGRPCTests", dependencies: [
+            "LiveGRPC", "LiveReceiver", "TraceFormats", "TraceModel", "CZlib",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            .product(name: "NIOHPACK", package: "swift-nio-http2"),
+        ]),
+        .testTarget(name: "RemoteSourcesTests", dependencies: ["RemoteSources", "TraceFormats", "TraceModel", "LocalHTTP"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "AITracingOTLPTests", dependencies: [
+            "AITracingOTLP", "AITracing", "TraceModel", "TraceWriters", "TraceFormats", "LiveReceiver", "LocalHTTP",
+        ]),
         .testTarget(name: "AITracingOpenAITests",
                     dependencies: ["AITracingOpenAI", "AITracing", "OpenAIFake", "LocalHTTP", "TraceModel", "TraceAnalysis", "TraceFormats"]),
         .testTarget(name: "SeedScenarioTests",
-                    dependencies: ["SeedScenario", "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis"]),
+                    dependencies: ["SeedScenario", "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis", "LiveReceiver"]),
     ],
     swiftLanguageModes: [.v6]
 )

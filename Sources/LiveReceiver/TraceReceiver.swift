@@ -43,6 +43,8 @@ public struct ReceivedRequest: Sendable {
     public var message: String
     /// The store's counters after the request.
     public var counters: ReceiverCounters
+    /// The status in the words of a transport other than HTTP (`OK`, `INVALID_ARGUMENT` for gRPC); nil over HTTP.
+    public var transportStatus: String? = nil
 }
 
 /// Receives spans over HTTP: OTLP/HTTP (`POST /v1/traces`, binary protobuf or JSON, optionally
@@ -172,6 +174,38 @@ public final class TraceReceiver: Sendable {
                           "unsupported Content-Encoding \"\(String(other.prefix(50)))\"; send gzip or none")
         }
 
+        let format = route == .zipkin ? "Zipkin JSON" : encoding.format
+        let outcome: ExportOutcome
+        switch ingest(body, route: route, encoding: encoding, label: "\(request.method) \(request.path)") {
+        case .success(let o): outcome = o
+        case .failure(let refusal):
+            return refuse(request, route, encoding, status: refusal.status, refusal.message, format: format)
+        }
+        let response: HTTPResponse
+        switch route {
+        case .zipkin:
+            response = HTTPResponse(status: 202)
+        case .otlp:
+            let bytes = encoding == .json
+                ? OTLPJSONRequest.response(rejected: outcome.rejected, message: outcome.message)
+                : OTLPProtobuf.response(rejected: outcome.rejected, message: outcome.message)
+            response = HTTPResponse(status: 200, headers: [("Content-Type", encoding.contentType)], body: .bytes(bytes))
+        }
+        log?(ReceivedRequest(method: request.method, path: request.path, status: response.status, format: format,
+                             compressed: compressed, accepted: outcome.accepted, rejected: outcome.rejected, message: outcome.message,
+                             counters: store.counters))
+        return response
+    }
+
+    /// Why a request was not taken: the HTTP status and the message for the sender.
+    struct Refusal: Error {
+        var status: Int
+        var message: String
+    }
+
+    /// Decodes one body, saves its spans (before anything is acknowledged) and adds them to the
+    /// store. `label` names the request in the store's problem list.
+    private func ingest(_ body: [UInt8], route: Route, encoding: Encoding, label: String) -> Result<ExportOutcome, Refusal> {
         var collector = SpanCollector()
         let outcome: ExportOutcome
         let format = route == .zipkin ? "Zipkin JSON" : encoding.format
@@ -186,11 +220,11 @@ public final class TraceReceiver: Sendable {
                 outcome = ExportOutcome(accepted: r.accepted, rejected: r.rejected, message: r.message)
             }
         } catch let e as OTLPProtobuf.DecodeError {
-            return refuse(request, route, encoding, status: 400, e.description, format: format)
+            return .failure(Refusal(status: 400, message: e.description))
         } catch let e as TraceFormatError {
-            return refuse(request, route, encoding, status: 400, "invalid \(format): \(e.description)", format: format)
+            return .failure(Refusal(status: 400, message: "invalid \(format): \(e.description)"))
         } catch {
-            return refuse(request, route, encoding, status: 400, "invalid \(format): \(error)", format: format)
+            return .failure(Refusal(status: 400, message: "invalid \(format): \(error)"))
         }
 
         let groups = collector.groupedSpans
@@ -209,29 +243,60 @@ public final class TraceReceiver: Sendable {
             }
             if let failure {
                 // Not acknowledged, so the sender keeps the spans and may retry (503 is retryable).
-                return refuse(request, route, encoding, status: 503, "cannot save the spans: \(failure.description)",
-                              format: format)
+                return .failure(Refusal(status: 503, message: "cannot save the spans: \(failure.description)"))
             }
         }
 
         let problem = outcome.rejected > 0
-            ? "\(request.method) \(request.path): \(outcome.rejected) span\(outcome.rejected == 1 ? "" : "s") rejected: \(outcome.message)"
+            ? "\(label): \(outcome.rejected) span\(outcome.rejected == 1 ? "" : "s") rejected: \(outcome.message)"
             : ""
         store.add(groups, rejected: outcome.rejected, problem: problem)
-        let response: HTTPResponse
-        switch route {
-        case .zipkin:
-            response = HTTPResponse(status: 202)
-        case .otlp:
-            let bytes = encoding == .json
-                ? OTLPJSONRequest.response(rejected: outcome.rejected, message: outcome.message)
-                : OTLPProtobuf.response(rejected: outcome.rejected, message: outcome.message)
-            response = HTTPResponse(status: 200, headers: [("Content-Type", encoding.contentType)], body: .bytes(bytes))
+        return .success(outcome)
+    }
+
+    // MARK: Other transports
+
+    /// What became of an OTLP export that came by another transport than HTTP (gRPC).
+    public enum ExportAnswer: Sendable, Equatable {
+        /// Taken: the binary `ExportTraceServiceResponse` to send back (partial success when spans were rejected).
+        case accepted(response: [UInt8], accepted: Int, rejected: Int)
+        /// The message could not be decoded (gRPC INVALID_ARGUMENT).
+        case invalid(String)
+        /// The spans could not be saved; the sender should retry (gRPC UNAVAILABLE).
+        case unavailable(String)
+    }
+
+    /// Decodes, saves and stores one binary OTLP `ExportTraceServiceRequest` that arrived by
+    /// another transport, and logs it as `transport` `path` with `status` words from that transport.
+    public func exportProtobuf(_ message: [UInt8], transport: String, path: String, compressed: Bool,
+                               status: (ExportAnswer) -> String) -> ExportAnswer {
+        busy.withLock { $0 += 1 }
+        defer { busy.withLock { $0 -= 1 } }
+        let answer: ExportAnswer
+        var outcome = ExportOutcome(accepted: 0, rejected: 0, message: "")
+        switch ingest(message, route: .otlp, encoding: .protobuf, label: "\(transport) \(path)") {
+        case .success(let o):
+            outcome = o
+            answer = .accepted(response: OTLPProtobuf.response(rejected: o.rejected, message: o.message),
+                               accepted: o.accepted, rejected: o.rejected)
+        case .failure(let refusal):
+            answer = refusal.status == 503 ? .unavailable(refusal.message) : .invalid(refusal.message)
+            outcome.message = refusal.message
+            store.refused("\(transport) \(String(path.prefix(200))) → \(status(answer)): \(refusal.message)")
         }
-        log?(ReceivedRequest(method: request.method, path: request.path, status: response.status, format: format,
-                             compressed: compressed, accepted: outcome.accepted, rejected: outcome.rejected, message: outcome.message,
-                             counters: store.counters))
-        return response
+        log?(ReceivedRequest(method: transport, path: path, status: answer.httpStatus, format: Encoding.protobuf.format,
+                             compressed: compressed, accepted: outcome.accepted, rejected: outcome.rejected,
+                             message: outcome.message, counters: store.counters, transportStatus: status(answer)))
+        return answer
+    }
+
+    /// Counts and logs a call that another transport refused before its message could be read
+    /// (too large, cut short, an unknown method), with that transport's `status` word.
+    public func refusedElsewhere(transport: String, path: String, status: String, httpStatus: Int, compressed: Bool,
+                                 _ message: String) {
+        store.refused("\(transport) \(String(path.prefix(200))) → \(status): \(message)")
+        log?(ReceivedRequest(method: transport, path: path, status: httpStatus, format: nil, compressed: compressed,
+                             accepted: 0, rejected: 0, message: message, counters: store.counters, transportStatus: status))
     }
 
     /// A failure answer: a `google.rpc.Status` in the request's encoding for OTLP, plain text for Zipkin.
@@ -270,6 +335,17 @@ public final class TraceReceiver: Sendable {
 
     private static func contentEncoding(_ request: HTTPRequest) -> String {
         (request.header("Content-Encoding") ?? "").trimmingSpaces.lowercased()
+    }
+}
+
+extension TraceReceiver.ExportAnswer {
+    /// The HTTP status that means the same.
+    var httpStatus: Int {
+        switch self {
+        case .accepted: return 200
+        case .invalid: return 400
+        case .unavailable: return 503
+        }
     }
 }
 

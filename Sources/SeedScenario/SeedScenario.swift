@@ -1,12 +1,14 @@
 import AITracing
 import TraceModel
 import AITracingOpenAI
+import AITracingOTLP
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import LocalHTTP
 import OpenAIFake
+import Synchronization
 
 /// The seed's multi-service example, run for real: an agent service calls a tool service over
 /// HTTP on 127.0.0.1, the trace context crosses in headers, both call an OpenAI-compatible
@@ -17,7 +19,7 @@ public enum SeedScenario {
     public struct Outcome: Sendable {
         /// The one trace's id.
         public var traceID: TraceID
-        /// The file written.
+        /// The file written, or the OTLP/HTTP URL the spans were sent to.
         public var path: String
         /// Spans recorded.
         public var spanCount: Int
@@ -37,8 +39,32 @@ public enum SeedScenario {
     public static func run(writingTo path: String, format: TraceFile.Format = .otlpJSON,
                            question: String = "What is the weather in Paris tomorrow?",
                            lifetime: Duration = .seconds(60)) async throws -> Outcome {
-        let model = try await FakeOpenAIServer.start(maxRequests: 10, lifetime: lifetime, apiKey: "sk-local-fake")
         let store = SpanStore(limit: 10_000)
+        let (traceID, answer) = try await record(into: store, question: question, lifetime: lifetime)
+        try store.write(format, to: path)
+        return Outcome(traceID: traceID, path: path, spanCount: store.count, answer: answer)
+    }
+
+    /// Runs the scenario and sends the trace to an OTLP/HTTP receiver (`spanscope listen`, a
+    /// collector, Jaeger, Tempo, Phoenix) with AITracing's exporter, as an app would.
+    public static func run(sendingTo endpoint: String, headers: [String: String] = [:],
+                           question: String = "What is the weather in Paris tomorrow?",
+                           lifetime: Duration = .seconds(60)) async throws -> Outcome {
+        let store = SpanStore(limit: 10_000)
+        let failure = Mutex<AITracingError?>(nil)
+        let exporter = OTLPHTTPExporter(.init(endpoint: endpoint, headers: headers, maxAttempts: 3),
+                                        onRejected: { e in failure.withLock { $0 = e } })
+        let batching = BatchingExporter(store: store, exporter: exporter, onError: { e in failure.withLock { $0 = $0 ?? e } })
+        let (traceID, answer) = try await record(into: store, question: question, lifetime: lifetime)
+        let sent = await batching.shutdown()
+        if let e = failure.withLock({ $0 }) { throw Failure(description: "sending the trace failed: \(e)") }
+        guard sent else { throw Failure(description: "sending the trace to \(exporter.configuration.endpoint) failed") }
+        return Outcome(traceID: traceID, path: exporter.configuration.endpoint, spanCount: store.count, answer: answer)
+    }
+
+    /// The scenario itself: records one two-service trace into `store`.
+    static func record(into store: SpanStore, question: String, lifetime: Duration) async throws -> (TraceID, String) {
+        let model = try await FakeOpenAIServer.start(maxRequests: 10, lifetime: lifetime, apiKey: "sk-local-fake")
         let agent = AITracer(service: "agent-service", store: store)
         let tool = AITracer(service: "tool-service", store: store)
         let agentLLM = TracedOpenAI(tracer: agent, baseURL: model.baseURL, apiKey: "sk-local-fake",
@@ -73,8 +99,7 @@ public enum SeedScenario {
                 return (root.context.traceID, final.content)
             }
         }
-        try store.write(format, to: path)
-        return Outcome(traceID: traceID, path: path, spanCount: store.count, answer: answer)
+        return (traceID, answer)
     }
 
     /// The tool service: continues the caller's trace from the request headers, runs the tool

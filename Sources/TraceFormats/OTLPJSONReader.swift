@@ -621,6 +621,9 @@ struct OTLPJSONReader {
         var value = AttributeValue.empty
         var obj = try scanner.beginObject()
         while let k = try scanner.nextKey(&obj) {
+            // Phoenix writes every member of the oneof, the unset ones as null: they must not
+            // overwrite the one that is set.
+            if scanner.skipNull() { continue }
             if scanner.key(k, is: "stringValue") || scanner.key(k, is: "string_value") {
                 if scanner.peekToken() == .string {
                     var decoded = ""

@@ -22,33 +22,13 @@ public enum OTLPJSONWriter {
     /// The `resourceSpans` entries for `spans`, written into an array the caller has opened (so
     /// a writer can stream many batches into one request).
     public static func resourceSpans(_ spans: [Span], into w: inout JSONWriter) {
-        // Group by origin object (spans of one resource/scope share it), keeping first-seen order.
-        var groups: [(origin: SpanOrigin, service: String, spans: [Int])] = []
-        var slot: [ObjectIdentifier: Int] = [:]
-        var byService: [String: Int] = [:]
-        for (i, s) in spans.enumerated() {
-            if s.origin === SpanOrigin.unknown {
-                // No recorded resource: group by service name instead.
-                if let g = byService[s.service] { groups[g].spans.append(i); continue }
-                byService[s.service] = groups.count
-                groups.append((s.origin, s.service, [i]))
-                continue
-            }
-            let key = ObjectIdentifier(s.origin)
-            if let g = slot[key] { groups[g].spans.append(i); continue }
-            slot[key] = groups.count
-            groups.append((s.origin, s.service, [i]))
-        }
+        let groups = resourceGroups(spans)
         for g in groups {
             w.beginObject()
             w.key("resource")
             w.beginObject()
             w.key("attributes")
-            var resource = g.origin.resource
-            if resource[key: "service.name"] == nil, !g.service.isEmpty {
-                resource.insert(Attribute("service.name", .string(g.service)), at: 0)
-            }
-            attributes(resource, into: &w)
+            attributes(resourceAttributes(g), into: &w)
             w.endObject()
             w.key("scopeSpans")
             w.beginArray()
@@ -66,6 +46,36 @@ public enum OTLPJSONWriter {
             w.endArray()
             w.endObject()
         }
+    }
+
+    /// Spans grouped by origin object (spans of one resource/scope share it) in first-seen order;
+    /// spans with no recorded resource are grouped by service name instead.
+    static func resourceGroups(_ spans: [Span]) -> [(origin: SpanOrigin, service: String, spans: [Int])] {
+        var groups: [(origin: SpanOrigin, service: String, spans: [Int])] = []
+        var slot: [ObjectIdentifier: Int] = [:]
+        var byService: [String: Int] = [:]
+        for (i, s) in spans.enumerated() {
+            if s.origin === SpanOrigin.unknown {
+                if let g = byService[s.service] { groups[g].spans.append(i); continue }
+                byService[s.service] = groups.count
+                groups.append((s.origin, s.service, [i]))
+                continue
+            }
+            let key = ObjectIdentifier(s.origin)
+            if let g = slot[key] { groups[g].spans.append(i); continue }
+            slot[key] = groups.count
+            groups.append((s.origin, s.service, [i]))
+        }
+        return groups
+    }
+
+    /// A group's resource attributes, with `service.name` added when the resource lacks it.
+    static func resourceAttributes(_ g: (origin: SpanOrigin, service: String, spans: [Int])) -> [Attribute] {
+        var resource = g.origin.resource
+        if resource[key: "service.name"] == nil, !g.service.isEmpty {
+            resource.insert(Attribute("service.name", .string(g.service)), at: 0)
+        }
+        return resource
     }
 
     /// The traces as one request (`lines: false`) or one request per trace per line (JSON Lines).
@@ -89,14 +99,9 @@ public enum OTLPJSONWriter {
 
     /// One span object.
     public static func span(_ s: Span, into w: inout JSONWriter) {
-        var extra: [Attribute] = []
+        let extra = originalIDAttributes(s)
         let traceHex = hex128(s.traceID.raw)
-        if case .text(let t) = s.traceID.raw { extra.append(Attribute(originalTraceIDKey, .string(t))) }
         let spanHex = hex64(s.spanID.raw)
-        switch s.spanID.raw {
-        case .bits64: break
-        default: extra.append(Attribute(originalSpanIDKey, .string(s.spanID.description)))
-        }
         w.beginObject()
         w.member("traceId", traceHex)
         w.member("spanId", spanHex)
@@ -192,22 +197,42 @@ public enum OTLPJSONWriter {
 
     /// 16 hex digits: 8-byte ids as they are, wider ones folded, text hashed (FNV-1a).
     static func hex64(_ id: Identifier) -> String {
-        switch id {
-        case .bits64(let v): return Identifier.hexString(v, digits: 16)
-        case .bits128(let h, let l), .uuid(let h, let l): return Identifier.hexString(h ^ l, digits: 16)
-        case .text(let t): return Identifier.hexString(fnv(t, seed: 0), digits: 16)
-        }
+        Identifier.hexString(bits64(id), digits: 16)
     }
 
     /// 32 hex digits: 16-byte ids as they are, 8-byte ids zero-padded, text hashed.
     static func hex128(_ id: Identifier) -> String {
+        let (h, l) = bits128(id)
+        return Identifier.hexString(h, digits: 16) + Identifier.hexString(l, digits: 16)
+    }
+
+    /// The 8-byte form of an id (see `hex64`).
+    static func bits64(_ id: Identifier) -> UInt64 {
         switch id {
-        case .bits64(let v): return Identifier.hexString(0, digits: 16) + Identifier.hexString(v, digits: 16)
-        case .bits128(let h, let l), .uuid(let h, let l):
-            return Identifier.hexString(h, digits: 16) + Identifier.hexString(l, digits: 16)
-        case .text(let t):
-            return Identifier.hexString(fnv(t, seed: 1), digits: 16) + Identifier.hexString(fnv(t, seed: 2), digits: 16)
+        case .bits64(let v): return v
+        case .bits128(let h, let l), .uuid(let h, let l): return h ^ l
+        case .text(let t): return fnv(t, seed: 0)
         }
+    }
+
+    /// The 16-byte form of an id, high half first (see `hex128`).
+    static func bits128(_ id: Identifier) -> (UInt64, UInt64) {
+        switch id {
+        case .bits64(let v): return (0, v)
+        case .bits128(let h, let l), .uuid(let h, let l): return (h, l)
+        case .text(let t): return (fnv(t, seed: 1), fnv(t, seed: 2))
+        }
+    }
+
+    /// Attributes that keep ids the OTLP forms cannot hold (text, or wider than 8 bytes for a span).
+    static func originalIDAttributes(_ s: Span) -> [Attribute] {
+        var extra: [Attribute] = []
+        if case .text(let t) = s.traceID.raw { extra.append(Attribute(originalTraceIDKey, .string(t))) }
+        switch s.spanID.raw {
+        case .bits64: break
+        default: extra.append(Attribute(originalSpanIDKey, .string(s.spanID.description)))
+        }
+        return extra
     }
 
     private static func fnv(_ s: String, seed: UInt64) -> UInt64 {

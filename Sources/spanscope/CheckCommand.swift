@@ -22,7 +22,7 @@ struct CheckCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: ArgumentHelp("Trace files or directories (\(TraceFormat.readableList)), or - for standard input."))
+    @Argument(help: ArgumentHelp("Trace files or directories (\(TraceFormat.readableList)), - for standard input, or backend addresses (jaeger+http://HOST:16686, tempo+http://HOST:3200, phoenix+http://HOST:6006/PROJECT)."))
     var files: [String]
 
     @Option(name: .long, help: "Output format: text or json.")
@@ -34,6 +34,9 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Also count and list the traces matching this query (see README: the query language).")
     var `where`: String?
 
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
+
     @OptionGroup(title: "Budgets") var budget: BudgetOptions
 
     func run() throws {
@@ -44,10 +47,13 @@ struct CheckCommand: ParsableCommand {
         for path in files {
             let doc: TraceDocument
             do {
-                doc = try TraceLoader.load(path: path)
+                doc = try SourceLoader.load([path], remote: remote, progress: RemoteProgress.draw)
+                RemoteProgress.clear()
             } catch {
-                if format == .text { printError("spanscope: \(error.description)") }
-                results.append(CheckReport.File(path: path, error: error.description))
+                RemoteProgress.clear()
+                let description = (error as? TraceFormatError)?.description ?? String(describing: error)
+                if format == .text { printError("spanscope: \(description)") }
+                results.append(CheckReport.File(path: path, error: description))
                 continue
             }
             var file = CheckReport.File(path: path, document: doc)

@@ -15,8 +15,11 @@ struct ConvertCommand: ParsableCommand {
         case otlp, otlpJSONL = "otlp-jsonl", seed
     }
 
-    @Argument(help: ArgumentHelp("Input trace files (\(TraceFormat.readableList)); spans of one trace spread over files are joined."))
+    @Argument(help: ArgumentHelp("Input trace files (\(TraceFormat.readableList)) or backend addresses (jaeger+http://HOST:16686, tempo+http://HOST:3200, phoenix+http://HOST:6006/PROJECT); spans of one trace spread over files are joined."))
     var files: [String]
+
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
 
     @Option(name: .shortAndLong, help: "Output file (- for standard output). Written atomically.")
     var output: String
@@ -25,7 +28,7 @@ struct ConvertCommand: ParsableCommand {
     var to: Target = .otlp
 
     func run() throws {
-        let doc = try loadOrExit(files)
+        let doc = try loadOrExit(files, remote: remote)
         reportWarnings(doc)
         let bytes: [UInt8]
         switch to {

@@ -34,6 +34,9 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
 
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
+
     @Option(name: .long, help: "When a timing difference counts as a change: a percentage and/or a duration, both must be passed.")
     var threshold = "10%,1ms"
 
@@ -75,7 +78,7 @@ struct DiffCommand: ParsableCommand {
         // One load per distinct file: A and B often come from the same one.
         var documents: [String: TraceDocument] = [:]
         for ref in refs where documents[ref.file] == nil {
-            let doc = try loadOrExit([ref.file])
+            let doc = try loadOrExit([ref.file], remote: remote)
             reportWarnings(doc)
             documents[ref.file] = doc
         }
@@ -113,9 +116,9 @@ struct DiffCommand: ParsableCommand {
     }
 
     func runBatch(by: Group, prices: PriceTable, limits: [RegressionLimit]) throws {
-        let before = try loadOrExit([runs[0]], detail: .summary)
+        let before = try loadOrExit([runs[0]], detail: .summary, remote: remote)
         reportWarnings(before)
-        let after = try loadOrExit([runs[1]], detail: .summary)
+        let after = try loadOrExit([runs[1]], detail: .summary, remote: remote)
         reportWarnings(after)
         let key: BatchDiff.Key = by == .name ? .spanName : .model
         let batch = BatchDiff(a: before.traces, b: after.traces, by: key, prices: prices)

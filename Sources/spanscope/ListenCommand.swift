@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import Dispatch
 import Explorer
+import LiveGRPC
 import LiveReceiver
 import LocalHTTP
 import Synchronization
@@ -18,13 +19,15 @@ import TerminalText
 struct ListenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
-        abstract: "Receive spans over OTLP/HTTP (and Zipkin v2 JSON) and watch them arrive.",
+        abstract: "Receive spans over OTLP/HTTP, OTLP/gRPC (and Zipkin v2 JSON) and watch them arrive.",
         discussion: """
             Point an instrumented app at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 \
-            and OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf.
+            and OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or at http://127.0.0.1:4317 with the \
+            default gRPC protocol.
 
             OTLP/HTTP goes to POST /v1/traces (protobuf or JSON, gzip or not), Zipkin v2 JSON to \
-            POST /api/v2/spans.
+            POST /api/v2/spans, OTLP/gRPC to opentelemetry.proto.collector.trace.v1.TraceService/Export \
+            (gzip or not) on the --grpc-port.
 
             The receiver has no authentication, so it listens on loopback unless --allow-remote is given.
             """
@@ -35,6 +38,10 @@ struct ListenCommand: ParsableCommand {
 
     @Option(help: "Port to listen on (4318 is OTLP/HTTP's default; 0 picks a free one).")
     var port = 4318
+
+    @Option(name: .customLong("grpc-port"),
+            help: ArgumentHelp("Port for OTLP/gRPC (default 4317, its usual port; 0 picks a free one). When the default is taken, listen goes on without gRPC and says so.", valueName: "port"))
+    var grpcPort: Int?
 
     @Option(help: ArgumentHelp("Append every accepted request to FILE as a line of OTLP JSON (readable by spanscope later); each line is on disk before the sender is answered.", valueName: "FILE"))
     var save: String?
@@ -62,6 +69,7 @@ struct ListenCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let g = grpcPort, !(0...65_535).contains(g) { throw ValidationError("--grpc-port must be between 0 and 65535") }
         guard maxSpans >= 1 else { throw ValidationError("--max-spans must be at least 1") }
         if !ListenCommand.isLoopback(host) && !allowRemote {
             throw ValidationError("\(host) is not a loopback address; the receiver has no authentication, "
@@ -97,11 +105,29 @@ struct ListenCommand: ParsableCommand {
             printError("spanscope: cannot listen on \(host):\(port): \(ListenCommand.describe(error))")
             throw ExitCode(1)
         }
-        let address = "http://" + (bindHost.contains(":") ? "[\(bindHost)]" : bindHost) + ":\(server.port)"
+        let hostPart = bindHost.contains(":") ? "[\(bindHost)]" : bindHost
+        let address = "http://" + hostPart + ":\(server.port)"
+        // OTLP/gRPC beside it, into the same store and save file.
+        let grpcReceiver = GRPCTraceReceiver(receiver: receiver)
+        let wantedGRPC = grpcPort ?? 4317
+        var grpc: GRPCListener?
+        do {
+            grpc = try waitFor { try await grpcReceiver.listen(host: host, port: wantedGRPC) }
+        } catch {
+            let why = ListenCommand.describe(error)
+            if grpcPort != nil {
+                waitFor { await server.shutdown() }
+                printError("spanscope: cannot listen for OTLP/gRPC on \(host):\(wantedGRPC): \(why)")
+                throw ExitCode(1)
+            }
+            printError("spanscope: warning: OTLP/gRPC is off: cannot listen on \(host):\(wantedGRPC): \(why)")
+        }
+        let grpcAddress = grpc.map { "http://" + hostPart + ":\($0.port)" }
         if noUI {
-            try runHeadless(server, receiver, address: address)
+            try runHeadless(server, grpc, receiver, address: address, grpcAddress: grpcAddress)
         } else {
-            try runExplorer(store, address: address, prices: prices)
+            defer { if let grpc { waitFor { await grpc.shutdown() } } }
+            try runExplorer(store, address: address, grpcAddress: grpcAddress, prices: prices)
         }
     }
 
@@ -110,9 +136,12 @@ struct ListenCommand: ParsableCommand {
     /// Set by SIGINT or SIGTERM while running headless.
     private static let stopSignal = Atomic<Int32>(0)
 
-    private func runHeadless(_ server: LocalHTTPServer, _ receiver: TraceReceiver, address: String) throws {
+    private func runHeadless(_ server: LocalHTTPServer, _ grpc: GRPCListener?, _ receiver: TraceReceiver, address: String, grpcAddress: String?) throws {
         ListenCommand.printLine("spanscope: listening on \(address) (OTLP/HTTP POST \(TraceReceiver.otlpPath), "
                                 + "Zipkin POST \(TraceReceiver.zipkinPath))" + (save.map { "; saving to \(terminalSafe($0))" } ?? ""))
+        if let grpcAddress {
+            ListenCommand.printLine("spanscope: OTLP/gRPC on \(grpcAddress) (\(GRPCTraceReceiver.service)/\(GRPCTraceReceiver.method))")
+        }
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { s in ListenCommand.stopSignal.store(s, ordering: .relaxed) }
         }
@@ -122,6 +151,7 @@ struct ListenCommand: ParsableCommand {
         // Stop taking new connections, then let requests being answered finish: what was
         // acknowledged is already on disk (each line is written and flushed before its answer).
         waitFor { await server.shutdown() }
+        if let grpc { waitFor { await grpc.shutdown() } }
         var waited = 0
         while receiver.requestsInFlight > 0 && waited < 100 {
             usleep(50_000)
@@ -136,7 +166,7 @@ struct ListenCommand: ParsableCommand {
 
     /// One line per answered request.
     @Sendable static func logLine(_ r: ReceivedRequest) {
-        var line = "\(r.status) \(r.method) \(r.path)"
+        var line = "\(r.transportStatus ?? String(r.status)) \(r.method) \(r.path)"
         if let f = r.format { line += " \(f)" + (r.compressed ? " (gzip)" : "") }
         if r.status < 300 {
             line += ": \(r.accepted) span\(r.accepted == 1 ? "" : "s") accepted"
@@ -166,7 +196,7 @@ struct ListenCommand: ParsableCommand {
 
     // MARK: Explorer
 
-    private func runExplorer(_ store: LiveStore, address: String, prices: PriceTable) throws {
+    private func runExplorer(_ store: LiveStore, address: String, grpcAddress: String?, prices: PriceTable) throws {
         let savePath = save
         let warning = ListenCommand.isLoopback(host) ? nil : "(open to the network, no authentication)"
         func status(_ c: ReceiverCounters) -> LiveStatus {
@@ -174,8 +204,9 @@ struct ListenCommand: ParsableCommand {
                        failedRequests: c.failedRequests, evictedTraces: c.evictedTraces, evictedSpans: c.evictedSpans,
                        droppedSpans: c.droppedSpans, savePath: savePath, warning: warning)
         }
-        let source = "listen " + address.dropFirst("http://".count)
-        let empty = TraceDocument(source: source, format: "live OTLP/HTTP + Zipkin", traces: [])
+        let source = "listen " + address.dropFirst("http://".count) + (grpcAddress.map { " + gRPC " + $0.dropFirst("http://".count) } ?? "")
+        let empty = TraceDocument(source: source, format: grpcAddress == nil ? "live OTLP/HTTP + Zipkin" : "live OTLP/HTTP + gRPC + Zipkin",
+                                  traces: [])
         let state = ExplorerState(document: empty, prices: prices, size: Size(width: 80, height: 24),
                                   live: status(ReceiverCounters()))
         var seen: UInt64 = 0

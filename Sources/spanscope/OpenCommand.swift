@@ -28,8 +28,11 @@ struct OpenCommand: ParsableCommand {
     /// The sample opened when no file is given: a multi-step agent with parallel tool calls and a failed tool.
     static let defaultSample = "agent-parallel-tools.otlp.jsonl"
 
-    @Argument(help: ArgumentHelp("Trace files or directories (\(TraceFormat.readableList)), or - for standard input."))
+    @Argument(help: ArgumentHelp("Trace files or directories (\(TraceFormat.readableList)), - for standard input, or backend addresses (jaeger+http://HOST:16686, tempo+http://HOST:3200, phoenix+http://HOST:6006/PROJECT)."))
     var files: [String] = []
+
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
 
     @Option(name: .customLong("prices"), help: "JSON price file overriding the built-in prices (model prefix → USD per million tokens).")
     var pricesFile: String?
@@ -65,6 +68,10 @@ struct OpenCommand: ParsableCommand {
 
         var problem: String? = nil
         let document: TraceDocument
+        if SourceLoader.hasRemote(paths) {
+            // The trace list is the search result (nothing is stored locally).
+            document = try loadOrExit(paths, remote: remote)
+        } else {
         switch LoadingIndicator.load(paths) {
         case .success(let loaded):
             document = loaded
@@ -75,6 +82,7 @@ struct OpenCommand: ParsableCommand {
             }
             document = partial
             problem = error.description
+        }
         }
         let prices = try priceTable(pricesFile)
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import RemoteSources
 import Reports
 import TraceAnalysis
 import TraceFormats
@@ -25,13 +26,37 @@ func printError(_ line: String) {
     }
 }
 
-/// Loads files for a command; on a fatal problem prints one line and exits 1.
-func loadOrExit(_ paths: [String], detail: TraceLoader.Detail = .full) throws -> TraceDocument {
+/// Loads files or backend addresses for a command; on a fatal problem prints one line and exits 1.
+func loadOrExit(_ paths: [String], detail: TraceLoader.Detail = .full, remote: RemoteOptions = .defaults) throws -> TraceDocument {
     do {
-        return try TraceLoader.load(paths: paths, detail: detail)
-    } catch {
-        printError("spanscope: \(error.description)")
+        defer { if SourceLoader.hasRemote(paths) { RemoteProgress.clear() } }
+        return try SourceLoader.load(paths, remote: remote, detail: detail, progress: RemoteProgress.draw)
+    } catch let e as TraceFormatError {
+        printError("spanscope: \(e.description)")
         throw ExitCode(1)
+    } catch {
+        printError("spanscope: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+/// The progress line of a backend fetch, on standard error when it is a terminal.
+enum RemoteProgress {
+    @Sendable static func draw(_ line: String) {
+        guard isatty(STDERR_FILENO) == 1 else { return }
+        LoadingIndicator.draw(terminalSafe("spanscope: " + line))
+    }
+
+    static func clear() {
+        if isatty(STDERR_FILENO) == 1 { LoadingIndicator.draw("") }
+    }
+}
+
+extension RemoteOptions {
+    /// The flags' defaults, for commands that have none of them.
+    static var defaults: RemoteOptions {
+        // Parsing no arguments cannot fail: every flag has a default.
+        (try? RemoteOptions.parse([])) ?? RemoteOptions()
     }
 }
 

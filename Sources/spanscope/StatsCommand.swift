@@ -23,8 +23,11 @@ struct StatsCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: "Trace files or directories (OTLP JSON/JSONL/protobuf, Zipkin, Jaeger, the seed's JSON), or - for standard input.")
+    @Argument(help: "Trace files or directories (OTLP JSON/JSONL/protobuf, Zipkin, Jaeger, the seed's JSON), - for standard input, or backend addresses (jaeger+http://…, tempo+http://…, phoenix+http://…).")
     var files: [String]
+
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
 
     @Option(name: .long, help: "Group by: name, model, tool, service or session.")
     var by: StatsGrouping = .name
@@ -45,7 +48,7 @@ struct StatsCommand: ParsableCommand {
         let query = try queryOrExit(self.where)
         let table = try priceTable(prices)
         let needsAll = (query?.readsAttributes ?? false) || by == .session || by == .tool || sessionKey != nil
-        let doc = try loadOrExit(files, detail: needsAll ? .full : .summary)
+        let doc = try loadOrExit(files, detail: needsAll ? .full : .summary, remote: remote)
         reportWarnings(doc)
         let stats = TraceStats.groups(doc.traces, by: by, where: query, prices: table,
                                       sessionKeys: .preferring(sessionKey))

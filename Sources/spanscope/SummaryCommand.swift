@@ -21,8 +21,11 @@ struct SummaryCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Argument(help: ArgumentHelp("Trace files (\(TraceFormat.readableList)), or - for standard input."))
+    @Argument(help: ArgumentHelp("Trace files (\(TraceFormat.readableList)), - for standard input, or backend addresses (jaeger+http://HOST:16686, tempo+http://HOST:3200, phoenix+http://HOST:6006/PROJECT)."))
     var files: [String]
+
+    @OptionGroup(title: "Backend searches")
+    var remote: RemoteOptions
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: Format = .text
@@ -47,7 +50,7 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         let table = try priceTable(prices)
         // A query may need every trace at once (sessions), so only an unfiltered summary is indexed.
-        if files.count == 1, self.where == nil, index != .never,
+        if files.count == 1, self.where == nil, index != .never, !SourceLoader.hasRemote(files),
            index == .always ? TraceIndexer.canIndex(path: files[0]) : TraceIndexer.shouldIndex(path: files[0]) {
             try runIndexed(files[0], prices: table)
             exitWithoutTeardown()
@@ -55,7 +58,7 @@ struct SummaryCommand: ParsableCommand {
         let query = try queryOrExit(self.where)
         // Only what a summary shows is kept (message texts and other attributes skipped unread),
         // unless the query reads attributes.
-        let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary)
+        let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary, remote: remote)
         reportWarnings(loaded)
         let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
         switch format {

@@ -1,4 +1,5 @@
 import AITracing
+import LiveReceiver
 import SeedScenario
 import TraceAnalysis
 import TraceFormats
@@ -35,5 +36,34 @@ import Testing
         let toolLLM = try #require(trace.children(of: executeTool).first)
         #expect(trace.spans[Int(toolLLM)].name == "chat gpt-4o-mini")
         #expect(!summary.criticalPath.isEmpty)
+    }
+}
+
+@Suite struct SeedScenarioExportTests {
+    @Test func theTraceCanBeSentToSpanscopeListenInsteadOfAFile() async throws {
+        let receiver = TraceReceiver(store: LiveStore(maxSpans: 1_000))
+        let server = try await receiver.listen(host: "127.0.0.1", port: 0)
+        let outcome = try await SeedScenario.run(sendingTo: server.baseURL, lifetime: .seconds(300))
+        await server.shutdown()
+        #expect(outcome.path == server.baseURL + "/v1/traces")
+        let snap = try #require(receiver.store.snapshot())
+        #expect(snap.traces.count == 1)
+        let trace = snap.traces[0]
+        #expect(trace.id.description == outcome.traceID.description)
+        #expect(trace.count == outcome.spanCount)
+        #expect(Set(trace.spans.map(\.service)) == ["agent-service", "tool-service"])
+        #expect(trace.rootName == "process_request")
+        #expect(TraceSummary(trace: trace, prices: .standard).totals.llmCalls == 3)
+    }
+
+    @Test func aReceiverThatIsNotThereIsAnError() async throws {
+        let receiver = TraceReceiver(store: LiveStore(maxSpans: 10))
+        let server = try await receiver.listen(host: "127.0.0.1", port: 0)
+        let url = server.baseURL
+        await server.shutdown()
+        let error = await #expect(throws: SeedScenario.Failure.self) {
+            _ = try await SeedScenario.run(sendingTo: url, lifetime: .seconds(300))
+        }
+        #expect(error?.description.contains("connection refused") == true)
     }
 }

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# End-to-end check of `spanscope listen` over OTLP/gRPC with the OpenTelemetry Python SDK's gRPC
+# exporter (plain, configured through the environment as the README says, and gzip), beside the
+# HTTP receiver of the same process: the saved file must hold every span with its tree, status
+# and tokens; bad calls get INVALID_ARGUMENT and UNIMPLEMENTED; SIGTERM stops both receivers.
+#
+# Usage: Tests/e2e/live-grpc.sh path/to/spanscope
+# The exporter is installed, at the versions pinned in live-grpc-requirements.txt, into a venv in
+# .build-venv/ (gitignored; reused while the pins do not change). Skips (exit 0) only when the
+# package index cannot be reached and the venv is not already there.
+set -uo pipefail
+bin=${1:?usage: live-grpc.sh path/to/spanscope}
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+venv="$root/.build-venv/otel-grpc-e2e"
+requirements="$here/live-grpc-requirements.txt"
+work=$(mktemp -d)
+listener=""
+cleanup() {
+  if [ -n "$listener" ] && kill -0 "$listener" 2>/dev/null; then kill -KILL "$listener" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+pass() { printf '  ok   %s\n' "$1"; }
+fail() { printf '  FAIL %s\n' "$1"; failures=$((failures + 1)); }
+
+echo "spanscope listen over OTLP/gRPC end-to-end (OpenTelemetry Python gRPC exporter)"
+
+stamp="$venv/.requirements"
+if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
+  rm -rf "$venv"
+  python3 -m venv "$venv" || { fail "python3 -m venv"; exit 1; }
+  if ! "$venv/bin/python" -m pip index versions opentelemetry-sdk >/dev/null 2>&1; then
+    rm -rf "$venv"
+    echo "  SKIP PyPI (or the configured package index) is unreachable, so the gRPC exporter cannot be installed"
+    exit 0
+  fi
+  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"; then
+    rm -rf "$venv"
+    fail "pip install -r Tests/e2e/live-grpc-requirements.txt"
+    exit 1
+  fi
+  cp "$requirements" "$stamp"
+fi
+started=$(date +%s)
+
+# Both receivers on free loopback ports; the first two lines name them.
+"$bin" listen --no-ui --port 0 --grpc-port 0 --save "$work/saved.jsonl" > "$work/listen.log" 2>&1 &
+listener=$!
+port=""; grpcport=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/^spanscope: listening on http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/listen.log")
+  grpcport=$(sed -n 's/^spanscope: OTLP\/gRPC on http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/listen.log")
+  [ -n "$port" ] && [ -n "$grpcport" ] && break
+  kill -0 "$listener" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$port" ] || [ -z "$grpcport" ]; then
+  fail "listen did not start both receivers: $(head -5 "$work/listen.log")"
+  exit 1
+fi
+pass "listen --no-ui: OTLP/HTTP on port $port, OTLP/gRPC on port $grpcport"
+
+OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpcport" OTEL_EXPORTER_OTLP_INSECURE=true \
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE=10 OTEL_BSP_SCHEDULE_DELAY=100 \
+  "$venv/bin/python" "$here/live_grpc_send.py" "http://127.0.0.1:$port" "$work/expected.json" > "$work/send.log" 2>&1
+status=$?
+if [ $status -eq 0 ]; then pass "$(tail -1 "$work/send.log")"; else fail "live_grpc_send.py (exit $status): $(cat "$work/send.log")"; fi
+
+"$bin" summary --format json "$work/saved.jsonl" > "$work/summary.json" 2> "$work/summary.err"
+status=$?
+if [ $status -eq 0 ]; then pass "spanscope summary reads the saved file"; else fail "summary (exit $status): $(cat "$work/summary.err")"; fi
+if out=$("$venv/bin/python" "$here/live_check.py" "$work/expected.json" "$work/saved.jsonl" "$work/summary.json"); then
+  pass "$(printf '%s' "$out" | tail -1)"
+else
+  fail "saved spans differ from the ones sent:"$'\n'"$out"
+fi
+
+log=$(cat "$work/listen.log")
+path='/opentelemetry.proto.collector.trace.v1.TraceService/Export'
+plain=$(grep -c "^OK gRPC $path OTLP protobuf: " <<< "$log")
+zipped=$(grep -c "^OK gRPC $path OTLP protobuf (gzip): " <<< "$log")
+http=$(grep -c '^200 POST /v1/traces OTLP JSON: 1 span accepted' <<< "$log")
+if [ "$plain" -ge 2 ] && [ "$zipped" -ge 1 ] && [ "$http" -eq 1 ]; then
+  pass "one log line per call ($plain plain gRPC, $zipped gzip gRPC, $http HTTP)"
+else
+  fail "log lines: $plain plain, $zipped gzip, $http HTTP in: $log"
+fi
+if grep -q "^INVALID_ARGUMENT gRPC $path OTLP protobuf: invalid OTLP protobuf" <<< "$log" \
+   && grep -q '^UNIMPLEMENTED gRPC /opentelemetry.proto.collector.metrics.v1.MetricsService/Export: ' <<< "$log"; then
+  pass "refused calls are logged with their gRPC status"
+else
+  fail "no INVALID_ARGUMENT/UNIMPLEMENTED lines in: $log"
+fi
+
+kill -TERM "$listener"
+for _ in $(seq 1 50); do kill -0 "$listener" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$listener" 2>/dev/null; then
+  fail "listen still running 5 s after SIGTERM"
+else
+  wait "$listener"
+  status=$?
+  listener=""
+  if [ $status -eq 0 ] && tail -1 "$work/listen.log" | grep -q '^spanscope: stopped after'; then
+    pass "SIGTERM stops both receivers cleanly: $(tail -1 "$work/listen.log")"
+  else
+    fail "after SIGTERM: exit $status, last line: $(tail -1 "$work/listen.log")"
+  fi
+fi
+
+# An explicit --grpc-port that is taken is an error; the default one taken only turns gRPC off.
+python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(20)' > "$work/holder.port" &
+holder=$!
+for _ in $(seq 50); do [ -s "$work/holder.port" ] && break; sleep 0.1; done
+taken=$(cat "$work/holder.port")
+out=$(timeout 10 "$bin" listen --no-ui --port 0 --grpc-port "$taken" 2>&1); status=$?
+if [ $status -eq 1 ] && grep -q "cannot listen for OTLP/gRPC on 127.0.0.1:$taken: the address is already in use" <<< "$out"; then
+  pass "a --grpc-port in use is refused with a one-line error"
+else
+  fail "--grpc-port in use: exit $status: $out"
+fi
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+
+echo "  ($(( $(date +%s) - started )) s without the install)"
+if [ $failures -gt 0 ]; then
+  echo "$failures gRPC end-to-end check(s) failed"
+  exit 1
+fi
+echo "all gRPC end-to-end checks passed"
