@@ -39,6 +39,9 @@ import TraceModel
         s.press("d")
         #expect(render(s, size: s.size).text.contains("warnings      some span warning"))
         var w = try open("jaeger-ui-01-warnings.json")
+        // Wide enough that the warning, after the fixture's absolute path, stays on one line
+        // wherever the test bundle lives.
+        _ = w.apply(.resize(Size(width: 400, height: 40)))
         w.press("w")
         let text = render(w, size: w.size).text
         // One per Jaeger warning: the trace's and two spans'.
