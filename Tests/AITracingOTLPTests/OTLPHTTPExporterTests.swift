@@ -50,6 +50,10 @@ func recordTwoSpans(into store: SpanStore) -> TraceID {
 }
 
 @Suite struct OTLPHTTPExporterTests {
+    /// A request timeout no busy test machine reaches: these tests count the requests a server
+    /// saw, and a timed-out first attempt on a starved two-core run would be retried and counted.
+    static let patient: Duration = .seconds(120)
+
     @Test func spansArriveInSpanscopeListenWithTreeAndTokens() async throws {
         let logged = Mutex<[ReceivedRequest]>([])
         let receiver = TraceReceiver(store: LiveStore(maxSpans: 1_000), log: { r in logged.withLock { $0.append(r) } })
@@ -76,7 +80,7 @@ func recordTwoSpans(into store: SpanStore) -> TraceID {
         let script = Scripted([HTTPResponse(status: 503, headers: [("Retry-After", "7")]), HTTPResponse(status: 200)])
         let server = try await script.start()
         let sleeps = Sleeps()
-        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, initialBackoff: .milliseconds(100)), sleep: sleeps.sleep)
+        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, timeout: Self.patient, initialBackoff: .milliseconds(100)), sleep: sleeps.sleep)
         let store = SpanStore(limit: 100)
         _ = recordTwoSpans(into: store)
         try await exporter.export(store.spans())
@@ -96,7 +100,7 @@ func recordTwoSpans(into store: SpanStore) -> TraceID {
                                HTTPResponse(status: 429), HTTPResponse(status: 200)])
         let server = try await script.start()
         let sleeps = Sleeps()
-        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, maxAttempts: 5, initialBackoff: .milliseconds(500),
+        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, timeout: Self.patient, maxAttempts: 5, initialBackoff: .milliseconds(500),
                                               maxBackoff: .milliseconds(1500)), sleep: sleeps.sleep)
         let store = SpanStore(limit: 100)
         _ = recordTwoSpans(into: store)
@@ -112,7 +116,7 @@ func recordTwoSpans(into store: SpanStore) -> TraceID {
         let sleeps = Sleeps()
         let errors = Reports()
         let store = SpanStore(limit: 100)
-        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, maxAttempts: 3), sleep: sleeps.sleep)
+        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, timeout: Self.patient, maxAttempts: 3), sleep: sleeps.sleep)
         let batching = BatchingExporter(store: store, exporter: exporter, maxDelay: .seconds(60), onError: errors.report)
         _ = recordTwoSpans(into: store)
         #expect(await batching.shutdown() == false)
@@ -129,7 +133,7 @@ func recordTwoSpans(into store: SpanStore) -> TraceID {
         let script = Scripted([HTTPResponse(status: 400, headers: [("Content-Type", "application/x-protobuf")], body: .bytes(status))])
         let server = try await script.start()
         let errors = Reports()
-        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL), onRejected: errors.report, sleep: Sleeps().sleep)
+        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, timeout: Self.patient), onRejected: errors.report, sleep: Sleeps().sleep)
         let store = SpanStore(limit: 100)
         _ = recordTwoSpans(into: store)
         try await exporter.export(store.spans())
@@ -145,7 +149,7 @@ func recordTwoSpans(into store: SpanStore) -> TraceID {
         let script = Scripted([HTTPResponse(status: 200, body: .bytes([0x0A, UInt8(partial.count)] + partial))])
         let server = try await script.start()
         let errors = Reports()
-        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL), onRejected: errors.report)
+        let exporter = OTLPHTTPExporter(.init(endpoint: server.baseURL, timeout: Self.patient), onRejected: errors.report)
         let store = SpanStore(limit: 100)
         _ = recordTwoSpans(into: store)
         try await exporter.export(store.spans())
