@@ -53,7 +53,8 @@ func json(_ text: String, status: Int = 200) -> HTTPResponse { json(Array(text.u
 
 /// A client with a fixed clock: 2026-12-02T10:00:00Z.
 func client(_ environment: [String: String] = [:], progress: @escaping @Sendable (String) -> Void = { _ in }) -> RemoteClient {
-    var c = RemoteClient(timeout: .seconds(20), environment: environment, progress: progress)
+    // Generous: the whole suite runs in parallel on two cores, and a slow answer is not what these test.
+    var c = RemoteClient(timeout: .seconds(120), environment: environment, progress: progress)
     c.now = { 1_796_205_600 }
     return c
 }
