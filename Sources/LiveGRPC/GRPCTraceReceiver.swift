@@ -66,13 +66,16 @@ public final class GRPCTraceReceiver: Sendable {
 
 /// Why the gRPC server could not start, in the system's words.
 public struct GRPCListenError: Error, CustomStringConvertible {
-    /// The innermost cause's description (the transport wraps the bind error in layers).
-    public let description: String
+    /// The innermost cause (the transport wraps the bind error in layers), for callers that
+    /// tell errors apart by their code.
+    public let cause: any Error
+    /// The innermost cause's description.
+    public var description: String { String(describing: cause) }
 
     init(_ error: any Error) {
         var cause: any Error = error
         while let wrapped = (cause as? RuntimeError)?.cause { cause = wrapped }
-        description = String(describing: cause)
+        self.cause = cause
     }
 }
 

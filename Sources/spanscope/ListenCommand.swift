@@ -114,7 +114,7 @@ struct ListenCommand: ParsableCommand {
         do {
             grpc = try waitFor { try await grpcReceiver.listen(host: host, port: wantedGRPC) }
         } catch {
-            let why = ListenCommand.describe(error)
+            let why = ListenCommand.describe((error as? GRPCListenError)?.cause ?? error, flag: "--grpc-port")
             if grpcPort != nil {
                 waitFor { await server.shutdown() }
                 printError("spanscope: cannot listen for OTLP/gRPC on \(host):\(wantedGRPC): \(why)")
@@ -232,9 +232,9 @@ struct ListenCommand: ParsableCommand {
     }
 
     /// The system's words for a bind failure.
-    static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error, flag: String = "--port") -> String {
         if LocalHTTPServer.isAddressInUse(error) {
-            return "the address is already in use (another receiver or collector?); pick another --port"
+            return "the address is already in use (another receiver or collector?); pick another \(flag)"
         }
         return String(describing: error)
     }
