@@ -143,30 +143,20 @@ struct LineWalker {
     /// Skips an object or array by counting brackets outside strings; strings (most of the
     /// bytes) are crossed by `stringEnd`'s block search.
     mutating func skipContainer() throws(ScanFailure) {
-        let opened = p
-        var depth = 0
-        while p < end {
-            switch base[p] {
-            case 0x22:
-                p = try stringEnd(from: p &+ 1).end &+ 1
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth &+= 1
-                p &+= 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                depth &-= 1
-                p &+= 1
-                if depth == 0 { return }
-            default:
-                p &+= 1
-            }
-        }
-        throw fail("line ends inside an object or array", at: opened)
+        try skipBrackets(depth: 0, unclosed: "line ends inside an object or array")
     }
 
     /// From inside an object (after a member), skips the rest of it, its `}` included.
     mutating func skipRestOfObject() throws(ScanFailure) {
+        try skipBrackets(depth: 1, unclosed: "line ends inside an object")
+    }
+
+    /// Counts brackets outside strings from `depth` until it returns to zero; strings (most of
+    /// the bytes) are crossed by `stringEnd`'s block search.
+    @inline(__always)
+    private mutating func skipBrackets(depth start: Int, unclosed: String) throws(ScanFailure) {
         let opened = p
-        var depth = 1
+        var depth = start
         while p < end {
             switch base[p] {
             case 0x22:
@@ -182,7 +172,7 @@ struct LineWalker {
                 p &+= 1
             }
         }
-        throw fail("line ends inside an object", at: opened)
+        throw fail(unclosed, at: opened)
     }
 
     /// True when a raw id is one the full reader treats as zero (all zeros in hex or UUID form,
