@@ -41,36 +41,20 @@ public struct BudgetFileLimit: Hashable, Sendable {
 /// `max_llm_calls`, `max_tokens` and `max_errors`; dashes work as well as underscores.
 /// Both top-level keys are optional.
 public enum BudgetFileReader {
-    static let maximumSize = 16 << 20
     static let keys = ["max_cost", "max_duration", "max_llm_calls", "max_tokens", "max_errors"]
 
     /// Reads and checks a budget file.
     public static func load(path: String) throws(TraceFormatError) -> [BudgetFileEntry] {
-        let bytes = try TraceLoader.readFile(path)
-        guard bytes.count <= maximumSize else {
-            throw TraceFormatError(source: path, message: "larger than \(maximumSize >> 20) MiB; not a budget file")
-        }
+        let bytes = try SmallJSONFile.read(path, kind: "budget file")
         return try parse(bytes, path: path)
     }
 
     /// Checks a budget file's content; every problem names the file and says what is wrong.
     public static func parse(_ bytes: [UInt8], path: String) throws(TraceFormatError) -> [BudgetFileEntry] {
         func fail(_ message: String) -> TraceFormatError { TraceFormatError(source: path, message: message) }
-        let parsed: Result<JSONValue, TraceFormatError> = bytes.withUnsafeBufferPointer { buf in
-            let start = (buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) ? 3 : 0
-            var s = JSONScanner(buf, at: start)
-            do throws(JSONSyntaxError) {
-                let value = try s.readValue()
-                s.skipWhitespace()
-                if !s.atEnd { throw s.error("unexpected text after the JSON value") }
-                return .success(value)
-            } catch {
-                return .failure(TraceFormatError(source: path, location: .byte(offset: error.offset, line: error.line, column: error.column),
-                                                 message: "not valid JSON: \(error.message)"))
-            }
-        }
+        let parsed = try SmallJSONFile.value(bytes, path: path)
         let example = #"{"default": {"max_cost": 0.1}, "roots": {"my_agent": {"max_duration": "30s"}}}"#
-        guard case .object(let top) = try parsed.get() else {
+        guard case .object(let top) = parsed else {
             throw fail("expected a JSON object like \(example)")
         }
         func limits(_ value: JSONValue, _ label: String) throws(TraceFormatError) -> [BudgetFileLimit] {

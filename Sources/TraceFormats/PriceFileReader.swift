@@ -30,36 +30,18 @@ public struct PriceFileEntry: Hashable, Sendable {
 /// Lives here, beside the other readers, so the project has one JSON reader and the analysis
 /// module stays free of I/O.
 public enum PriceFileReader {
-    /// Price files are small hand-written tables; anything bigger is not one.
-    static let maximumSize = 16 << 20
     static let example = #"{"gpt-4o": {"input": 2.5, "output": 10}}"#
 
     /// Reads and checks a price file.
     public static func load(path: String) throws(TraceFormatError) -> [PriceFileEntry] {
-        let bytes = try TraceLoader.readFile(path)
-        guard bytes.count <= maximumSize else {
-            throw TraceFormatError(source: path, message: "larger than \(maximumSize >> 20) MiB; not a price file")
-        }
+        let bytes = try SmallJSONFile.read(path, kind: "price file")
         return try parse(bytes, path: path)
     }
 
     /// Checks a price file's content; every problem names the file and says what is wrong.
     public static func parse(_ bytes: [UInt8], path: String) throws(TraceFormatError) -> [PriceFileEntry] {
         func fail(_ message: String) -> TraceFormatError { TraceFormatError(source: path, message: message) }
-        let parsed: Result<JSONValue, TraceFormatError> = bytes.withUnsafeBufferPointer { buf in
-            let start = (buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) ? 3 : 0
-            var s = JSONScanner(buf, at: start)
-            do throws(JSONSyntaxError) {
-                let value = try s.readValue()
-                s.skipWhitespace()
-                if !s.atEnd { throw s.error("unexpected text after the JSON value") }
-                return .success(value)
-            } catch {
-                return .failure(TraceFormatError(source: path, location: .byte(offset: error.offset, line: error.line, column: error.column),
-                                                 message: "not valid JSON: \(error.message)"))
-            }
-        }
-        let root = try parsed.get()
+        let root = try SmallJSONFile.value(bytes, path: path)
         guard case .object(var models) = root else {
             throw fail("expected a JSON object mapping model names to prices, like \(example)")
         }
