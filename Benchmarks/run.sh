@@ -7,6 +7,8 @@
 #          that every figure of the table is there (used by .ci/run)
 #   small  10k and 100k spans, release build
 #   full   10k, 100k and 1M spans, release build (writes ~1 GB of inputs under bench-out/)
+#   workbench [SPANS] [REF]  by hand: filters and stats over SPANS (1M) spans, this build next to
+#          REF's (main) in one run, two cores and one (Benchmarks/workbench.sh)
 #   scale [GB]  by hand only: a GB-sized JSON Lines file, index scan and summary against today's
 #          build and orjson on one and two cores (Benchmarks/scale.sh)
 #
@@ -20,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-small}
 [ "$size" = scale ] && exec Benchmarks/scale.sh "${2:-3}"
+[ "$size" = workbench ] && exec Benchmarks/workbench.sh "${2:-1000000}" "${3:-main}"
 out=bench-out
 mkdir -p "$out"
 case "$size" in

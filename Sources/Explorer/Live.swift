@@ -113,13 +113,7 @@ extension ExplorerState {
         traceRevisions = update.traceRevisions
         live = update.status
         list.entries = ExplorerState.listEntries(document, stats)
-        // Live traces change: the filter is worked out again over the new versions.
-        list.facts = nil
-        if !list.query.isEmpty {
-            let saved = message
-            filterList(list.query)
-            message = saved
-        }
+        refilter(kept: kept)
         list.order = sortedOrder()
         if let id = selectedID, let i = document.traces.firstIndex(where: { $0.id == id }),
            let p = list.order.firstIndex(of: i) {
@@ -147,6 +141,45 @@ extension ExplorerState {
             detail.top = min(doc.top, detail.maxTop(height: documentHeight))
             overlay = .document(detail)
         }
+    }
+}
+
+extension ExplorerState {
+    /// The list's filter over a new version of the document: facts and match flags of unchanged
+    /// traces (`kept[i]`: the trace's index before) carry over, changed and new traces are worked
+    /// out on all cores, so an update costs what changed, not the whole list (a bare word reads
+    /// every span of the traces it tests).
+    mutating func refilter(kept: [Int?]) {
+        let oldFacts = list.facts, oldMatching = list.matching
+        list.facts = nil
+        list.matching = nil
+        guard !list.query.isEmpty, let query = try? TraceQuery(list.query) else { return }
+        let traces = document.traces
+        let prices = self.prices
+        func reusable(_ i: Int) -> Int? {
+            guard let j = kept[i], let oldFacts, let oldMatching, j < oldFacts.count, j < oldMatching.count else { return nil }
+            return j
+        }
+        let fresh: [(TraceFacts, Bool)?] = Parallel.map(traces.count) { i in
+            if reusable(i) != nil { return nil }
+            let f = TraceFacts(trace: traces[i], prices: prices)
+            return (f, query.matches(traces[i], facts: f))
+        }
+        var facts: [TraceFacts] = []
+        var matching: [Bool] = []
+        facts.reserveCapacity(traces.count)
+        matching.reserveCapacity(traces.count)
+        for i in traces.indices {
+            if let (f, hit) = fresh[i] {
+                facts.append(f)
+                matching.append(hit)
+            } else if let j = reusable(i), let oldFacts, let oldMatching {
+                facts.append(oldFacts[j])
+                matching.append(oldMatching[j])
+            }
+        }
+        list.facts = facts
+        list.matching = matching
     }
 }
 

@@ -244,19 +244,23 @@ indirect enum QueryNode: Sendable {
     static func anyAttribute(_ trace: Trace, key: String, _ test: (AttributeValue) -> Bool) -> Bool {
         let length = key.utf8.count
         var lastOrigin: SpanOrigin? = nil
-        for s in trace.spans {
-            for a in s.attributes where a.key.utf8.count == length && a.key == key {
-                if test(a.value) { return true }
-            }
-            // Spans of one resource share its origin object: look at each resource once.
-            if s.origin !== lastOrigin {
-                lastOrigin = s.origin
-                for a in s.origin.resource where a.key.utf8.count == length && a.key == key {
+        // Spans are read in place: copying a `Span` retains every field it holds.
+        return trace.spans.withUnsafeBufferPointer { spans in
+            for i in 0..<spans.count {
+                for a in spans[i].attributes where a.key.utf8.count == length && a.key == key {
                     if test(a.value) { return true }
                 }
+                // Spans of one resource share its origin object: look at each resource once.
+                let origin = spans[i].origin
+                if origin !== lastOrigin {
+                    lastOrigin = origin
+                    for a in origin.resource where a.key.utf8.count == length && a.key == key {
+                        if test(a.value) { return true }
+                    }
+                }
             }
+            return false
         }
-        return false
     }
 
     /// One attribute value against `op` (never a negated operator): numbers compare as numbers

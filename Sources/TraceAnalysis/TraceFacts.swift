@@ -61,11 +61,10 @@ public enum SpanRole {
     /// carries `gen_ai.tool.name` or OpenInference's `tool.name`, or when Traceloop marks it
     /// `traceloop.span.kind=tool`. The name is the first of those attributes, else the span name.
     public static func toolName(_ trace: Trace, span: Int) -> String? {
-        let s = trace.spans[span]
-        var toolKind = trace.llmCall(at: span)?.operation == "execute_tool"
+        var toolKind = trace.isLLM(span) && trace.llmCall(at: span)?.operation == "execute_tool"
         var name: String? = nil
         var entity: String? = nil
-        for a in s.attributes {
+        for a in trace.spans[span].attributes {
             switch a.key {
             case "gen_ai.tool.name", "tool.name":
                 if name == nil, let v = a.value.stringValue, !v.isEmpty { name = v }
@@ -78,7 +77,7 @@ public enum SpanRole {
             }
         }
         guard toolKind || name != nil else { return nil }
-        return name ?? entity.flatMap { $0.isEmpty ? nil : $0 } ?? s.name
+        return name ?? entity.flatMap { $0.isEmpty ? nil : $0 } ?? trace.spans[span].name
     }
 }
 
@@ -122,16 +121,21 @@ public struct TraceFacts: Sendable {
         var services: [String] = [], names: [String] = []
         var seenServices = Set<String>(), seenNames = Set<String>()
         var lastService: String? = nil, lastName: String? = nil
-        for s in spans {
-            if s.status.isError { errors += 1 }
-            // Neighbouring spans usually repeat a service and often a name: skip the hash then.
-            if s.service != lastService {
-                lastService = s.service
-                if !s.service.isEmpty, seenServices.insert(s.service).inserted { services.append(s.service) }
-            }
-            if s.name != lastName {
-                lastName = s.name
-                if seenNames.insert(s.name).inserted { names.append(s.name) }
+        // Spans are read in place: copying a `Span` retains every field it holds.
+        spans.withUnsafeBufferPointer { spans in
+            for i in 0..<spans.count {
+                if spans[i].status.isError { errors += 1 }
+                // Neighbouring spans usually repeat a service and often a name: skip the hash then.
+                let service = spans[i].service
+                if service != lastService {
+                    lastService = service
+                    if !service.isEmpty, seenServices.insert(service).inserted { services.append(service) }
+                }
+                let name = spans[i].name
+                if name != lastName {
+                    lastName = name
+                    if seenNames.insert(name).inserted { names.append(name) }
+                }
             }
         }
         var calls = 0, unpriced = 0

@@ -50,6 +50,22 @@ public struct Percentiles: Hashable, Sendable {
         p99 = TraceStats.percentile(sorted, 0.99)
         max = Double(sorted[sorted.count - 1])
     }
+
+    /// The percentiles of `values` (not empty), found by selection rather than a full sort; the
+    /// values are reordered. Exactly `init(sorted: values.sorted())`: the percentiles read only
+    /// the closest ranks, and selection puts the sorted order's values at those ranks.
+    init(selecting values: inout [Int64]) {
+        precondition(!values.isEmpty, "percentiles of nothing")
+        let n = values.count
+        var ranks = [n - 1]
+        for p in [0.50, 0.95, 0.99] {
+            let (lo, hi, _) = TraceStats.closestRanks(count: n, p)
+            ranks.append(lo)
+            ranks.append(hi)
+        }
+        Selection.select(&values, ranks: ranks)
+        self.init(sorted: values)
+    }
 }
 
 /// One row of a stats table.
@@ -129,7 +145,12 @@ public enum TraceStats {
                 }
             }
         }
-        var groups = merged.map { key, p in p.group(key: key, withSelf: grouping != .session) }
+        // Groups are finished on all cores: selection is most of the work left.
+        let finished = Array(merged)
+        var groups: [StatsGroup] = Parallel.map(finished.count) { g in
+            var p = finished[g].value
+            return p.group(key: finished[g].key, withSelf: grouping != .session)
+        }
         groups.sort { a, b in
             if grouping == .model, a.costUSD != b.costUSD { return a.costUSD > b.costUSD }
             if a.totalNanos != b.totalNanos { return a.totalNanos > b.totalNanos }
@@ -184,15 +205,19 @@ public enum TraceStats {
     /// `_compute_virtual_index` and `_lerp`), so scripts comparing with numpy get the same doubles.
     public static func percentile(_ sorted: [Int64], _ p: Double) -> Double {
         precondition(!sorted.isEmpty, "percentile of nothing")
-        let n = Double(sorted.count)
-        let virtual = n * p + (1 + p * (1 - 1 - 1)) - 1
-        let clamped = Swift.min(Swift.max(virtual, 0), n - 1)
-        let lo = Int(clamped.rounded(.down))
-        let hi = Swift.min(lo + 1, sorted.count - 1)
-        let t = clamped - Double(lo)
+        let (lo, hi, t) = closestRanks(count: sorted.count, p)
         let a = Double(sorted[lo]), b = Double(sorted[hi])
         let diff = b - a
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t
+    }
+
+    /// The two ranks the `p` quantile of `count` values lies between, and how far past the lower.
+    static func closestRanks(count: Int, _ p: Double) -> (lo: Int, hi: Int, t: Double) {
+        let n = Double(count)
+        let virtual = n * p + (1 + p * (1 - 1 - 1)) - 1
+        let clamped = Swift.min(Swift.max(virtual, 0), n - 1)
+        let lo = Int(clamped.rounded(.down))
+        return (lo, Swift.min(lo + 1, count - 1), clamped - Double(lo))
     }
 
     /// The positions of the traces matching `query`, and facts when the query or grouping needs them.
@@ -238,10 +263,15 @@ public enum TraceStats {
             if let usd = c.usd { cost += usd } else { unpriced += 1 }
         }
 
-        func group(key: String, withSelf: Bool) -> StatsGroup {
-            let d = durations.sorted()
-            return StatsGroup(key: key, count: d.count, traces: traces, errors: errors, duration: Percentiles(sorted: d),
-                              selfTime: withSelf ? Percentiles(sorted: selfTimes.sorted()) : nil, totalNanos: total,
+        /// The finished row; consumes the durations (selection reorders them in place).
+        mutating func group(key: String, withSelf: Bool) -> StatsGroup {
+            let count = durations.count
+            let duration = Percentiles(selecting: &durations)
+            let selfTime = withSelf ? Percentiles(selecting: &selfTimes) : nil
+            durations = []
+            selfTimes = []
+            return StatsGroup(key: key, count: count, traces: traces, errors: errors, duration: duration,
+                              selfTime: selfTime, totalNanos: total,
                               llmCalls: llmCalls, promptTokens: prompt, completionTokens: completion,
                               totalTokens: tokens, costUSD: cost, unpricedCalls: unpriced)
         }
@@ -268,29 +298,50 @@ public enum TraceStats {
         var slots: [String: Int] = [:]
         var parts: [Partial] = []
         var lastKey: String? = nil, lastSlot = 0
-        for i in 0..<trace.count {
-            guard let key = key(of: i, in: trace, by: grouping) else { continue }
-            // Neighbouring spans often share a key: compare with the last one before hashing.
-            let slot: Int
-            if key == lastKey {
-                slot = lastSlot
-            } else if let found = slots[key] {
-                slot = found
-            } else {
-                slot = parts.count
-                slots[key] = slot
-                parts.append(Partial())
-            }
-            lastKey = key
-            lastSlot = slot
-            let s = trace.spans[i]
-            let d = s.durationNanos
-            parts[slot].durations.append(d)
-            parts[slot].selfTimes.append(selfTimes[i])
-            parts[slot].total = ModelUsage.sum(parts[slot].total, d)
-            if s.status.isError { parts[slot].errors += 1 }
-            if let call = trace.llmCall(at: i) {
-                parts[slot].add(call: call, cost: TraceStatistics.cost(of: call, prices: prices, cache: &cache))
+        var call = 0   // the next LLM call: calls come in span order
+        // Spans are read in place through pointers: copying a `Span` retains every field it holds.
+        trace.spans.withUnsafeBufferPointer { spans in
+            trace.llmCalls.withUnsafeBufferPointer { calls in
+                for i in 0..<spans.count {
+                    let isLLM = trace.isLLM(i)
+                    defer { if isLLM { call += 1 } }
+                    let key: String
+                    switch grouping {
+                    case .name: key = spans[i].name
+                    case .service:
+                        let service = spans[i].service
+                        key = service.isEmpty ? "(no service)" : service
+                    case .model:
+                        guard isLLM else { continue }
+                        key = UsageTotals.modelName(of: calls[call])
+                    case .tool:
+                        guard let tool = SpanRole.toolName(trace, span: i) else { continue }
+                        key = tool
+                    case .session:
+                        continue
+                    }
+                    // Neighbouring spans often share a key: compare with the last one before hashing.
+                    let slot: Int
+                    if key == lastKey {
+                        slot = lastSlot
+                    } else if let found = slots[key] {
+                        slot = found
+                    } else {
+                        slot = parts.count
+                        slots[key] = slot
+                        parts.append(Partial())
+                    }
+                    lastKey = key
+                    lastSlot = slot
+                    let d = spans[i].durationNanos
+                    parts[slot].durations.append(d)
+                    parts[slot].selfTimes.append(selfTimes[i])
+                    parts[slot].total = ModelUsage.sum(parts[slot].total, d)
+                    if spans[i].status.isError { parts[slot].errors += 1 }
+                    if isLLM {
+                        parts[slot].add(call: calls[call], cost: TraceStatistics.cost(of: calls[call], prices: prices, cache: &cache))
+                    }
+                }
             }
         }
         var out: [String: Partial] = [:]

@@ -216,6 +216,66 @@ typealias Spec = Fixtures.SpanSpec
         #expect(errors["two"] == 1)
     }
 
+    @Test func anActiveFilterFollowsLiveData() {
+        var s = live(120, 16)
+        var source = FakeLiveSource()
+        source.receive("t1", [Spec(id: "r", name: "checkout", start: 0, end: 10)])
+        source.receive("t2", [Spec(id: "r", name: "search", start: 20, end: 30,
+                                   attributes: [Attribute("note", "Refund requested")])])
+        apply(&s, source.update)
+        s.press("/refund<enter>")
+        #expect(s.list.order.map { s.list.entries[$0].rootName } == ["search"])
+        // A new trace that matches appears; one that does not stays hidden; a trace that grows a
+        // matching span (in message text only) joins the list; the status bar is left alone.
+        s.press("j")
+        let message = s.message
+        source.receive("t3", [Spec(id: "r", name: "support", start: 40, end: 50,
+                                   call: Fixtures.chat("gpt-4o", prompt: 1, completion: 1,
+                                                       input: [LLMMessage(role: "user", text: "I want a REFUND")]))])
+        source.receive("t4", [Spec(id: "r", name: "browse", start: 60, end: 70)])
+        source.receive("t1", [Spec(id: "e", parent: "r", name: "email", start: 2, end: 3,
+                                   events: [SpanEvent(timeNanos: Fixtures.ms(2), name: "refund.sent")])])
+        apply(&s, source.update)
+        #expect(s.list.order.map { s.list.entries[$0].rootName } == ["checkout", "search", "support"])
+        #expect(s.message == message)
+        #expect(render(s, size: s.size).text.contains("refund"))
+        // The facts kept for the filter are those of the traces now held, kept or worked out again.
+        let fresh = TraceFacts.compute(s.document.traces, prices: s.prices)
+        #expect(s.list.facts?.map(\.spanCount) == fresh.map(\.spanCount))
+        #expect(s.list.facts?.map(\.rootName) == ["checkout", "search", "support", "browse"])
+        // An evicted trace leaves the filtered list; a cleared filter shows every trace again.
+        source.evict("t2")
+        apply(&s, source.update)
+        #expect(s.list.order.map { s.list.entries[$0].rootName } == ["checkout", "support"])
+        s.press("<esc>")
+        source.receive("t5", [Spec(id: "r", name: "late", start: 80, end: 90)])
+        apply(&s, source.update)
+        #expect(s.list.order.count == 4)
+    }
+
+    @Test func statsOverLiveTracesMatchAFreshComputation() {
+        var s = live()
+        var source = FakeLiveSource()
+        source.receive("t1", [Spec(id: "r", name: "agent", start: 0, end: 100),
+                              Spec(id: "c", parent: "r", name: "chat", start: 10, end: 50,
+                                   call: Fixtures.chat("gpt-4o", prompt: 100, completion: 20))])
+        apply(&s, source.update)
+        #expect(TraceStats.groups(s.document.traces, by: .model).groups.map(\.count) == [1])
+        source.receive("t1", [Spec(id: "c2", parent: "r", name: "chat", start: 60, end: 90,
+                                   call: Fixtures.chat("gpt-4o", prompt: 50, completion: 5))])
+        source.receive("t2", [Spec(id: "r", name: "agent", start: 200, end: 230,
+                                   call: Fixtures.chat("claude-sonnet-4", prompt: 10, completion: 1))])
+        apply(&s, source.update)
+        // Worked out by hand: gpt-4o has two calls (40 ms and 30 ms, 150 + 25 tokens), the
+        // claude call came with the new trace.
+        let table = TraceStats.groups(s.document.traces, by: .model)
+        let rows = Dictionary(uniqueKeysWithValues: table.groups.map { ($0.key, $0) })
+        #expect(table.traces == 2)
+        #expect(rows["gpt-4o"]?.count == 2 && rows["gpt-4o"]?.promptTokens == 150 && rows["gpt-4o"]?.completionTokens == 25)
+        #expect(rows["gpt-4o"]?.duration.max == 40_000_000 && rows["gpt-4o"]?.totalNanos == 70_000_000)
+        #expect(rows["claude-sonnet-4"]?.count == 1)
+    }
+
     @Test func anEvictedOpenTraceStaysOpenUntilLeft() {
         var s = live()
         var source = FakeLiveSource()
