@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import LiveReceiver
+import TraceFormats
 
 /// Receives spans over OTLP/gRPC (`opentelemetry.proto.collector.trace.v1.TraceService/Export`)
 /// into the same store, save file and limits as an HTTP `TraceReceiver`.
@@ -44,8 +45,15 @@ public final class GRPCTraceReceiver: Sendable {
         let address: SocketAddress = bindHost.contains(":")
             ? .ipv6(host: bindHost, port: port) : .ipv4(host: bindHost, port: port)
         var config = HTTP2ServerTransport.Posix.Config.defaults
-        config.rpc.maxRequestPayloadSize = GRPCTraceReceiver.transportLimit(receiver.options.maxBodyBytes)
+        let limit = receiver.options.maxBodyBytes
+        config.rpc.maxRequestPayloadSize = GRPCTraceReceiver.transportLimit(limit)
         config.compression.enabledAlgorithms = .all
+        // First in every stream: messages the transport would answer with a reset get a status.
+        config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(MessageGuard(limit: limit), position: .first)
+            }
+        }
         let inner = HTTP2ServerTransport.Posix(address: address, transportSecurity: .plaintext, config: config)
         let transport = LoggingTransport(inner: inner, receiver: receiver)
         let server = GRPCServer(transport: transport, services: [TraceService(receiver: receiver)])
@@ -110,7 +118,16 @@ private struct TraceService: RegistrableRPCService {
             deserializer: RawMessage(), serializer: RawMessage()
         ) { request, _ in
             let compressed = request.metadata.encoding
-            let message: [UInt8]
+            let limit = receiver.options.maxBodyBytes
+            if let raw = request.metadata[stringValues: MessageGuard.refusedCodeKey].first(where: { _ in true }),
+               let status = Int(raw).flatMap(Status.Code.init(rawValue:)), let code = RPCError.Code(status) {
+                // MessageGuard settled it from the message's prefix.
+                let why = request.metadata[stringValues: MessageGuard.refusedKey].first(where: { _ in true }) ?? "refused"
+                receiver.refusedElsewhere(transport: "gRPC", path: GRPCTraceReceiver.path, status: code.name,
+                                          httpStatus: code.httpStatus, compressed: compressed, why)
+                throw RPCError(code: code, message: why)
+            }
+            var message: [UInt8]
             do {
                 message = try await ServerRequest(stream: request).message
             } catch let error as RPCError {
@@ -119,7 +136,20 @@ private struct TraceService: RegistrableRPCService {
                                           httpStatus: error.code.httpStatus, compressed: compressed, error.message)
                 throw error
             }
-            let limit = receiver.options.maxBodyBytes
+            if request.metadata[stringValues: MessageGuard.compressedKey].contains("1") {
+                do throws(GzipBody.Failure) {
+                    message = try GzipBody.decompress(message, limit: limit)
+                } catch {
+                    let (code, why): (RPCError.Code, String)
+                    switch error {
+                    case .tooLarge: (code, why) = (.resourceExhausted, "message larger than \(limit) bytes once inflated")
+                    case .corrupt(let reason): (code, why) = (.invalidArgument, "compressed message is corrupt: \(reason)")
+                    }
+                    receiver.refusedElsewhere(transport: "gRPC", path: GRPCTraceReceiver.path, status: code.name,
+                                              httpStatus: code.httpStatus, compressed: true, why)
+                    throw RPCError(code: code, message: why)
+                }
+            }
             if message.count > limit {
                 let why = "message larger than \(limit) bytes" + (compressed ? " once inflated" : "")
                 receiver.refusedElsewhere(transport: "gRPC", path: GRPCTraceReceiver.path, status: RPCError.Code.resourceExhausted.name,
@@ -188,6 +218,7 @@ extension Metadata {
     /// True when the client compressed its messages.
     fileprivate var encoding: Bool {
         self[stringValues: "grpc-encoding"].contains { $0 != "identity" }
+            || self[stringValues: MessageGuard.encodingKey].contains { _ in true }
     }
 }
 

@@ -95,6 +95,9 @@ struct RawAnswer: Sendable {
 
     /// The `grpc-status` trailer, if any.
     var grpcStatus: Int? { headers.last { $0.name == "grpc-status" }.flatMap { Int($0.value) } }
+
+    /// The `grpc-message` trailer, percent-decoded, if any.
+    var grpcMessage: String? { headers.last { $0.name == "grpc-message" }.map { $0.value.removingPercentEncoding ?? $0.value } }
 }
 
 /// Reads one stream's frames into a `RawAnswer`.

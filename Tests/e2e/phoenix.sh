@@ -20,7 +20,10 @@ venv="$root/.build-venv/phoenix-e2e"
 requirements="$here/phoenix-requirements.txt"
 work=$(mktemp -d)
 phoenix=""
+tsock="spanscope-phoenix-e2e-$$"
+tmx() { tmux -L "$tsock" "$@"; }
 cleanup() {
+  tmx kill-server 2>/dev/null
   if [ -n "$phoenix" ] && kill -0 "$phoenix" 2>/dev/null; then
     kill -TERM "$phoenix" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$phoenix" 2>/dev/null || break; sleep 0.1; done
@@ -101,6 +104,33 @@ if [ $status -eq 1 ] && [ "$(wc -l <<< "$out")" -eq 1 ] && grep -q "Phoenix has 
 else
   fail "missing project: exit $status: $out"
 fi
+
+# The explorer on Phoenix: the list is the search (root spans only), Enter fetches the whole
+# trace off the UI thread, Esc goes back to the list, R searches again.
+shows() {
+  for _ in $(seq "${2:-100}"); do tmx capture-pane -p -t x 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+screen() { tmx capture-pane -p -t x 2>/dev/null | sed 's/^/       /'; }
+tmx -f /dev/null new-session -d -s x -x 120 -y 20 \
+  "env TERM=tmux-256color LANG=C.UTF-8 '$bin' 'phoenix+$base/e2e'; echo exited \$?; sleep 60"
+if shows "support agent" 600 && shows "classify ticket"; then
+  pass "open phoenix+$base/e2e lists both traces from the root-span search"
+else
+  fail "the explorer's list:"$'\n'"$(screen)"
+fi
+tmx send-keys -t x Enter
+# Either trace may be first in the list; a tree with children shows only once the trace was fetched.
+if shows "└──" 300 && shows " · trace " 10; then
+  pass "Enter fetched the selected trace: its tree shows ($(tmx capture-pane -p -t x | sed -n 's/^ *\([a-z ]*\)  .* · \([0-9]* spans\) .*/\1, \2/p' | head -1))"
+else
+  fail "Enter on a listed trace:"$'\n'"$(screen)"
+fi
+tmx send-keys -t x Escape R
+if shows "2 traces found" 300; then pass "R searched Phoenix again: 2 traces found"; else fail "R:"$'\n'"$(screen)"; fi
+tmx send-keys -t x q
+if shows "exited 0" 100; then pass "the explorer quit cleanly"; else fail "quitting the explorer:"$'\n'"$(screen)"; fi
+tmx kill-server 2>/dev/null
 
 # AITracing's exporter into Phoenix: the seed scenario's trace lands in the default project.
 if "$seed" --otlp-endpoint "$base/v1/traces" > "$work/seed.log" 2>&1; then
