@@ -104,8 +104,8 @@ public struct RemoteBrowse: Sendable {
 }
 
 extension ExplorerState {
-    /// Opens a backend's search result as the trace list (never a trace directly, even when the
-    /// search found one: `R` must stay one Esc away).
+    /// Opens a backend's search result as the trace list, newest first (never a trace directly,
+    /// even when the search found one: `R` must stay one Esc away).
     public init(listing: RemoteListing, address: String, prices: PriceTable = .standard, size: Size) {
         let (document, summaries) = ExplorerState.listDocument(listing, keeping: nil)
         self.init(document: document, prices: prices, size: size)
@@ -114,6 +114,9 @@ extension ExplorerState {
         remote = browse
         markSummaries()
         view = .list
+        // Newest first: what a search is usually for.
+        list.descending = true
+        list.order = sortedOrder()
         list.selected = 0
         list.top = 0
     }

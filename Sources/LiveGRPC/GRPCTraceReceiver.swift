@@ -10,11 +10,12 @@ import TraceFormats
 /// decoded by the same protobuf reader as OTLP/HTTP. Status codes follow the OTLP/gRPC
 /// specification (https://github.com/open-telemetry/opentelemetry-proto/blob/main/docs/specification.md#otlpgrpc-response):
 /// OK with an `ExportTraceServiceResponse` carrying `partial_success` only when spans were
-/// rejected; INVALID_ARGUMENT for a message that cannot be decoded (not retryable);
-/// RESOURCE_EXHAUSTED for a message over the size limit, compressed or inflated (past twice the
-/// limit the transport resets the stream instead); UNAVAILABLE when
-/// the spans cannot be saved (retryable); UNIMPLEMENTED for any other service or method.
-/// gzip-compressed messages (`grpc-encoding: gzip`) are inflated by the transport.
+/// rejected; INVALID_ARGUMENT for a message that cannot be decoded (not retryable), a corrupt
+/// compressed one included; RESOURCE_EXHAUSTED for a message over the size limit, compressed or
+/// inflated; UNAVAILABLE when the spans cannot be saved (retryable); UNIMPLEMENTED for any other
+/// service or method. gzip- and deflate-compressed messages (`grpc-encoding`) are inflated here
+/// with zlib under the limit; `MessageGuard` keeps the transport from resetting the stream on
+/// messages it could not decode itself.
 public final class GRPCTraceReceiver: Sendable {
     /// The OTLP trace service.
     public static let service = "opentelemetry.proto.collector.trace.v1.TraceService"
@@ -26,10 +27,9 @@ public final class GRPCTraceReceiver: Sendable {
     /// Decodes, saves and stores what arrives.
     public let receiver: TraceReceiver
 
-    /// The transport's own limit, above the receiver's: the transport answers a message over its
-    /// limit (as sent or as inflated) by resetting the stream, which clients report as UNAVAILABLE
-    /// and retry, so messages up to this size are read and refused here with RESOURCE_EXHAUSTED.
-    /// Past it the reset stays, and bounds the memory one call can take.
+    /// The transport's own limit, above the receiver's: `MessageGuard` refuses a first message
+    /// over the receiver's limit from its length prefix; this only bounds later messages of a
+    /// stream (which unary Export refuses anyway), where the transport resets the stream.
     static func transportLimit(_ limit: Int) -> Int {
         limit > Int.max / 4 ? Int.max / 2 : limit * 2 + (1 << 16)
     }

@@ -39,7 +39,9 @@ import TraceModel
     @Test func summariesAreListedWithWhatTheBackendCountedAndTheFetchIsACommand() {
         var s = browse()
         #expect(s.session == nil && s.list.entries.count == 2)
-        let commands = s.press("<enter>")
+        // Newest first: the agent trace, a minute older, is second.
+        #expect(s.list.descending && s.document.traces[s.list.order[0]].id == Self.otherID)
+        let commands = s.press("j<enter>")
         #expect(commands == [.fetchTrace(ticket: 1, id: Self.agentID)])
         #expect(s.session == nil)
         // Enter again while it is under way asks for nothing more.
@@ -49,7 +51,7 @@ import TraceModel
 
     @Test func theAnswerOpensTheTraceAndItStaysFetched() {
         var s = browse()
-        s.press("<enter>")
+        s.press("j<enter>")
         #expect(apply(&s, answer(1, .trace(Fixtures.agent()))) == nil)
         #expect(s.session?.trace.count == 7)
         #expect(s.rowNames.first == "research_agent" && s.rowNames.contains("search_docs"))
@@ -65,7 +67,7 @@ import TraceModel
 
     @Test func aFailedFetchIsALineAndEnterTriesAgain() {
         var s = browse()
-        s.press("<enter>")
+        s.press("j<enter>")
         _ = apply(&s, answer(1, .failed("trace 4bf92f3577b34da6: HTTP 503 for http://tempo:3200/api/traces/…")))
         #expect(s.session == nil && s.remote?.pending == nil)
         #expect(s.message == "trace 4bf92f3577b34da6: HTTP 503 for http://tempo:3200/api/traces/…")
@@ -75,7 +77,7 @@ import TraceModel
 
     @Test func escCancelsAndTheLateAnswerIsKeptButNotOpened() {
         var s = browse()
-        s.press("<enter>")
+        s.press("j<enter>")
         s.press("<esc>")
         #expect(s.remote?.pending == nil && s.message == "fetch cancelled")
         #expect(!render(s, size: s.size).text.contains("fetching trace"))
@@ -87,21 +89,18 @@ import TraceModel
 
     @Test func anAnswerToAnEarlierRequestDoesNotTakeOverALaterOne() {
         var s = browse()
-        s.press("<enter>")          // ticket 1: the agent trace
-        s.press("<esc>j<enter>")    // ticket 2: the other trace
-        #expect(s.remote?.pending == RemoteRequest(ticket: 2, kind: .trace(Self.otherID)))
+        s.press("<enter>")          // ticket 1: the newer trace
+        s.press("<esc>j<enter>")    // ticket 2: the agent trace
+        #expect(s.remote?.pending == RemoteRequest(ticket: 2, kind: .trace(Self.agentID)))
         _ = apply(&s, answer(1, .failed("too late")))
         #expect(s.message == nil && s.remote?.pending?.ticket == 2)
-        let other = Fixtures.trace(Self.otherID.description, [
-            Spec(id: "b1", parent: nil, name: "POST /ask", service: "rag-api", start: 60_000, end: 60_812),
-            Spec(id: "b2", parent: "b1", name: "retrieve", service: "rag-api", start: 60_010, end: 60_300)])
-        _ = apply(&s, answer(2, .trace(other)))
-        #expect(s.session?.trace.id == Self.otherID && s.session?.trace.count == 2)
+        _ = apply(&s, answer(2, .trace(Fixtures.agent())))
+        #expect(s.session?.trace.id == Self.agentID && s.session?.trace.count == 7)
     }
 
     @Test func refreshSearchesAgainAndKeepsTheSelectionAndFetchedTraces() {
         var s = browse()
-        s.press("<enter>")
+        s.press("j<enter>")
         _ = apply(&s, answer(1, .trace(Fixtures.agent())))
         s.press("<esc>")
         #expect(s.press("R") == [.search(ticket: 2)])
