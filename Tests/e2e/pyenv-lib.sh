@@ -83,6 +83,19 @@ stops_cleanly() {
   fi
 }
 
+# saved_matches_sent SAVED EXPECTED: `spanscope summary` reads the file `listen --save` wrote
+# (`bin`), and live_check.py (in `venv`) finds in it every span the client recorded in EXPECTED.
+saved_matches_sent() {
+  "$bin" summary --format json "$1" > "$work/summary.json" 2> "$work/summary.err"
+  local status=$? out
+  if [ $status -eq 0 ]; then pass "spanscope summary reads the saved file"; else fail "summary (exit $status): $(cat "$work/summary.err")"; fi
+  if out=$("$venv/bin/python" "$here/live_check.py" "$2" "$1" "$work/summary.json"); then
+    pass "$(printf '%s' "$out" | tail -1)"
+  else
+    fail "saved spans differ from the ones sent:"$'\n'"$out"
+  fi
+}
+
 # finish WHAT: the time since `started` and the verdict; exits 1 when a check failed.
 finish() {
   echo "  ($(( $(date +%s) - started )) s without the install)"
