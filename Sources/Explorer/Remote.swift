@@ -163,15 +163,17 @@ extension ExplorerState {
         }
     }
 
-    /// The selected trace of the list when it is only a summary: Enter fetches it instead of opening it.
-    mutating func fetchIfSummary(_ i: Int) -> Command?? {
-        guard var browse = remote, i < document.traces.count else { return nil }
+    /// Enter on trace `i` of the list: when only its summary is here, the fetch to ask for
+    /// (`handled` true; no command while that fetch is already under way); otherwise not handled,
+    /// and the caller opens the trace.
+    mutating func fetchIfSummary(_ i: Int) -> (handled: Bool, command: Command?) {
+        guard var browse = remote, i < document.traces.count else { return (false, nil) }
         let id = document.traces[i].id
-        guard browse.summaries[id] != nil else { return nil }
-        if browse.pending?.kind == .trace(id) { return .some(nil) }
+        guard browse.summaries[id] != nil else { return (false, nil) }
+        if browse.pending?.kind == .trace(id) { return (true, nil) }
         let request = browse.start(.trace(id))
         remote = browse
-        return .some(.fetchTrace(ticket: request.ticket, id: id))
+        return (true, .fetchTrace(ticket: request.ticket, id: id))
     }
 
     /// `R`: the search again, when the list is a backend's.

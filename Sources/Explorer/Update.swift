@@ -457,7 +457,8 @@ extension ExplorerState {
             list.selected = p
             clampList()
             if e.kind == .doubleClick {
-                if let fetch = fetchIfSummary(list.order[p]) { return fetch }
+                let fetch = fetchIfSummary(list.order[p])
+                if fetch.handled { return fetch.command }
                 openTrace(list.order[p])
             }
             return nil
@@ -555,7 +556,8 @@ extension ExplorerState {
         case .bottom: list.selected = list.order.count - 1
         case .openTrace:
             guard list.selected < list.order.count else { break }
-            if let fetch = fetchIfSummary(list.order[list.selected]) { return fetch }
+            let fetch = fetchIfSummary(list.order[list.selected])
+            if fetch.handled { return fetch.command }
             openTrace(list.order[list.selected])
         case .refresh:
             command = refreshSearch()

@@ -49,6 +49,13 @@ import TraceModel
         Golden.check(render(s, size: s.size), "remote-fetching-100x10")
     }
 
+    @Test func aDoubleClickOnASummaryFetchesItToo() {
+        var s = browse()
+        // Row 3 is the second trace (title, header, first trace).
+        #expect(apply(&s, .mouse(MouseEvent(.doubleClick, row: 3, column: 5))) == .fetchTrace(ticket: 1, id: Self.agentID))
+        #expect(s.session == nil)
+    }
+
     @Test func theAnswerOpensTheTraceAndItStaysFetched() {
         var s = browse()
         s.press("j<enter>")
