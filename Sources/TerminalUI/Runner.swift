@@ -143,7 +143,8 @@ public enum ExplorerApp {
 final class Effects: Sendable {
     private let exportDirectory: String
     private let backend: (@Sendable (Command) async -> Action?)?
-    private let state = Locked<(running: Int, answers: [Action])>((0, []))
+    /// Commands running (backend fetches among them), and answers not yet taken.
+    private let state = Locked<(running: Int, fetching: Int, answers: [Action])>((0, 0, []))
 
     init(exportDirectory: String, backend: (@Sendable (Command) async -> Action?)? = nil) {
         self.exportDirectory = exportDirectory
@@ -156,19 +157,22 @@ final class Effects: Sendable {
     /// Starts `command` on another thread (`quit` needs nothing done).
     func start(_ command: Command) {
         if case .quit = command { return }
-        state.withLock { $0.running += 1 }
+        let fetch: Bool
+        switch command {
+        case .fetchTrace, .search: fetch = true
+        default: fetch = false
+        }
+        state.withLock {
+            $0.running += 1
+            if fetch { $0.fetching += 1 }
+        }
         let directory = exportDirectory
         let backend = self.backend
         Task.detached(priority: .utility) { [state] in
-            let answer: Action?
-            switch command {
-            case .fetchTrace, .search:
-                answer = await backend?(command)
-            default:
-                answer = ExplorerApp.perform(command, exportDirectory: directory)
-            }
+            let answer = fetch ? await backend?(command) : ExplorerApp.perform(command, exportDirectory: directory)
             state.withLock {
                 $0.running -= 1
+                if fetch { $0.fetching -= 1 }
                 if let answer { $0.answers.append(answer) }
             }
         }
@@ -183,10 +187,11 @@ final class Effects: Sendable {
         }
     }
 
-    /// Blocks until no command runs, at most `maxMillis`.
+    /// Blocks until no command runs, at most `maxMillis`; a backend fetch is not waited for
+    /// (quitting drops its answer, and nothing is lost).
     func waitUntilIdle(maxMillis: Int) {
         var waited = 0
-        while waited < maxMillis, state.withLock({ $0.running > 0 }) {
+        while waited < maxMillis, state.withLock({ $0.running - $0.fetching > 0 }) {
             usleep(10_000)
             waited += 10
         }
