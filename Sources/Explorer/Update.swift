@@ -127,7 +127,7 @@ extension ExplorerState {
             return copyCommand(doc)
         case .nextMatch, .previousMatch:
             if let (i, n) = doc.stepMatch(forward: action == .nextMatch, height: h) {
-                message = "match \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(n))) lines"
+                message = "match line \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(n)))"
             } else {
                 message = doc.search == nil ? "no search: / in the trace view searches" : "no match here"
             }

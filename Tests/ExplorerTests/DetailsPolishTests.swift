@@ -97,7 +97,7 @@ import TerminalText
         let first = doc.top
         s.press("n")
         #expect(try #require(s.documentView).top > first)
-        #expect(s.message?.hasPrefix("match 2 of") == true)
+        #expect(s.message?.hasPrefix("match line 2 of") == true)
         s.press("N")
         #expect(try #require(s.documentView).top == first)
     }
