@@ -29,7 +29,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .copied, .documentUpdated: break
+        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered: break
         default: message = nil
         }
         switch action {
@@ -46,6 +46,9 @@ extension ExplorerState {
             return click(event)
         case .documentUpdated(let update):
             applyLiveUpdate(update)
+            return nil
+        case .remoteAnswered(let answer):
+            applyRemoteAnswer(answer)
             return nil
         case .quit:
             quitting = true
@@ -122,6 +125,12 @@ extension ExplorerState {
             return nil
         case .copy:
             return copyCommand(doc)
+        case .nextMatch, .previousMatch:
+            if let (i, n) = doc.stepMatch(forward: action == .nextMatch, height: h) {
+                message = "match line \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(n)))"
+            } else {
+                message = doc.search == nil ? "no search: / in the trace view searches" : "no match here"
+            }
         default:
             return nil
         }
@@ -195,6 +204,10 @@ extension ExplorerState {
 
     private mutating func applyTrace(_ action: Action) -> Command? {
         guard var s = takeSession() else { return nil }
+        if panelFocused(s), scrollPanel(action, &s) {
+            view = .trace(s)
+            return nil
+        }
         let step = moveInTrace(action, &s) ?? applyTree(action, &s) ?? applyTime(action, &s)
             ?? walk(action, &s) ?? applySearch(action, &s) ?? applyPanes(action, &s) ?? Step()
         if step.leave { return step.command }
@@ -245,12 +258,12 @@ extension ExplorerState {
             s.toggleSelected()
         case .activate:
             if trace.isLLM(s.selected) {
-                overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+                overlay = .document(detailDocument(s))
             } else {
                 s.toggleSelected()
             }
         case .openDetail:
-            overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+            overlay = .document(detailDocument(s))
         case .export:
             step.command = exportCommand(s.selected, s)
         case .exportSubtree:
@@ -412,10 +425,16 @@ extension ExplorerState {
                 s.pane = s.pane == .panel ? .tree : .panel
             } else {
                 panelPreference = !panelShown
+                if !panelShown { s.pane = .tree }
             }
         case .nextPane:
             if layout(pane: s.pane).mode == .narrow {
                 s.pane = Pane(rawValue: (s.pane.rawValue + 1) % Pane.allCases.count) ?? .tree
+            } else if panelShown {
+                // Side by side, Tab moves the focus (what the line keys move) between tree and panel.
+                s.pane = s.pane == .panel ? .tree : .panel
+                message = s.pane == .panel ? "side panel: ↑/↓ and pages scroll it; Tab: back to the tree"
+                    : "tree: ↑/↓ move the selection"
             } else {
                 message = "every pane is already shown; p toggles the side panel"
             }
@@ -453,7 +472,11 @@ extension ExplorerState {
             guard p < list.order.count else { return nil }
             list.selected = p
             clampList()
-            if e.kind == .doubleClick { openTrace(list.order[p]) }
+            if e.kind == .doubleClick {
+                let fetch = fetchIfSummary(list.order[p])
+                if fetch.handled { return fetch.command }
+                openTrace(list.order[p])
+            }
             return nil
         case .trace:
             guard var s = takeSession() else { return nil }
@@ -472,7 +495,7 @@ extension ExplorerState {
             s.moveSelection(toRow: r)
             s.keepSelectionVisible(height: traceRows(s), center: false)
             if e.kind == .doubleClick {
-                overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+                overlay = .document(detailDocument(s))
             }
             return nil
         case .compare:
@@ -523,6 +546,10 @@ extension ExplorerState {
             message = "mark a trace with m first, then press c on another"
             return
         }
+        if let summaries = remote?.summaries, summaries[document.traces[a].id] != nil || summaries[document.traces[b].id] != nil {
+            message = "only a summary of that trace is here: open it with Enter first, then compare"
+            return
+        }
         var c = CompareSession(document: document, a: a, b: b, statisticsA: statistics[a], statisticsB: statistics[b])
         c.clamp(height: max(1, layout.listBody.height))
         view = .compare(c)
@@ -544,7 +571,12 @@ extension ExplorerState {
         case .top: list.selected = 0
         case .bottom: list.selected = list.order.count - 1
         case .openTrace:
-            if list.selected < list.order.count { openTrace(list.order[list.selected]) }
+            guard list.selected < list.order.count else { break }
+            let fetch = fetchIfSummary(list.order[list.selected])
+            if fetch.handled { return fetch.command }
+            openTrace(list.order[list.selected])
+        case .refresh:
+            command = refreshSearch()
         case .cycleSort:
             list.sort = TraceSort(rawValue: (list.sort.rawValue + 1) % TraceSort.allCases.count) ?? .start
             sortList()
@@ -559,6 +591,7 @@ extension ExplorerState {
         case .startSearch:
             overlay = .prompt(PromptState(text: list.query, filters: true))
         case .back:
+            if cancelRemote() { break }
             if !list.query.isEmpty {
                 filterList("")
                 message = "filter cleared"
