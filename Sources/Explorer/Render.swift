@@ -428,7 +428,9 @@ enum Painter {
         let n = list.entries.count
         let sorted = " · sorted by \(list.sort.title) \(list.descending ? "↓" : "↑")"
         if let live = state.live {
-            segments(liveTitle(live, traces: n, spans: state.document.spanCount, sorted: sorted),
+            // An active filter says what it keeps, as the file list's title does.
+            let filter = list.query.isEmpty ? "" : " · \(list.order.count) of \(n) match \(list.query)"
+            segments(liveTitle(live, traces: n, spans: state.document.spanCount, sorted: filter + sorted),
                      &screen, row: 0, column: 0, limit: screen.width)
         } else {
             let count = list.query.isEmpty ? "  \(n) trace\(n == 1 ? "" : "s")"

@@ -238,7 +238,7 @@ typealias Spec = Fixtures.SpanSpec
         apply(&s, source.update)
         #expect(s.list.order.map { s.list.entries[$0].rootName } == ["checkout", "search", "support"])
         #expect(s.message == message)
-        #expect(render(s, size: s.size).text.contains("refund"))
+        #expect(render(s, size: s.size).text.contains("4 traces · 5 spans · 3 of 4 match refund · sorted by"))
         // The facts kept for the filter are those of the traces now held, kept or worked out again.
         let fresh = TraceFacts.compute(s.document.traces, prices: s.prices)
         #expect(s.list.facts?.map(\.spanCount) == fresh.map(\.spanCount))
