@@ -1,3 +1,5 @@
+import TraceModel
+
 /// A key press, decoded by the terminal backend.
 public enum Key: Hashable, Sendable {
     /// A printable character (Space included).
@@ -180,6 +182,11 @@ public enum Action: Hashable, Sendable {
     /// A live source has a newer version of the document: new traces appear, open ones grow,
     /// the selection and scroll stay where they were.
     case documentUpdated(LiveUpdate)
+    /// The index scan of a large file found more (`IndexBatch`): the list fills in, the
+    /// selection stays on its trace, the sort and filter apply to the new rows.
+    case indexProgress(IndexBatch)
+    /// The runner answered `Command.decodeTrace`: the trace, or why it could not be read.
+    case traceDecoded(DecodedTrace)
 }
 
 /// A side effect that `update` asks the runner to perform (bubbletea-style); results come back as actions.
@@ -191,4 +198,6 @@ public enum Command: Hashable, Sendable {
     /// Put `text` on the terminal's clipboard (OSC 52, when the user allowed it); `what` names it
     /// for the answer, `Action.copied`.
     case copy(text: String, what: String)
+    /// Read one trace of an indexed file from disk (off the UI thread); answer with `Action.traceDecoded`.
+    case decodeTrace(TraceID)
 }

@@ -513,6 +513,8 @@ enum Painter {
                            row: 3, column: 0, style: muted)
                 screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
                            row: 4, column: 0, style: muted)
+            } else if let source = state.indexed, !source.done {
+                screen.put(" reading the file: traces appear here as they are found", row: 2, column: 0, style: Style(ink: .accent))
             } else {
                 screen.put(" no traces in this file", row: 2, column: 0, style: Style(ink: .warning))
             }
@@ -555,7 +557,7 @@ enum Painter {
             let y = body.top + i
             screen.putName(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
                            style: e.errors > 0 ? Style(ink: .error) : .plain)
-            if let marked = list.marked, state.document.traces[e.index].id == marked {
+            if let marked = list.marked, e.id == marked {
                 screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
             }
             var x = 1 + nameWidth
@@ -645,6 +647,7 @@ enum Painter {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
         } else {
             left = [(baseName(state.document.source), bar)]
+            if state.session == nil, let line = state.indexStatus { left.append((" · " + line, bar)) }
             if let s = state.session {
                 if state.hasTraceList { left.append((" · trace " + String(s.trace.id.description.prefix(8)), bar)) }
                 pathNames = path(of: s.selected, in: s.trace)

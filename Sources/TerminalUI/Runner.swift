@@ -23,9 +23,12 @@ public enum ExplorerApp {
     ///     it returns (typically `.documentUpdated`) goes through `update` like a key's action, so
     ///     the state only ever changes on this thread.
     ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
+    ///   - decode: reads one trace for `Command.decodeTrace` (a file opened through its index); it
+    ///     runs off this thread.
     public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
                            updates: (() -> Action?)? = nil, pollMillis: Int32 = 250,
-                           firstFrame: (() -> Void)? = nil) throws {
+                           firstFrame: (() -> Void)? = nil,
+                           decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) throws {
         let terminal = try Terminal(options: options)
         defer { terminal.stop() }
         var state = initial
@@ -33,7 +36,7 @@ public enum ExplorerApp {
         var quitSignal: Int32 = 0
         var lastPoll: Int64? = nil
         var firstFrame = firstFrame
-        let effects = Effects(exportDirectory: exportDirectory)
+        let effects = Effects(exportDirectory: exportDirectory, decode: decode)
         // A write still under way when the user quits gets a moment to finish its file.
         defer { effects.waitUntilIdle(maxMillis: 2_000) }
         loop: while !state.quitting {
@@ -98,10 +101,13 @@ public enum ExplorerApp {
     }
 
     /// Carries out a command (blocking); returns the action that reports its result.
-    nonisolated static func perform(_ command: Command, exportDirectory: String) -> Action? {
+    nonisolated static func perform(_ command: Command, exportDirectory: String,
+                                    decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) -> Action? {
         switch command {
         case .quit, .copy:
             return nil
+        case .decodeTrace(let id):
+            return .traceDecoded(decode?(id) ?? DecodedTrace(id: id, error: "this source cannot read a trace on demand"))
         case .write(let name, let contents):
             var firstError = ""
             let tmp = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
@@ -139,9 +145,13 @@ public enum ExplorerApp {
 /// report their results wait here until the loop takes them and passes them to `update`.
 final class Effects: Sendable {
     private let exportDirectory: String
+    private let decode: (@Sendable (TraceID) -> DecodedTrace)?
     private let state = Locked<(running: Int, answers: [Action])>((0, []))
 
-    init(exportDirectory: String) { self.exportDirectory = exportDirectory }
+    init(exportDirectory: String, decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) {
+        self.exportDirectory = exportDirectory
+        self.decode = decode
+    }
 
     /// True while a command is running or its answer has not been taken.
     var isBusy: Bool { state.withLock { $0.running > 0 || !$0.answers.isEmpty } }
@@ -151,8 +161,9 @@ final class Effects: Sendable {
         if case .quit = command { return }
         state.withLock { $0.running += 1 }
         let directory = exportDirectory
+        let decode = self.decode
         Task.detached(priority: .utility) { [state] in
-            let answer = ExplorerApp.perform(command, exportDirectory: directory)
+            let answer = ExplorerApp.perform(command, exportDirectory: directory, decode: decode)
             state.withLock {
                 $0.running -= 1
                 if let answer { $0.answers.append(answer) }
