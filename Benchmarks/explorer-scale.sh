@@ -15,8 +15,10 @@ cd "$(dirname "$0")/.."
 gb=${1:-1.2}
 out=bench-out
 mkdir -p "$out"
-ours=.build/release/spanscope
-swift build -c release --product spanscope >/dev/null 2>&1 || { echo "release build failed" >&2; exit 1; }
+# SPANSCOPE_RELEASE_BIN: a release binary already built (say, in another scratch folder).
+ours=${SPANSCOPE_RELEASE_BIN:-.build/release/spanscope}
+[ -n "${SPANSCOPE_RELEASE_BIN:-}" ] || swift build -c release --product spanscope >/dev/null 2>&1 \
+  || { echo "release build failed" >&2; exit 1; }
 command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time (GNU time) is needed for peak memory" >&2; exit 1; }
 
