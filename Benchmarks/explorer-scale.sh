@@ -51,8 +51,8 @@ run() { # NAME BINARY [FLAGS...]
   tmux -L "$sock" send-keys -t b Enter
   local t1; t1=$(now_ms); local opened=""
   while [ -z "$opened" ]; do
-    # The open trace's status bar names it: "· trace 1234abcd".
-    if tmux -L "$sock" capture-pane -p -t b | tail -1 | grep -q " · trace "; then opened=$(( $(now_ms) - t1 )); else sleep 0.05; fi
+    # The open trace's status bar offers its keys ("d details"); the list's does not.
+    if tmux -L "$sock" capture-pane -p -t b | tail -1 | grep -q "d details"; then opened=$(( $(now_ms) - t1 )); else sleep 0.05; fi
     [ $(( $(now_ms) - t1 )) -lt 60000 ] || { echo "the trace did not open ($name)" >&2; break; }
   done
   tmux -L "$sock" send-keys -t b q

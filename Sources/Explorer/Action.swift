@@ -158,6 +158,8 @@ public enum Action: Hashable, Sendable {
     case markTrace
     /// Compare the marked trace (A) with the selected one (B).
     case compareWithMarked
+    /// Run a backend search again for a fresh trace list.
+    case refresh
 
     // The search prompt.
     /// Add text to the prompt.
@@ -187,6 +189,8 @@ public enum Action: Hashable, Sendable {
     case indexProgress(IndexBatch)
     /// The runner answered `Command.decodeTrace`: the trace, or why it could not be read.
     case traceDecoded(DecodedTrace)
+    /// The runner answered `Command.fetchTrace` or `Command.search`.
+    case remoteAnswered(RemoteAnswer)
 }
 
 /// A side effect that `update` asks the runner to perform (bubbletea-style); results come back as actions.
@@ -200,4 +204,8 @@ public enum Command: Hashable, Sendable {
     case copy(text: String, what: String)
     /// Read one trace of an indexed file from disk (off the UI thread); answer with `Action.traceDecoded`.
     case decodeTrace(TraceID)
+    /// Fetch the whole trace `id` from the backend the list came from; answer with `Action.remoteAnswered`.
+    case fetchTrace(ticket: Int, id: TraceID)
+    /// Run the backend search again; answer with `Action.remoteAnswered`.
+    case search(ticket: Int)
 }

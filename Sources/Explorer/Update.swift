@@ -29,7 +29,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .copied, .documentUpdated, .indexProgress, .traceDecoded: break
+        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded: break
         default: message = nil
         }
         switch action {
@@ -51,6 +51,9 @@ extension ExplorerState {
             return applyIndexBatch(batch)
         case .traceDecoded(let answer):
             applyDecoded(answer)
+            return nil
+        case .remoteAnswered(let answer):
+            applyRemoteAnswer(answer)
             return nil
         case .quit:
             quitting = true
@@ -531,6 +534,10 @@ extension ExplorerState {
             message = "mark a trace with m first, then press c on another"
             return
         }
+        if let summaries = remote?.summaries, summaries[document.traces[a].id] != nil || summaries[document.traces[b].id] != nil {
+            message = "only a summary of that trace is here: open it with Enter first, then compare"
+            return
+        }
         var c = CompareSession(document: document, a: a, b: b, statisticsA: statistics[a], statisticsB: statistics[b])
         c.clamp(height: max(1, layout.listBody.height))
         view = .compare(c)
@@ -553,6 +560,8 @@ extension ExplorerState {
         case .bottom: list.selected = list.order.count - 1
         case .openTrace:
             if list.selected < list.order.count { command = openEntry(list.order[list.selected]) }
+        case .refresh:
+            command = refreshSearch()
         case .cycleSort:
             list.sort = TraceSort(rawValue: (list.sort.rawValue + 1) % TraceSort.allCases.count) ?? .start
             sortList()
@@ -567,6 +576,7 @@ extension ExplorerState {
         case .startSearch:
             overlay = .prompt(PromptState(text: list.query, filters: true))
         case .back:
+            if cancelRemote() { break }
             if indexed?.opening != nil {
                 indexed?.opening = nil
                 message = "stopped waiting for the trace"
@@ -593,6 +603,8 @@ extension ExplorerState {
     /// to be decoded from the file.
     private mutating func openEntry(_ i: Int) -> Command? {
         if indexed != nil { return requestOpen(i) }
+        let fetch = fetchIfSummary(i)
+        if fetch.handled { return fetch.command }
         openTrace(i)
         return nil
     }

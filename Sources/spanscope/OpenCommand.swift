@@ -70,6 +70,14 @@ struct OpenCommand: ParsableCommand {
             throw ExitCode(1)
         }
 
+        // One backend address: the list is its search, Enter fetches a trace, R searches again.
+        if traceID == nil, let browsing = try RemoteBrowsing.of(paths, remote: remote) {
+            let listing = try browsing.firstListing()
+            let state = ExplorerState(listing: listing, address: browsing.source.description,
+                                      prices: try priceTable(pricesFile), size: Size(width: 80, height: 24))
+            try explore(state, started: started, backend: browsing.perform)
+            return
+        }
         if paths.count == 1, traceID == nil, index != .never, !SourceLoader.hasRemote(paths),
            index == .always ? TraceIndexer.canIndex(path: paths[0]) : TraceIndexer.shouldIndex(path: paths[0]) {
             try runIndexed(paths[0], started: started)
@@ -118,7 +126,8 @@ struct OpenCommand: ParsableCommand {
     }
 
     /// Runs the explorer on the terminal until the user quits.
-    private func explore(_ state: ExplorerState, started: ContinuousClock.Instant, feed: IndexFeed? = nil) throws {
+    private func explore(_ state: ExplorerState, started: ContinuousClock.Instant,
+                         backend: (@Sendable (Command) async -> Action?)? = nil, feed: IndexFeed? = nil) throws {
         let options = TerminalOptions.from(noColor: noColor, mouse: mouse, osc52: osc52)
         let directory = currentDirectory()
         do {
@@ -134,7 +143,7 @@ struct OpenCommand: ParsableCommand {
                     if let path = getenv("SPANSCOPE_FIRST_FRAME_FILE").map({ String(cString: $0) }) {
                         _ = try? AtomicFile.write(Array("\(millis(since: started))\n".utf8), to: path)
                     }
-                }, decode: decode)
+                }, backend: backend, decode: decode)
             }
         } catch let e as TerminalError {
             printError("spanscope: \(e.description)")
