@@ -46,7 +46,8 @@ run() { # NAME BINARY [FLAGS...]
   until [ -s "$mark" ]; do sleep 0.05; waited=$((waited + 1)); [ $waited -lt 12000 ] || { echo "no first frame ($name)" >&2; tmux -L "$sock" kill-server; return 1; }; done
   local full=""
   while [ -z "$full" ]; do
-    if ! tmux -L "$sock" capture-pane -p -t b | grep -q "so far\|reading the file"; then full=$(( $(now_ms) - t0 )); else sleep 0.1; fi
+    # The progress line ("reading 33 of 1,272 MB (2.6%)") or the empty list's "reading the file".
+    if ! tmux -L "$sock" capture-pane -p -t b | grep -q " MB (\|reading the file"; then full=$(( $(now_ms) - t0 )); else sleep 0.1; fi
   done
   tmux -L "$sock" send-keys -t b Enter
   local t1; t1=$(now_ms); local opened=""

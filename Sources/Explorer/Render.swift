@@ -647,8 +647,9 @@ enum Painter {
         } else if let m = state.message ?? state.remote?.statusLine {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
         } else {
-            left = [(baseName(state.document.source), bar)]
-            if state.session == nil, let line = state.indexStatus { left.append((" · " + line, bar)) }
+            // While a large file is read, the title row names it and the progress line takes the room.
+            left = [(state.session == nil ? state.indexStatus ?? baseName(state.document.source)
+                                          : baseName(state.document.source), bar)]
             if let s = state.session {
                 if state.hasTraceList { left.append((" · trace " + String(s.trace.id.description.prefix(8)), bar)) }
                 pathNames = path(of: s.selected, in: s.trace)
