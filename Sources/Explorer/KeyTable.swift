@@ -10,6 +10,8 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
     case prompt
     /// Two traces compared step by step.
     case compare
+    /// Stats, sessions and LLM calls across traces.
+    case workbench
 
     /// Heading for the help screen and the README.
     public var title: String {
@@ -19,6 +21,7 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
         case .document: return "Details, help and warnings"
         case .prompt: return "Search prompt"
         case .compare: return "Comparison"
+        case .workbench: return "Stats, sessions and LLM calls"
         }
     }
 }
@@ -58,7 +61,7 @@ public struct KeyBinding: Sendable {
 /// README key list are all generated from it, so they cannot drift apart.
 public enum KeyTable {
     private static let c = Key.character
-    private static let move: [KeyContext] = [.trace, .traceList, .document, .compare]
+    private static let move: [KeyContext] = [.trace, .traceList, .document, .compare, .workbench]
 
     /// Every binding, in help order.
     public static let bindings: [KeyBinding] = [
@@ -110,8 +113,16 @@ public enum KeyTable {
                    .export),
         KeyBinding([c("X")], [.trace], "export the selected span and everything under it as OTLP JSON", .exportSubtree),
         KeyBinding([.control("x")], [.trace], "export the whole trace as OTLP JSON", .exportTrace),
-        KeyBinding([c("w")], [.trace, .traceList, .compare], "warnings from reading the file", .warnings),
-        KeyBinding([c("t")], [.trace], "list of traces in the file", .traceList),
+        KeyBinding([c("w")], [.trace, .traceList, .compare, .workbench], "warnings from reading the file", .warnings),
+        KeyBinding([c("t")], [.trace, .workbench], "list of traces in the file", .traceList),
+        KeyBinding([c("%")], [.traceList, .trace],
+                   "stats per span name, model, tool, service or session over the traces shown (in a trace: that trace)",
+                   hint: "stats", .openStats),
+        KeyBinding([c("L")], [.traceList, .trace],
+                   "every LLM call over the traces shown (in a trace: its calls), ranked by cost", hint: "calls",
+                   .openCalls),
+        KeyBinding([c("@")], [.traceList], "sessions (conversations) among the traces shown", hint: "sessions",
+                   .openSessions),
 
         KeyBinding([.enter], [.traceList], "open the selected trace", hint: "open", .openTrace),
         KeyBinding([c("/")], [.traceList], "filter by a query (error, duration>2s, model~gpt, …; see README)",
@@ -131,9 +142,18 @@ public enum KeyTable {
         KeyBinding([c("r")], [.compare], "reverse the sort order", .reverseSort),
         KeyBinding([.escape, .left, c("h")], label: "Esc/←", [.compare], "back to the trace list", hint: "back", .back),
 
-        KeyBinding([.escape, .backspace, .left, c("h")], label: "Esc/←", [.document],
+        KeyBinding([.enter], [.workbench],
+                   "stats: the group's spans, slowest first; sessions: the thread; a span, turn or call: open it in its trace",
+                   hint: "open", .activate),
+        KeyBinding([c("b")], [.workbench], "stats: group by name, model, tool, service, session (each press the next)",
+                   hint: "by", .cycleGrouping),
+        KeyBinding([c("s")], [.workbench], "LLM calls: sort by the next column (numbers largest first)", hint: "sort",
+                   .cycleSort),
+        KeyBinding([c("r")], [.workbench], "LLM calls: reverse the sort order", .reverseSort),
+        KeyBinding([.escape, .backspace, .left, c("h")], label: "Esc/←", [.document, .workbench],
                    "back", hint: "back", .back),
-        KeyBinding([.escape], [.trace], "clear the search, or back to the trace list", .back),
+        KeyBinding([.escape], [.trace],
+                   "clear the search, or back (to the stats, session or calls it was opened from, else the list)", .back),
         KeyBinding([c("y")], [.trace, .traceList, .document],
                    "copy the span id, the trace id in the list, the top paragraph of details (--osc52)",
                    hint: "copy", .copy),
@@ -142,8 +162,8 @@ public enum KeyTable {
         KeyBinding([.escape], [.prompt], "cancel", hint: "cancel", .cancel),
         KeyBinding([.backspace], [.prompt], "delete the last character", .deleteBackward),
 
-        KeyBinding([c("?")], [.trace, .traceList, .document, .compare], "this help", hint: "help", .help),
-        KeyBinding([c("q")], [.trace, .traceList, .document, .compare], "quit", hint: "quit", .quit),
+        KeyBinding([c("?")], [.trace, .traceList, .document, .compare, .workbench], "this help", hint: "help", .help),
+        KeyBinding([c("q")], [.trace, .traceList, .document, .compare, .workbench], "quit", hint: "quit", .quit),
     ]
 
     private static let index: [KeyContext: [Key: Int]] = {
