@@ -20,14 +20,10 @@ extension ExplorerState {
                 let named = sessions.reduce(0) { $0 + $1.traces.count }
                 return .sessions(SessionsLevel(sessions: sessions, withoutSession: traces.count - named))
             }, needsFacts: true)
-            if case .sessions(let l)? = workbench?.current, l.sessions.isEmpty {
-                message = "no trace names a session (session.id, gen_ai.conversation.id, langfuse.session.id, …)"
-            }
         case .openCalls:
             openWorkbench({ traces, _, oneTrace in
                 .calls(CallsLevel(rows: LLMCallRanking.rows(traces, prices: prices), oneTrace: oneTrace))
             }, needsFacts: false)
-            if case .calls(let l)? = workbench?.current, l.rows.isEmpty { message = "no LLM calls here" }
         default:
             break
         }

@@ -47,7 +47,8 @@ enum WorkbenchPainter {
     /// is the name). Numbers are right-aligned, the name left-aligned and cut with `…`.
     static func table(_ columns: [Column], count: Int, top: Int, selected: Int, body: Rect, nameMinimum: Int,
                       _ screen: inout Screen, cell: (Int, Int) -> Segment) {
-        let (shown, nameWidth) = fit(columns, width: screen.width, nameMinimum: nameMinimum)
+        // Names get a quarter of a wide terminal before the less telling figures.
+        let (shown, nameWidth) = fit(columns, width: screen.width, nameMinimum: max(nameMinimum, screen.width / 4))
         func heading(_ c: Column) -> Style {
             c.sorted ? Style(ink: .accent, attributes: [.bold, .underline]) : Painter.muted
         }
@@ -117,7 +118,7 @@ enum WorkbenchPainter {
             Column(title: "errors", width: 6, priority: 2), Column(title: "p50", width: 7, priority: 3),
             Column(title: "p95", width: 7, priority: 1), Column(title: "p99", width: 7, priority: 5),
             Column(title: "max", width: 7, priority: 4), Column(title: withSelf ? "self p50" : "", width: 8, priority: 6),
-            Column(title: "tokens in/out", width: 13, priority: 5), Column(title: "cost", width: 9, priority: 0),
+            Column(title: "tokens in/out", width: 13, priority: 5), Column(title: "cost", width: 10, priority: 0),
         ]
         table(columns, count: t.groups.count, top: l.top, selected: l.selected, body: body, nameMinimum: 12, &screen) { p, c in
             let g = t.groups[p]
@@ -153,7 +154,7 @@ enum WorkbenchPainter {
             Column(title: byName ? "trace" : "span", width: 0, priority: 0),
             Column(title: "id", width: 8, priority: 3), Column(title: "start", width: 8, priority: 4),
             Column(title: "duration", width: 8, priority: 0), Column(title: "self", width: 7, priority: 2),
-            Column(title: "tokens", width: 7, priority: 3), Column(title: "cost", width: 9, priority: 1),
+            Column(title: "tokens", width: 7, priority: 3), Column(title: "cost", width: 10, priority: 1),
         ]
         let doc = state.document
         table(columns, count: l.members.count, top: l.top, selected: l.selected, body: body, nameMinimum: 12,
@@ -197,7 +198,7 @@ enum WorkbenchPainter {
         let columns = [
             Column(title: "session", width: 0, priority: 0),
             Column(title: "turns", width: 5, priority: 0), Column(title: "calls", width: 5, priority: 5),
-            Column(title: "tokens", width: 7, priority: 3), Column(title: "cost", width: 9, priority: 0),
+            Column(title: "tokens", width: 7, priority: 3), Column(title: "cost", width: 10, priority: 0),
             Column(title: "busy", width: 7, priority: 1), Column(title: "failed", width: 6, priority: 2),
             Column(title: "time", width: wide ? 28 : 17, priority: 4),
         ]
@@ -293,7 +294,7 @@ enum WorkbenchPainter {
         let order: [LLMCallColumn] = [.model, .promptTokens, .completionTokens, .cachedTokens, .cost, .latency,
                                       .timeToFirstToken, .finishReason, .start]
         let widths: [LLMCallColumn: (Int, Int)] = [
-            .promptTokens: (7, 1), .completionTokens: (6, 2), .cachedTokens: (7, 4), .cost: (9, 0), .latency: (7, 0),
+            .promptTokens: (7, 1), .completionTokens: (6, 2), .cachedTokens: (7, 4), .cost: (10, 0), .latency: (7, 0),
             .timeToFirstToken: (6, 3), .finishReason: (10, 5), .start: (8, 6),
         ]
         var columns = order.map { c in

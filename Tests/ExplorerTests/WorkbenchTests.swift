@@ -172,7 +172,7 @@ func workbenchState(_ width: Int = 120, _ height: Int = 40) throws -> ExplorerSt
         s.press("@")
         guard case .sessions(let l)? = s.workbench?.current else { Issue.record("no sessions"); return }
         // Earliest first: the support session ran in 2024, the samples' conversation later.
-        #expect(l.sessions.map(\.id) == ["support-42", "conv-7f3a91"])
+        #expect(l.sessions.map(\.id) == ["support-42", "conv-7f3a91", "sess-5521"])
         let support = l.sessions[0]
         #expect(support.traces.count == 2 && support.failedTraces == 1)
         #expect(support.totalTokens == 800 + 40 + 1200 + 90)
@@ -263,13 +263,15 @@ func workbenchState(_ width: Int = 120, _ height: Int = 40) throws -> ExplorerSt
         var s = ExplorerState(document: TraceDocument(source: "a.json", format: "t", traces: [Fixtures.agent(), Fixtures.chain(3)]),
                               size: Size(width: 80, height: 24))
         s.press("@")
-        #expect(s.message?.hasPrefix("no trace names a session") == true)
+        if case .sessions(let l)? = s.workbench?.current { #expect(l.sessions.isEmpty && l.withoutSession == 2) }
+        else { Issue.record("no sessions view") }
         Golden.check(render(s, size: s.size), "workbench-sessions-none-80x24")
         // One trace opens directly: L covers it, Esc goes back to it.
         var one = ExplorerState(document: TraceDocument(source: "a.json", format: "t", traces: [Fixtures.chain(3)]),
                                 size: Size(width: 80, height: 24))
         one.press("L")
-        #expect(one.message == "no LLM calls here" && one.keyContext == .workbench)
+        #expect(one.workbench?.current.count == 0 && one.keyContext == .workbench)
+        #expect(render(one, size: one.size).text.contains(" no LLM calls here"))
         one.press("<esc>")
         #expect(one.keyContext == .trace)
         one.press("%<enter><enter>")
