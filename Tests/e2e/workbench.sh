@@ -49,16 +49,7 @@ llm() { echo "$(attr gen_ai.operation.name stringValue '"chat"'),$(attr gen_ai.r
     printf ']}]}]}\n'
 } > "$work/traces/support.otlp.json"
 
-cat > "$work/explore" <<WRAPPER
-#!/usr/bin/env bash
-name=\$1; shift
-stty -a > "\$name.before"
-'$bin' "\$@" 2> "\$name.err"
-echo \$? > "\$name.code"
-stty -a > "\$name.after"
-echo "done \$name \$(cat "\$name.code")"
-WRAPPER
-chmod +x "$work/explore"
+write_wrapper
 
 start_session
 
