@@ -280,6 +280,23 @@ func workbenchState(_ width: Int = 120, _ height: Int = 40) throws -> ExplorerSt
         #expect(one.keyContext == .trace && !one.hasTraceList)
     }
 
+    @Test func clickSelectsARowAndDoubleClickOpensIt() throws {
+        var s = try workbenchState()
+        s.press("%")
+        // Body rows start at screen row 2: row 4 is the third group.
+        s = update(s, .mouse(MouseEvent(.click, row: 4, column: 10))).0
+        guard case .stats(let l)? = s.workbench?.current else { Issue.record("no stats"); return }
+        #expect(l.selected == 2)
+        let key = l.table.groups[2].key
+        s = update(s, .mouse(MouseEvent(.doubleClick, row: 4, column: 10))).0
+        if case .members(let m)? = s.workbench?.current { #expect(m.key == key) }
+        else { Issue.record("double click did not list the group's spans") }
+        // Clicks on the headings do nothing.
+        let before = s.workbench?.current.selected
+        s = update(s, .mouse(MouseEvent(.click, row: 1, column: 10))).0
+        #expect(s.workbench?.current.selected == before)
+    }
+
     @Test func workbenchKeysAreInTheTable() {
         #expect(KeyTable.action(for: .character("%"), in: .traceList) == .openStats)
         #expect(KeyTable.action(for: .character("%"), in: .trace) == .openStats)
