@@ -4,6 +4,7 @@
 # from the OpenTelemetry Python SDK, and `spanscope summary phoenix+http://…/PROJECT` must read
 # them back with their tree, tokens and errors; AITracing's OTLP/HTTP exporter
 # (`seed-example --otlp-endpoint`) sends the seed scenario to it, and spanscope reads that back too.
+# The explorer opens on the project in tmux: its list is the search, Enter fetches a trace, R searches again.
 #
 # Usage: Tests/e2e/phoenix.sh path/to/spanscope path/to/seed-example
 # arize-phoenix and the SDK are installed, at the versions pinned in phoenix-requirements.txt
@@ -18,6 +19,10 @@ seed=$(cd "$(dirname "$seed")" && pwd)/$(basename "$seed")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$here/pyenv-lib.sh"
+# The explorer runs in its own tmux server, stopped on exit with everything else.
+tsock="spanscope-phoenix-e2e-$$"
+tmx() { tmux -L "$tsock" "$@"; }
+trap 'tmx kill-server 2>/dev/null; cleanup' EXIT
 
 echo "Phoenix as a source and a destination (arize-phoenix, OpenTelemetry Python SDK, AITracing)"
 use_venv phoenix-e2e phoenix-requirements.txt arize-phoenix
@@ -72,6 +77,33 @@ if [ $status -eq 1 ] && [ "$(wc -l <<< "$out")" -eq 1 ] && grep -q "Phoenix has 
 else
   fail "missing project: exit $status: $out"
 fi
+
+# The explorer on Phoenix: the list is the search (root spans only), Enter fetches the whole
+# trace off the UI thread, Esc goes back to the list, R searches again.
+shows() {
+  for _ in $(seq "${2:-100}"); do tmx capture-pane -p -t x 2>/dev/null | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+screen() { tmx capture-pane -p -t x 2>/dev/null | sed 's/^/       /'; }
+tmx -f /dev/null new-session -d -s x -x 120 -y 20 \
+  "env TERM=tmux-256color LANG=C.UTF-8 '$bin' 'phoenix+$base/e2e'; echo exited \$?; sleep 60"
+if shows "support agent" 600 && shows "classify ticket"; then
+  pass "open phoenix+$base/e2e lists both traces from the root-span search"
+else
+  fail "the explorer's list:"$'\n'"$(screen)"
+fi
+tmx send-keys -t x Enter
+# Either trace may be first in the list; a tree with children shows only once the trace was fetched.
+if shows "└──" 300 && shows " · trace " 10; then
+  pass "Enter fetched the selected trace: its tree shows ($(tmx capture-pane -p -t x | sed -n 's/^ *\([a-z ]*\)  .* · \([0-9]* spans\) .*/\1, \2/p' | head -1))"
+else
+  fail "Enter on a listed trace:"$'\n'"$(screen)"
+fi
+tmx send-keys -t x Escape R
+if shows "2 traces found" 300; then pass "R searched Phoenix again: 2 traces found"; else fail "R:"$'\n'"$(screen)"; fi
+tmx send-keys -t x q
+if shows "exited 0" 100; then pass "the explorer quit cleanly"; else fail "quitting the explorer:"$'\n'"$(screen)"; fi
+tmx kill-server 2>/dev/null
 
 # AITracing's exporter into Phoenix: the seed scenario's trace lands in the default project.
 if "$seed" --otlp-endpoint "$base/v1/traces" > "$work/seed.log" 2>&1; then
