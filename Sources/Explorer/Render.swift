@@ -514,7 +514,8 @@ enum Painter {
                 screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
                            row: 4, column: 0, style: muted)
             } else {
-                screen.put(" no traces in this file", row: 2, column: 0, style: Style(ink: .warning))
+                screen.put(state.remote == nil ? " no traces in this file" : " no traces found; R searches again",
+                           row: 2, column: 0, style: Style(ink: .warning))
             }
             return
         }
@@ -572,7 +573,7 @@ enum Painter {
                     text = wide ? String(ts.dropLast()) : String(ts.dropFirst(11).dropLast())
                     style = muted
                 case .duration?: text = Format.duration(e.durationNanos)
-                case .spans?: text = Format.grouped(Int64(e.spans))
+                case .spans?: text = e.spans == 0 ? "?" : Format.grouped(Int64(e.spans))   // a backend summary
                 case .errors?:
                     text = e.errors == 0 ? "–" : "\(e.errors)"
                     style = e.errors > 0 ? Style(ink: .error) : muted
@@ -641,7 +642,7 @@ enum Painter {
         var pathNames: [String] = []
         if case .prompt(let p)? = state.overlay {
             left = [(p.filters ? "filter /" : "/", Style(paper: .bar, attributes: [.bold])), (p.text, bar), ("▏", bar)]
-        } else if let m = state.message {
+        } else if let m = state.message ?? state.remote?.statusLine {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
         } else {
             left = [(baseName(state.document.source), bar)]
