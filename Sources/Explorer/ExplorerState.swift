@@ -69,8 +69,11 @@ public struct TraceSession: Sendable {
     public var window: TimeWindow
     /// Where `c` last landed on the critical path.
     public var criticalCursor: Int?
-    /// The pane shown when the terminal is too narrow for all of them.
+    /// The pane shown when the terminal is too narrow for all of them; when they sit side by
+    /// side, `.panel` gives the side panel the focus (the line keys scroll it).
     public var pane: Pane = .tree
+    /// The first line of the side panel on screen.
+    public var panelTop = 0
     /// The walk `s`/`S` or `$`/`#` is on, if any.
     public var walk: SpanWalk?
 
@@ -161,8 +164,10 @@ public struct SpanWalk: Hashable, Sendable {
 
 /// One line of the trace list.
 public struct TraceListEntry: Sendable {
-    /// Index into the document's traces.
+    /// Index into the document's traces (for an indexed file: into the list's entries).
     public var index: Int
+    /// The trace id.
+    public var id: TraceID
     /// Root span name.
     public var rootName: String
     /// Root span service.
@@ -283,6 +288,8 @@ public struct ExplorerState: Sendable {
     public internal(set) var panelPreference: Bool?
     /// Whether the side panel is shown (as a column when wide, an overlay when not).
     public var panelShown: Bool { panelPreference ?? (size.width >= Layout.wideWidth) }
+    /// Set for a large file read through its index: scan progress and the trace being decoded.
+    public internal(set) var indexed: IndexedSource?
     /// Set once `quit` was asked for.
     public internal(set) var quitting = false
     /// Whether traces are shown with clock skew adjusted (`a`); kept when another trace is opened.
@@ -319,7 +326,7 @@ public struct ExplorerState: Sendable {
         for (i, t) in document.traces.enumerated() {
             let totals = stats[i].trace
             entries.append(TraceListEntry(
-                index: i, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
+                index: i, id: t.id, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
                 startNanos: t.startNanos, durationNanos: t.durationNanos, spans: t.count,
                 errors: totals.errorCount, tokens: totals.totalTokens, costUSD: totals.costUSD,
                 unpriced: totals.unpricedCalls))
@@ -329,16 +336,23 @@ public struct ExplorerState: Sendable {
 
     /// Replaces the session with trace `i` of the document.
     mutating func openTrace(_ i: Int) {
-        let insight = TraceInsight(trace: document.traces[i], statistics: statistics[i])
+        open(TraceInsight(trace: document.traces[i], statistics: statistics[i]))
+        if let p = list.order.firstIndex(of: i) { list.selected = p }
+    }
+
+    /// Shows `insight` as the open trace.
+    mutating func open(_ insight: TraceInsight) {
         var opened = TraceSession(insight: insight)
         let height = bodyHeight
         if clockSkewAdjustment { opened.setClockSkewAdjusted(true, prices: prices, height: height) }
         view = .trace(opened)
-        if let p = list.order.firstIndex(of: i) { list.selected = p }
     }
 
     /// True when the file holds more than one trace (or the source is live), so Esc can go back to the list.
-    public var hasTraceList: Bool { live != nil || remote != nil || document.traces.count > 1 }
+    public var hasTraceList: Bool {
+        live != nil || remote != nil || document.traces.count > 1
+            || indexed.map { !$0.done || list.entries.count != 1 } ?? false
+    }
 
     /// Where keys are looked up now: the overlay, else the base view (the one place that
     /// says which comes first; `apply` and `render` switch the same way).

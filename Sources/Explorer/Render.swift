@@ -101,7 +101,7 @@ enum Painter {
             if layout.panelIsOverlay {
                 screen.fill(row: body.top, column: body.columns.lowerBound, width: body.columns.count, height: body.height)
             }
-            panel(state, s, columns: body.columns, rows: body.rows, &screen)
+            SidePanel.draw(state, s, columns: body.columns, rows: body.rows, &screen)
         }
     }
 
@@ -286,7 +286,8 @@ enum Painter {
         let parentService = trace.parent(of: span).map { trace.spans[$0].service }
         if !sp.service.isEmpty && sp.service != parentService && x + 3 < nameEnd {
             x += 2
-            x += screen.put(sp.service, row: y, column: x, limit: nameEnd - x - 1, style: muted)
+            x += screen.put(sp.service, row: y, column: x, limit: nameEnd - x - 1,
+                            style: s.insight.serviceInk[sp.service].map { Style(ink: $0) } ?? muted)
         }
         if sp.attributes[key: "jaeger.ref_type"]?.stringValue == "FOLLOWS_FROM" && x + 4 < nameEnd {
             // Async work: its parent does not wait for it (Jaeger FOLLOWS_FROM).
@@ -352,7 +353,7 @@ enum Painter {
         if selected {
             screen.fill(row: y, column: w.lowerBound, width: width, height: 1, character: "·", style: muted)
         }
-        let ink: Ink = sp.status.isError ? .error : trace.isLLM(span) ? .llm : .bar
+        let ink: Ink = sp.status.isError ? .error : trace.isLLM(span) ? .llm : s.insight.serviceInk[sp.service] ?? .bar
         let window = s.window
         let eighths = Double(width * 8)
         let ww = Double(window.width)
@@ -406,77 +407,6 @@ enum Painter {
         }
     }
 
-    // MARK: Side panel
-
-    static func panel(_ state: ExplorerState, _ s: TraceSession, columns p: Range<Int>, rows: Range<Int>,
-                      _ screen: inout Screen) {
-        var lines: [[Segment]] = []
-        let stats = s.insight.statistics
-        let labelWidth = 12
-        func pad(_ label: String) -> String {
-            label + String(repeating: " ", count: max(1, labelWidth - CellWidth.of(label)))
-        }
-        func totals(_ t: UsageTotals, duration: Int64) {
-            lines.append([(pad(" duration"), muted), (Format.duration(duration), .plain)])
-            var spans: [Segment] = [(pad(" spans"), muted), (Format.grouped(Int64(t.spanCount)), .plain)]
-            if t.errorCount > 0 { spans.append((" · " + Format.plural(t.errorCount, "error"), Style(ink: .error))) }
-            lines.append(spans)
-            guard t.llmCalls > 0 else {
-                lines.append([(pad(" LLM calls"), muted), ("none", muted)])
-                return
-            }
-            lines.append([(pad(" LLM calls"), muted), ("\(t.llmCalls)", .plain)])
-            lines.append([(pad(" tokens"), muted), (Format.compact(t.totalTokens), .plain)])
-            lines.append([(pad(" in · out"), muted),
-                          ("\(Format.compact(t.promptTokens)) · \(Format.compact(t.completionTokens))", .plain)])
-            if t.cacheReadTokens > 0 || t.cacheWriteTokens > 0 {
-                lines.append([(pad(" cached"), muted),
-                              ("\(Format.compact(t.cacheReadTokens)) read · \(Format.compact(t.cacheWriteTokens)) write", .plain)])
-            }
-            if t.reasoningTokens > 0 { lines.append([(pad(" reasoning"), muted), (Format.compact(t.reasoningTokens), .plain)]) }
-            var cost: [Segment] = [(pad(" cost"), muted), (Format.usd(t.costUSD), Style(ink: .llm))]
-            if t.unpricedCalls > 0 { cost.append((" +\(t.unpricedCalls) unpriced", Style(ink: .warning))) }
-            lines.append(cost)
-        }
-        lines.append([(" Trace", title)])
-        totals(stats.trace, duration: s.trace.durationNanos)
-        lines.append([])
-        let sel = s.selected
-        lines.append([(" Selected ", title), (s.trace.spans[sel].name, Style(attributes: [.bold]))])
-        // The root's subtree is the whole trace: reuse the precomputed totals.
-        let isWhole = Int(s.trace.subtreeSizes[sel]) == s.trace.count
-        totals(isWhole ? stats.trace : stats.subtree(of: sel), duration: s.trace.spans[sel].durationNanos)
-        lines.append([(pad(" self time"), muted), (Format.duration(stats.selfTimeNanos(of: sel)), .plain)])
-        if s.insight.criticalNanos > 0 {
-            let (own, sub) = s.insight.criticalTime(of: sel)
-            let whole = Double(s.insight.criticalNanos)
-            lines.append([(pad(" crit. path"), muted),
-                          (Format.percent(Double(sub), of: whole), Style(ink: .critical)),
-                          (", own " + Format.percent(Double(own), of: whole), muted)])
-        }
-        let models = stats.trace.byModel
-        if !models.isEmpty {
-            lines.append([])
-            let width = p.count
-            let numbers = 5 + 1 + 6 + 1 + 9
-            let nameWidth = max(6, width - numbers - 2)
-            lines.append([(" By model", title)])
-            lines.append([(" " + fit("model", nameWidth) + " " + rightAligned("calls", 5) + " "
-                           + rightAligned("tokens", 6) + " " + rightAligned("cost", 9), muted)])
-            for (model, u) in models {
-                let costText = u.calls == u.unpricedCalls ? "$?" : Format.usd(u.costUSD)
-                lines.append([(" " + fit(MiddleCut.fit(model, width: nameWidth), nameWidth) + " ", Style(ink: .llm)),
-                              (rightAligned("\(u.calls)", 5) + " " + rightAligned(Format.compact(u.totalTokens), 6) + " "
-                               + rightAligned(costText, 9), .plain)])
-            }
-        }
-        var y = rows.lowerBound
-        for line in lines where y < rows.upperBound {
-            segments(line, &screen, row: y, column: p.lowerBound, limit: p.count)
-            y += 1
-        }
-    }
-
     /// `text` cut or padded to exactly `width` cells (made safe first).
     static func fit(_ text: String, _ width: Int) -> String {
         var s = Screen(size: Size(width: width, height: 1))
@@ -513,6 +443,8 @@ enum Painter {
                            row: 3, column: 0, style: muted)
                 screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
                            row: 4, column: 0, style: muted)
+            } else if let source = state.indexed, !source.done {
+                screen.put(" reading the file: traces appear here as they are found", row: 2, column: 0, style: Style(ink: .accent))
             } else {
                 screen.put(state.remote == nil ? " no traces in this file" : " no traces found; R searches again",
                            row: 2, column: 0, style: Style(ink: .warning))
@@ -556,7 +488,7 @@ enum Painter {
             let y = body.top + i
             screen.putName(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
                            style: e.errors > 0 ? Style(ink: .error) : .plain)
-            if let marked = list.marked, state.document.traces[e.index].id == marked {
+            if let marked = list.marked, e.id == marked {
                 screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
             }
             var x = 1 + nameWidth
@@ -645,7 +577,9 @@ enum Painter {
         } else if let m = state.message ?? state.remote?.statusLine {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
         } else {
-            left = [(baseName(state.document.source), bar)]
+            // While a large file is read, the title row names it and the progress line takes the room.
+            left = [(state.session == nil ? state.indexStatus ?? baseName(state.document.source)
+                                          : baseName(state.document.source), bar)]
             if let s = state.session {
                 if state.hasTraceList { left.append((" · trace " + String(s.trace.id.description.prefix(8)), bar)) }
                 pathNames = path(of: s.selected, in: s.trace)
