@@ -11,6 +11,8 @@
 #          REF's (main) in one run, two cores and one (Benchmarks/workbench.sh)
 #   scale [GB]  by hand only: a GB-sized JSON Lines file, index scan and summary against today's
 #          build and orjson on one and two cores (Benchmarks/scale.sh)
+#   scale-explorer [GB]  by hand only: the explorer's first frame, full list and peak memory on a
+#          GB-sized file, loaded whole against read through its index (Benchmarks/explorer-scale.sh)
 #
 # Every figure is measured in this run, next to its peer, because the machine is shared and
 # noisy: compare the ratios, not the absolute times. Inputs are generated, never committed.
@@ -23,6 +25,7 @@ cd "$(dirname "$0")/.."
 size=${1:-small}
 [ "$size" = scale ] && exec Benchmarks/scale.sh "${2:-3}"
 [ "$size" = workbench ] && exec Benchmarks/workbench.sh "${2:-1000000}" "${3:-main}"
+[ "$size" = scale-explorer ] && exec Benchmarks/explorer-scale.sh "${2:-1.2}"
 out=bench-out
 mkdir -p "$out"
 case "$size" in

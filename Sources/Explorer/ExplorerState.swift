@@ -164,8 +164,10 @@ public struct SpanWalk: Hashable, Sendable {
 
 /// One line of the trace list.
 public struct TraceListEntry: Sendable {
-    /// Index into the document's traces.
+    /// Index into the document's traces (for an indexed file: into the list's entries).
     public var index: Int
+    /// The trace id.
+    public var id: TraceID
     /// Root span name.
     public var rootName: String
     /// Root span service.
@@ -238,6 +240,8 @@ public enum BaseView: Sendable {
     case trace(TraceSession)
     /// Two traces compared step by step.
     case compare(CompareSession)
+    /// Stats, sessions or LLM calls across the traces shown (see `WorkbenchSession`).
+    case workbench(WorkbenchSession)
 }
 
 /// What covers the base view and takes the keys first.
@@ -286,10 +290,14 @@ public struct ExplorerState: Sendable {
     public internal(set) var panelPreference: Bool?
     /// Whether the side panel is shown (as a column when wide, an overlay when not).
     public var panelShown: Bool { panelPreference ?? (size.width >= Layout.wideWidth) }
+    /// Set for a large file read through its index: scan progress and the trace being decoded.
+    public internal(set) var indexed: IndexedSource?
     /// Set once `quit` was asked for.
     public internal(set) var quitting = false
     /// Whether traces are shown with clock skew adjusted (`a`); kept when another trace is opened.
     public internal(set) var clockSkewAdjustment = false
+    /// The workbench a trace was opened from, where Esc in that trace goes back to.
+    public internal(set) var workbenchReturn: WorkbenchSession?
 
     /// Opens `document`: a single trace directly, several as a list (or `traceID` directly when given).
     ///
@@ -322,7 +330,7 @@ public struct ExplorerState: Sendable {
         for (i, t) in document.traces.enumerated() {
             let totals = stats[i].trace
             entries.append(TraceListEntry(
-                index: i, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
+                index: i, id: t.id, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
                 startNanos: t.startNanos, durationNanos: t.durationNanos, spans: t.count,
                 errors: totals.errorCount, tokens: totals.totalTokens, costUSD: totals.costUSD,
                 unpriced: totals.unpricedCalls))
@@ -332,16 +340,24 @@ public struct ExplorerState: Sendable {
 
     /// Replaces the session with trace `i` of the document.
     mutating func openTrace(_ i: Int) {
-        let insight = TraceInsight(trace: document.traces[i], statistics: statistics[i])
+        open(TraceInsight(trace: document.traces[i], statistics: statistics[i]))
+        if let p = list.order.firstIndex(of: i) { list.selected = p }
+    }
+
+    /// Shows `insight` as the open trace.
+    mutating func open(_ insight: TraceInsight) {
         var opened = TraceSession(insight: insight)
         let height = bodyHeight
         if clockSkewAdjustment { opened.setClockSkewAdjusted(true, prices: prices, height: height) }
         view = .trace(opened)
-        if let p = list.order.firstIndex(of: i) { list.selected = p }
+        workbenchReturn = nil
     }
 
     /// True when the file holds more than one trace (or the source is live), so Esc can go back to the list.
-    public var hasTraceList: Bool { live != nil || remote != nil || document.traces.count > 1 }
+    public var hasTraceList: Bool {
+        live != nil || remote != nil || document.traces.count > 1
+            || indexed.map { !$0.done || list.entries.count != 1 } ?? false
+    }
 
     /// Where keys are looked up now: the overlay, else the base view (the one place that
     /// says which comes first; `apply` and `render` switch the same way).
@@ -354,6 +370,7 @@ public struct ExplorerState: Sendable {
             case .list: return .traceList
             case .trace: return .trace
             case .compare: return .compare
+            case .workbench: return .workbench
             }
         }
     }

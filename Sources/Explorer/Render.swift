@@ -22,6 +22,8 @@ public func render(_ state: ExplorerState, size: Size) -> Screen {
         Painter.traceList(state, layout, &screen)
     case (_, .compare(let c)):
         Compare.draw(state, c, layout, &screen)
+    case (_, .workbench(let w)):
+        WorkbenchPainter.draw(state, w, layout, &screen)
     }
     Painter.statusBar(state, layout, &screen)
     return screen
@@ -445,6 +447,8 @@ enum Painter {
                            row: 3, column: 0, style: muted)
                 screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
                            row: 4, column: 0, style: muted)
+            } else if let source = state.indexed, !source.done {
+                screen.put(" reading the file: traces appear here as they are found", row: 2, column: 0, style: Style(ink: .accent))
             } else {
                 screen.put(state.remote == nil ? " no traces in this file" : " no traces found; R searches again",
                            row: 2, column: 0, style: Style(ink: .warning))
@@ -488,7 +492,7 @@ enum Painter {
             let y = body.top + i
             screen.putName(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
                            style: e.errors > 0 ? Style(ink: .error) : .plain)
-            if let marked = list.marked, state.document.traces[e.index].id == marked {
+            if let marked = list.marked, e.id == marked {
                 screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
             }
             var x = 1 + nameWidth
@@ -577,7 +581,9 @@ enum Painter {
         } else if let m = state.message ?? state.remote?.statusLine {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
         } else {
-            left = [(baseName(state.document.source), bar)]
+            // While a large file is read, the title row names it and the progress line takes the room.
+            left = [(state.session == nil ? state.indexStatus ?? baseName(state.document.source)
+                                          : baseName(state.document.source), bar)]
             if let s = state.session {
                 if state.hasTraceList { left.append((" · trace " + String(s.trace.id.description.prefix(8)), bar)) }
                 pathNames = path(of: s.selected, in: s.trace)
