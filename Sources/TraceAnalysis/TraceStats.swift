@@ -148,8 +148,7 @@ public enum TraceStats {
         // Groups are finished on all cores: selection is most of the work left.
         let finished = Array(merged)
         var groups: [StatsGroup] = Parallel.map(finished.count) { g in
-            var p = finished[g].value
-            return p.group(key: finished[g].key, withSelf: grouping != .session)
+            finished[g].value.group(key: finished[g].key, withSelf: grouping != .session)
         }
         groups.sort { a, b in
             if grouping == .model, a.costUSD != b.costUSD { return a.costUSD > b.costUSD }
@@ -263,14 +262,13 @@ public enum TraceStats {
             if let usd = c.usd { cost += usd } else { unpriced += 1 }
         }
 
-        /// The finished row; consumes the durations (selection reorders them in place).
-        mutating func group(key: String, withSelf: Bool) -> StatsGroup {
-            let count = durations.count
-            let duration = Percentiles(selecting: &durations)
-            let selfTime = withSelf ? Percentiles(selecting: &selfTimes) : nil
-            durations = []
-            selfTimes = []
-            return StatsGroup(key: key, count: count, traces: traces, errors: errors, duration: duration,
+        /// The finished row.
+        func group(key: String, withSelf: Bool) -> StatsGroup {
+            // Selection reorders its input: it works on copies, as sorting did.
+            var d = durations, s = selfTimes
+            let duration = Percentiles(selecting: &d)
+            let selfTime = withSelf ? Percentiles(selecting: &s) : nil
+            return StatsGroup(key: key, count: d.count, traces: traces, errors: errors, duration: duration,
                               selfTime: selfTime, totalNanos: total,
                               llmCalls: llmCalls, promptTokens: prompt, completionTokens: completion,
                               totalTokens: tokens, costUSD: cost, unpricedCalls: unpriced)
