@@ -112,7 +112,8 @@ extension ExplorerState {
         statistics = stats
         traceRevisions = update.traceRevisions
         live = update.status
-        list.entries = ExplorerState.listEntries(document, stats)
+        let oldEntries = list.entries
+        list.entries = ExplorerState.listEntries(document, stats, kept: kept.map { $0.flatMap { oldEntries.indices.contains($0) ? oldEntries[$0] : nil } })
         // Live traces change: the filter is worked out again over the new versions.
         list.facts = nil
         if !list.query.isEmpty {
@@ -120,7 +121,7 @@ extension ExplorerState {
             filterList(list.query)
             message = saved
         }
-        list.order = sortedOrder()
+        list.refresh()
         if let id = selectedID, let i = document.traces.firstIndex(where: { $0.id == id }),
            let p = list.order.firstIndex(of: i) {
             list.selected = p
