@@ -82,9 +82,12 @@ let package = Package(
         // Jaeger, Tempo and Phoenix query clients: a backend URL wherever a file is accepted.
         .target(name: "RemoteSources", dependencies: ["TraceFormats", "TraceModel"]),
         .target(name: "LiveGRPC", dependencies: [
-            "LiveReceiver",
+            "LiveReceiver", "TraceFormats",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            .product(name: "NIOHPACK", package: "swift-nio-http2"),
         ]),
         .target(name: "AITracingOpenAI", dependencies: ["AITracing", "TraceModel", "TraceAnalysis"]),
         // The OTLP/HTTP exporter: URLSession and zlib, apart so that AITracing itself links neither.

@@ -1,3 +1,5 @@
+import TraceModel
+
 /// A key press, decoded by the terminal backend.
 public enum Key: Hashable, Sendable {
     /// A printable character (Space included).
@@ -158,6 +160,8 @@ public enum Action: Hashable, Sendable {
     case markTrace
     /// Compare the marked trace (A) with the selected one (B).
     case compareWithMarked
+    /// Run a backend search again for a fresh trace list.
+    case refresh
 
     // The search prompt.
     /// Add text to the prompt.
@@ -182,6 +186,8 @@ public enum Action: Hashable, Sendable {
     /// A live source has a newer version of the document: new traces appear, open ones grow,
     /// the selection and scroll stay where they were.
     case documentUpdated(LiveUpdate)
+    /// The runner answered `Command.fetchTrace` or `Command.search`.
+    case remoteAnswered(RemoteAnswer)
 }
 
 /// A side effect that `update` asks the runner to perform (bubbletea-style); results come back as actions.
@@ -193,4 +199,8 @@ public enum Command: Hashable, Sendable {
     /// Put `text` on the terminal's clipboard (OSC 52, when the user allowed it); `what` names it
     /// for the answer, `Action.copied`.
     case copy(text: String, what: String)
+    /// Fetch the whole trace `id` from the backend the list came from; answer with `Action.remoteAnswered`.
+    case fetchTrace(ticket: Int, id: TraceID)
+    /// Run the backend search again; answer with `Action.remoteAnswered`.
+    case search(ticket: Int)
 }

@@ -201,6 +201,8 @@ public struct ExplorerState: Sendable {
     var traceRevisions: [UInt64] = []
     /// Set in live mode: where spans arrive and what the receiver counted.
     public internal(set) var live: LiveStatus?
+    /// Set when the list is a backend's search result: summaries Enter fetches, the request under way.
+    public internal(set) var remote: RemoteBrowse?
     /// Terminal size (pages and wrapping depend on it).
     public internal(set) var size: Size
     /// The list of traces (used when the file holds more than one).
@@ -256,7 +258,7 @@ public struct ExplorerState: Sendable {
     }
 
     /// True when the file holds more than one trace (or the source is live), so Esc can go back to the list.
-    public var hasTraceList: Bool { live != nil || document.traces.count > 1 }
+    public var hasTraceList: Bool { live != nil || remote != nil || document.traces.count > 1 }
 
     /// Where keys are looked up now: the overlay, else the base view (the one place that
     /// says which comes first; `apply` and `render` switch the same way).

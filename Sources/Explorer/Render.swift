@@ -514,7 +514,7 @@ enum Painter {
         var pathNames: [String] = []
         if case .prompt(let p)? = state.overlay {
             left = [(p.filters ? "filter /" : "/", Style(paper: .bar, attributes: [.bold])), (p.text, bar), ("▏", bar)]
-        } else if let m = state.message {
+        } else if let m = state.message ?? state.remote?.statusLine {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
         } else if case .list = state.view {
             left = listStatus(state)

@@ -259,7 +259,8 @@ enum ListColumn: Int, CaseIterable, Hashable, Sendable {
             let ts = Format.timestamp(e.startNanos, millis: false)
             return (wideStart ? String(ts.dropLast()) : String(ts.dropFirst(11).dropLast()), muted)
         case .duration: return (Format.duration(e.durationNanos), .plain)
-        case .spans: return (Format.grouped(Int64(e.spans)), .plain)
+        // A backend's summary may not count its spans.
+        case .spans: return e.spans == 0 ? ("?", muted) : (Format.grouped(Int64(e.spans)), .plain)
         case .errors: return e.errors == 0 ? ("–", muted) : (Format.grouped(Int64(e.errors)), Style(ink: .error))
         case .calls: return e.llmCalls == 0 ? ("–", muted) : (Format.grouped(Int64(e.llmCalls)), .plain)
         case .tokens: return e.tokens == 0 ? ("–", muted) : (Format.compact(e.tokens), .plain)
@@ -271,11 +272,13 @@ enum ListColumn: Int, CaseIterable, Hashable, Sendable {
     /// The totals row's value in this column; nil where a sum means nothing (times, names).
     func total(_ t: TraceListTotals) -> (text: String, style: Style)? {
         let bold = Style(attributes: [.bold])
+        // Zero as the rows write it.
+        let none = ("–", Style(ink: .muted))
         switch self {
         case .spans: return (Format.grouped(Int64(t.spans)), bold)
-        case .errors: return (Format.grouped(Int64(t.errors)), t.errors > 0 ? Style(ink: .error, attributes: [.bold]) : bold)
-        case .calls: return (Format.grouped(Int64(t.llmCalls)), bold)
-        case .tokens: return (Format.compact(t.tokens), bold)
+        case .errors: return t.errors == 0 ? none : (Format.grouped(Int64(t.errors)), Style(ink: .error, attributes: [.bold]))
+        case .calls: return t.llmCalls == 0 ? none : (Format.grouped(Int64(t.llmCalls)), bold)
+        case .tokens: return t.tokens == 0 ? none : (Format.compact(t.tokens), bold)
         case .cost:
             return (ListColumn.cost(t.costUSD, unpriced: t.unpriced, calls: t.llmCalls),
                     Style(ink: t.unpriced > 0 ? .warning : .llm, attributes: [.bold]))

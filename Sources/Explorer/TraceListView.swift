@@ -27,7 +27,8 @@ extension Painter {
                 screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
                            row: 4, column: 0, style: muted)
             } else {
-                screen.put(" no traces in this file", row: 2, column: 0, style: Style(ink: .warning))
+                screen.put(state.remote == nil ? " no traces in this file" : " no traces found; R searches again",
+                           row: 2, column: 0, style: Style(ink: .warning))
             }
             return
         }

@@ -29,7 +29,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .copied, .documentUpdated: break
+        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered: break
         default: message = nil
         }
         switch action {
@@ -46,6 +46,9 @@ extension ExplorerState {
             return click(event)
         case .documentUpdated(let update):
             applyLiveUpdate(update)
+            return nil
+        case .remoteAnswered(let answer):
+            applyRemoteAnswer(answer)
             return nil
         case .quit:
             quitting = true
@@ -454,7 +457,11 @@ extension ExplorerState {
             guard p < list.order.count else { return nil }
             list.selected = p
             clampList()
-            if e.kind == .doubleClick { openTrace(list.order[p]) }
+            if e.kind == .doubleClick {
+                let fetch = fetchIfSummary(list.order[p])
+                if fetch.handled { return fetch.command }
+                openTrace(list.order[p])
+            }
             return nil
         case .trace:
             guard var s = takeSession() else { return nil }
@@ -524,6 +531,10 @@ extension ExplorerState {
             message = "mark a trace with m first, then press c on another"
             return
         }
+        if let summaries = remote?.summaries, summaries[document.traces[a].id] != nil || summaries[document.traces[b].id] != nil {
+            message = "only a summary of that trace is here: open it with Enter first, then compare"
+            return
+        }
         var c = CompareSession(document: document, a: a, b: b, statisticsA: statistics[a], statisticsB: statistics[b])
         c.clamp(height: max(1, layout.listBody.height))
         view = .compare(c)
@@ -545,7 +556,12 @@ extension ExplorerState {
         case .top: list.selected = 0
         case .bottom: list.selected = list.order.count - 1
         case .openTrace:
-            if list.selected < list.order.count { openTrace(list.order[list.selected]) }
+            guard list.selected < list.order.count else { break }
+            let fetch = fetchIfSummary(list.order[list.selected])
+            if fetch.handled { return fetch.command }
+            openTrace(list.order[list.selected])
+        case .refresh:
+            command = refreshSearch()
         case .cycleSort, .cycleSortBack:
             let next = list.nextSort(forward: action == .cycleSort)
             sortList(by: next, descending: next.descendingFirst)
@@ -558,6 +574,7 @@ extension ExplorerState {
         case .startSearch:
             overlay = .prompt(PromptState(text: list.query, filters: true))
         case .back:
+            if cancelRemote() { break }
             if !list.query.isEmpty {
                 filterList("")
                 message = "filter cleared"

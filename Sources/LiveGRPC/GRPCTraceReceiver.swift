@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import LiveReceiver
+import TraceFormats
 
 /// Receives spans over OTLP/gRPC (`opentelemetry.proto.collector.trace.v1.TraceService/Export`)
 /// into the same store, save file and limits as an HTTP `TraceReceiver`.
@@ -9,11 +10,12 @@ import LiveReceiver
 /// decoded by the same protobuf reader as OTLP/HTTP. Status codes follow the OTLP/gRPC
 /// specification (https://github.com/open-telemetry/opentelemetry-proto/blob/main/docs/specification.md#otlpgrpc-response):
 /// OK with an `ExportTraceServiceResponse` carrying `partial_success` only when spans were
-/// rejected; INVALID_ARGUMENT for a message that cannot be decoded (not retryable);
-/// RESOURCE_EXHAUSTED for a message over the size limit, compressed or inflated (past twice the
-/// limit the transport resets the stream instead); UNAVAILABLE when
-/// the spans cannot be saved (retryable); UNIMPLEMENTED for any other service or method.
-/// gzip-compressed messages (`grpc-encoding: gzip`) are inflated by the transport.
+/// rejected; INVALID_ARGUMENT for a message that cannot be decoded (not retryable), a corrupt
+/// compressed one included; RESOURCE_EXHAUSTED for a message over the size limit, compressed or
+/// inflated; UNAVAILABLE when the spans cannot be saved (retryable); UNIMPLEMENTED for any other
+/// service or method. gzip- and deflate-compressed messages (`grpc-encoding`) are inflated here
+/// with zlib under the limit; `MessageGuard` keeps the transport from resetting the stream on
+/// messages it could not decode itself.
 public final class GRPCTraceReceiver: Sendable {
     /// The OTLP trace service.
     public static let service = "opentelemetry.proto.collector.trace.v1.TraceService"
@@ -25,10 +27,9 @@ public final class GRPCTraceReceiver: Sendable {
     /// Decodes, saves and stores what arrives.
     public let receiver: TraceReceiver
 
-    /// The transport's own limit, above the receiver's: the transport answers a message over its
-    /// limit (as sent or as inflated) by resetting the stream, which clients report as UNAVAILABLE
-    /// and retry, so messages up to this size are read and refused here with RESOURCE_EXHAUSTED.
-    /// Past it the reset stays, and bounds the memory one call can take.
+    /// The transport's own limit, above the receiver's: `MessageGuard` refuses a first message
+    /// over the receiver's limit from its length prefix; this only bounds later messages of a
+    /// stream (which unary Export refuses anyway), where the transport resets the stream.
     static func transportLimit(_ limit: Int) -> Int {
         limit > Int.max / 4 ? Int.max / 2 : limit * 2 + (1 << 16)
     }
@@ -44,8 +45,15 @@ public final class GRPCTraceReceiver: Sendable {
         let address: SocketAddress = bindHost.contains(":")
             ? .ipv6(host: bindHost, port: port) : .ipv4(host: bindHost, port: port)
         var config = HTTP2ServerTransport.Posix.Config.defaults
-        config.rpc.maxRequestPayloadSize = GRPCTraceReceiver.transportLimit(receiver.options.maxBodyBytes)
+        let limit = receiver.options.maxBodyBytes
+        config.rpc.maxRequestPayloadSize = GRPCTraceReceiver.transportLimit(limit)
         config.compression.enabledAlgorithms = .all
+        // First in every stream: messages the transport would answer with a reset get a status.
+        config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(MessageGuard(limit: limit), position: .first)
+            }
+        }
         let inner = HTTP2ServerTransport.Posix(address: address, transportSecurity: .plaintext, config: config)
         let transport = LoggingTransport(inner: inner, receiver: receiver)
         let server = GRPCServer(transport: transport, services: [TraceService(receiver: receiver)])
@@ -110,7 +118,16 @@ private struct TraceService: RegistrableRPCService {
             deserializer: RawMessage(), serializer: RawMessage()
         ) { request, _ in
             let compressed = request.metadata.encoding
-            let message: [UInt8]
+            let limit = receiver.options.maxBodyBytes
+            if let raw = request.metadata[stringValues: MessageGuard.refusedCodeKey].first(where: { _ in true }),
+               let status = Int(raw).flatMap(Status.Code.init(rawValue:)), let code = RPCError.Code(status) {
+                // MessageGuard settled it from the message's prefix.
+                let why = request.metadata[stringValues: MessageGuard.refusedKey].first(where: { _ in true }) ?? "refused"
+                receiver.refusedElsewhere(transport: "gRPC", path: GRPCTraceReceiver.path, status: code.name,
+                                          httpStatus: code.httpStatus, compressed: compressed, why)
+                throw RPCError(code: code, message: why)
+            }
+            var message: [UInt8]
             do {
                 message = try await ServerRequest(stream: request).message
             } catch let error as RPCError {
@@ -119,7 +136,20 @@ private struct TraceService: RegistrableRPCService {
                                           httpStatus: error.code.httpStatus, compressed: compressed, error.message)
                 throw error
             }
-            let limit = receiver.options.maxBodyBytes
+            if request.metadata[stringValues: MessageGuard.compressedKey].contains("1") {
+                do throws(GzipBody.Failure) {
+                    message = try GzipBody.decompress(message, limit: limit)
+                } catch {
+                    let (code, why): (RPCError.Code, String)
+                    switch error {
+                    case .tooLarge: (code, why) = (.resourceExhausted, "message larger than \(limit) bytes once inflated")
+                    case .corrupt(let reason): (code, why) = (.invalidArgument, "compressed message is corrupt: \(reason)")
+                    }
+                    receiver.refusedElsewhere(transport: "gRPC", path: GRPCTraceReceiver.path, status: code.name,
+                                              httpStatus: code.httpStatus, compressed: true, why)
+                    throw RPCError(code: code, message: why)
+                }
+            }
             if message.count > limit {
                 let why = "message larger than \(limit) bytes" + (compressed ? " once inflated" : "")
                 receiver.refusedElsewhere(transport: "gRPC", path: GRPCTraceReceiver.path, status: RPCError.Code.resourceExhausted.name,
@@ -188,6 +218,7 @@ extension Metadata {
     /// True when the client compressed its messages.
     fileprivate var encoding: Bool {
         self[stringValues: "grpc-encoding"].contains { $0 != "identity" }
+            || self[stringValues: MessageGuard.encodingKey].contains { _ in true }
     }
 }
 

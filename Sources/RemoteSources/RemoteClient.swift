@@ -60,6 +60,55 @@ public struct RemoteClient: Sendable {
         return doc
     }
 
+    /// What `query` finds, for a trace list: whole traces where the API answers with them
+    /// (Jaeger's FindTraces), summaries where it answers with those (Tempo's search; Phoenix's
+    /// root spans, `parent_id=null`), which `trace(_:in:)` then fetches one at a time.
+    public func search(_ source: RemoteSource, query: RemoteQuery = RemoteQuery()) async throws(RemoteError) -> RemoteSearchResult {
+        var s = source
+        s.traceID = nil
+        let fetcher = HTTPFetcher(headers: HTTPFetcher.authHeaders(for: s, environment: environment),
+                                  timeout: timeout, label: s.description)
+        switch s.backend {
+        case .jaeger:
+            return RemoteSearchResult(document: try await load(s, query: query), hits: [])
+        case .tempo:
+            let hits = try await tempoSearch(s, query, fetcher)
+            return RemoteSearchResult(document: TraceDocument(source: s.description, format: "Tempo API", traces: []), hits: hits)
+        case .phoenix:
+            progress("searching \(s.project) in Phoenix")
+            var items = [URLQueryItem(name: "limit", value: String(min(query.limit, Self.phoenixPage))),
+                         URLQueryItem(name: "parent_id", value: "null")]
+            items += phoenixRange(query)
+            var roots = SpanCollector()
+            try await phoenixPages(s, items, fetcher, into: &roots, upTo: query.limit)
+            let doc = roots.document(source: s.description)
+            var hits: [TraceSearchHit] = []
+            for t in doc.traces {
+                // A Phoenix that ignores parent_id sends other spans too: the earliest stands for the trace.
+                let root = t.rootIndex ?? t.preorder.first.map(Int.init) ?? 0
+                let span = t.spans[root]
+                hits.append(TraceSearchHit(id: t.id, rootName: span.name, service: span.service, startNanos: span.startNanos,
+                                           durationNanos: span.endNanos - span.startNanos,
+                                           errorCount: span.status.isError ? 1 : nil))
+            }
+            hits.sort { $0.startNanos > $1.startNanos }
+            return RemoteSearchResult(document: TraceDocument(source: s.description, format: "Phoenix API", traces: [],
+                                                              warnings: doc.warnings, skippedSpans: doc.skippedSpans),
+                                      hits: Array(hits.prefix(query.limit)))
+        }
+    }
+
+    /// The whole trace `id` from the backend `source` names.
+    public func trace(_ id: TraceID, in source: RemoteSource) async throws(RemoteError) -> Trace {
+        var s = source
+        s.traceID = id.description
+        let doc = try await load(s)
+        guard let t = doc.traces.first(where: { $0.id == id }) ?? doc.traces.first else {
+            throw RemoteError(source: s.description, "no trace with id \(id)")
+        }
+        return t
+    }
+
     // MARK: Jaeger
 
     private func jaeger(_ s: RemoteSource, _ q: RemoteQuery, _ f: HTTPFetcher,
@@ -78,7 +127,7 @@ public struct RemoteClient: Sendable {
                 guard old.status == 200 else {
                     throw old.status == 404 ? RemoteError(source: f.label, "no trace with id \(id)") : f.failure(old, url: v1, backend: .jaeger)
                 }
-                try readJSON(old.body, url: v1, expecting: "a Jaeger {\"data\":[…]} answer", f, into: &collector)
+                try readJaegerV1(old.body, url: v1, f, into: &collector)
                 return "Jaeger API v1"
             }
             if r.status == 404 { throw RemoteError(source: f.label, "no trace with id \(id)") }
@@ -124,7 +173,7 @@ public struct RemoteClient: Sendable {
         let v1 = s.base + "/api/traces?" + Self.encode(old)
         let o = try await f.get(v1)
         guard o.status == 200 else { throw f.failure(o, url: v1, backend: .jaeger) }
-        try readJSON(o.body, url: v1, expecting: "a Jaeger {\"data\":[…]} answer", f, into: &collector)
+        try readJaegerV1(o.body, url: v1, f, into: &collector)
         return "Jaeger API v1"
     }
 
@@ -138,22 +187,18 @@ public struct RemoteClient: Sendable {
         return []
     }
 
-    /// `{"result": TracesData}` objects, one or several back to back (a streamed answer).
+    /// `{"result": TracesData}` objects, one or several back to back (a streamed answer), read by
+    /// the OTLP reader; an `{"error":…}` object in the answer becomes the error.
     private func readJaegerV3(_ body: [UInt8], url: String, _ f: HTTPFetcher,
                               into collector: inout SpanCollector) throws(RemoteError) {
-        let chunks = JSONValues.split(body)
-        guard !chunks.isEmpty else { throw notPromised(f, url, "a Jaeger {\"result\":…} answer", body) }
-        for chunk in chunks {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(chunk)) as? [String: Any] else {
-                throw notPromised(f, url, "a Jaeger {\"result\":…} answer", chunk)
-            }
-            if let error = object["error"] as? [String: Any] {
-                throw RemoteError(source: f.label, "Jaeger answered with an error: \(printable(error["message"] as? String ?? "\(error)", limit: 160))")
-            }
-            guard object["result"] is [String: Any], let result = JSONValues.member(chunk, "result") else {
-                throw notPromised(f, url, "a Jaeger {\"result\":…} answer", chunk)
-            }
-            try readJSON(result, url: url, expecting: "OTLP TracesData in \"result\"", f, into: &collector)
+        let backendError: String?
+        do {
+            backendError = try BackendAnswers.readJaegerV3(body, source: url, into: &collector)
+        } catch {
+            throw notPromised(f, url, "a Jaeger {\"result\":…} answer", body, why: error.message)
+        }
+        if let backendError {
+            throw RemoteError(source: f.label, "Jaeger answered with an error: \(printable(backendError, limit: 160))")
         }
     }
 
@@ -165,6 +210,16 @@ public struct RemoteClient: Sendable {
             try await tempoTrace(s, id, f, into: &collector)
             return "Tempo API"
         }
+        let found = try await tempoSearch(s, q, f)
+        for (i, hit) in found.enumerated() {
+            progress("fetching trace \(i + 1) of \(found.count) from Tempo")
+            try await tempoTrace(s, hit.id.description, f, into: &collector)
+        }
+        return "Tempo API"
+    }
+
+    /// The traces a TraceQL search finds, as Tempo summarises them (at most `q.limit`).
+    private func tempoSearch(_ s: RemoteSource, _ q: RemoteQuery, _ f: HTTPFetcher) async throws(RemoteError) -> [TraceSearchHit] {
         let (start, end) = q.range(now: now())
         var items = [URLQueryItem(name: "q", value: Self.traceQL(q)),
                      URLQueryItem(name: "limit", value: String(q.limit)),
@@ -181,21 +236,13 @@ public struct RemoteClient: Sendable {
             if r.status == 400 { throw RemoteError(source: f.label, "Tempo refused the search: \(HTTPFetcher.detail(r.body))") }
             throw f.failure(r, url: url, backend: .tempo)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else {
-            throw notPromised(f, url, "a Tempo search answer {\"traces\":[…]}", r.body)
+        let found: [TraceSearchHit]
+        do {
+            found = try BackendAnswers.tempoSearch(r.body, source: url)
+        } catch {
+            throw notPromised(f, url, "a Tempo search answer {\"traces\":[…]}", r.body, why: error.message)
         }
-        let found = (object["traces"] as? [[String: Any]] ?? []).compactMap { $0["traceID"] as? String }
-        if object["traces"] != nil, !(object["traces"] is [Any]) {
-            throw notPromised(f, url, "a Tempo search answer {\"traces\":[…]}", r.body)
-        }
-        for (i, id) in found.prefix(q.limit).enumerated() {
-            progress("fetching trace \(i + 1) of \(min(found.count, q.limit)) from Tempo")
-            guard id.allSatisfy(\.isHexDigit), !id.isEmpty, id.count <= 64 else {
-                throw notPromised(f, url, "hex trace ids in the search answer", Array(id.utf8))
-            }
-            try await tempoTrace(s, id, f, into: &collector)
-        }
-        return "Tempo API"
+        return Array(found.prefix(q.limit))
     }
 
     private func tempoTrace(_ s: RemoteSource, _ id: String, _ f: HTTPFetcher,
@@ -206,19 +253,11 @@ public struct RemoteClient: Sendable {
             if r.status == 404 { throw RemoteError(source: f.label, "no trace with id \(id)") }
             throw f.failure(r, url: url, backend: .tempo)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else {
-            throw notPromised(f, url, "a Tempo trace {\"batches\":[…]}", r.body)
+        do {
+            try BackendAnswers.readTempoTrace(r.body, source: url, into: &collector)
+        } catch {
+            throw notPromised(f, url, "a Tempo trace {\"batches\":[…]}", r.body, why: error.message)
         }
-        // /api/traces answers {"batches": […]}, /api/v2/traces {"trace": TracesData}: the same
-        // resource spans under another name.
-        // Spliced, not decoded and encoded again: nanosecond times do not survive a Double.
-        let resourceSpans: [UInt8]
-        if object["batches"] is [Any], let b = JSONValues.member(r.body, "batches") { resourceSpans = b }
-        else if object["trace"] is [String: Any], let t = JSONValues.member(r.body, "trace"), let rs = JSONValues.member(t, "resourceSpans") { resourceSpans = rs }
-        else if object["resourceSpans"] is [Any], let rs = JSONValues.member(r.body, "resourceSpans") { resourceSpans = rs }
-        else { throw notPromised(f, url, "a Tempo trace {\"batches\":[…]}", r.body) }
-        try readJSON(Array(#"{"resourceSpans":"#.utf8) + resourceSpans + [0x7D], url: url, expecting: "OTLP resource spans",
-                     f, into: &collector)
     }
 
     /// The TraceQL for a query: `--traceql` as it is, else one spanset filter built from the flags.
@@ -240,23 +279,44 @@ public struct RemoteClient: Sendable {
 
     private func phoenix(_ s: RemoteSource, _ q: RemoteQuery, _ f: HTTPFetcher,
                          into collector: inout SpanCollector) async throws(RemoteError) -> String {
-        let project = s.project.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? s.project
-        var base: [URLQueryItem] = [URLQueryItem(name: "limit", value: String(Self.phoenixPage))]
+        var items: [URLQueryItem] = [URLQueryItem(name: "limit", value: String(Self.phoenixPage))]
         if let id = s.traceID {
-            base.append(URLQueryItem(name: "trace_id", value: id))
+            items.append(URLQueryItem(name: "trace_id", value: id))
         } else {
-            let (start, end) = q.range(now: now())
-            base.append(URLQueryItem(name: "start_time", value: Self.rfc3339(start)))
-            base.append(URLQueryItem(name: "end_time", value: Self.rfc3339(end)))
+            items += phoenixRange(q)
         }
-        var all: [[String: Any]] = []
-        var pages: [[UInt8]] = []
+        var local = SpanCollector()
+        try await phoenixPages(s, items, f, into: &local, upTo: nil)
+        guard local.spanCount > 0 || local.skippedSpans > 0 else { return "Phoenix API" }
+        var doc = local.document(source: s.description)
+        // The newest `limit` traces when searching.
+        if s.traceID == nil, doc.traces.count > q.limit {
+            doc.traces.sort { $0.startNanos > $1.startNanos }
+            doc.traces.removeLast(doc.traces.count - q.limit)
+        }
+        for t in doc.traces { for span in t.spans { collector.add(span) } }
+        for w in doc.warnings { collector.warn(w) }
+        collector.skippedSpans += doc.skippedSpans
+        return "Phoenix API"
+    }
+
+    /// The time range of a search, as Phoenix's query parameters.
+    private func phoenixRange(_ q: RemoteQuery) -> [URLQueryItem] {
+        let (start, end) = q.range(now: now())
+        return [URLQueryItem(name: "start_time", value: Self.rfc3339(start)),
+                URLQueryItem(name: "end_time", value: Self.rfc3339(end))]
+    }
+
+    /// Reads Phoenix's span pages for `items`, following the cursor (up to `upTo` spans when given).
+    private func phoenixPages(_ s: RemoteSource, _ items: [URLQueryItem], _ f: HTTPFetcher,
+                              into collector: inout SpanCollector, upTo: Int?) async throws(RemoteError) {
+        let project = s.project.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? s.project
         var cursor: String?
         var page = 0
         repeat {
-            var items = base
-            if let c = cursor { items.append(URLQueryItem(name: "cursor", value: c)) }
-            let url = s.base + "/v1/projects/\(project)/spans/otlpv1?" + Self.encode(items)
+            var query = items
+            if let c = cursor { query.append(URLQueryItem(name: "cursor", value: c)) }
+            let url = s.base + "/v1/projects/\(project)/spans/otlpv1?" + Self.encode(query)
             let r = try await f.get(url)
             guard r.status == 200 else {
                 if r.status == 404 {
@@ -268,48 +328,26 @@ public struct RemoteClient: Sendable {
                 }
                 throw f.failure(r, url: url, backend: .phoenix)
             }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any],
-                  let data = object["data"] as? [[String: Any]], let bytes = JSONValues.member(r.body, "data") else {
-                throw notPromised(f, url, "a Phoenix page {\"data\":[…],\"next_cursor\":…}", r.body)
+            do {
+                cursor = try BackendAnswers.readPhoenixPage(r.body, project: s.project, source: url, into: &collector)
+            } catch {
+                throw notPromised(f, url, "a Phoenix page {\"data\":[…],\"next_cursor\":…}", r.body, why: error.message)
             }
-            all += data
-            pages.append(bytes)
             page += 1
-            cursor = object["next_cursor"] as? String
-            if cursor != nil || page > 1 { progress("page \(page): \(all.count) spans from Phoenix") }
+            if cursor != nil || page > 1 { progress("page \(page): \(collector.spanCount) spans from Phoenix") }
+            if let upTo, collector.spanCount >= upTo { break }
         } while cursor != nil
-        guard !all.isEmpty else { return "Phoenix API" }
-        // The spans come without their resource: the project stands for the service. Each page's
-        // list is spliced in as it came (nanosecond times do not survive a Double).
-        var request = Array(#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"#.utf8)
-        request += Self.serialize([s.project]).dropFirst().dropLast()
-        request += Array(#"}}]},"scopeSpans":["#.utf8)
-        for (i, page) in pages.enumerated() {
-            if i > 0 { request.append(0x2C) }
-            request += Array(#"{"spans":"#.utf8) + page + [0x7D]
-        }
-        request += Array("]}]}".utf8)
-        var local = SpanCollector()
-        try readJSON(request, url: s.base, expecting: "OTLP spans", f, into: &local)
-        var doc = local.document(source: s.description)
-        // The newest `limit` traces when searching.
-        if s.traceID == nil, doc.traces.count > q.limit {
-            doc.traces.sort { $0.startNanos > $1.startNanos }
-            doc.traces.removeLast(doc.traces.count - q.limit)
-        }
-        for t in doc.traces { for span in t.spans { collector.add(span) } }
-        return "Phoenix API"
     }
 
     // MARK: Helpers
 
-    /// Reads a JSON body through the file readers (format detection included).
-    private func readJSON(_ body: [UInt8], url: String, expecting: String, _ f: HTTPFetcher,
-                          into collector: inout SpanCollector) throws(RemoteError) {
+    /// Jaeger's v1 answer, read by the Jaeger JSON reader.
+    private func readJaegerV1(_ body: [UInt8], url: String, _ f: HTTPFetcher,
+                              into collector: inout SpanCollector) throws(RemoteError) {
         do {
-            try TraceLoader.read(body, source: url, into: &collector)
+            try BackendAnswers.readJaegerV1(body, source: url, into: &collector)
         } catch {
-            throw notPromised(f, url, expecting, body, why: error.message)
+            throw notPromised(f, url, "a Jaeger {\"data\":[…]} answer", body, why: error.message)
         }
     }
 
@@ -353,80 +391,16 @@ public struct RemoteClient: Sendable {
     }
 }
 
-/// Splits a body holding JSON values back to back (a streamed gRPC-gateway answer) into the values,
-/// and finds a member of an object as its bytes.
-enum JSONValues {
-    /// The bytes of the value of top-level member `key` of the object in `b`, nil when absent.
-    static func member(_ b: [UInt8], _ key: String) -> [UInt8]? {
-        let want = Array(key.utf8)
-        var i = 0
-        func skipSpace() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
-        /// The end (exclusive) of the value starting at i.
-        func valueEnd() -> Int? {
-            guard i < b.count else { return nil }
-            if b[i] == 0x22 {
-                var j = i + 1
-                while j < b.count {
-                    if b[j] == 0x5C { j += 2; continue }
-                    if b[j] == 0x22 { return j + 1 }
-                    j += 1
-                }
-                return nil
-            }
-            if b[i] == 0x7B || b[i] == 0x5B {
-                return split(Array(b[i...])).first.map { i + $0.count }
-            }
-            var j = i
-            while j < b.count, b[j] != 0x2C, b[j] != 0x7D, b[j] != 0x5D, b[j] > 0x20 { j += 1 }
-            return j
-        }
-        skipSpace()
-        guard i < b.count, b[i] == 0x7B else { return nil }
-        i += 1
-        while true {
-            skipSpace()
-            guard i < b.count, b[i] == 0x22, let keyEnd = valueEnd() else { return nil }
-            let name = Array(b[(i + 1)..<(keyEnd - 1)])
-            i = keyEnd
-            skipSpace()
-            guard i < b.count, b[i] == 0x3A else { return nil }
-            i += 1
-            skipSpace()
-            guard let end = valueEnd() else { return nil }
-            if name == want { return Array(b[i..<end]) }
-            i = end
-            skipSpace()
-            guard i < b.count, b[i] == 0x2C else { return nil }
-            i += 1
-        }
-    }
+/// What a backend search found: whole traces, and traces known only by a summary.
+public struct RemoteSearchResult: Sendable {
+    /// The whole traces (with the address as source and the API as format).
+    public var document: TraceDocument
+    /// The traces known only by their summary, newest first where the backend says.
+    public var hits: [TraceSearchHit]
 
-    static func split(_ b: [UInt8]) -> [[UInt8]] {
-        var out: [[UInt8]] = []
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var start = -1
-        for (i, c) in b.enumerated() {
-            if inString {
-                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
-                continue
-            }
-            switch c {
-            case 0x22: inString = true
-            case 0x7B, 0x5B:
-                if depth == 0 { start = i }
-                depth += 1
-            case 0x7D, 0x5D:
-                depth -= 1
-                if depth == 0, start >= 0 {
-                    out.append(Array(b[start...i]))
-                    start = -1
-                }
-                if depth < 0 { return out }
-            default: break
-            }
-        }
-        return out
+    /// Creates a result.
+    public init(document: TraceDocument, hits: [TraceSearchHit]) {
+        self.document = document
+        self.hits = hits
     }
 }

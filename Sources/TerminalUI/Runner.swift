@@ -23,9 +23,12 @@ public enum ExplorerApp {
     ///     it returns (typically `.documentUpdated`) goes through `update` like a key's action, so
     ///     the state only ever changes on this thread.
     ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
+    ///   - backend: performs `Command.fetchTrace` and `Command.search` (off this thread) for a list
+    ///     that came from a backend; its answer goes through `update` like any other.
     public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
                            updates: (() -> Action?)? = nil, pollMillis: Int32 = 250,
-                           firstFrame: (() -> Void)? = nil) throws {
+                           firstFrame: (() -> Void)? = nil,
+                           backend: (@Sendable (Command) async -> Action?)? = nil) throws {
         let terminal = try Terminal(options: options)
         defer { terminal.stop() }
         var state = initial
@@ -33,7 +36,7 @@ public enum ExplorerApp {
         var quitSignal: Int32 = 0
         var lastPoll: Int64? = nil
         var firstFrame = firstFrame
-        let effects = Effects(exportDirectory: exportDirectory)
+        let effects = Effects(exportDirectory: exportDirectory, backend: backend)
         // A write still under way when the user quits gets a moment to finish its file.
         defer { effects.waitUntilIdle(maxMillis: 2_000) }
         loop: while !state.quitting {
@@ -100,7 +103,7 @@ public enum ExplorerApp {
     /// Carries out a command (blocking); returns the action that reports its result.
     nonisolated static func perform(_ command: Command, exportDirectory: String) -> Action? {
         switch command {
-        case .quit, .copy:
+        case .quit, .copy, .fetchTrace, .search:
             return nil
         case .write(let name, let contents):
             var firstError = ""
@@ -139,9 +142,14 @@ public enum ExplorerApp {
 /// report their results wait here until the loop takes them and passes them to `update`.
 final class Effects: Sendable {
     private let exportDirectory: String
-    private let state = Locked<(running: Int, answers: [Action])>((0, []))
+    private let backend: (@Sendable (Command) async -> Action?)?
+    /// Commands running (backend fetches among them), and answers not yet taken.
+    private let state = Locked<(running: Int, fetching: Int, answers: [Action])>((0, 0, []))
 
-    init(exportDirectory: String) { self.exportDirectory = exportDirectory }
+    init(exportDirectory: String, backend: (@Sendable (Command) async -> Action?)? = nil) {
+        self.exportDirectory = exportDirectory
+        self.backend = backend
+    }
 
     /// True while a command is running or its answer has not been taken.
     var isBusy: Bool { state.withLock { $0.running > 0 || !$0.answers.isEmpty } }
@@ -149,12 +157,22 @@ final class Effects: Sendable {
     /// Starts `command` on another thread (`quit` needs nothing done).
     func start(_ command: Command) {
         if case .quit = command { return }
-        state.withLock { $0.running += 1 }
+        let fetch: Bool
+        switch command {
+        case .fetchTrace, .search: fetch = true
+        default: fetch = false
+        }
+        state.withLock {
+            $0.running += 1
+            if fetch { $0.fetching += 1 }
+        }
         let directory = exportDirectory
+        let backend = self.backend
         Task.detached(priority: .utility) { [state] in
-            let answer = ExplorerApp.perform(command, exportDirectory: directory)
+            let answer = fetch ? await backend?(command) : ExplorerApp.perform(command, exportDirectory: directory)
             state.withLock {
                 $0.running -= 1
+                if fetch { $0.fetching -= 1 }
                 if let answer { $0.answers.append(answer) }
             }
         }
@@ -169,10 +187,11 @@ final class Effects: Sendable {
         }
     }
 
-    /// Blocks until no command runs, at most `maxMillis`.
+    /// Blocks until no command runs, at most `maxMillis`; a backend fetch is not waited for
+    /// (quitting drops its answer, and nothing is lost).
     func waitUntilIdle(maxMillis: Int) {
         var waited = 0
-        while waited < maxMillis, state.withLock({ $0.running > 0 }) {
+        while waited < maxMillis, state.withLock({ $0.running - $0.fetching > 0 }) {
             usleep(10_000)
             waited += 10
         }

@@ -746,3 +746,24 @@ struct OTLPJSONReader {
         return out
     }
 }
+
+extension OTLPJSONReader {
+    /// Reads a JSON list of OTLP span objects with no resource around them (Phoenix's span API
+    /// answers so): each span gets `service` and `origin`; unusable spans are counted as skipped.
+    mutating func readSpanList(into out: inout SpanCollector, source: String, service: String,
+                               origin: SpanOrigin) throws(JSONSyntaxError) {
+        guard scanner.peekToken() == .array else {
+            throw scanner.error("expected a list of spans, found \(scanner.describeCurrent())")
+        }
+        var arr = try scanner.beginArray()
+        while try scanner.nextElement(&arr) {
+            if var span = try readSpan() {
+                span.service = service
+                span.origin = origin
+                out.add(span)
+            } else {
+                out.skipSpan(source, scanner.lineAndColumn(of: problemOffset), problem ?? "unreadable")
+            }
+        }
+    }
+}

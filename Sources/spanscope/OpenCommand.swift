@@ -66,6 +66,14 @@ struct OpenCommand: ParsableCommand {
             throw ExitCode(1)
         }
 
+        // One backend address: the list is its search, Enter fetches a trace, R searches again.
+        if traceID == nil, let browsing = try RemoteBrowsing.of(paths, remote: remote) {
+            let listing = try browsing.firstListing()
+            let state = ExplorerState(listing: listing, address: browsing.source.description,
+                                      prices: try priceTable(pricesFile), size: Size(width: 80, height: 24))
+            try explore(state, started: started, backend: browsing.perform)
+            return
+        }
         var problem: String? = nil
         let document: TraceDocument
         if SourceLoader.hasRemote(paths) {
@@ -92,6 +100,14 @@ struct OpenCommand: ParsableCommand {
         }
         let state = ExplorerState(document: document, prices: prices, size: Size(width: 80, height: 24),
                                   problem: problem, open: open)
+        try explore(state, started: started)
+        // The terminal is restored; quit without freeing the trace span by span.
+        withExtendedLifetime(document) { exitWithoutTeardown() }
+    }
+
+    /// Runs the explorer on `state` until the user quits.
+    private func explore(_ state: ExplorerState, started: ContinuousClock.Instant,
+                         backend: (@Sendable (Command) async -> Action?)? = nil) throws {
         let options = TerminalOptions.from(noColor: noColor, mouse: mouse, osc52: osc52)
         let directory = currentDirectory()
         do {
@@ -101,14 +117,12 @@ struct OpenCommand: ParsableCommand {
                     if let path = getenv("SPANSCOPE_FIRST_FRAME_FILE").map({ String(cString: $0) }) {
                         _ = try? AtomicFile.write(Array("\(millis(since: started))\n".utf8), to: path)
                     }
-                })
+                }, backend: backend)
             }
         } catch let e as TerminalError {
             printError("spanscope: \(e.description)")
             throw ExitCode(1)
         }
-        // The terminal is restored; quit without freeing the trace span by span.
-        withExtendedLifetime(document) { exitWithoutTeardown() }
     }
 
     private func currentDirectory() -> String {

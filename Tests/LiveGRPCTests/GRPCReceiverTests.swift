@@ -109,26 +109,40 @@ import Darwin
         let short = try await raw.send(path: GRPCTraceReceiver.path,
                                        chunks: [grpcFrame(Array(body.prefix(10)), claimedLength: body.count)]).get()
         #expect(short.grpcStatus != nil && short.grpcStatus != 0)
-        // The transport refuses the next ones by resetting the stream (grpc-swift-nio-transport
-        // does so for any frame it cannot decode): refused either way, and the connection goes on.
-        func refused(_ a: RawAnswer) -> Bool { a.grpcStatus.map { $0 != 0 } ?? a.cutShort }
+        // Frames the transport itself would answer with a stream reset (which clients report as
+        // UNAVAILABLE and retry) get a status that says what is wrong (MessageGuard).
         // Flagged as compressed without a grpc-encoding to say how.
         let flagged = try await raw.send(path: GRPCTraceReceiver.path, chunks: [grpcFrame(body, compressed: true)]).get()
-        #expect(refused(flagged))
+        #expect(flagged.grpcStatus == 3 && !flagged.cutShort)   // INVALID_ARGUMENT
+        #expect(flagged.grpcMessage?.contains("flagged compressed, but the request names no grpc-encoding") == true)
         // gzip declared, but the bytes are not gzip.
         let corrupt = try await raw.send(path: GRPCTraceReceiver.path, chunks: [grpcFrame(body, compressed: true)],
                                          extraHeaders: [("grpc-encoding", "gzip")]).get()
-        #expect(refused(corrupt))
-        // A length prefix far past any limit: refused before anything is buffered.
-        let huge = try await raw.send(path: GRPCTraceReceiver.path, chunks: [grpcFrame(Array(body.prefix(10)), claimedLength: 1 << 30)]).get()
-        #expect(refused(huge))
+        #expect(corrupt.grpcStatus == 3)   // INVALID_ARGUMENT
+        #expect(corrupt.grpcMessage?.hasPrefix("compressed message is corrupt") == true)
+        // A length prefix far past any limit: refused before anything is buffered, split over two DATA frames.
+        let frame = grpcFrame(Array(body.prefix(10)), claimedLength: 1 << 30)
+        let huge = try await raw.send(path: GRPCTraceReceiver.path, chunks: [Array(frame.prefix(3)), Array(frame.dropFirst(3))]).get()
+        #expect(huge.grpcStatus == 8)   // RESOURCE_EXHAUSTED
+        #expect(huge.grpcMessage == "message larger than \(ReceiverOptions.defaultMaxBodyBytes) bytes")
+        // A gzip message that inflates properly still goes through the guard.
+        let zipped = try await raw.send(path: GRPCTraceReceiver.path, chunks: [grpcFrame(gzip(body), compressed: true)],
+                                        extraHeaders: [("grpc-encoding", "gzip")]).get()
+        #expect(zipped.grpcStatus == 0)
+        // A stream window update between the headers and the message (Python's gRPC client sends
+        // one) leaves the headers held until the message's prefix decides them.
+        let updated = try await raw.send(path: GRPCTraceReceiver.path, chunks: [grpcFrame(gzip(body), compressed: true)],
+                                         extraHeaders: [("grpc-encoding", "gzip")],
+                                         beforeData: [.windowUpdate(windowSizeIncrement: 1 << 20)]).get()
+        #expect(updated.grpcStatus == 0)
         // The same connection still takes a proper call.
         let good = try await raw.send(path: GRPCTraceReceiver.path, chunks: [grpcFrame(body)]).get()
         #expect(good.grpcStatus == 0)
         await raw.close()
         await server.listener.shutdown()
-        #expect(server.receiver.store.counters.acceptedSpans == 1)
-        #expect(server.receiver.store.counters.requests == 1)
+        #expect(server.receiver.store.counters.acceptedSpans == 3)
+        #expect(server.receiver.store.counters.requests == 3)
+        #expect(server.logs.all.map(\.transportStatus).suffix(6) == ["INVALID_ARGUMENT", "INVALID_ARGUMENT", "RESOURCE_EXHAUSTED", "OK", "OK", "OK"])
     }
 
     @Test func aClientThatDisconnectsMidStreamLeavesNothingBehind() async throws {

@@ -95,6 +95,9 @@ struct RawAnswer: Sendable {
 
     /// The `grpc-status` trailer, if any.
     var grpcStatus: Int? { headers.last { $0.name == "grpc-status" }.flatMap { Int($0.value) } }
+
+    /// The `grpc-message` trailer, percent-decoded, if any.
+    var grpcMessage: String? { headers.last { $0.name == "grpc-message" }.map { $0.value.removingPercentEncoding ?? $0.value } }
 }
 
 /// Reads one stream's frames into a `RawAnswer`.
@@ -148,8 +151,10 @@ struct RawHTTP2 {
     /// Opens a stream to `path`, sends `chunks` as DATA frames (the last one ending the stream when
     /// `end`), and returns the stream's answer once it is complete; with `end` false it returns as
     /// soon as everything is written, with a future for the answer.
-    func send(path: String, chunks: [[UInt8]], end: Bool = true,
-              extraHeaders: [(String, String)] = []) async throws -> EventLoopFuture<RawAnswer> {
+    /// `beforeData` frames go between the headers and the first DATA frame (as real clients send
+    /// window updates there).
+    func send(path: String, chunks: [[UInt8]], end: Bool = true, extraHeaders: [(String, String)] = [],
+              beforeData: [HTTP2Frame.FramePayload] = []) async throws -> EventLoopFuture<RawAnswer> {
         let done = channel.eventLoop.makePromise(of: RawAnswer.self)
         let streamPromise = channel.eventLoop.makePromise(of: (any Channel).self)
         let channel = self.channel
@@ -172,6 +177,7 @@ struct RawHTTP2 {
         for (n, v) in extraHeaders { headers.add(name: n, value: v) }
         let headersFrame = HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: chunks.isEmpty && end))
         try await stream.writeAndFlush(headersFrame).get()
+        for frame in beforeData { try await stream.writeAndFlush(frame).get() }
         for (i, chunk) in chunks.enumerated() {
             let buffer = ByteBuffer(bytes: chunk)
             let frame = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buffer), endStream: end && i == chunks.count - 1))

@@ -256,6 +256,51 @@ func client(_ environment: [String: String] = [:], progress: @escaping @Sendable
         #expect(backend.targets.first?.hasPrefix("/v1/projects/nope/spans/otlpv1?") == true)
     }
 
+    // MARK: Searching for the explorer
+
+    @Test func aTempoSearchForTheExplorerIsSummariesAndEnterFetchesOne() async throws {
+        let sample = String(decoding: try sampleTrace("rag-pipeline.otlp.json"), as: UTF8.self)
+        let batches = Array(sample.replacingOccurrences(of: "\"resourceSpans\"", with: "\"batches\"").utf8)
+        let id = try #require(TraceLoader.decode(Array(sample.utf8), source: "s").traces.first?.id)
+        let backend = try await FakeBackend { r in
+            if r.path == "/api/search" {
+                return json(#"{"traces":[{"traceID":"\#(id)","rootServiceName":"rag-api","rootTraceName":"POST /ask","startTimeUnixNano":"1796205000000000000","durationMs":812,"serviceStats":{"rag-api":{"spanCount":6}}}]}"#)
+            }
+            return r.path == "/api/traces/\(id)" ? json(batches) : .text("trace not found", status: 404)
+        }
+        let source = try #require(try RemoteSource.parse("tempo+" + backend.server.baseURL))
+        let found = try await client().search(source, query: RemoteQuery(limit: 3))
+        // The search alone: one request, no trace fetched yet.
+        #expect(backend.targets.count == 1 && found.document.traces.isEmpty)
+        #expect(found.hits.map(\.rootName) == ["POST /ask"] && found.hits.first?.spanCount == 6)
+        let trace = try await client().trace(id, in: source)
+        await backend.server.shutdown()
+        #expect(trace.count == 6 && trace.id == id)
+        #expect(backend.targets.last == "/api/traces/\(id)")
+    }
+
+    @Test func aPhoenixSearchForTheExplorerAsksForRootSpansOnly() async throws {
+        let page = try fixture("phoenix-otlpv1-page.json")
+        let backend = try await FakeBackend { _ in json(page) }
+        let source = try #require(try RemoteSource.parse("phoenix+" + backend.server.baseURL + "/e2e"))
+        let found = try await client().search(source, query: RemoteQuery(limit: 5))
+        await backend.server.shutdown()
+        let q = backend.query(0)
+        #expect(q["parent_id"] == "null" && q["limit"] == "5" && q["start_time"] == "2026-12-02T09:00:00.000000Z")
+        // The captured page holds the whole trace (this replay ignores parent_id): the root stands for it.
+        #expect(found.hits.count == 1 && found.hits.first?.rootName == "agent" && found.hits.first?.service == "e2e")
+        #expect(found.hits.first?.startNanos == 1_796_178_549_599_863_040)
+    }
+
+    @Test func aJaegerSearchForTheExplorerIsWholeTraces() async throws {
+        let otlp = String(decoding: try fixture("jaeger-ui-otlp2jaeger-in.json"), as: UTF8.self)
+        let backend = try await FakeBackend { r in r.path == "/api/v3/traces" ? json(#"{"result":\#(otlp)}"#) : .text("no", status: 404) }
+        let source = try #require(try RemoteSource.parse("jaeger+" + backend.server.baseURL))
+        let found = try await client().search(source, query: RemoteQuery(service: "telemetrygen"))
+        await backend.server.shutdown()
+        #expect(found.hits.isEmpty && found.document.traces.map(\.id.description) == ["83a9efd15c1c98a977e0711cc93ee28b"])
+    }
+
     // MARK: Failures
 
     @Test func answersThatAreNotWhatTheAPIPromisesAreOneLineErrors() async throws {
@@ -274,7 +319,8 @@ func client(_ environment: [String: String] = [:], progress: @escaping @Sendable
             try await client().load(try #require(try RemoteSource.parse(base + "00000000000000000000000000000002")))
         }
         await backend.server.shutdown()
-        #expect(html?.message.contains("did not answer with a Jaeger {\"result\":…} answer: <html> [31mlogin</html>") == true)
+        #expect(html?.message.contains("did not answer with a Jaeger {\"result\":…} answer (") == true)
+        #expect(html?.message.hasSuffix(": <html> [31mlogin</html>") == true)
         #expect(cut?.message.contains("did not answer with a Jaeger {\"result\":…} answer") == true)
         #expect(html.map { !$0.description.contains("\u{1B}") } == true)
     }

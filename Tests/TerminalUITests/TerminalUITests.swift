@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 import Testing
 @testable import TerminalUI
 
@@ -132,5 +133,33 @@ import Testing
         var buffer = [UInt8](repeating: 0, count: 8)
         #expect(read(fd, &buffer, 8) == 3)
         close(fd)
+    }
+
+    /// A backend fetch goes to the host's closure off the UI thread and answers like a write, but
+    /// quitting does not wait for it (a slow backend must not hold the terminal).
+    @Test func aFetchGoesToTheBackendAndQuittingDoesNotWaitForIt() {
+        let released = Mutex(false)
+        let asked = Mutex<[Command]>([])
+        let effects = Effects(exportDirectory: "/tmp") { command in
+            asked.withLock { $0.append(command) }
+            while !released.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
+            return .remoteAnswered(RemoteAnswer(ticket: 1, outcome: .failed("HTTP 503")))
+        }
+        effects.start(.search(ticket: 1))
+        effects.waitUntilIdle(maxMillis: 60_000)
+        // Returned while the fetch still waits to be released.
+        #expect(effects.isBusy && effects.takeAnswers().isEmpty)
+        released.withLock { $0 = true }
+        var answers: [Action] = []
+        for _ in 0..<12_000 where answers.isEmpty {   // a minute at most, so a broken runner fails rather than hangs
+            usleep(5_000)
+            answers = effects.takeAnswers()
+        }
+        guard case .remoteAnswered(let answer)? = answers.first, case .failed(let why) = answer.outcome else {
+            Issue.record("no answer: \(answers)")
+            return
+        }
+        #expect(answers.count == 1 && answer.ticket == 1 && why == "HTTP 503")
+        #expect(asked.withLock { $0 } == [.search(ticket: 1)])
     }
 }

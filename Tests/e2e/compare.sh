@@ -17,17 +17,7 @@ command -v tmux >/dev/null || { echo "compare.sh: tmux is not installed" >&2; ex
 work=$(mktemp -d)
 server="spanscope-compare-$$"
 . "$root/Tests/e2e/tmux-lib.sh"
-
-cat > "$work/explore" <<WRAPPER
-#!/usr/bin/env bash
-name=\$1; shift
-stty -a > "\$name.before"
-'$bin' "\$@" 2> "\$name.err"
-echo \$? > "\$name.code"
-stty -a > "\$name.after"
-echo "done \$name \$(cat "\$name.code")"
-WRAPPER
-chmod +x "$work/explore"
+write_wrapper
 
 start_session
 

@@ -19,21 +19,7 @@ work=$(mktemp -d)
 server="spanscope-e2e-$$"
 . "$root/Tests/e2e/tmux-lib.sh"
 
-# Each run goes through a non-interactive wrapper that records `stty -a` just before and just
-# after the explorer: an interactive shell repairs terminal modes on its own and would hide a
-# broken restore. The wrapper ignores SIGINT so that it outlives a Ctrl-C (the explorer
-# installs its own handler over the inherited "ignore").
-cat > "$work/explore" <<WRAPPER
-#!/usr/bin/env bash
-name=\$1; shift
-stty -a > "\$name.before"
-trap '' INT
-'$bin' "\$@" 2> "\$name.err"
-echo \$? > "\$name.code"
-stty -a > "\$name.after"
-echo "done \$name \$(cat "\$name.code")"
-WRAPPER
-chmod +x "$work/explore"
+write_wrapper
 
 start_session
 

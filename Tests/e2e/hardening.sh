@@ -32,22 +32,8 @@ restore_tries=150
 ignore_size=1
 . "$root/Tests/e2e/tmux-lib.sh"
 
-# The wrapper records `stty -a` before and after (an interactive shell would repair modes on its
-# own and hide a broken restore) and outlives a Ctrl-C with a trap that does nothing: unlike an
-# ignored signal, a trap is not inherited, so the explorer gets SIGINT's default action as it
-# would from a shell (which matters while it loads, before its own handler is installed).
-# Standard error stays on the terminal: the loading line is drawn there.
-cat > "$work/explore" <<WRAPPER
-#!/usr/bin/env bash
-name=\$1; shift
-stty -a > "\$name.before"
-trap ':' INT
-'$bin' "\$@"
-echo \$? > "\$name.code"
-stty -a > "\$name.after"
-echo "done \$name \$(cat "\$name.code")"
-WRAPPER
-chmod +x "$work/explore"
+# Signals arrive while a big file loads: see `write_wrapper loading`.
+write_wrapper loading
 
 size_is() {
     [ "$(tm display -p -t t '#{pane_width}x#{pane_height}')" = "$1" ] || fail "pane is not $1"

@@ -6,57 +6,26 @@
 #
 # Usage: Tests/e2e/live-grpc.sh path/to/spanscope
 # The exporter is installed, at the versions pinned in live-grpc-requirements.txt, into a venv in
-# .build-venv/ (gitignored; reused while the pins do not change). Skips (exit 0) only when the
-# package index cannot be reached and the venv is not already there.
+# .build-venv/ (gitignored; reused while the pins do not change). Skips (exit 0) when the
+# package index cannot be reached and the venv is not already there, except in CI (CI=true),
+# where that fails.
 set -uo pipefail
 bin=${1:?usage: live-grpc.sh path/to/spanscope}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-venv="$root/.build-venv/otel-grpc-e2e"
-requirements="$here/live-grpc-requirements.txt"
-work=$(mktemp -d)
-listener=""
-cleanup() {
-  if [ -n "$listener" ] && kill -0 "$listener" 2>/dev/null; then kill -KILL "$listener" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-pass() { printf '  ok   %s\n' "$1"; }
-fail() { printf '  FAIL %s\n' "$1"; failures=$((failures + 1)); }
+. "$here/pyenv-lib.sh"
 
 echo "spanscope listen over OTLP/gRPC end-to-end (OpenTelemetry Python gRPC exporter)"
-
-stamp="$venv/.requirements"
-if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
-  rm -rf "$venv"
-  python3 -m venv "$venv" || { fail "python3 -m venv"; exit 1; }
-  if ! "$venv/bin/python" -m pip index versions opentelemetry-sdk >/dev/null 2>&1; then
-    rm -rf "$venv"
-    echo "  SKIP PyPI (or the configured package index) is unreachable, so the gRPC exporter cannot be installed"
-    exit 0
-  fi
-  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"; then
-    rm -rf "$venv"
-    fail "pip install -r Tests/e2e/live-grpc-requirements.txt"
-    exit 1
-  fi
-  cp "$requirements" "$stamp"
-fi
+use_venv otel-grpc-e2e live-grpc-requirements.txt opentelemetry-sdk
 started=$(date +%s)
 
 # Both receivers on free loopback ports; the first two lines name them.
 "$bin" listen --no-ui --port 0 --grpc-port 0 --save "$work/saved.jsonl" > "$work/listen.log" 2>&1 &
 listener=$!
-port=""; grpcport=""
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/^spanscope: listening on http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/listen.log")
-  grpcport=$(sed -n 's/^spanscope: OTLP\/gRPC on http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/listen.log")
-  [ -n "$port" ] && [ -n "$grpcport" ] && break
-  kill -0 "$listener" 2>/dev/null || break
-  sleep 0.1
-done
+background+=("$listener")
+port=$(listen_port "$work/listen.log" "$listener" "listening on")
+grpcport=$(listen_port "$work/listen.log" "$listener" "OTLP\/gRPC on")
 if [ -z "$port" ] || [ -z "$grpcport" ]; then
   fail "listen did not start both receivers: $(head -5 "$work/listen.log")"
   exit 1
@@ -69,14 +38,7 @@ OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpcport" OTEL_EXPORTER_OTLP_INSE
 status=$?
 if [ $status -eq 0 ]; then pass "$(tail -1 "$work/send.log")"; else fail "live_grpc_send.py (exit $status): $(cat "$work/send.log")"; fi
 
-"$bin" summary --format json "$work/saved.jsonl" > "$work/summary.json" 2> "$work/summary.err"
-status=$?
-if [ $status -eq 0 ]; then pass "spanscope summary reads the saved file"; else fail "summary (exit $status): $(cat "$work/summary.err")"; fi
-if out=$("$venv/bin/python" "$here/live_check.py" "$work/expected.json" "$work/saved.jsonl" "$work/summary.json"); then
-  pass "$(printf '%s' "$out" | tail -1)"
-else
-  fail "saved spans differ from the ones sent:"$'\n'"$out"
-fi
+saved_matches_sent "$work/saved.jsonl" "$work/expected.json"
 
 log=$(cat "$work/listen.log")
 path='/opentelemetry.proto.collector.trace.v1.TraceService/Export'
@@ -95,24 +57,12 @@ else
   fail "no INVALID_ARGUMENT/UNIMPLEMENTED lines in: $log"
 fi
 
-kill -TERM "$listener"
-for _ in $(seq 1 50); do kill -0 "$listener" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$listener" 2>/dev/null; then
-  fail "listen still running 5 s after SIGTERM"
-else
-  wait "$listener"
-  status=$?
-  listener=""
-  if [ $status -eq 0 ] && tail -1 "$work/listen.log" | grep -q '^spanscope: stopped after'; then
-    pass "SIGTERM stops both receivers cleanly: $(tail -1 "$work/listen.log")"
-  else
-    fail "after SIGTERM: exit $status, last line: $(tail -1 "$work/listen.log")"
-  fi
-fi
+stops_cleanly "$listener" "$work/listen.log" "stops both receivers"
 
 # An explicit --grpc-port that is taken is an error; the default one taken only turns gRPC off.
 python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(20)' > "$work/holder.port" &
 holder=$!
+background+=("$holder")
 for _ in $(seq 50); do [ -s "$work/holder.port" ] && break; sleep 0.1; done
 taken=$(cat "$work/holder.port")
 out=$(timeout 10 "$bin" listen --no-ui --port 0 --grpc-port "$taken" 2>&1); status=$?
@@ -123,9 +73,4 @@ else
 fi
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
-echo "  ($(( $(date +%s) - started )) s without the install)"
-if [ $failures -gt 0 ]; then
-  echo "$failures gRPC end-to-end check(s) failed"
-  exit 1
-fi
-echo "all gRPC end-to-end checks passed"
+finish "gRPC end-to-end"

@@ -14,55 +14,17 @@ bin=${1:?usage: live.sh path/to/spanscope}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-venv="$root/.build-venv/otel-e2e"
-requirements="$here/live-requirements.txt"
-work=$(mktemp -d)
-listener=""
-cleanup() {
-  if [ -n "$listener" ] && kill -0 "$listener" 2>/dev/null; then kill -KILL "$listener" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-pass() { printf '  ok   %s\n' "$1"; }
-fail() { printf '  FAIL %s\n' "$1"; failures=$((failures + 1)); }
+. "$here/pyenv-lib.sh"
 
 echo "spanscope listen end-to-end (OpenTelemetry Python exporters)"
-
-# The venv, installed once per set of pins.
-stamp="$venv/.requirements"
-if ! cmp -s "$requirements" "$stamp" 2>/dev/null; then
-  rm -rf "$venv"
-  python3 -m venv "$venv" || { fail "python3 -m venv"; exit 1; }
-  # Only an unreachable index is a reason to skip; anything else that fails is a failure.
-  if ! "$venv/bin/python" -m pip index versions opentelemetry-sdk >/dev/null 2>&1; then
-    rm -rf "$venv"
-    if [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; then
-      fail "PyPI (or the configured package index) is unreachable, so the OpenTelemetry exporters cannot be installed (CI=$CI)"
-      exit 1
-    fi
-    echo "  SKIP PyPI (or the configured package index) is unreachable, so the OpenTelemetry exporters cannot be installed"
-    exit 0
-  fi
-  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"; then
-    rm -rf "$venv"
-    fail "pip install -r Tests/e2e/live-requirements.txt"
-    exit 1
-  fi
-  cp "$requirements" "$stamp"
-fi
+use_venv otel-e2e live-requirements.txt opentelemetry-sdk
 started=$(date +%s)
 
 # The receiver on a free loopback port; its first line names the port.
 "$bin" listen --no-ui --port 0 --save "$work/saved.jsonl" > "$work/listen.log" 2>&1 &
 listener=$!
-port=""
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/^spanscope: listening on http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/listen.log")
-  [ -n "$port" ] && break
-  kill -0 "$listener" 2>/dev/null || break
-  sleep 0.1
-done
+background+=("$listener")
+port=$(listen_port "$work/listen.log" "$listener" "listening on")
 if [ -z "$port" ]; then
   fail "listen did not start: $(head -5 "$work/listen.log")"
   exit 1
@@ -78,14 +40,7 @@ if [ $status -eq 0 ]; then pass "$(tail -1 "$work/send.log")"; else fail "live_s
 
 # Every request was answered after its line reached the file, so the file is complete now,
 # before the receiver stops.
-"$bin" summary --format json "$work/saved.jsonl" > "$work/summary.json" 2> "$work/summary.err"
-status=$?
-if [ $status -eq 0 ]; then pass "spanscope summary reads the saved file"; else fail "summary (exit $status): $(cat "$work/summary.err")"; fi
-if out=$("$venv/bin/python" "$here/live_check.py" "$work/expected.json" "$work/saved.jsonl" "$work/summary.json"); then
-  pass "$(printf '%s' "$out" | tail -1)"
-else
-  fail "saved spans differ from the ones sent:"$'\n'"$out"
-fi
+saved_matches_sent "$work/saved.jsonl" "$work/expected.json"
 "$bin" check "$work/saved.jsonl" > "$work/check.log" 2>&1
 status=$?
 if [ $status -eq 0 ]; then pass "spanscope check: the saved file reads cleanly"; else fail "check (exit $status): $(cat "$work/check.log")"; fi
@@ -105,20 +60,7 @@ else
 fi
 
 # A clean stop on SIGTERM.
-kill -TERM "$listener"
-for _ in $(seq 1 50); do kill -0 "$listener" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$listener" 2>/dev/null; then
-  fail "listen still running 5 s after SIGTERM"
-else
-  wait "$listener"
-  status=$?
-  listener=""
-  if [ $status -eq 0 ] && tail -1 "$work/listen.log" | grep -q '^spanscope: stopped after'; then
-    pass "SIGTERM stops it cleanly: $(tail -1 "$work/listen.log")"
-  else
-    fail "after SIGTERM: exit $status, last line: $(tail -1 "$work/listen.log")"
-  fi
-fi
+stops_cleanly "$listener" "$work/listen.log" "stops it"
 
 # The explorer on live data, in tmux: a trace appears, opens, grows; the selection stays put.
 post_json() { # port body
@@ -185,9 +127,4 @@ else
   fail "--host 0.0.0.0 without --allow-remote: exit $status: $out"
 fi
 
-echo "  ($(( $(date +%s) - started )) s without the install)"
-if [ $failures -gt 0 ]; then
-  echo "$failures live end-to-end check(s) failed"
-  exit 1
-fi
-echo "all live end-to-end checks passed"
+finish "live end-to-end"

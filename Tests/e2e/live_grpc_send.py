@@ -18,56 +18,19 @@ import urllib.request
 
 import grpc
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExportResult
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from otel_e2e import Recording, chat, provider, record
 
 base, expected_path = sys.argv[1], sys.argv[2]
 grpc_target = os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"].removeprefix("http://")
 failures = []
 
 
-class Recording:
-    """Passes spans on to an exporter and remembers every result it reports."""
-
-    def __init__(self, name, inner):
-        self.name, self.inner, self.calls = name, inner, 0
-
-    def export(self, spans):
-        self.calls += 1
-        result = self.inner.export(spans)
-        if result != SpanExportResult.SUCCESS:
-            failures.append(f"{self.name} export of {len(spans)} spans: {result}")
-        return result
-
-    def shutdown(self):
-        self.inner.shutdown()
-
-    def force_flush(self, timeout_millis=30000):
-        return True
-
-
-def provider(service, exporter):
-    memory = InMemorySpanExporter()
-    p = TracerProvider(resource=Resource.create({"service.name": service, "deployment.environment": "e2e"}))
-    p.add_span_processor(BatchSpanProcessor(exporter))
-    p.add_span_processor(SimpleSpanProcessor(memory))
-    return p, memory
-
-
-plain = Recording("OTLP/gRPC", OTLPSpanExporter())
-zipped = Recording("OTLP/gRPC gzip", OTLPSpanExporter(compression=grpc.Compression.Gzip))
+plain = Recording("OTLP/gRPC", OTLPSpanExporter(), failures)
+zipped = Recording("OTLP/gRPC gzip", OTLPSpanExporter(compression=grpc.Compression.Gzip), failures)
 plain_provider, plain_memory = provider("support-bot", plain)
 zipped_provider, zipped_memory = provider("rag-api", zipped)
-
-
-def chat(span, model, prompt, completion):
-    span.set_attribute("gen_ai.operation.name", "chat")
-    span.set_attribute("gen_ai.request.model", model)
-    span.set_attribute("gen_ai.usage.input_tokens", prompt)
-    span.set_attribute("gen_ai.usage.output_tokens", completion)
 
 
 agent = plain_provider.get_tracer("support_bot.agent", "1.2.0")
@@ -126,20 +89,6 @@ except grpc.RpcError as e:
     if e.code() != grpc.StatusCode.UNIMPLEMENTED:
         failures.append(f"metrics service: expected UNIMPLEMENTED, got {e.code()}")
 channel.close()
-
-
-def record(span, protocol):
-    attrs = dict(span.attributes or {})
-    return {
-        "protocol": protocol,
-        "trace_id": format(span.context.trace_id, "032x"),
-        "span_id": format(span.context.span_id, "016x"),
-        "parent_id": format(span.parent.span_id, "016x") if span.parent else None,
-        "name": span.name,
-        "error": span.status.status_code == StatusCode.ERROR,
-        "input_tokens": attrs.get("gen_ai.usage.input_tokens"),
-        "output_tokens": attrs.get("gen_ai.usage.output_tokens"),
-    }
 
 
 spans = [record(s, "otlp") for s in plain_memory.get_finished_spans()]

@@ -16,58 +16,22 @@ import urllib.request
 
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.exporter.zipkin.json import ZipkinExporter
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExportResult
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from otel_e2e import Recording, chat, provider, record
 
 base, expected_path = sys.argv[1], sys.argv[2]
 failures = []
 
 
-class Recording:
-    """Passes spans on to an exporter and remembers every result it reports."""
-
-    def __init__(self, name, inner):
-        self.name, self.inner, self.calls = name, inner, 0
-
-    def export(self, spans):
-        self.calls += 1
-        result = self.inner.export(spans)
-        if result != SpanExportResult.SUCCESS:
-            failures.append(f"{self.name} export of {len(spans)} spans: {result}")
-        return result
-
-    def shutdown(self):
-        self.inner.shutdown()
-
-    def force_flush(self, timeout_millis=30000):
-        return True
-
-
-def provider(service, exporter):
-    memory = InMemorySpanExporter()
-    p = TracerProvider(resource=Resource.create({"service.name": service, "deployment.environment": "e2e"}))
-    p.add_span_processor(BatchSpanProcessor(exporter))
-    p.add_span_processor(SimpleSpanProcessor(memory))
-    return p, memory
-
-
-otlp = Recording("OTLP/HTTP", OTLPSpanExporter())
-zipkin = Recording("Zipkin", ZipkinExporter())
+otlp = Recording("OTLP/HTTP", OTLPSpanExporter(), failures)
+zipkin = Recording("Zipkin", ZipkinExporter(), failures)
 otlp_provider, otlp_memory = provider("support-bot", otlp)
 zipkin_provider, zipkin_memory = provider("rag-api", zipkin)
 
 
-def chat(span, model, prompt, completion, response_model=None):
-    span.set_attribute("gen_ai.operation.name", "chat")
-    span.set_attribute("gen_ai.provider.name", "openai")
-    span.set_attribute("gen_ai.request.model", model)
-    span.set_attribute("gen_ai.response.model", response_model or model)
-    span.set_attribute("gen_ai.usage.input_tokens", prompt)
-    span.set_attribute("gen_ai.usage.output_tokens", completion)
-    span.set_attribute("gen_ai.response.finish_reasons", ["stop"])
+def openai_chat(span, model, prompt, completion, response_model):
+    chat(span, model, prompt, completion, response_model, provider_name="openai", finish_reasons=["stop"])
 
 
 # An agent over OTLP/HTTP: plan with an LLM, a tool that fails, answer with an LLM.
@@ -76,7 +40,7 @@ with agent.start_as_current_span("invoke_agent support") as root:
     root.set_attribute("gen_ai.operation.name", "invoke_agent")
     root.set_attribute("gen_ai.agent.name", "support")
     with agent.start_as_current_span("chat gpt-4o-mini", kind=SpanKind.CLIENT) as s:
-        chat(s, "gpt-4o-mini", 412, 57, "gpt-4o-mini-2024-07-18")
+        openai_chat(s, "gpt-4o-mini", 412, 57, "gpt-4o-mini-2024-07-18")
     with agent.start_as_current_span("execute_tool refund_payment") as tool:
         tool.set_attribute("gen_ai.operation.name", "execute_tool")
         tool.set_attribute("gen_ai.tool.name", "refund_payment")
@@ -86,14 +50,14 @@ with agent.start_as_current_span("invoke_agent support") as root:
             tool.record_exception(e)
             tool.set_status(Status(StatusCode.ERROR, str(e)))
     with agent.start_as_current_span("chat gpt-4o-mini", kind=SpanKind.CLIENT) as s:
-        chat(s, "gpt-4o-mini", 530, 42, "gpt-4o-mini-2024-07-18")
+        openai_chat(s, "gpt-4o-mini", 530, 42, "gpt-4o-mini-2024-07-18")
 
 # A bigger tree over OTLP/HTTP, so it arrives in several requests (OTEL_BSP_MAX_EXPORT_BATCH_SIZE).
 with agent.start_as_current_span("batch_eval") as root:
     for i in range(12):
         with agent.start_as_current_span(f"case {i}"):
             with agent.start_as_current_span("chat llama-3.1-8b-instruct", kind=SpanKind.CLIENT) as s:
-                chat(s, "llama-3.1-8b-instruct", 100 + i, 10 + i)
+                openai_chat(s, "llama-3.1-8b-instruct", 100 + i, 10 + i, "llama-3.1-8b-instruct")
             with agent.start_as_current_span("score"):
                 pass
 
@@ -107,7 +71,7 @@ with rag.start_as_current_span("POST /v1/ask", kind=SpanKind.SERVER):
     with rag.start_as_current_span("qdrant.search policies", kind=SpanKind.CLIENT) as s:
         s.set_status(Status(StatusCode.ERROR, "collection 'policies' not found"))
     with rag.start_as_current_span("chat gpt-4o", kind=SpanKind.CLIENT) as s:
-        chat(s, "gpt-4o", 187, 62, "gpt-4o-2024-08-06")
+        openai_chat(s, "gpt-4o", 187, 62, "gpt-4o-2024-08-06")
 
 for p in (otlp_provider, zipkin_provider):
     p.force_flush()
@@ -135,20 +99,6 @@ if status != 415:
 status, ctype, body = post("/v1/traces", b'{"resourceSpans": [', "application/json")
 if status != 400 or ctype != "application/json" or not json.loads(body)["message"].startswith("invalid OTLP JSON"):
     failures.append(f"bad JSON: expected 400 with a JSON google.rpc.Status, got {status} {ctype} {body!r}")
-
-
-def record(span, protocol):
-    attrs = dict(span.attributes or {})
-    return {
-        "protocol": protocol,
-        "trace_id": format(span.context.trace_id, "032x"),
-        "span_id": format(span.context.span_id, "016x"),
-        "parent_id": format(span.parent.span_id, "016x") if span.parent else None,
-        "name": span.name,
-        "error": span.status.status_code == StatusCode.ERROR,
-        "input_tokens": attrs.get("gen_ai.usage.input_tokens"),
-        "output_tokens": attrs.get("gen_ai.usage.output_tokens"),
-    }
 
 
 spans = [record(s, "otlp") for s in otlp_memory.get_finished_spans()]

@@ -23,18 +23,7 @@ work=$(mktemp -d)
 server="spanscope-polish-$$"
 . "$root/Tests/e2e/tmux-lib.sh"
 
-# The same wrapper as explorer.sh: records `stty -a` around the run and the exit status.
-cat > "$work/explore" <<WRAPPER
-#!/usr/bin/env bash
-name=\$1; shift
-stty -a > "\$name.before"
-trap '' INT
-'$bin' "\$@" 2> "\$name.err"
-echo \$? > "\$name.code"
-stty -a > "\$name.after"
-echo "done \$name \$(cat "\$name.code")"
-WRAPPER
-chmod +x "$work/explore"
+write_wrapper
 
 # sgr BUTTON COLUMN ROW [m]: sends an SGR (1006) mouse report, 1-based cell, press unless `m`.
 sgr() { tm send-keys -t t -l $'\e'"[<$1;$2;$3${4:-M}"; }

@@ -1,4 +1,4 @@
-# Shared by the tmux end-to-end scripts (explorer.sh, hardening.sh): an isolated tmux server,
+# Shared by the tmux end-to-end scripts (explorer.sh, compare.sh, hardening.sh, polish.sh): an isolated tmux server,
 # waiting for text on the pane, sending keys, and checking the terminal came back as it was.
 # The including script sets `server` (a tmux socket name), `work` (a scratch folder) and `bin`
 # (the spanscope binary) first, and `step` as it goes (named in failures). Optional: `wait_tries` (default tries of wait_for,
@@ -38,6 +38,31 @@ keys() { tm send-keys -t t "$@"; }
 alternate() { tm display -p -t t '#{alternate_on}'; }
 # Types a command line into the pane's shell.
 run() { keys "$1" Enter; }
+
+# write_wrapper [loading]: $work/explore NAME ARGS… runs `$bin ARGS…` and leaves NAME.before and
+# NAME.after (`stty -a` just before and just after), NAME.err and NAME.code, then prints
+# "done NAME CODE". It is not interactive, because an interactive shell repairs terminal modes on
+# its own and would hide a broken restore. It ignores SIGINT so that it outlives a Ctrl-C (the
+# explorer installs its own handler over the inherited "ignore"). With `loading` it catches
+# SIGINT with a trap that does nothing instead: unlike an ignored signal a trap is not inherited,
+# so the explorer gets SIGINT's default action as it would from a shell (which matters while it
+# loads, before its own handler is installed); and standard error stays on the terminal, where
+# the loading line is drawn.
+write_wrapper() {
+    local trap="trap '' INT" stderr=' 2> "$name.err"'
+    if [ "${1:-}" = loading ]; then trap="trap ':' INT"; stderr=""; fi
+    cat > "$work/explore" <<WRAPPER
+#!/usr/bin/env bash
+name=\$1; shift
+stty -a > "\$name.before"
+$trap
+'$bin' "\$@"$stderr
+echo \$? > "\$name.code"
+stty -a > "\$name.after"
+echo "done \$name \$(cat "\$name.code")"
+WRAPPER
+    chmod +x "$work/explore"
+}
 
 # start_session: a 100×30 pane running a bare shell in $work, with title changes and clipboard
 # writes allowed so that a leak would show; records the title before anything runs.
