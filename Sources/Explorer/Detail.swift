@@ -34,17 +34,18 @@ enum Detail {
             }
             let counted = call.promptTokens != nil || call.completionTokens != nil || call.recordedTotalTokens != nil
             if counted {
-                let prompt = call.promptTokens.map(Format.grouped) ?? "?"
-                let completion = call.completionTokens.map(Format.grouped) ?? "?"
-                field("tokens", "\(prompt) prompt + \(completion) completion = \(Format.grouped(call.totalTokens)) total")
-                // Parts of the counts above (conventions count cached input inside the prompt).
-                var parts: [String] = []
-                if let n = call.cacheReadTokens, n > 0 { parts.append("\(Format.grouped(n)) cache read") }
-                if let n = call.cacheWriteTokens, n > 0 { parts.append("\(Format.grouped(n)) cache write") }
-                if let n = call.audioInputTokens, n > 0 { parts.append("\(Format.grouped(n)) audio in") }
-                if let n = call.reasoningTokens, n > 0 { parts.append("\(Format.grouped(n)) reasoning") }
-                if let n = call.audioOutputTokens, n > 0 { parts.append("\(Format.grouped(n)) audio out") }
-                if !parts.isEmpty { field("of which", parts.joined(separator: " · ")) }
+                // Each count with its parts beside it (conventions count cached input inside the
+                // prompt and reasoning inside the completion: CONVENTIONS.md 0.4).
+                func parts(_ named: [(Int64?, String)]) -> String {
+                    let shown = named.compactMap { n, name in n.flatMap { $0 > 0 ? "\(Format.grouped($0)) \(name)" : nil } }
+                    return shown.isEmpty ? "" : " (" + shown.joined(separator: ", ") + ")"
+                }
+                let prompt = (call.promptTokens.map(Format.grouped) ?? "?") + " prompt"
+                    + parts([(call.cacheReadTokens, "cache read"), (call.cacheWriteTokens, "cache write"),
+                             (call.audioInputTokens, "audio")])
+                let completion = (call.completionTokens.map(Format.grouped) ?? "?") + " completion"
+                    + parts([(call.reasoningTokens, "reasoning"), (call.audioOutputTokens, "audio")])
+                field("tokens", "\(prompt) + \(completion) = \(Format.grouped(call.totalTokens)) total")
             } else {
                 // Common for streamed calls whose SDK did not ask for usage.
                 field("tokens", "not recorded in the trace", Style(ink: .warning))
@@ -78,6 +79,7 @@ enum Detail {
         } else {
             title = "Span · " + s.name
         }
+        retrieved(trace.retrievalDocuments(at: span), into: &blocks)
 
         blocks.append(.heading("Span"))
         field("name", s.name, Style(attributes: [.bold]))
@@ -164,6 +166,32 @@ enum Detail {
         blocks.append(.blank)
     }
 
+    /// Lines of a retrieved document's content shown in the list; the attributes below keep all of it.
+    static let documentPreviewLines = 3
+
+    /// The documents a retrieval step returned, in its order: rank, id and score, then the first
+    /// lines of the content.
+    private static func retrieved(_ docs: [RetrievalDocument], into blocks: inout [DocumentBlock]) {
+        guard !docs.isEmpty else { return }
+        blocks.append(.heading("Retrieved documents (\(docs.count))"))
+        for (i, d) in docs.enumerated() {
+            var head = [d.id.map { "id " + $0 }, d.score.map { "score " + Format.fixed($0, digits: 3) }].compactMap { $0 }
+            if head.isEmpty { head = ["(no id or score)"] }
+            blocks.append(DocumentBlock(clip(head.joined(separator: " · ")), style: Style(ink: .accent),
+                                        label: "\(i + 1).", labelWidth: 4, indent: 1))
+            guard let content = d.content, !content.isEmpty else { continue }
+            var lines = content.split(separator: "\n", omittingEmptySubsequences: true)
+            let more = lines.count - documentPreviewLines
+            if more > 0 { lines = Array(lines.prefix(documentPreviewLines)) }
+            var shown = lines.joined(separator: "\n")
+            // A line can be a whole book: the preview stops at a few screens.
+            if shown.utf8.count > 1_000 { shown = String(shown.prefix(1_000)) + "…" }
+            if more > 0 { shown += "\n[… \(Format.plural(more, "more line"))]" }
+            blocks.append(DocumentBlock(shown, indent: 5))
+        }
+        blocks.append(.blank)
+    }
+
     private static func roleInk(_ role: String) -> Ink {
         switch role {
         case "assistant": return .llm
@@ -193,5 +221,14 @@ enum Detail {
         // Back off to the start of a UTF-8 sequence so no character is cut in half.
         while end > utf8.startIndex && utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
         return String(decoding: utf8[..<end], as: UTF8.self) + "\n[… \(Format.grouped(Int64(n - maxTextBytes))) more bytes; export with x to see all]"
+    }
+}
+
+extension ExplorerState {
+    /// Details of the selected span, with the trace's search highlighted and scrolled to.
+    func detailDocument(_ s: TraceSession) -> DocumentView {
+        var doc = Detail.document(for: s.selected, in: s.insight, width: size.width)
+        if let text = s.search?.text { doc.highlight(text, height: documentHeight) }
+        return doc
     }
 }

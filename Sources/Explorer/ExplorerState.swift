@@ -69,8 +69,11 @@ public struct TraceSession: Sendable {
     public var window: TimeWindow
     /// Where `c` last landed on the critical path.
     public var criticalCursor: Int?
-    /// The pane shown when the terminal is too narrow for all of them.
+    /// The pane shown when the terminal is too narrow for all of them; when they sit side by
+    /// side, `.panel` gives the side panel the focus (the line keys scroll it).
     public var pane: Pane = .tree
+    /// The first line of the side panel on screen.
+    public var panelTop = 0
     /// The walk `s`/`S` or `$`/`#` is on, if any.
     public var walk: SpanWalk?
 

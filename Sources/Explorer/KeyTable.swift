@@ -86,7 +86,7 @@ public enum KeyTable {
 
         KeyBinding([c("d")], [.trace], "details of the selected span or LLM call", hint: "details", .openDetail),
         KeyBinding([c("p")], [.trace], "show or hide the side panel (totals, by model)", hint: "panel", .togglePanel),
-        KeyBinding([.tab], [.trace], "next pane when the terminal is narrow", .nextPane),
+        KeyBinding([.tab], [.trace], "next pane; side by side: focus the side panel (↑/↓ scroll it)", .nextPane),
         KeyBinding([c("c")], [.trace], "jump to the next span on the critical path", hint: "critical", .nextCritical),
         KeyBinding([c("+"), c("=")], label: "+", [.trace], "zoom in on the time axis around the selection", .zoomIn),
         KeyBinding([c("-")], [.trace], "zoom out", .zoomOut),
@@ -98,8 +98,8 @@ public enum KeyTable {
                    .toggleClockSkew),
 
         KeyBinding([c("/")], [.trace], "search names, services, attributes, messages", hint: "find", .startSearch),
-        KeyBinding([c("n")], [.trace], "next match", .nextMatch),
-        KeyBinding([c("N")], [.trace], "previous match", .previousMatch),
+        KeyBinding([c("n")], [.trace, .document], "next match (in details: next line with a match)", .nextMatch),
+        KeyBinding([c("N")], [.trace, .document], "previous match", .previousMatch),
         KeyBinding([c("f")], [.trace], "show only matches and their ancestors (toggle)", hint: "filter", .toggleFilter),
         KeyBinding([c("e")], [.trace], "next span with an error", hint: "error", .nextError),
         KeyBinding([c("s")], [.trace], "spans by self time, slowest first: each press the next", .slowest),

@@ -145,6 +145,7 @@ extension ExplorerState {
         view = .trace(moved)
         if let doc = documentView, case .span(let span) = doc.kind, let j = s.counterpart(of: span, in: moved.trace) {
             var detail = Detail.document(for: j, in: insight, width: size.width)
+            if let text = doc.search?.text { detail.highlight(text, height: documentHeight) }
             detail.top = min(doc.top, detail.maxTop(height: documentHeight))
             overlay = .document(detail)
         }

@@ -101,7 +101,7 @@ enum Painter {
             if layout.panelIsOverlay {
                 screen.fill(row: body.top, column: body.columns.lowerBound, width: body.columns.count, height: body.height)
             }
-            panel(state, s, columns: body.columns, rows: body.rows, &screen)
+            SidePanel.draw(state, s, columns: body.columns, rows: body.rows, &screen)
         }
     }
 
@@ -286,7 +286,8 @@ enum Painter {
         let parentService = trace.parent(of: span).map { trace.spans[$0].service }
         if !sp.service.isEmpty && sp.service != parentService && x + 3 < nameEnd {
             x += 2
-            x += screen.put(sp.service, row: y, column: x, limit: nameEnd - x - 1, style: muted)
+            x += screen.put(sp.service, row: y, column: x, limit: nameEnd - x - 1,
+                            style: s.insight.serviceInk[sp.service].map { Style(ink: $0) } ?? muted)
         }
         if sp.attributes[key: "jaeger.ref_type"]?.stringValue == "FOLLOWS_FROM" && x + 4 < nameEnd {
             // Async work: its parent does not wait for it (Jaeger FOLLOWS_FROM).
@@ -352,7 +353,7 @@ enum Painter {
         if selected {
             screen.fill(row: y, column: w.lowerBound, width: width, height: 1, character: "·", style: muted)
         }
-        let ink: Ink = sp.status.isError ? .error : trace.isLLM(span) ? .llm : .bar
+        let ink: Ink = sp.status.isError ? .error : trace.isLLM(span) ? .llm : s.insight.serviceInk[sp.service] ?? .bar
         let window = s.window
         let eighths = Double(width * 8)
         let ww = Double(window.width)
@@ -403,77 +404,6 @@ enum Painter {
             } else {
                 screen.symbol(leftBlocks[max(1, r - l) - 1], row: y, column: x, style: Style(ink: ink))
             }
-        }
-    }
-
-    // MARK: Side panel
-
-    static func panel(_ state: ExplorerState, _ s: TraceSession, columns p: Range<Int>, rows: Range<Int>,
-                      _ screen: inout Screen) {
-        var lines: [[Segment]] = []
-        let stats = s.insight.statistics
-        let labelWidth = 12
-        func pad(_ label: String) -> String {
-            label + String(repeating: " ", count: max(1, labelWidth - CellWidth.of(label)))
-        }
-        func totals(_ t: UsageTotals, duration: Int64) {
-            lines.append([(pad(" duration"), muted), (Format.duration(duration), .plain)])
-            var spans: [Segment] = [(pad(" spans"), muted), (Format.grouped(Int64(t.spanCount)), .plain)]
-            if t.errorCount > 0 { spans.append((" · " + Format.plural(t.errorCount, "error"), Style(ink: .error))) }
-            lines.append(spans)
-            guard t.llmCalls > 0 else {
-                lines.append([(pad(" LLM calls"), muted), ("none", muted)])
-                return
-            }
-            lines.append([(pad(" LLM calls"), muted), ("\(t.llmCalls)", .plain)])
-            lines.append([(pad(" tokens"), muted), (Format.compact(t.totalTokens), .plain)])
-            lines.append([(pad(" in · out"), muted),
-                          ("\(Format.compact(t.promptTokens)) · \(Format.compact(t.completionTokens))", .plain)])
-            if t.cacheReadTokens > 0 || t.cacheWriteTokens > 0 {
-                lines.append([(pad(" cached"), muted),
-                              ("\(Format.compact(t.cacheReadTokens)) read · \(Format.compact(t.cacheWriteTokens)) write", .plain)])
-            }
-            if t.reasoningTokens > 0 { lines.append([(pad(" reasoning"), muted), (Format.compact(t.reasoningTokens), .plain)]) }
-            var cost: [Segment] = [(pad(" cost"), muted), (Format.usd(t.costUSD), Style(ink: .llm))]
-            if t.unpricedCalls > 0 { cost.append((" +\(t.unpricedCalls) unpriced", Style(ink: .warning))) }
-            lines.append(cost)
-        }
-        lines.append([(" Trace", title)])
-        totals(stats.trace, duration: s.trace.durationNanos)
-        lines.append([])
-        let sel = s.selected
-        lines.append([(" Selected ", title), (s.trace.spans[sel].name, Style(attributes: [.bold]))])
-        // The root's subtree is the whole trace: reuse the precomputed totals.
-        let isWhole = Int(s.trace.subtreeSizes[sel]) == s.trace.count
-        totals(isWhole ? stats.trace : stats.subtree(of: sel), duration: s.trace.spans[sel].durationNanos)
-        lines.append([(pad(" self time"), muted), (Format.duration(stats.selfTimeNanos(of: sel)), .plain)])
-        if s.insight.criticalNanos > 0 {
-            let (own, sub) = s.insight.criticalTime(of: sel)
-            let whole = Double(s.insight.criticalNanos)
-            lines.append([(pad(" crit. path"), muted),
-                          (Format.percent(Double(sub), of: whole), Style(ink: .critical)),
-                          (", own " + Format.percent(Double(own), of: whole), muted)])
-        }
-        let models = stats.trace.byModel
-        if !models.isEmpty {
-            lines.append([])
-            let width = p.count
-            let numbers = 5 + 1 + 6 + 1 + 9
-            let nameWidth = max(6, width - numbers - 2)
-            lines.append([(" By model", title)])
-            lines.append([(" " + fit("model", nameWidth) + " " + rightAligned("calls", 5) + " "
-                           + rightAligned("tokens", 6) + " " + rightAligned("cost", 9), muted)])
-            for (model, u) in models {
-                let costText = u.calls == u.unpricedCalls ? "$?" : Format.usd(u.costUSD)
-                lines.append([(" " + fit(MiddleCut.fit(model, width: nameWidth), nameWidth) + " ", Style(ink: .llm)),
-                              (rightAligned("\(u.calls)", 5) + " " + rightAligned(Format.compact(u.totalTokens), 6) + " "
-                               + rightAligned(costText, 9), .plain)])
-            }
-        }
-        var y = rows.lowerBound
-        for line in lines where y < rows.upperBound {
-            segments(line, &screen, row: y, column: p.lowerBound, limit: p.count)
-            y += 1
         }
     }
 

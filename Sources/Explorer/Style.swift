@@ -21,6 +21,11 @@ public enum Ink: UInt8, Hashable, Sendable, CaseIterable {
     case escaped
     /// Good news: successful status, positive totals.
     case good
+    /// Services of a multi-service trace, one slot each (`ServiceColours`): names, bars, legend.
+    case service1, service2, service3, service4, service5, service6
+
+    /// The service slots, in palette order.
+    public static let services: [Ink] = [.service1, .service2, .service3, .service4, .service5, .service6]
 
     /// Short name for style legends in screen tests.
     public var name: String {
@@ -35,6 +40,12 @@ public enum Ink: UInt8, Hashable, Sendable, CaseIterable {
         case .bar: return "bar"
         case .escaped: return "escaped"
         case .good: return "good"
+        case .service1: return "service1"
+        case .service2: return "service2"
+        case .service3: return "service3"
+        case .service4: return "service4"
+        case .service5: return "service5"
+        case .service6: return "service6"
         }
     }
 }

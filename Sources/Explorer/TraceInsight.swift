@@ -16,6 +16,10 @@ public struct TraceInsight: Sendable {
     public let onCriticalPath: BitSet
     /// Spans the reader found starting or ending outside their parent (clock skew, usually).
     public let outsideParentSpans: Int
+    /// The trace's services with their colours, most spans first.
+    public let services: [ServiceShade]
+    /// Each service's colour, empty when the trace has only one (it then keeps the plain look).
+    let serviceInk: [String: Ink]
 
     /// Critical segments sorted by their span's depth-first position (then start), with
     /// prefix sums of durations, so that a subtree's share is two binary searches.
@@ -29,6 +33,9 @@ public struct TraceInsight: Sendable {
         self.trace = trace
         self.statistics = statistics
         outsideParentSpans = trace.flags.reduce(0) { $0 + ($1.contains(.outsideParent) ? 1 : 0) }
+        let shades = ServiceColours.shades(of: trace)
+        services = shades
+        serviceInk = shades.count > 1 ? Dictionary(uniqueKeysWithValues: shades.map { ($0.name, $0.ink) }) : [:]
         let path = CriticalPath.compute(trace)
         criticalPath = path
         var onPath = BitSet(count: trace.count)

@@ -125,6 +125,12 @@ extension ExplorerState {
             return nil
         case .copy:
             return copyCommand(doc)
+        case .nextMatch, .previousMatch:
+            if let (i, n) = doc.stepMatch(forward: action == .nextMatch, height: h) {
+                message = "match line \(Format.grouped(Int64(i + 1))) of \(Format.grouped(Int64(n)))"
+            } else {
+                message = doc.search == nil ? "no search: / in the trace view searches" : "no match here"
+            }
         default:
             return nil
         }
@@ -198,6 +204,10 @@ extension ExplorerState {
 
     private mutating func applyTrace(_ action: Action) -> Command? {
         guard var s = takeSession() else { return nil }
+        if panelFocused(s), scrollPanel(action, &s) {
+            view = .trace(s)
+            return nil
+        }
         let step = moveInTrace(action, &s) ?? applyTree(action, &s) ?? applyTime(action, &s)
             ?? walk(action, &s) ?? applySearch(action, &s) ?? applyPanes(action, &s) ?? Step()
         if step.leave { return step.command }
@@ -248,12 +258,12 @@ extension ExplorerState {
             s.toggleSelected()
         case .activate:
             if trace.isLLM(s.selected) {
-                overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+                overlay = .document(detailDocument(s))
             } else {
                 s.toggleSelected()
             }
         case .openDetail:
-            overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+            overlay = .document(detailDocument(s))
         case .export:
             step.command = exportCommand(s.selected, s)
         case .exportSubtree:
@@ -415,10 +425,16 @@ extension ExplorerState {
                 s.pane = s.pane == .panel ? .tree : .panel
             } else {
                 panelPreference = !panelShown
+                if !panelShown { s.pane = .tree }
             }
         case .nextPane:
             if layout(pane: s.pane).mode == .narrow {
                 s.pane = Pane(rawValue: (s.pane.rawValue + 1) % Pane.allCases.count) ?? .tree
+            } else if panelShown {
+                // Side by side, Tab moves the focus (what the line keys move) between tree and panel.
+                s.pane = s.pane == .panel ? .tree : .panel
+                message = s.pane == .panel ? "side panel: ↑/↓ and pages scroll it; Tab: back to the tree"
+                    : "tree: ↑/↓ move the selection"
             } else {
                 message = "every pane is already shown; p toggles the side panel"
             }
@@ -480,7 +496,7 @@ extension ExplorerState {
             s.moveSelection(toRow: r)
             s.keepSelectionVisible(height: traceRows(s), center: false)
             if e.kind == .doubleClick {
-                overlay = .document(Detail.document(for: s.selected, in: s.insight, width: size.width))
+                overlay = .document(detailDocument(s))
             }
             return nil
         case .compare:

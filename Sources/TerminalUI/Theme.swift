@@ -54,6 +54,8 @@ public struct Theme: Sendable {
             case .muted: l.dim = true
             case .escaped: l.underline = true
             case .normal, .llm, .bar, .good: break
+            // Without colour the service name on the row tells services apart.
+            case .service1, .service2, .service3, .service4, .service5, .service6: break
             }
             switch style.paper {
             case .normal: break
@@ -73,6 +75,13 @@ public struct Theme: Sendable {
             case .bar: l.foreground = wide ? 67 : 4
             case .escaped: l.foreground = wide ? 127 : 5; l.underline = true
             case .good: l.foreground = wide ? 28 : 2
+            case .service1, .service2, .service3, .service4, .service5, .service6:
+                // Eight-colour terminals have three hues left over (cyan, green, blue): the
+                // other three slots are their bold forms.
+                let slot = Int(style.ink.rawValue - Ink.service1.rawValue)
+                let wideColours: [Int16] = [37, 71, 68, 137, 133, 109]
+                let basic: [Int16] = [6, 2, 4]
+                if wide { l.foreground = wideColours[slot] } else { l.foreground = basic[slot % 3]; l.bold = l.bold || slot >= 3 }
             }
             switch style.paper {
             case .normal: break

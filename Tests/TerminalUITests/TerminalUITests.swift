@@ -163,3 +163,18 @@ import Testing
         #expect(asked.withLock { $0 } == [.search(ticket: 1)])
     }
 }
+
+/// Service colours (issue 15): distinct in both palettes, nothing but the name without colour.
+@Suite struct ServiceThemeTests {
+    @Test func serviceSlotsLookDistinctAndStayPlainInMonochrome() {
+        for palette in [Theme.Palette.ansi8, .xterm256] {
+            let theme = Theme(palette: palette)
+            let looks = Ink.services.map { theme.look(Style(ink: $0)) }
+            #expect(Set(looks).count == Ink.services.count, "\(palette)")
+            // Eight colours: none of them is the error red.
+            #expect(!looks.contains { $0.foreground == theme.look(Style(ink: .error)).foreground })
+        }
+        let mono = Theme(palette: .monochrome)
+        #expect(Ink.services.allSatisfy { mono.look(Style(ink: $0)) == mono.look(.plain) })
+    }
+}
