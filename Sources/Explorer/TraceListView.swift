@@ -113,10 +113,11 @@ extension Painter {
         }
     }
 
-    /// The status bar's left side in the list: the sort column and direction, then the selected trace's file.
+    /// The status bar's left side in the list: the sort column and direction (short, so that the
+    /// key hints keep their room), then the selected trace's file.
     static func listStatus(_ state: ExplorerState) -> [Segment] {
         let list = state.list
-        return [("sorted by \(list.sort.title) \(list.descending ? "↓" : "↑")", Style(paper: .bar, attributes: [.bold])),
+        return [("by \(list.sort.title) \(list.descending ? "↓" : "↑")", Style(paper: .bar, attributes: [.bold])),
                 (" · " + state.sourceLabel, bar)]
     }
 
