@@ -9,6 +9,8 @@
 #   full   10k, 100k and 1M spans, release build (writes ~1 GB of inputs under bench-out/)
 #   scale [GB]  by hand only: a GB-sized JSON Lines file, index scan and summary against today's
 #          build and orjson on one and two cores (Benchmarks/scale.sh)
+#   scale-explorer [GB]  by hand only: the explorer's first frame, full list and peak memory on a
+#          GB-sized file, loaded whole against read through its index (Benchmarks/explorer-scale.sh)
 #
 # Every figure is measured in this run, next to its peer, because the machine is shared and
 # noisy: compare the ratios, not the absolute times. Inputs are generated, never committed.
@@ -20,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-small}
 [ "$size" = scale ] && exec Benchmarks/scale.sh "${2:-3}"
+[ "$size" = scale-explorer ] && exec Benchmarks/explorer-scale.sh "${2:-1.2}"
 out=bench-out
 mkdir -p "$out"
 case "$size" in

@@ -186,6 +186,11 @@ public enum Action: Hashable, Sendable {
     /// A live source has a newer version of the document: new traces appear, open ones grow,
     /// the selection and scroll stay where they were.
     case documentUpdated(LiveUpdate)
+    /// The index scan of a large file found more (`IndexBatch`): the list fills in, the
+    /// selection stays on its trace, the sort and filter apply to the new rows.
+    case indexProgress(IndexBatch)
+    /// The runner answered `Command.decodeTrace`: the trace, or why it could not be read.
+    case traceDecoded(DecodedTrace)
     /// The runner answered `Command.fetchTrace` or `Command.search`.
     case remoteAnswered(RemoteAnswer)
 }
@@ -199,6 +204,8 @@ public enum Command: Hashable, Sendable {
     /// Put `text` on the terminal's clipboard (OSC 52, when the user allowed it); `what` names it
     /// for the answer, `Action.copied`.
     case copy(text: String, what: String)
+    /// Read one trace of an indexed file from disk (off the UI thread); answer with `Action.traceDecoded`.
+    case decodeTrace(TraceID)
     /// Fetch the whole trace `id` from the backend the list came from; answer with `Action.remoteAnswered`.
     case fetchTrace(ticket: Int, id: TraceID)
     /// Run the backend search again; answer with `Action.remoteAnswered`.

@@ -220,6 +220,8 @@ public struct ExplorerState: Sendable {
     public internal(set) var panelPreference: Bool?
     /// Whether the side panel is shown (as a column when wide, an overlay when not).
     public var panelShown: Bool { panelPreference ?? (size.width >= Layout.wideWidth) }
+    /// Set for a large file read through its index: scan progress and the trace being decoded.
+    public internal(set) var indexed: IndexedSource?
     /// Set once `quit` was asked for.
     public internal(set) var quitting = false
     /// Whether traces are shown with clock skew adjusted (`a`); kept when another trace is opened.
@@ -252,16 +254,23 @@ public struct ExplorerState: Sendable {
 
     /// Replaces the session with trace `i` of the document.
     mutating func openTrace(_ i: Int) {
-        let insight = TraceInsight(trace: document.traces[i], statistics: statistics[i])
+        open(TraceInsight(trace: document.traces[i], statistics: statistics[i]))
+        if let p = list.order.firstIndex(of: i) { list.selected = p }
+    }
+
+    /// Shows `insight` as the open trace.
+    mutating func open(_ insight: TraceInsight) {
         var opened = TraceSession(insight: insight)
         let height = bodyHeight
         if clockSkewAdjustment { opened.setClockSkewAdjusted(true, prices: prices, height: height) }
         view = .trace(opened)
-        if let p = list.order.firstIndex(of: i) { list.selected = p }
     }
 
     /// True when the file holds more than one trace (or the source is live), so Esc can go back to the list.
-    public var hasTraceList: Bool { live != nil || remote != nil || document.traces.count > 1 }
+    public var hasTraceList: Bool {
+        live != nil || remote != nil || document.traces.count > 1
+            || indexed.map { !$0.done || list.entries.count != 1 } ?? false
+    }
 
     /// Where keys are looked up now: the overlay, else the base view (the one place that
     /// says which comes first; `apply` and `render` switch the same way).

@@ -8,8 +8,10 @@ import TerminalText
 
 /// One line of the trace list.
 public struct TraceListEntry: Sendable {
-    /// Index into the document's traces.
+    /// Index into the document's traces (for an indexed file: into the list's entries).
     public var index: Int
+    /// The trace id.
+    public var id: TraceID
     /// Root span name.
     public var rootName: String
     /// Root span service.
@@ -38,10 +40,11 @@ public struct TraceListEntry: Sendable {
     public var sources: [String] = []
 
     /// A row from values already known (a loader that summarises traces without decoding them).
-    public init(index: Int, rootName: String, service: String, startNanos: Int64, durationNanos: Int64, spans: Int,
-                errors: Int, tokens: Int64, costUSD: Double, unpriced: Int, llmCalls: Int, models: [String],
-                sessionID: String?, sources: [String]) {
+    public init(index: Int, id: TraceID, rootName: String, service: String, startNanos: Int64, durationNanos: Int64,
+                spans: Int, errors: Int, tokens: Int64, costUSD: Double, unpriced: Int, llmCalls: Int = 0,
+                models: [String] = [], sessionID: String? = nil, sources: [String] = []) {
         self.index = index
+        self.id = id
         self.rootName = rootName
         self.service = service
         self.startNanos = startNanos
@@ -114,7 +117,7 @@ extension TraceListEntry {
     public init(index: Int, trace t: Trace, statistics: TraceStatistics, sources: [String] = [],
                 sessionKeys: SessionKeys = .standard) {
         let totals = statistics.trace
-        self.init(index: index, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
+        self.init(index: index, id: t.id, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
                   startNanos: t.startNanos, durationNanos: t.durationNanos, spans: t.count,
                   errors: totals.errorCount, tokens: totals.totalTokens, costUSD: totals.costUSD,
                   unpriced: totals.unpricedCalls, llmCalls: totals.llmCalls, models: totals.modelsUsed,

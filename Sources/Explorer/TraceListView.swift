@@ -26,6 +26,8 @@ extension Painter {
                            row: 3, column: 0, style: muted)
                 screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
                            row: 4, column: 0, style: muted)
+            } else if let source = state.indexed, !source.done {
+                screen.put(" reading the file: traces appear here as they are found", row: 2, column: 0, style: Style(ink: .accent))
             } else {
                 screen.put(state.remote == nil ? " no traces in this file" : " no traces found; R searches again",
                            row: 2, column: 0, style: Style(ink: .warning))
@@ -53,7 +55,7 @@ extension Painter {
             guard p < list.order.count else { break }
             let e = list.entries[list.order[p]]
             let y = body.top + i
-            if let marked = list.marked, state.document.traces[e.index].id == marked {
+            if let marked = list.marked, e.id == marked {
                 screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
             }
             for c in table.columns {
@@ -118,7 +120,8 @@ extension Painter {
     static func listStatus(_ state: ExplorerState) -> [Segment] {
         let list = state.list
         return [("by \(list.sort.title) \(list.descending ? "↓" : "↑")", Style(paper: .bar, attributes: [.bold])),
-                (" · " + state.sourceLabel, bar)]
+                // While a large file is read, the title row names it and the progress line takes the room.
+                (" · " + (state.indexStatus ?? state.sourceLabel), bar)]
     }
 
     /// The trace list's title in live mode: the address, what is held, and what was let go or refused.

@@ -29,7 +29,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered: break
+        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded: break
         default: message = nil
         }
         switch action {
@@ -46,6 +46,11 @@ extension ExplorerState {
             return click(event)
         case .documentUpdated(let update):
             applyLiveUpdate(update)
+            return nil
+        case .indexProgress(let batch):
+            return applyIndexBatch(batch)
+        case .traceDecoded(let answer):
+            applyDecoded(answer)
             return nil
         case .remoteAnswered(let answer):
             applyRemoteAnswer(answer)
@@ -473,12 +478,7 @@ extension ExplorerState {
             guard p < list.order.count else { return nil }
             list.selected = p
             clampList()
-            if e.kind == .doubleClick {
-                let fetch = fetchIfSummary(list.order[p])
-                if fetch.handled { return fetch.command }
-                openTrace(list.order[p])
-            }
-            return nil
+            return e.kind == .doubleClick ? openEntry(list.order[p]) : nil
         case .trace:
             guard var s = takeSession() else { return nil }
             defer { view = .trace(s) }
@@ -543,6 +543,10 @@ extension ExplorerState {
     private mutating func compareWithMarked() {
         guard list.selected < list.order.count else { return }
         let b = list.entries[list.order[list.selected]].index
+        guard indexed == nil else {
+            message = "comparing needs both traces in memory: open the file with --index never to compare"
+            return
+        }
         guard let id = list.marked, let a = document.traces.firstIndex(where: { $0.id == id }) else {
             message = "mark a trace with m first, then press c on another"
             return
@@ -572,10 +576,7 @@ extension ExplorerState {
         case .top: list.selected = 0
         case .bottom: list.selected = list.order.count - 1
         case .openTrace:
-            guard list.selected < list.order.count else { break }
-            let fetch = fetchIfSummary(list.order[list.selected])
-            if fetch.handled { return fetch.command }
-            openTrace(list.order[list.selected])
+            if list.selected < list.order.count { command = openEntry(list.order[list.selected]) }
         case .refresh:
             command = refreshSearch()
         case .cycleSort, .cycleSortBack:
@@ -585,19 +586,22 @@ extension ExplorerState {
             sortList(by: list.sort, descending: !list.descending)
         case .copy:
             if list.selected < list.order.count {
-                command = .copy(text: document.traces[list.order[list.selected]].id.description, what: "trace id")
+                command = .copy(text: list.entries[list.order[list.selected]].id.description, what: "trace id")
             }
         case .startSearch:
             overlay = .prompt(PromptState(text: list.query, filters: true))
         case .back:
             if cancelRemote() { break }
-            if !list.query.isEmpty {
+            if indexed?.opening != nil {
+                indexed?.opening = nil
+                message = "stopped waiting for the trace"
+            } else if !list.query.isEmpty {
                 filterList("")
                 message = "filter cleared"
             }
         case .markTrace:
             guard list.selected < list.order.count else { break }
-            let id = document.traces[list.entries[list.order[list.selected]].index].id
+            let id = list.entries[list.order[list.selected]].id
             list.marked = list.marked == id ? nil : id
             message = list.marked == nil ? "unmarked" : "marked as A: press c on another trace to compare"
         case .compareWithMarked:
@@ -608,6 +612,16 @@ extension ExplorerState {
         }
         clampList()
         return command
+    }
+
+    /// Opens entry `i` of the list: at once when the traces are in memory, else by asking for it
+    /// to be decoded from the file.
+    private mutating func openEntry(_ i: Int) -> Command? {
+        if indexed != nil { return requestOpen(i) }
+        let fetch = fetchIfSummary(i)
+        if fetch.handled { return fetch.command }
+        openTrace(i)
+        return nil
     }
 
     /// Sorts the list by `sort` and goes to its top row: after a sort the first row is the one wanted.
@@ -637,10 +651,14 @@ extension ExplorerState {
             message = error.description
             return
         }
-        list.query = query.isEmpty ? "" : text
-        if query.isEmpty {
+        if indexed != nil, !query.isEmpty {
+            guard filterIndexed(query) else { return }
+            list.query = text
+        } else if query.isEmpty {
+            list.query = ""
             list.matching = nil
         } else {
+            list.query = text
             let facts = list.facts ?? TraceFacts.compute(document.traces, prices: prices)
             list.facts = facts
             var flags = [Bool](repeating: false, count: list.entries.count)

@@ -25,10 +25,13 @@ public enum ExplorerApp {
     ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
     ///   - backend: performs `Command.fetchTrace` and `Command.search` (off this thread) for a list
     ///     that came from a backend; its answer goes through `update` like any other.
+    ///   - decode: reads one trace for `Command.decodeTrace` (a file opened through its index); it
+    ///     runs off this thread.
     public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
                            updates: (() -> Action?)? = nil, pollMillis: Int32 = 250,
                            firstFrame: (() -> Void)? = nil,
-                           backend: (@Sendable (Command) async -> Action?)? = nil) throws {
+                           backend: (@Sendable (Command) async -> Action?)? = nil,
+                           decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) throws {
         let terminal = try Terminal(options: options)
         defer { terminal.stop() }
         var state = initial
@@ -36,7 +39,7 @@ public enum ExplorerApp {
         var quitSignal: Int32 = 0
         var lastPoll: Int64? = nil
         var firstFrame = firstFrame
-        let effects = Effects(exportDirectory: exportDirectory, backend: backend)
+        let effects = Effects(exportDirectory: exportDirectory, backend: backend, decode: decode)
         // A write still under way when the user quits gets a moment to finish its file.
         defer { effects.waitUntilIdle(maxMillis: 2_000) }
         loop: while !state.quitting {
@@ -101,10 +104,13 @@ public enum ExplorerApp {
     }
 
     /// Carries out a command (blocking); returns the action that reports its result.
-    nonisolated static func perform(_ command: Command, exportDirectory: String) -> Action? {
+    nonisolated static func perform(_ command: Command, exportDirectory: String,
+                                    decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) -> Action? {
         switch command {
         case .quit, .copy, .fetchTrace, .search:
             return nil
+        case .decodeTrace(let id):
+            return .traceDecoded(decode?(id) ?? DecodedTrace(id: id, error: "this source cannot read a trace on demand"))
         case .write(let name, let contents):
             var firstError = ""
             let tmp = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
@@ -143,12 +149,15 @@ public enum ExplorerApp {
 final class Effects: Sendable {
     private let exportDirectory: String
     private let backend: (@Sendable (Command) async -> Action?)?
+    private let decode: (@Sendable (TraceID) -> DecodedTrace)?
     /// Commands running (backend fetches among them), and answers not yet taken.
     private let state = Locked<(running: Int, fetching: Int, answers: [Action])>((0, 0, []))
 
-    init(exportDirectory: String, backend: (@Sendable (Command) async -> Action?)? = nil) {
+    init(exportDirectory: String, backend: (@Sendable (Command) async -> Action?)? = nil,
+         decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) {
         self.exportDirectory = exportDirectory
         self.backend = backend
+        self.decode = decode
     }
 
     /// True while a command is running or its answer has not been taken.
@@ -168,8 +177,9 @@ final class Effects: Sendable {
         }
         let directory = exportDirectory
         let backend = self.backend
+        let decode = self.decode
         Task.detached(priority: .utility) { [state] in
-            let answer = fetch ? await backend?(command) : ExplorerApp.perform(command, exportDirectory: directory)
+            let answer = fetch ? await backend?(command) : ExplorerApp.perform(command, exportDirectory: directory, decode: decode)
             state.withLock {
                 $0.running -= 1
                 if fetch { $0.fetching -= 1 }

@@ -40,6 +40,10 @@ struct OpenCommand: ParsableCommand {
     @Option(name: .customLong("trace"), help: "Open this trace directly: its id or a unique prefix of it.")
     var traceID: String?
 
+    @Option(name: .long, help: ArgumentHelp("Read a large OTLP JSON Lines file through an index, one trace at a time, "
+                                            + "with the list filling in while it is read: auto (files of 256 MB and more), always or never."))
+    var index: SummaryCommand.IndexMode = .auto
+
     @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
     var noColor = false
 
@@ -74,6 +78,11 @@ struct OpenCommand: ParsableCommand {
             try explore(state, started: started, backend: browsing.perform)
             return
         }
+        if paths.count == 1, traceID == nil, index != .never, !SourceLoader.hasRemote(paths),
+           index == .always ? TraceIndexer.canIndex(path: paths[0]) : TraceIndexer.shouldIndex(path: paths[0]) {
+            try runIndexed(paths[0], started: started)
+            exitWithoutTeardown()
+        }
         var problem: String? = nil
         let document: TraceDocument
         if SourceLoader.hasRemote(paths) {
@@ -105,19 +114,36 @@ struct OpenCommand: ParsableCommand {
         withExtendedLifetime(document) { exitWithoutTeardown() }
     }
 
-    /// Runs the explorer on `state` until the user quits.
+    /// Opens a large file through its index: the list appears at once and fills in as the scan
+    /// reads the file; Enter decodes one trace from it.
+    private func runIndexed(_ path: String, started: ContinuousClock.Instant) throws {
+        let prices = try priceTable(pricesFile)
+        let feed = IndexFeed(path: path, prices: prices)
+        let state = ExplorerState(indexing: path, totalBytes: IndexFeed.size(of: path), prices: prices,
+                                  size: Size(width: 80, height: 24))
+        feed.start()
+        try explore(state, started: started, feed: feed)
+    }
+
+    /// Runs the explorer on the terminal until the user quits.
     private func explore(_ state: ExplorerState, started: ContinuousClock.Instant,
-                         backend: (@Sendable (Command) async -> Action?)? = nil) throws {
+                         backend: (@Sendable (Command) async -> Action?)? = nil, feed: IndexFeed? = nil) throws {
         let options = TerminalOptions.from(noColor: noColor, mouse: mouse, osc52: osc52)
         let directory = currentDirectory()
         do {
             try MainActor.assumeIsolated {
-                try ExplorerApp.run(state, options: options, exportDirectory: directory, firstFrame: {
+                var updates: (() -> Action?)? = nil
+                var decode: (@Sendable (TraceID) -> DecodedTrace)? = nil
+                if let feed {
+                    updates = { feed.poll() }
+                    decode = { feed.decode($0) }
+                }
+                try ExplorerApp.run(state, options: options, exportDirectory: directory, updates: updates, firstFrame: {
                     // For the startup benchmark: milliseconds from the command's start to the first frame.
                     if let path = getenv("SPANSCOPE_FIRST_FRAME_FILE").map({ String(cString: $0) }) {
                         _ = try? AtomicFile.write(Array("\(millis(since: started))\n".utf8), to: path)
                     }
-                }, backend: backend)
+                }, backend: backend, decode: decode)
             }
         } catch let e as TerminalError {
             printError("spanscope: \(e.description)")

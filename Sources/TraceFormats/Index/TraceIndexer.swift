@@ -22,6 +22,45 @@ public final class IndexProgress: Sendable {
     /// Traces found so far (a trace met by two cores counts twice until they are joined).
     public var tracesFound: Int { traces.load(ordering: .relaxed) }
 
+    /// Asks for the traces found so far, for a list that fills in while the scan runs. Each part
+    /// of the scan hands over what it holds at the end of its next window; this returns the
+    /// latest handed over (joined across parts, unsorted, without byte ranges), or nil before any.
+    /// Cheap for the scan: a part copies its totals only when asked.
+    public func partialTraces() -> [TraceIndexEntry]? {
+        requested.add(1, ordering: .relaxed)
+        let parts = published.withLock { $0 }
+        guard !parts.isEmpty else { return nil }
+        var slots: [TraceID: Int] = [:]
+        var out: [TraceIndexEntry] = []
+        for part in parts.keys.sorted() {
+            let (entries, contexts) = parts[part]!
+            for var e in entries {
+                e.runs = []
+                if e.rootContext >= 0, Int(e.rootContext) < contexts.count { e.rootService = contexts[Int(e.rootContext)].service }
+                if let s = slots[e.id] {
+                    out[s].absorb(e, contextBase: 0)
+                } else {
+                    slots[e.id] = out.count
+                    out.append(e)
+                }
+            }
+        }
+        return out
+    }
+
+    private let requested = Atomic<Int>(0)
+    private let published = Locked<[Int: ([TraceIndexEntry], [SpanContext])]>([:])
+
+    /// Hands over part `part`'s traces when `partialTraces` asked since `served` (the request
+    /// count this part last answered), and returns the request count answered.
+    func offer(part: Int, _ scan: PartIndex, served: Int) -> Int {
+        let wanted = requested.load(ordering: .relaxed)
+        guard wanted != served, !scan.entries.isEmpty else { return served }
+        let handed = (scan.entries, scan.contexts)
+        published.withLock { $0[part] = handed }
+        return wanted
+    }
+
     func setTotal(_ n: Int) { total.store(n, ordering: .relaxed) }
     func addScanned(_ n: Int) { scanned.add(n, ordering: .relaxed) }
     func addTraces(_ n: Int) { traces.add(n, ordering: .relaxed) }
@@ -90,7 +129,7 @@ public enum TraceIndexer {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             Parallel.forEach(ranges.count) { i in
-                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress)
+                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i)
             }
         }
         return try join(results, source: path, identity: identity, bytes: Int64(size))
@@ -116,7 +155,7 @@ public enum TraceIndexer {
     }
 
     /// Scans one range of the file, window by window.
-    static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?) -> PartIndex {
+    static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?, part: Int = 0) -> PartIndex {
         var scanner = PartScanner()
         var capacity = min(window, max(range.count, 1))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
@@ -124,6 +163,7 @@ public enum TraceIndexer {
         var bufferOffset = range.lowerBound   // file offset of buffer[0]
         var filled = 0
         var tracesReported = 0
+        var served = 0
         while true {
             // Fill the window.
             let want = min(capacity - filled, range.upperBound - (bufferOffset + filled))
@@ -162,6 +202,7 @@ public enum TraceIndexer {
             if let progress {
                 progress.addTraces(scanner.part.entries.count - tracesReported)
                 tracesReported = scanner.part.entries.count
+                served = progress.offer(part: part, scanner.part, served: served)
             }
             if atEnd && lineStart >= filled { return scanner.part }
             // Keep the unfinished line; grow the window when it fills it.

@@ -1,0 +1,69 @@
+import TraceModel
+
+extension ModelUsage {
+    /// The totals of `calls`, each priced as a trace's statistics price it (a recorded cost wins).
+    public init(calls: [LLMCall], prices: PriceTable) {
+        self.init()
+        for call in calls { add(call, call.cost(using: prices)) }
+    }
+}
+
+extension TraceFacts {
+    /// The facts an index of a file holds for a trace without its spans: totals, the root's name
+    /// and service, and its LLM calls (for tokens, cost and models). Span names and services
+    /// other than the root's are unknown, and so is the session.
+    public init(rootName: String, rootService: String, startNanos: Int64, durationNanos: Int64,
+                spanCount: Int, errorCount: Int, calls: [LLMCall], prices: PriceTable) {
+        let usage = ModelUsage(calls: calls, prices: prices)
+        var models: [String] = []
+        for call in calls {
+            for m in [call.requestModel, call.responseModel] {
+                if let m, !m.isEmpty, !models.contains(m) { models.append(m) }
+            }
+        }
+        self.spanCount = spanCount
+        self.errorCount = errorCount
+        self.llmCalls = usage.calls
+        self.promptTokens = usage.promptTokens
+        self.completionTokens = usage.completionTokens
+        self.totalTokens = usage.totalTokens
+        self.costUSD = usage.costUSD
+        self.unpricedCalls = usage.unpricedCalls
+        self.startNanos = startNanos
+        self.durationNanos = durationNanos
+        self.rootName = rootName
+        self.services = rootService.isEmpty ? [] : [rootService]
+        self.names = [rootName]
+        self.models = models
+        self.sessionID = nil
+    }
+}
+
+extension TraceQuery {
+    /// True when the query reads only what an index keeps per trace (`error`, the numeric
+    /// fields, `root`, `model`): no span names or services beyond the root, no attributes, no text.
+    public var readsOnlyTotals: Bool { root.map(QueryNode.readsOnlyTotals) ?? true }
+
+    /// True when facts from an index (`TraceFacts(rootName:…)`) satisfy the query; only for
+    /// queries where `readsOnlyTotals` holds (others need the spans and match nothing here).
+    public func matches(totals facts: TraceFacts) -> Bool {
+        guard let root else { return true }
+        guard readsOnlyTotals else { return false }
+        return root.matches(TraceQuery.noSpans, facts)
+    }
+
+    /// Stands in for the spans a totals-only query never reads.
+    private static let noSpans = Trace(id: TraceID(""), spans: [])
+}
+
+extension QueryNode {
+    static func readsOnlyTotals(_ node: QueryNode) -> Bool {
+        switch node {
+        case .and(let parts), .or(let parts): return parts.allSatisfy(readsOnlyTotals)
+        case .not(let inner): return readsOnlyTotals(inner)
+        case .error, .number: return true
+        case .text(let field, _, _): return field == .root || field == .model
+        case .word, .attribute: return false
+        }
+    }
+}
