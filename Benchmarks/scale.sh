@@ -9,7 +9,10 @@
 #   - today's build (`.build-base`, main's commit 1f9f524) loading the file whole, on one core
 #     (taskset -c 0) and on two;
 #   - this build's index scan (the trace list), on one core and on two;
-#   - `spanscope summary` whole process, wall time and peak memory, today's build against this one.
+#   - `spanscope summary` and `spanscope stats` whole process, wall time and peak memory, today's
+#     build against this one.
+# Past 4 GB today's build is left out: it holds about 1.5x the file, more than this machine's
+# 24 GB can spare at 10 GB; the ratios against it come from the smaller runs.
 # Build the baseline first:
 #   git worktree add /tmp/spanscope-base 1f9f524 && (cd /tmp/spanscope-base && \
 #     swift build -c release --product spanscope --scratch-path "$PWD/.build-base")
@@ -43,33 +46,54 @@ peak() { # command... -> "wall_ms peak_rss_bytes"
 
 echo "# Scale benchmark: $(python3 -c "print(f'{$bytes/1e9:.2f}')") GB, $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
+# Today's build loads the file whole: only where that fits beside everything else.
+with_base=1
+[ "$bytes" -gt 4000000000 ] && with_base=0
 orjson=$("$py" Benchmarks/peers.py lines "$file")
 o_ms=$(field "$orjson" orjson_lines_ms)
-b1=$(taskset -c 0 "$base" bench-load "$file" --repeat 1); b1_ms=$(field "$b1" load_best_ms)
-b2=$("$base" bench-load "$file" --repeat 1); b2_ms=$(field "$b2" load_best_ms)
+if [ "$with_base" = 1 ]; then
+  b1=$(taskset -c 0 "$base" bench-load "$file" --repeat 1); b1_ms=$(field "$b1" load_best_ms)
+  b2=$("$base" bench-load "$file" --repeat 1); b2_ms=$(field "$b2" load_best_ms)
+fi
 s1=$(taskset -c 0 "$ours" bench-index "$file" --repeat 2 --parts 1); s1_ms=$(field "$s1" index_best_ms)
 s2=$("$ours" bench-index "$file" --repeat 2); s2_ms=$(field "$s2" index_best_ms)
 echo "$(field "$s2" spans) spans in $(field "$s2" traces) traces."; echo
 echo "| pass over the file | 1 core | MB/s | 2 cores | MB/s | peak memory / file |"
 echo "| --- | --- | --- | --- | --- | --- |"
 echo "| orjson.loads per line (GC off), bare parse | $(printf '%.0f' "$o_ms") ms | $(mbs "$o_ms") | — | — | — |"
-echo "| today's full load (read + parse + index) | $(printf '%.0f' "$b1_ms") ms | $(mbs "$b1_ms") | $(printf '%.0f' "$b2_ms") ms | $(mbs "$b2_ms") | $(field "$b2" rss_per_file_byte)× |"
+if [ "$with_base" = 1 ]; then
+  echo "| today's full load (read + parse + index) | $(printf '%.0f' "$b1_ms") ms | $(mbs "$b1_ms") | $(printf '%.0f' "$b2_ms") ms | $(mbs "$b2_ms") | $(field "$b2" rss_per_file_byte)× |"
+fi
 echo "| index scan (trace list) | $(printf '%.0f' "$s1_ms") ms | $(mbs "$s1_ms") | $(printf '%.0f' "$s2_ms") ms | $(mbs "$s2_ms") | $(field "$s2" rss_per_file_byte)× |"
 echo
 echo "| ratio | 1 core | 2 cores |"
 echo "| --- | --- | --- |"
-echo "| index scan over orjson's bare parse | $(ratio "$o_ms" "$s1_ms")× | $(ratio "$o_ms" "$s2_ms")× |"
-echo "| index scan over today's full load | $(ratio "$b1_ms" "$s1_ms")× | $(ratio "$b2_ms" "$s2_ms")× |"
+echo "| index scan over orjson's bare parse (one core) | $(ratio "$o_ms" "$s1_ms")× | $(ratio "$o_ms" "$s2_ms")× |"
+if [ "$with_base" = 1 ]; then
+  echo "| index scan over today's full load | $(ratio "$b1_ms" "$s1_ms")× | $(ratio "$b2_ms" "$s2_ms")× |"
+fi
 echo
-read -r bs_ms bs_rss < <(peak "$base" summary --format json "$file")
-read -r os_ms os_rss < <(peak "$ours" summary --format json "$file")
-read -r os1_ms os1_rss < <(peak taskset -c 0 "$ours" summary --format json "$file")
-read -r bs1_ms bs1_rss < <(peak taskset -c 0 "$base" summary --format json "$file")
-cmp -s <("$base" summary --format json "$file") <("$ours" summary --format json "$file") && same=identical || same=DIFFERENT
-echo "| \`spanscope summary --format json\`, whole process | 1 core | 2 cores | peak memory / file (2 cores) |"
-echo "| --- | --- | --- | --- |"
-echo "| today's build (loads the file whole) | ${bs1_ms} ms | ${bs_ms} ms | $(ratio "$bs_rss" "$bytes")× |"
-echo "| this build (index, then one batch of traces at a time) | ${os1_ms} ms | ${os_ms} ms | $(ratio "$os_rss" "$bytes")× |"
-echo "| ratio (today / this build) | $(ratio "$bs1_ms" "$os1_ms")× | $(ratio "$bs_ms" "$os_ms")× | $(ratio "$bs_rss" "$os_rss")× less memory |"
-echo
-echo "Summary output of the two builds: $same."
+# Whole commands: summary, then stats (by span name). Today's build has no `stats`: its
+# reference is this build's own in-memory path (`--index never`), which loads the file whole.
+for cmd in summary stats; do
+  if [ "$cmd" = summary ]; then ref=("$base" summary); ref_name="today's build (loads the file whole)"
+  else ref=("$ours" stats --index never); ref_name="this build, in memory (\`--index never\`)"; fi
+  read -r o2_ms o2_rss < <(peak "$ours" $cmd --format json "$file")
+  read -r o1_ms o1_rss < <(peak taskset -c 0 "$ours" $cmd --format json "$file")
+  echo "| \`spanscope $cmd --format json\`, whole process | 1 core | 2 cores | peak memory / file (2 cores) |"
+  echo "| --- | --- | --- | --- |"
+  if [ "$with_base" = 1 ]; then
+    read -r b2c_ms b2c_rss < <(peak "${ref[@]}" --format json "$file")
+    read -r b1c_ms b1c_rss < <(peak taskset -c 0 "${ref[@]}" --format json "$file")
+    echo "| $ref_name | ${b1c_ms} ms | ${b2c_ms} ms | $(ratio "$b2c_rss" "$bytes")× |"
+  fi
+  echo "| this build (index, then one batch of traces at a time) | ${o1_ms} ms | ${o2_ms} ms | $(ratio "$o2_rss" "$bytes")× |"
+  if [ "$with_base" = 1 ]; then
+    echo "| ratio (reference / index) | $(ratio "$b1c_ms" "$o1_ms")× | $(ratio "$b2c_ms" "$o2_ms")× | $(ratio "$b2c_rss" "$o2_rss")× less memory |"
+    cmp -s <("${ref[@]}" --format json "$file") <("$ours" $cmd --format json "$file") && same=identical || same=DIFFERENT
+    echo; echo "$cmd output of the two: $same."
+  else
+    echo; echo "$cmd: $(python3 -c "import sys; print(f'{int(sys.argv[1])/1e6/(float(sys.argv[2])/1e3):.0f}')" "$bytes" "$o2_ms") MB/s over the whole command on 2 cores."
+  fi
+  echo
+done

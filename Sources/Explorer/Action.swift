@@ -163,6 +163,16 @@ public enum Action: Hashable, Sendable {
     /// Run a backend search again for a fresh trace list.
     case refresh
 
+    // Stats, sessions and LLM calls (the workbench views).
+    /// The stats table over the traces shown in the list, or over the open trace.
+    case openStats
+    /// The sessions (conversations) among the traces shown in the list.
+    case openSessions
+    /// Every LLM call of the traces shown in the list, or of the open trace, ranked.
+    case openCalls
+    /// Group the stats table by the next of name, model, tool, service, session.
+    case cycleGrouping
+
     // The search prompt.
     /// Add text to the prompt.
     case type(String)

@@ -172,6 +172,8 @@ public enum BaseView: Sendable {
     case trace(TraceSession)
     /// Two traces compared step by step.
     case compare(CompareSession)
+    /// Stats, sessions or LLM calls across the traces shown (see `WorkbenchSession`).
+    case workbench(WorkbenchSession)
 }
 
 /// What covers the base view and takes the keys first.
@@ -226,6 +228,8 @@ public struct ExplorerState: Sendable {
     public internal(set) var quitting = false
     /// Whether traces are shown with clock skew adjusted (`a`); kept when another trace is opened.
     public internal(set) var clockSkewAdjustment = false
+    /// The workbench a trace was opened from, where Esc in that trace goes back to.
+    public internal(set) var workbenchReturn: WorkbenchSession?
 
     /// Opens `document`: a single trace directly, several as a list (or `traceID` directly when given).
     ///
@@ -264,6 +268,7 @@ public struct ExplorerState: Sendable {
         let height = bodyHeight
         if clockSkewAdjustment { opened.setClockSkewAdjusted(true, prices: prices, height: height) }
         view = .trace(opened)
+        workbenchReturn = nil
     }
 
     /// True when the file holds more than one trace (or the source is live), so Esc can go back to the list.
@@ -283,6 +288,7 @@ public struct ExplorerState: Sendable {
             case .list: return .traceList
             case .trace: return .trace
             case .compare: return .compare
+            case .workbench: return .workbench
             }
         }
     }

@@ -10,6 +10,8 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
     case prompt
     /// Two traces compared step by step.
     case compare
+    /// Stats, sessions and LLM calls across traces.
+    case workbench
 
     /// Heading for the help screen and the README.
     public var title: String {
@@ -19,6 +21,7 @@ public enum KeyContext: String, Hashable, Sendable, CaseIterable {
         case .document: return "Details, help and warnings"
         case .prompt: return "Search prompt"
         case .compare: return "Comparison"
+        case .workbench: return "Stats, sessions and LLM calls"
         }
     }
 }
@@ -58,7 +61,7 @@ public struct KeyBinding: Sendable {
 /// README key list are all generated from it, so they cannot drift apart.
 public enum KeyTable {
     private static let c = Key.character
-    private static let move: [KeyContext] = [.trace, .traceList, .document, .compare]
+    private static let move: [KeyContext] = [.trace, .traceList, .document, .compare, .workbench]
 
     /// Every binding, in help order.
     public static let bindings: [KeyBinding] = [
@@ -110,8 +113,8 @@ public enum KeyTable {
                    .export),
         KeyBinding([c("X")], [.trace], "export the selected span and everything under it as OTLP JSON", .exportSubtree),
         KeyBinding([.control("x")], [.trace], "export the whole trace as OTLP JSON", .exportTrace),
-        KeyBinding([c("w")], [.trace, .traceList, .compare], "warnings from reading the file", .warnings),
-        KeyBinding([c("t")], [.trace], "list of traces in the file", .traceList),
+        KeyBinding([c("w")], [.trace, .traceList, .compare, .workbench], "warnings from reading the file", .warnings),
+        KeyBinding([c("t")], [.trace, .workbench], "list of traces in the file", .traceList),
 
         KeyBinding([.enter], [.traceList], "open the selected trace", hint: "open", .openTrace),
         KeyBinding([c("/")], [.traceList], "filter by a query (error, duration>2s, model~gpt, …; see README)",
@@ -136,7 +139,7 @@ public enum KeyTable {
 
         KeyBinding([.escape, .backspace, .left, c("h")], label: "Esc/←", [.document],
                    "back", hint: "back", .back),
-        KeyBinding([.escape], [.trace], "clear the search, or back to the trace list", .back),
+        KeyBinding([.escape], [.trace], "clear the search, or back to the list (or the table it came from)", .back),
         KeyBinding([c("y")], [.trace, .traceList, .document],
                    "copy the span id, the trace id in the list, the top paragraph of details (--osc52)",
                    hint: "copy", .copy),
@@ -145,8 +148,25 @@ public enum KeyTable {
         KeyBinding([.escape], [.prompt], "cancel", hint: "cancel", .cancel),
         KeyBinding([.backspace], [.prompt], "delete the last character", .deleteBackward),
 
-        KeyBinding([c("?")], [.trace, .traceList, .document, .compare], "this help", hint: "help", .help),
-        KeyBinding([c("q")], [.trace, .traceList, .document, .compare], "quit", hint: "quit", .quit),
+        KeyBinding([c("?")], [.trace, .traceList, .document, .compare, .workbench], "this help", hint: "help", .help),
+        KeyBinding([c("q")], [.trace, .traceList, .document, .compare, .workbench], "quit", hint: "quit", .quit),
+
+        // Stats, sessions and LLM calls (last, so their hints come after the older views' ones).
+        KeyBinding([c("%")], [.traceList, .trace], "stats per name, model, tool, service, session (a trace: its own)",
+                   hint: "stats", .openStats),
+        KeyBinding([c("L")], [.traceList, .trace], "every LLM call ranked by cost (a trace: its own calls)", hint: "calls",
+                   .openCalls),
+        KeyBinding([c("@")], [.traceList], "sessions (conversations) among the traces shown", hint: "sessions",
+                   .openSessions),
+        KeyBinding([.enter], [.workbench], "a group's spans, a session's thread; a span, turn or call: its trace",
+                   hint: "open", .activate),
+        KeyBinding([c("b")], [.workbench], "stats: group by the next of name, model, tool, service, session",
+                   hint: "by", .cycleGrouping),
+        KeyBinding([c("s")], [.workbench], "LLM calls: sort by the next column (numbers largest first)", hint: "sort",
+                   .cycleSort),
+        KeyBinding([c("r")], [.workbench], "LLM calls: reverse the sort order", .reverseSort),
+        KeyBinding([.escape, .backspace, .left, c("h")], label: "Esc/←", [.workbench], "back one level", hint: "back",
+                   .back),
     ]
 
     private static let index: [KeyContext: [Key: Int]] = {

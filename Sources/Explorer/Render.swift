@@ -22,6 +22,8 @@ public func render(_ state: ExplorerState, size: Size) -> Screen {
         Painter.traceList(state, layout, &screen)
     case (_, .compare(let c)):
         Compare.draw(state, c, layout, &screen)
+    case (_, .workbench(let w)):
+        WorkbenchPainter.draw(state, w, layout, &screen)
     }
     Painter.statusBar(state, layout, &screen)
     return screen

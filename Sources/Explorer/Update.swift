@@ -80,6 +80,8 @@ extension ExplorerState {
         case .compare(let c):
             applyCompare(c, action)
             return nil
+        case .workbench(let w):
+            return applyWorkbench(w, action)
         }
     }
 
@@ -413,6 +415,11 @@ extension ExplorerState {
             if s.search != nil || s.filtering {
                 _ = s.search("", filter: false, height: traceRows(s))
                 message = "search cleared"
+            } else if let w = workbenchReturn {
+                // Opened from stats, a session or the LLM calls: back there.
+                workbenchReturn = nil
+                view = .workbench(w)
+                return Step(leave: true)
             } else if hasTraceList {
                 return Step(leave: true)
             }
@@ -444,8 +451,15 @@ extension ExplorerState {
                 message = "every pane is already shown; p toggles the side panel"
             }
         case .traceList:
-            if hasTraceList { return Step(leave: true) }
+            if hasTraceList {
+                workbenchReturn = nil
+                return Step(leave: true)
+            }
             message = "this file holds one trace"
+        case .openStats, .openCalls:
+            view = .trace(s)
+            openWorkbenchView(action)
+            return Step(leave: true)
         default:
             return nil
         }
@@ -501,6 +515,8 @@ extension ExplorerState {
             return nil
         case .compare:
             return nil
+        case .workbench(let w):
+            return clickInWorkbench(w, e)
         }
     }
 
@@ -607,6 +623,9 @@ extension ExplorerState {
         case .compareWithMarked:
             compareWithMarked()
             if case .compare = view { return nil }
+        case .openStats, .openSessions, .openCalls:
+            openWorkbenchView(action)
+            return nil
         default:
             break
         }

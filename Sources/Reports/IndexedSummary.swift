@@ -11,13 +11,25 @@ public enum IndexedSummary {
     /// small enough that a batch's traces take little memory next to the file.
     public static let batchBytes: Int64 = 48 << 20
 
-    /// Writes the text summary through `write` (called once per batch, in order).
-    public static func text(_ store: LazyTraceStore, prices: PriceTable, batchBytes: Int64 = batchBytes,
+    /// Writes the text summary through `write` (called once per batch, in order), of the traces
+    /// that match `query` (all when nil).
+    ///
+    /// With a query the header's count is known only at the end, so the matching traces' text
+    /// is kept until then: a few KB per trace, against hundreds of KB of spans.
+    public static func text(_ store: LazyTraceStore, prices: PriceTable, where query: TraceQuery? = nil,
+                            sessionKeys: SessionKeys = .standard, batchBytes: Int64 = batchBytes,
                             write: ([UInt8]) throws -> Void) throws {
         let index = store.index
-        try write(Array(SummaryText.header(source: index.source, format: index.format, traceCount: store.count).utf8))
+        let filtering = query.map { !$0.isEmpty } ?? false
+        if !filtering {
+            try write(Array(SummaryText.header(source: index.source, format: index.format, traceCount: store.count).utf8))
+        }
         var totals = UsageTotals()
-        try forEachBatch(store, batchBytes: batchBytes) { traces in
+        var kept: [UInt8] = []
+        var matched = 0
+        try forEachBatch(store, batchBytes: batchBytes, detail: detail(for: query)) { batch in
+            let traces = matching(batch, query, prices: prices, sessionKeys: sessionKeys)
+            matched += traces.count
             var out = ""
             let parts = Parallel.map(traces.count) { i -> (text: String, totals: UsageTotals) in
                 let stats = TraceStatistics(trace: traces[i], prices: prices)
@@ -28,21 +40,29 @@ public enum IndexedSummary {
                 out += part.text
             }
             totals = UsageTotals.combined([totals] + parts.map(\.totals))
-            try write(Array(out.utf8))
+            if filtering { kept += out.utf8 } else { try write(Array(out.utf8)) }
         }
-        if store.count > 1 {
-            try write(Array(("\n" + SummaryText.renderTotals(totals, traces: store.count)).utf8))
+        if filtering {
+            try write(Array(SummaryText.header(source: index.source, format: index.format, traceCount: matched).utf8) + kept)
+        }
+        if matched > 1 {
+            try write(Array(("\n" + SummaryText.renderTotals(totals, traces: matched)).utf8))
         }
     }
 
-    /// Writes the JSON summary through `write` (called once per batch, in order).
-    public static func json(_ store: LazyTraceStore, prices: PriceTable, batchBytes: Int64 = batchBytes,
+    /// Writes the JSON summary through `write` (called once per batch, in order), of the traces
+    /// that match `query` (all when nil).
+    public static func json(_ store: LazyTraceStore, prices: PriceTable, where query: TraceQuery? = nil,
+                            sessionKeys: SessionKeys = .standard, batchBytes: Int64 = batchBytes,
                             write: ([UInt8]) throws -> Void) throws {
         let index = store.index
         var w = JSONWriter()
         SummaryJSON.begin(into: &w)
         var totals = UsageTotals()
-        try forEachBatch(store, batchBytes: batchBytes) { traces in
+        var matched = 0
+        try forEachBatch(store, batchBytes: batchBytes, detail: detail(for: query)) { batch in
+            let traces = matching(batch, query, prices: prices, sessionKeys: sessionKeys)
+            matched += traces.count
             let pieces = Parallel.map(traces.count) { i in
                 var one = JSONWriter()
                 one.beginArray()
@@ -54,14 +74,28 @@ public enum IndexedSummary {
             try write(w.drain())
         }
         SummaryJSON.end(source: index.source, format: index.format, skippedSpans: index.skippedSpans,
-                        warnings: index.warnings, totals: totals, traceCount: store.count, into: &w)
+                        warnings: index.warnings, totals: totals, traceCount: matched, into: &w)
         var tail = w.drain()
         tail.append(0x0A)
         try write(tail)
     }
 
+    /// What a summary decodes of each span: everything when the query reads attributes or text.
+    static func detail(for query: TraceQuery?) -> TraceLoader.Detail {
+        (query?.readsAttributes ?? false) ? .full : .summary
+    }
+
+    /// The traces of a batch that match `query`, in order (the facts are those a full load's
+    /// filter computes).
+    static func matching(_ traces: [Trace], _ query: TraceQuery?, prices: PriceTable, sessionKeys: SessionKeys) -> [Trace] {
+        guard let query, !query.isEmpty else { return traces }
+        let facts = TraceFacts.compute(traces, prices: prices, sessionKeys: sessionKeys)
+        return query.filter(traces, facts: facts).map { traces[$0] }
+    }
+
     /// Decodes the traces in index order, a batch at a time on all cores.
-    static func forEachBatch(_ store: LazyTraceStore, batchBytes: Int64, _ body: ([Trace]) throws -> Void) throws {
+    static func forEachBatch(_ store: LazyTraceStore, batchBytes: Int64, detail: TraceLoader.Detail = .summary,
+                             _ body: ([Trace]) throws -> Void) throws {
         let entries = store.index.traces
         var first = 0
         while first < entries.count {
@@ -73,7 +107,7 @@ public enum IndexedSummary {
             } while last < entries.count && bytes + entries[last].spanBytes <= batchBytes
             let start = first
             let decoded = Parallel.map(last - start) { i in
-                Result { () throws(TraceFormatError) in try store.trace(at: start + i, detail: .summary) }
+                Result { () throws(TraceFormatError) in try store.trace(at: start + i, detail: detail) }
             }
             var traces: [Trace] = []
             traces.reserveCapacity(decoded.count)

@@ -74,20 +74,67 @@ public enum CallsText {
         let finishWidth = min(14, max(6, rows.map { $0.finishReason.count }.max() ?? 0))
         func row(_ c: [String]) -> String {
             TextFormat.pad(c[0], 9) + TextFormat.pad(c[1], width) + TextFormat.left(c[2], 7) + " " + TextFormat.left(c[3], 6)
-                + " " + TextFormat.left(c[4], 10) + " " + TextFormat.left(c[5], 8) + " " + TextFormat.left(c[6], 8) + "  "
-                + TextFormat.pad(c[7], finishWidth) + c[8]
+                + " " + TextFormat.left(c[4], 7) + " " + TextFormat.left(c[5], 10) + " " + TextFormat.left(c[6], 8) + " "
+                + TextFormat.left(c[7], 8) + "  " + TextFormat.pad(c[8], finishWidth) + c[9]
         }
-        out += row(["trace", "model", "in", "out", "cost", "latency", "ttft", "finish", "span"]) + "\n"
+        out += row(["trace", "model", "in", "out", "cached", "cost", "latency", "ttft", "finish", "span"]) + "\n"
         for (r, model) in zip(rows, models) {
             out += row([String(traces[r.trace].id.description.prefix(8)), model,
                         r.promptTokens.map { Format.grouped($0) } ?? "–",
                         r.completionTokens.map { Format.grouped($0) } ?? "–",
+                        r.cachedTokens.map { Format.grouped($0) } ?? "–",
                         r.costUSD.map(Format.usd) ?? "unpriced",
                         Format.duration(r.latencyNanos),
                         r.timeToFirstTokenNanos.map(Format.duration) ?? "–",
                         terminalSafe(r.finishReason.isEmpty ? "–" : r.finishReason),
                         terminalSafe(r.name) + (r.isError ? " (error)" : "")]) + "\n"
         }
+        return out
+    }
+}
+
+/// What `spanscope calls --format json` prints, a contract for scripts (new keys may be added,
+/// none removed): `{"calls": N, "shown": M, "rows": [{"trace_id", "span_id", "name", "model",
+/// "prompt_tokens", "completion_tokens", "cached_tokens", "total_tokens", "cost_usd",
+/// "cost_recorded", "latency_ms", "ttft_ms", "finish_reason", "start", "error"}]}`; a token count,
+/// cost or TTFT that was not recorded (or could not be priced) is null.
+public enum CallsJSON {
+    /// Encodes `rows` (in the order given); `total` is the count before any limit.
+    public static func encode(_ rows: [LLMCallRow], traces: [Trace], total: Int? = nil) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.member("calls", total ?? rows.count)
+        w.member("shown", rows.count)
+        w.key("rows")
+        w.beginArray()
+        for r in rows {
+            let trace = traces[r.trace]
+            w.beginObject()
+            w.member("trace_id", trace.id.description)
+            w.member("span_id", trace.spans[r.span].spanID.description)
+            w.member("name", r.name)
+            w.member("model", r.model)
+            for (name, value) in [("prompt_tokens", r.promptTokens), ("completion_tokens", r.completionTokens),
+                                  ("cached_tokens", r.cachedTokens)] {
+                w.key(name)
+                if let value { w.int(value) } else { w.null() }
+            }
+            w.member("total_tokens", r.totalTokens)
+            w.key("cost_usd")
+            if let usd = r.costUSD { w.double(usd) } else { w.null() }
+            w.member("cost_recorded", r.costRecorded)
+            w.member("latency_ms", Double(r.latencyNanos) / 1e6)
+            w.key("ttft_ms")
+            if let t = r.timeToFirstTokenNanos { w.double(Double(t) / 1e6) } else { w.null() }
+            w.member("finish_reason", r.finishReason)
+            w.member("start", Format.timestamp(r.startNanos))
+            w.member("error", r.isError)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        var out = w.bytes
+        out.append(0x0A)
         return out
     }
 }

@@ -63,11 +63,20 @@ public struct BatchDiff: Sendable {
 
     /// Groups `a` and `b` by `key` (the `stats` groups, `TraceStats.groups`), pricing calls with `prices`.
     public init(a: [Trace], b: [Trace], by key: Key, prices: PriceTable) {
+        let grouping = key.grouping
+        var sumsA = RunSums(), sumsB = RunSums()
+        sumsA.add(a, prices: prices)
+        sumsB.add(b, prices: prices)
+        self.init(a: TraceStats.groups(a, by: grouping, prices: prices), b: TraceStats.groups(b, by: grouping, prices: prices),
+                  meanA: sumsA.mean, meanB: sumsB.mean, by: key)
+    }
+
+    /// Compares two stats tables already grouped by `key.grouping` (for sets of runs read a
+    /// batch at a time), with their runs' means.
+    public init(a tableA: StatsTable, b tableB: StatsTable, meanA: RunTotals, meanB: RunTotals, by key: Key) {
         self.key = key
-        runsA = a.count
-        runsB = b.count
-        let grouping: StatsGrouping = key == .spanName ? .name : .model
-        let tableA = TraceStats.groups(a, by: grouping, prices: prices), tableB = TraceStats.groups(b, by: grouping, prices: prices)
+        runsA = tableA.traces
+        runsB = tableB.traces
         var groupsA: [String: StatsGroup] = [:], groupsB: [String: StatsGroup] = [:]
         for g in tableA.groups { groupsA[g.key] = g }
         for g in tableB.groups { groupsB[g.key] = g }
@@ -78,8 +87,8 @@ public struct BatchDiff: Sendable {
             let ty = (groupsA[y.key]?.totalNanos ?? 0) &+ (groupsB[y.key]?.totalNanos ?? 0)
             return tx != ty ? tx > ty : x.key < y.key
         }
-        meanA = BatchDiff.mean(a, prices: prices)
-        meanB = BatchDiff.mean(b, prices: prices)
+        self.meanA = meanA
+        self.meanB = meanB
     }
 
     /// The `p` quantile as `stats` computes it (numpy's default linear interpolation); 0 for no values.
@@ -87,10 +96,24 @@ public struct BatchDiff: Sendable {
         sorted.isEmpty ? 0 : TraceStats.percentile(sorted, p)
     }
 
-    /// Totals of the runs divided by their number.
-    static func mean(_ traces: [Trace], prices: PriceTable) -> RunTotals {
+}
+
+extension BatchDiff.Key {
+    /// The `stats` grouping of this key.
+    public var grouping: StatsGrouping { self == .spanName ? .name : .model }
+}
+
+/// Sums of runs' totals, added a batch of runs at a time, for `BatchDiff`'s mean run.
+public struct RunSums: Sendable {
+    private var cost = 0.0, duration = 0.0, calls = 0.0, tokens = 0.0, errors = 0.0
+    private var runs = 0
+
+    /// No runs yet.
+    public init() {}
+
+    /// Adds the next runs (their totals worked out on all cores, summed in order).
+    public mutating func add(_ traces: [Trace], prices: PriceTable) {
         let totals = Parallel.map(traces.count) { RunTotals(TraceSummary(trace: traces[$0], prices: prices)) }
-        var cost = 0.0, duration = 0.0, calls = 0.0, tokens = 0.0, errors = 0.0
         for t in totals {
             cost += t.costUSD
             duration += Double(t.durationNanos)
@@ -98,7 +121,12 @@ public struct BatchDiff: Sendable {
             tokens += Double(t.totalTokens)
             errors += Double(t.errors)
         }
-        let n = Double(max(1, traces.count))
+        runs += traces.count
+    }
+
+    /// Totals of the runs added divided by their number (zeros for none).
+    public var mean: RunTotals {
+        let n = Double(max(1, runs))
         return RunTotals(costUSD: cost / n, durationNanos: Int64(duration / n), llmCalls: Int((calls / n).rounded()),
                          totalTokens: Int64((tokens / n).rounded()), errors: Int((errors / n).rounded()))
     }

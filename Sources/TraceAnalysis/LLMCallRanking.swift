@@ -14,6 +14,8 @@ public struct LLMCallRow: Hashable, Sendable {
     public var promptTokens: Int64?
     /// Output tokens (nil: not recorded).
     public var completionTokens: Int64?
+    /// Input tokens read from the provider's prompt cache, part of `promptTokens` (nil: not recorded).
+    public var cachedTokens: Int64?
     /// Total tokens (recorded total, else input + output).
     public var totalTokens: Int64
     /// Cost in USD; nil when unpriced.
@@ -34,8 +36,8 @@ public struct LLMCallRow: Hashable, Sendable {
 
 /// A column the ranked-calls table sorts by.
 public enum LLMCallColumn: String, Hashable, Sendable, CaseIterable {
-    case start, model, promptTokens = "prompt_tokens", completionTokens = "completion_tokens", tokens = "tokens",
-         cost, latency, timeToFirstToken = "ttft", finishReason = "finish"
+    case start, model, promptTokens = "prompt_tokens", completionTokens = "completion_tokens",
+         cachedTokens = "cached_tokens", tokens = "tokens", cost, latency, timeToFirstToken = "ttft", finishReason = "finish"
 
     /// True for numeric columns, which sort descending first (largest on top).
     public var descendingFirst: Bool {
@@ -62,6 +64,7 @@ public enum LLMCallRanking {
                 let cost = TraceStatistics.cost(of: call, prices: prices, cache: &cache)
                 out.append(LLMCallRow(trace: t, span: i, name: s.name, model: UsageTotals.modelName(of: call),
                                       promptTokens: call.promptTokens, completionTokens: call.completionTokens,
+                                      cachedTokens: call.cacheReadTokens,
                                       totalTokens: call.totalTokens, costUSD: cost.usd, costRecorded: cost.source == .recorded,
                                       latencyNanos: s.durationNanos, timeToFirstTokenNanos: call.timeToFirstTokenNanos,
                                       finishReason: call.finishReasons.joined(separator: ","), startNanos: s.startNanos,
@@ -80,6 +83,7 @@ public enum LLMCallRanking {
             switch column {
             case .promptTokens: return r.promptTokens.map(Double.init)
             case .completionTokens: return r.completionTokens.map(Double.init)
+            case .cachedTokens: return r.cachedTokens.map(Double.init)
             case .tokens: return Double(r.totalTokens)
             case .cost: return r.costUSD
             case .latency: return Double(r.latencyNanos)

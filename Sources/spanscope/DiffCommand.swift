@@ -46,6 +46,10 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "Compare two sets of runs grouped by span name or by model instead of two traces.")
     var by: Group?
 
+    @Option(name: .long, help: ArgumentHelp("With --by, index a large file and read one batch of traces at a time: auto, always or never.",
+                                            visibility: .hidden))
+    var index: SummaryCommand.IndexMode = .auto
+
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
 
@@ -116,12 +120,29 @@ struct DiffCommand: ParsableCommand {
     }
 
     func runBatch(by: Group, prices: PriceTable, limits: [RegressionLimit]) throws {
-        let before = try loadOrExit([runs[0]], detail: .summary, remote: remote)
-        reportWarnings(before)
-        let after = try loadOrExit([runs[1]], detail: .summary, remote: remote)
-        reportWarnings(after)
         let key: BatchDiff.Key = by == .name ? .spanName : .model
-        let batch = BatchDiff(a: before.traces, b: after.traces, by: key, prices: prices)
+        // Each set is grouped as soon as it is read; a large file a batch of traces at a time.
+        var kept: [TraceDocument] = []
+        func side(_ path: String) throws -> (table: StatsTable, mean: RunTotals) {
+            if index != .never, !SourceLoader.hasRemote([path]),
+               index == .always ? TraceIndexer.canIndex(path: path) : TraceIndexer.shouldIndex(path: path) {
+                let store = try openIndexedOrExit(path)
+                do {
+                    return try IndexedStats.diffSide(store, by: key, prices: prices)
+                } catch let error as TraceFormatError {
+                    printError("spanscope: \(error.description)")
+                    throw ExitCode(1)
+                }
+            }
+            let doc = try loadOrExit([path], detail: .summary, remote: remote)
+            reportWarnings(doc)
+            kept.append(doc)
+            var sums = RunSums()
+            sums.add(doc.traces, prices: prices)
+            return (TraceStats.groups(doc.traces, by: key.grouping, prices: prices), sums.mean)
+        }
+        let before = try side(runs[0]), after = try side(runs[1])
+        let batch = BatchDiff(a: before.table, b: after.table, meanA: before.mean, meanB: after.mean, by: key)
         switch format {
         case .json: try writeStandardOutput(BatchDiffReport.json(batch, sourceA: runs[0], sourceB: runs[1]))
         case .text: try writeStandardOutput(Array(BatchDiffReport.text(batch, sourceA: runs[0], sourceB: runs[1], colored: colours).utf8))
@@ -129,7 +150,7 @@ struct DiffCommand: ParsableCommand {
         // --fail-on compares the runs' means: the typical run of B against the typical run of A.
         let breaches = RegressionLimit.breaches(limits, a: batch.meanA, b: batch.meanB)
         for breach in breaches { printError("spanscope: regression: " + BudgetText.describe(breach)) }
-        withExtendedLifetime((before, after)) { exitWithoutTeardown(breaches.isEmpty ? 0 : 1) }
+        withExtendedLifetime(kept) { exitWithoutTeardown(breaches.isEmpty ? 0 : 1) }
     }
 }
 

@@ -81,7 +81,7 @@ struct CallsCommand: ParsableCommand {
     @Argument(help: "Trace files or directories, or - for standard input.")
     var files: [String]
 
-    @Option(name: .long, help: "Sort by: cost, latency, tokens, prompt_tokens, completion_tokens, ttft, model, finish or start.")
+    @Option(name: .long, help: "Sort by: cost, latency, tokens, prompt_tokens, completion_tokens, cached_tokens, ttft, model, finish or start.")
     var sort: LLMCallColumn = .cost
 
     @Flag(name: .long, help: "Sort the other way (numbers smallest first, text Z to A).")
@@ -95,6 +95,9 @@ struct CallsCommand: ParsableCommand {
 
     @Option(name: .long, help: "Show at most this many calls.")
     var limit: Int?
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: StatsCommand.Format = .text
 
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
@@ -110,7 +113,10 @@ struct CallsCommand: ParsableCommand {
         var rows = LLMCallRanking.sorted(LLMCallRanking.rows(doc.traces, only: only, prices: table), by: sort, descending: descending)
         let total = rows.count
         if let limit, limit >= 0 { rows = Array(rows.prefix(limit)) }
-        try writeStandardOutput(Array(CallsText.render(rows, traces: doc.traces, total: total).utf8))
+        switch format {
+        case .text: try writeStandardOutput(Array(CallsText.render(rows, traces: doc.traces, total: total).utf8))
+        case .json: try writeStandardOutput(CallsJSON.encode(rows, traces: doc.traces, total: total))
+        }
         withExtendedLifetime(loaded) { exitWithoutTeardown() }
     }
 }

@@ -44,19 +44,39 @@ struct StatsCommand: ParsableCommand {
     @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session, tried before the standard ones (session.id, gen_ai.conversation.id, …).")
     var sessionKey: String?
 
+    @Option(name: .long, help: ArgumentHelp("Index the file and read one batch of traces at a time: auto, always or never.",
+                                            visibility: .hidden))
+    var index: SummaryCommand.IndexMode = .auto
+
     func run() throws {
         let query = try queryOrExit(self.where)
         let table = try priceTable(prices)
         let needsAll = (query?.readsAttributes ?? false) || by == .session || by == .tool || sessionKey != nil
-        let doc = try loadOrExit(files, detail: needsAll ? .full : .summary, remote: remote)
+        let detail: TraceLoader.Detail = needsAll ? .full : .summary
+        // A large OTLP JSON Lines file is indexed and its groups built a batch of traces at a time.
+        if files.count == 1, index != .never, !SourceLoader.hasRemote(files),
+           index == .always ? TraceIndexer.canIndex(path: files[0]) : TraceIndexer.shouldIndex(path: files[0]) {
+            let store = try openIndexedOrExit(files[0])
+            do {
+                try write(IndexedStats.table(store, by: by, where: query, prices: table,
+                                             sessionKeys: .preferring(sessionKey), detail: detail))
+            } catch let error as TraceFormatError {
+                printError("spanscope: \(error.description)")
+                throw ExitCode(1)
+            }
+            exitWithoutTeardown()
+        }
+        let doc = try loadOrExit(files, detail: detail, remote: remote)
         reportWarnings(doc)
-        let stats = TraceStats.groups(doc.traces, by: by, where: query, prices: table,
-                                      sessionKeys: .preferring(sessionKey))
+        try write(TraceStats.groups(doc.traces, by: by, where: query, prices: table, sessionKeys: .preferring(sessionKey)))
+        withExtendedLifetime(doc) { exitWithoutTeardown() }
+    }
+
+    private func write(_ stats: StatsTable) throws {
         switch format {
         case .json: try writeStandardOutput(StatsJSON.encode(stats))
         case .text: try writeStandardOutput(Array(StatsText.render(stats, query: self.where ?? "").utf8))
         }
-        withExtendedLifetime(doc) { exitWithoutTeardown() }
     }
 }
 

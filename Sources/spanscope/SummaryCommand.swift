@@ -49,13 +49,12 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let table = try priceTable(prices)
-        // A query may need every trace at once (sessions), so only an unfiltered summary is indexed.
-        if files.count == 1, self.where == nil, index != .never, !SourceLoader.hasRemote(files),
+        let query = try queryOrExit(self.where)
+        if files.count == 1, index != .never, !SourceLoader.hasRemote(files),
            index == .always ? TraceIndexer.canIndex(path: files[0]) : TraceIndexer.shouldIndex(path: files[0]) {
-            try runIndexed(files[0], prices: table)
+            try runIndexed(files[0], prices: table, query: query)
             exitWithoutTeardown()
         }
-        let query = try queryOrExit(self.where)
         // Only what a summary shows is kept (message texts and other attributes skipped unread),
         // unless the query reads attributes.
         let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary, remote: remote)
@@ -73,26 +72,35 @@ struct SummaryCommand: ParsableCommand {
 
 extension SummaryCommand {
     /// The summary of a large file, read one batch of traces at a time (memory: the index).
-    func runIndexed(_ path: String, prices table: PriceTable) throws {
-        let store: LazyTraceStore
-        do {
-            store = try LazyTraceStore(path: path)
-        } catch {
-            printError("spanscope: \(error.description)")
-            throw ExitCode(1)
-        }
-        reportWarnings(TraceDocument(source: path, format: store.index.format, traces: [],
-                                     warnings: store.index.warnings, skippedSpans: store.index.skippedSpans))
+    func runIndexed(_ path: String, prices table: PriceTable, query: TraceQuery?) throws {
+        let store = try openIndexedOrExit(path)
         do {
             switch format {
-            case .json: try IndexedSummary.json(store, prices: table, write: writeStandardOutput)
-            case .text: try IndexedSummary.text(store, prices: table, write: writeStandardOutput)
+            case .json: try IndexedSummary.json(store, prices: table, where: query, sessionKeys: .preferring(sessionKey),
+                                                write: writeStandardOutput)
+            case .text: try IndexedSummary.text(store, prices: table, where: query, sessionKeys: .preferring(sessionKey),
+                                                write: writeStandardOutput)
             }
         } catch let error as TraceFormatError {
             printError("spanscope: \(error.description)")
             throw ExitCode(1)
         }
     }
+}
+
+/// Indexes a large file for a batch-at-a-time report and prints the index's warnings; an error
+/// is printed on one line, exit 1.
+func openIndexedOrExit(_ path: String) throws -> LazyTraceStore {
+    let store: LazyTraceStore
+    do {
+        store = try LazyTraceStore(path: path)
+    } catch {
+        printError("spanscope: \(error.description)")
+        throw ExitCode(1)
+    }
+    reportWarnings(TraceDocument(source: path, format: store.index.format, traces: [],
+                                 warnings: store.index.warnings, skippedSpans: store.index.skippedSpans))
+    return store
 }
 
 /// Writes bytes to standard output; a failed write (full disk, closed pipe) is reported, exit 1.

@@ -47,6 +47,33 @@ import TraceModel
         try expectSameSummaries(path, batchBytes: 20_000)
     }
 
+    /// `summary --where` through the store keeps the traces a full load's filter keeps, and its
+    /// text and JSON (header count and totals included) are the same bytes.
+    @Test func filteredSummariesAreIdenticalToAFilteredFullLoad() throws {
+        let path = IndexedSummaryTests.temporaryFile("where.jsonl")
+        try TraceGenerator(spans: 4_000, traces: 60, seed: 4).write(to: path, format: .otlpJSONL)
+        let store = try LazyTraceStore(path: path)
+        for text in ["error", "duration>3s llm_calls>=2", "-error", "model~gpt or cost>0.01", "user.id~1", "root=nothing-matches-this"] {
+            let query = try TraceQuery(text)
+            let loaded = try TraceLoader.load(paths: [path], detail: query.readsAttributes ? .full : .summary)
+            let facts = TraceFacts.compute(loaded.traces, prices: .standard)
+            var full = loaded
+            full.traces = query.filter(loaded.traces, facts: facts).map { loaded.traces[$0] }
+            var out: [UInt8] = []
+            try IndexedSummary.text(store, prices: .standard, where: query, batchBytes: 40_000) { out += $0 }
+            #expect(String(decoding: out, as: UTF8.self) == SummaryText.render(full, prices: .standard), "\(text)")
+            out = []
+            try IndexedSummary.json(store, prices: .standard, where: query, batchBytes: 40_000) { out += $0 }
+            #expect(out == SummaryJSON.encode(full, prices: .standard), "\(text)")
+        }
+        // Counted independently from the index: the traces with an error span.
+        var out: [UInt8] = []
+        try IndexedSummary.text(store, prices: .standard, where: try TraceQuery("error")) { out += $0 }
+        let errors = store.index.traces.filter { $0.errorCount > 0 }.count
+        #expect(errors > 0 && errors < store.count)
+        #expect(String(decoding: out, as: UTF8.self).hasPrefix("\(path): OTLP JSON Lines, \(errors) trace"))
+    }
+
     @Test func aFileTruncatedBeforeTheSummaryIsReadGivesAnError() throws {
         let path = IndexedSummaryTests.temporaryFile("cut.jsonl")
         try TraceGenerator(spans: 2_000, traces: 10, seed: 2).write(to: path, format: .otlpJSONL)

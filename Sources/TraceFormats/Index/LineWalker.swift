@@ -62,31 +62,29 @@ struct LineWalker {
     /// string holds a backslash.
     @inline(__always)
     func stringEnd(from start: Int) throws(ScanFailure) -> (end: Int, escaped: Bool) {
-        let quotes: UInt64 = 0x2222_2222_2222_2222, slashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+        let quotes = SIMD16<UInt8>(repeating: 0x22), slashes = SIMD16<UInt8>(repeating: 0x5C)
         var q = start
         var escaped = false
         while true {
-            // 32 bytes at a time while there is neither a quote nor a backslash: long texts
-            // (prompts, completions) go by with one branch per block. (Swift's SIMD `any` is not
-            // inlined here and costs more than these word tests.)
+            // 32 bytes per step while there is neither a quote nor a backslash (long texts go by
+            // with one branch per step), then the first one's offset from the 16-byte masks.
+            // (The element types are spelled out: `SIMD16(repeating:)` left to inference
+            // compiled to a byte loop, while `SIMD16<UInt8>` comparisons become `pcmpeqb`.)
+            var hit = -1
             while q &+ 32 <= end {
                 let raw = UnsafeRawPointer(base + q)
-                let w0 = raw.loadUnaligned(as: UInt64.self), w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                let w2 = raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), w3 = raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-                let a = LineWalker.zeroBytes(w0 ^ quotes) | LineWalker.zeroBytes(w0 ^ slashes)
-                    | LineWalker.zeroBytes(w1 ^ quotes) | LineWalker.zeroBytes(w1 ^ slashes)
-                let b = LineWalker.zeroBytes(w2 ^ quotes) | LineWalker.zeroBytes(w2 ^ slashes)
-                    | LineWalker.zeroBytes(w3 ^ quotes) | LineWalker.zeroBytes(w3 ^ slashes)
-                if a | b != 0 { break }
+                let v0 = raw.loadUnaligned(as: SIMD16<UInt8>.self), v1 = raw.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self)
+                let m0 = (v0 .== quotes) .| (v0 .== slashes), m1 = (v1 .== quotes) .| (v1 .== slashes)
+                let f = LineWalker.firstSet(m0)
+                if f >= 0 { hit = q &+ f; break }
+                let g = LineWalker.firstSet(m1)
+                if g >= 0 { hit = q &+ 16 &+ g; break }
                 q &+= 32
             }
-            // Then eight at a time to find the exact byte.
-            var hit = -1
-            while q &+ 8 <= end {
-                let w = UnsafeRawPointer(base + q).loadUnaligned(as: UInt64.self)
-                let m = LineWalker.zeroBytes(w ^ quotes) | LineWalker.zeroBytes(w ^ slashes)
-                if m != 0 { hit = q &+ (m.littleEndian.trailingZeroBitCount >> 3); break }
-                q &+= 8
+            if hit < 0, q &+ 16 <= end {
+                let v = UnsafeRawPointer(base + q).loadUnaligned(as: SIMD16<UInt8>.self)
+                let f = LineWalker.firstSet((v .== quotes) .| (v .== slashes))
+                if f >= 0 { hit = q &+ f } else { q &+= 16 }
             }
             if hit < 0 {
                 while q < end, base[q] != 0x22, base[q] != 0x5C { q &+= 1 }
@@ -101,11 +99,14 @@ struct LineWalker {
         }
     }
 
-    /// High bit set in each byte of `w` that is zero; the lowest such byte is exact (a borrow
-    /// can only mark bytes above a zero one).
+    /// The first true lane of a byte mask, or -1 when none is.
     @inline(__always)
-    static func zeroBytes(_ w: UInt64) -> UInt64 {
-        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+    static func firstSet(_ m: SIMDMask<SIMD16<Int8>>) -> Int {
+        let w = unsafeBitCast(m, to: SIMD2<UInt64>.self)
+        let lo = w[0], hi = w[1]
+        if lo != 0 { return lo.trailingZeroBitCount &>> 3 }
+        if hi != 0 { return 8 &+ hi.trailingZeroBitCount &>> 3 }
+        return -1
     }
 
     /// Reads a string at `p` (after whitespace): the range of its raw contents and whether it
@@ -151,13 +152,50 @@ struct LineWalker {
         try skipBrackets(depth: 1, unclosed: "line ends inside an object")
     }
 
+    /// After an attribute's key (just past `"key":"…"`), skips the rest of its entry, `}`
+    /// included. The usual shape, `,"value":{"stringValue":"…"}}` (or another scalar type),
+    /// goes by with a prefix compare and one string search; anything else by bracket counting.
+    mutating func skipRestOfAttribute() throws(ScanFailure) {
+        let prefix: StaticString = #","value":{""#
+        let n = prefix.utf8CodeUnitCount
+        if p &+ n < end, memcmp(base + p, prefix.utf8Start, n) == 0 {
+            var q = p &+ n
+            // The type's name, then `":`, then a string or a bare scalar, then `}}`.
+            if let typeEnd = try? stringEnd(from: q), typeEnd.end &+ 2 < end, !typeEnd.escaped, base[typeEnd.end &+ 1] == UInt8(ascii: ":") {
+                q = typeEnd.end &+ 2
+                if base[q] == 0x22 {
+                    q = try stringEnd(from: q &+ 1).end &+ 1
+                } else {
+                    while q < end, base[q] != UInt8(ascii: "}"), base[q] != UInt8(ascii: ","), base[q] != UInt8(ascii: "{"),
+                          base[q] != UInt8(ascii: "["), base[q] != 0x22 { q &+= 1 }
+                }
+                if q &+ 1 < end, base[q] == UInt8(ascii: "}"), base[q &+ 1] == UInt8(ascii: "}") {
+                    p = q &+ 2
+                    return
+                }
+            }
+        }
+        if try nextMember() { try skipRestOfObject() }
+    }
+
     /// Counts brackets outside strings from `depth` until it returns to zero; strings (most of
-    /// the bytes) are crossed by `stringEnd`'s block search.
+    /// the bytes) are crossed by `stringEnd`'s block search, and the bytes between brackets and
+    /// quotes 16 at a time.
     @inline(__always)
     private mutating func skipBrackets(depth start: Int, unclosed: String) throws(ScanFailure) {
         let opened = p
         var depth = start
+        // `[` and `{` differ only in bit 5 (0x5B, 0x7B), as do `]` and `}`: one compare each.
+        let quotes = SIMD16<UInt8>(repeating: 0x22), bit5 = SIMD16<UInt8>(repeating: 0x20)
+        let opens = SIMD16<UInt8>(repeating: 0x7B), closes = SIMD16<UInt8>(repeating: 0x7D)
         while p < end {
+            if p &+ 16 <= end {
+                let v = UnsafeRawPointer(base + p).loadUnaligned(as: SIMD16<UInt8>.self)
+                let folded = v | bit5
+                let f = LineWalker.firstSet((v .== quotes) .| (folded .== opens) .| (folded .== closes))
+                if f < 0 { p &+= 16; continue }
+                p &+= f
+            }
             switch base[p] {
             case 0x22:
                 p = try stringEnd(from: p &+ 1).end &+ 1

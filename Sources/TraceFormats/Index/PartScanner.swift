@@ -354,7 +354,7 @@ struct PartScanner {
                         // Most keys are not wanted: skip the rest of the entry, value unread.
                         if !raw.escaped,
                            !LLMConventions.isSummaryKey(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start)) {
-                            if try w.nextMember() { try w.skipRestOfObject() }
+                            try w.skipRestOfAttribute()
                             break
                         }
                     } else if w.keyIs(k, "value") {

@@ -1,0 +1,198 @@
+import TraceAnalysis
+import TraceModel
+import TerminalText
+
+/// The workbench's reducer: opening its views, moving, sorting, regrouping, going a level
+/// deeper with Enter and back with Esc, and opening a trace at a span.
+extension ExplorerState {
+    /// `%`, `@` and `L` from the trace list or a trace: opens that view over what is shown.
+    mutating func openWorkbenchView(_ action: Action) {
+        let prices = self.prices
+        switch action {
+        case .openStats:
+            openWorkbench({ traces, _, _ in
+                .stats(ExplorerState.statsLevel(traces, facts: nil, by: .name, prices: prices))
+            }, needsFacts: false)
+        case .openSessions:
+            openWorkbench({ traces, facts, _ in
+                let facts = facts ?? TraceFacts.compute(traces, prices: prices)
+                let sessions = Sessions.list(traces, facts: facts)
+                let named = sessions.reduce(0) { $0 + $1.traces.count }
+                return .sessions(SessionsLevel(sessions: sessions, withoutSession: traces.count - named))
+            }, needsFacts: true)
+        case .openCalls:
+            openWorkbench({ traces, _, oneTrace in
+                .calls(CallsLevel(rows: LLMCallRanking.rows(traces, prices: prices), oneTrace: oneTrace))
+            }, needsFacts: false)
+        default:
+            break
+        }
+    }
+
+    /// A key in the workbench.
+    mutating func applyWorkbench(_ current: WorkbenchSession, _ action: Action) -> Command? {
+        var w = current
+        // Placeholder while `w` is edited, so its arrays are not copied on every key.
+        view = .list
+        let h = workbenchRows
+        let level = w.current
+        let row = level.selected
+        var selected: Int? = nil
+        switch action {
+        case .up: selected = row - 1
+        case .down: selected = row + 1
+        case .pageUp: selected = row - h
+        case .pageDown: selected = row + h
+        case .halfPageUp: selected = row - h / 2
+        case .halfPageDown: selected = row + h / 2
+        case .top: selected = 0
+        case .bottom: selected = level.count - 1
+        case .back:
+            if w.levels.count > 1 {
+                w.levels.removeLast()
+                break
+            }
+            leaveWorkbench(w)
+            return nil
+        case .traceList:
+            if hasTraceList {
+                view = .list
+                clampList()
+                return nil
+            }
+            message = "this file holds one trace"
+        case .cycleGrouping:
+            guard case .stats(let l) = level else {
+                message = "b groups the stats table (%)"
+                break
+            }
+            let by = l.table.grouping.next
+            let traces = coveredTraces(w)
+            let facts = by == .session ? coveredFacts(w, traces) : nil
+            w.levels[w.levels.count - 1] = .stats(ExplorerState.statsLevel(traces, facts: facts, by: by, prices: prices))
+            message = "stats by \(by.rawValue)"
+        case .cycleSort, .reverseSort:
+            guard case .calls(var l) = level else {
+                message = "s and r sort the LLM calls (L)"
+                break
+            }
+            if action == .cycleSort { l.cycleSort() } else { l.reverse() }
+            w.levels[w.levels.count - 1] = .calls(l)
+            message = "sorted by \(l.sort.title) \(l.descending ? "↓" : "↑")"
+        case .activate:
+            if enterInWorkbench(&w) { return nil }
+        default:
+            break
+        }
+        if let selected { w.levels[w.levels.count - 1] = level.moved(selected: selected, top: level.top) }
+        w.levels[w.levels.count - 1] = clamped(w.current, height: h)
+        view = .workbench(w)
+        return nil
+    }
+
+    /// Rows of a workbench table.
+    var workbenchRows: Int { max(1, layout.listBody.height) }
+
+    /// The workbench shown, nil when another view is.
+    public var workbench: WorkbenchSession? {
+        if case .workbench(let w) = view { return w }
+        return nil
+    }
+
+    /// Back from the workbench's first level: to the trace it was opened from, else to the list.
+    private mutating func leaveWorkbench(_ w: WorkbenchSession) {
+        if var s = w.origin {
+            s.keepSelectionVisible(height: traceRows(s), center: false)
+            view = .trace(s)
+        } else {
+            view = .list
+            clampList()
+        }
+    }
+
+    /// Enter: a group's spans, a session's thread, or the trace at the selected span. True when
+    /// the workbench was left for a trace (the state's view is already set).
+    private mutating func enterInWorkbench(_ w: inout WorkbenchSession) -> Bool {
+        let level = w.current
+        let p = level.selected
+        guard p < level.count else { return false }
+        switch level {
+        case .stats(let l):
+            let group = l.table.groups[p]
+            let traces = coveredTraces(w)
+            let facts = l.table.grouping == .session ? coveredFacts(w, traces) : nil
+            let members = TraceStats.members(traces, by: l.table.grouping, key: group.key, facts: facts, prices: prices)
+            w.levels.append(.members(MembersLevel(grouping: l.table.grouping, key: group.key, members: members)))
+        case .sessions(let l):
+            let session = l.sessions[p]
+            let traces = coveredTraces(w)
+            let facts = coveredFacts(w, traces)
+            w.levels.append(.thread(ThreadLevel(session: session, turns: Sessions.thread(session, traces: traces, facts: facts))))
+        case .members(let l):
+            let m = l.members[p]
+            return openFromWorkbench(w, position: m.trace, span: m.span, details: false)
+        case .thread(let l):
+            let turn = l.turns[p]
+            return openFromWorkbench(w, position: turn.trace, span: nil, details: false)
+        case .calls(let l):
+            let r = l.rows[p]
+            return openFromWorkbench(w, position: r.trace, span: r.span, details: true)
+        }
+        return false
+    }
+
+    /// Opens the trace at workbench position `position`, with `span` selected (and its details
+    /// shown when `details`); Esc in that trace comes back to `w`.
+    private mutating func openFromWorkbench(_ w: WorkbenchSession, position: Int, span: Int?, details: Bool) -> Bool {
+        guard let i = documentIndex(w, position) else {
+            message = "that trace is no longer held (evicted by the span limit)"
+            return false
+        }
+        openTrace(i)
+        guard var s = session else { return false }
+        if let span, span < s.trace.count {
+            s.select(span)
+            s.keepSelectionVisible(height: traceRows(s), center: true)
+            view = .trace(s)
+            if details { overlay = .document(detailDocument(s)) }
+        }
+        workbenchReturn = w
+        return true
+    }
+
+    /// `level` with its selection inside its rows and on screen for `height` rows (for the
+    /// thread, whose turns take several lines each, the selected turn wholly on screen when it fits).
+    func clamped(_ level: WorkbenchLevel, height h: Int) -> WorkbenchLevel {
+        let n = level.count
+        let selected = min(max(0, level.selected), max(0, n - 1))
+        var top = level.top
+        if case .thread(let l) = level {
+            if selected < top { top = selected }
+            var lines = (top...max(top, selected)).reduce(0) { $0 + (($1 < n) ? l.height(of: $1) : 0) }
+            while top < selected && lines > h {
+                lines -= l.height(of: top)
+                top += 1
+            }
+            top = min(max(0, top), max(0, n - 1))
+            return level.moved(selected: selected, top: top)
+        }
+        if selected < top { top = selected }
+        if selected >= top + h { top = selected - h + 1 }
+        top = min(max(0, top), max(0, n - h))
+        return level.moved(selected: selected, top: top)
+    }
+
+    /// A click on a table row selects it, a double click opens it (as Enter); the thread's turns
+    /// are several lines each and are chosen with the keys.
+    mutating func clickInWorkbench(_ w: WorkbenchSession, _ e: MouseEvent) -> Command? {
+        let body = layout.listBody
+        guard body.rows.contains(e.row) else { return nil }
+        if case .thread = w.current { return nil }
+        let p = w.current.top + (e.row - body.top)
+        guard p < w.current.count else { return nil }
+        var moved = w
+        moved.levels[moved.levels.count - 1] = w.current.moved(selected: p, top: w.current.top)
+        view = .workbench(moved)
+        return e.kind == .doubleClick ? applyWorkbench(moved, .activate) : nil
+    }
+}

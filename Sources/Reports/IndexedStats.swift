@@ -1,0 +1,35 @@
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+
+/// `spanscope stats` over a `LazyTraceStore`: the table `TraceStats.groups` gives for a full
+/// load, built a batch of traces at a time so that memory holds the index, one batch and the
+/// groups' durations, never the whole file.
+public enum IndexedStats {
+    /// The stats table of every trace in the store (in index order, which is a full load's).
+    ///
+    /// - Parameter detail: how much of each span to decode: `.full` when the query or the
+    ///   grouping reads attributes (sessions, tools), else `.summary`.
+    public static func table(_ store: LazyTraceStore, by grouping: StatsGrouping, where query: TraceQuery? = nil,
+                             prices: PriceTable = .standard, sessionKeys: SessionKeys = .standard,
+                             detail: TraceLoader.Detail, batchBytes: Int64 = IndexedSummary.batchBytes) throws -> StatsTable {
+        var accumulator = StatsAccumulator(by: grouping, where: query, prices: prices, sessionKeys: sessionKeys)
+        try IndexedSummary.forEachBatch(store, batchBytes: batchBytes, detail: detail) { accumulator.add($0) }
+        return accumulator.table()
+    }
+}
+
+extension IndexedStats {
+    /// One side of `diff --by` over a store: its stats table grouped by `key` and its mean run,
+    /// in one pass a batch at a time (`BatchDiff(a:b:meanA:meanB:by:)` compares two of these).
+    public static func diffSide(_ store: LazyTraceStore, by key: BatchDiff.Key, prices: PriceTable = .standard,
+                                batchBytes: Int64 = IndexedSummary.batchBytes) throws -> (table: StatsTable, mean: RunTotals) {
+        var accumulator = StatsAccumulator(by: key.grouping, prices: prices)
+        var sums = RunSums()
+        try IndexedSummary.forEachBatch(store, batchBytes: batchBytes, detail: .summary) { batch in
+            accumulator.add(batch)
+            sums.add(batch, prices: prices)
+        }
+        return (accumulator.table(), sums.mean)
+    }
+}

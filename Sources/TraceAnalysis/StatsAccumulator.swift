@@ -1,0 +1,60 @@
+import TraceModel
+
+/// `TraceStats.groups` fed a batch of traces at a time, so that a file too large to hold can be
+/// read trace by trace: memory is the groups (two durations per entry), not the traces.
+///
+/// Batches must come in the order the whole list would have: the table is then the one
+/// `TraceStats.groups` gives for all the traces at once, double for double (percentiles need
+/// every value, so each group keeps its entries' durations; sums run in the same order).
+public struct StatsAccumulator: Sendable {
+    /// What the rows are grouped by.
+    public let grouping: StatsGrouping
+    private let query: TraceQuery?
+    private let prices: PriceTable
+    private let sessionKeys: SessionKeys
+    private var merged: [String: TraceStats.Partial] = [:]
+    private var selected = 0
+
+    /// An empty table grouped `by`, over the traces that will match `query`.
+    public init(by grouping: StatsGrouping, where query: TraceQuery? = nil, prices: PriceTable = .standard,
+                sessionKeys: SessionKeys = .standard) {
+        self.grouping = grouping
+        self.query = query
+        self.prices = prices
+        self.sessionKeys = sessionKeys
+    }
+
+    /// Adds the next traces (on all cores); they need not be kept afterwards.
+    public mutating func add(_ traces: [Trace]) {
+        let (chosen, facts) = TraceStats.select(traces, query: query, facts: nil, grouping: grouping, prices: prices,
+                                                sessionKeys: sessionKeys)
+        let grouping = self.grouping, prices = self.prices
+        let partials: [[String: TraceStats.Partial]] = Parallel.map(chosen.count) { j in
+            let t = chosen[j]
+            return TraceStats.partial(traces[t], facts: facts?[t], by: grouping, prices: prices)
+        }
+        for part in partials {
+            for (key, p) in part {
+                if var into = merged.removeValue(forKey: key) {
+                    into.absorb(p)
+                    merged[key] = into
+                } else {
+                    merged[key] = p
+                }
+            }
+        }
+        selected += chosen.count
+    }
+
+    /// The table of every trace added so far, ordered as `TraceStats.groups` orders it.
+    public func table() -> StatsTable {
+        let grouping = self.grouping
+        var groups = merged.map { key, p in p.group(key: key, withSelf: grouping != .session) }
+        groups.sort { a, b in
+            if grouping == .model, a.costUSD != b.costUSD { return a.costUSD > b.costUSD }
+            if a.totalNanos != b.totalNanos { return a.totalNanos > b.totalNanos }
+            return a.key < b.key
+        }
+        return StatsTable(grouping: grouping, traces: selected, groups: groups)
+    }
+}
