@@ -152,6 +152,8 @@ public enum Action: Hashable, Sendable {
     case openTrace
     /// Sort by the next column.
     case cycleSort
+    /// Sort by the previous column.
+    case cycleSortBack
     /// Reverse the sort order.
     case reverseSort
     /// Mark (or unmark) the selected trace as A of a comparison.

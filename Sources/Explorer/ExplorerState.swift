@@ -162,74 +162,6 @@ public struct SpanWalk: Hashable, Sendable {
     public var position: Int
 }
 
-/// One line of the trace list.
-public struct TraceListEntry: Sendable {
-    /// Index into the document's traces (for an indexed file: into the list's entries).
-    public var index: Int
-    /// The trace id.
-    public var id: TraceID
-    /// Root span name.
-    public var rootName: String
-    /// Root span service.
-    public var service: String
-    /// Start of the trace.
-    public var startNanos: Int64
-    /// Duration.
-    public var durationNanos: Int64
-    /// Number of spans.
-    public var spans: Int
-    /// Spans with errors.
-    public var errors: Int
-    /// Tokens over all LLM calls.
-    public var tokens: Int64
-    /// Cost in USD over the priced calls.
-    public var costUSD: Double
-    /// LLM calls without a price.
-    public var unpriced: Int
-}
-
-/// Columns the trace list sorts by.
-public enum TraceSort: Int, Hashable, Sendable, CaseIterable {
-    case start, duration, spans, errors, tokens, cost, name
-
-    /// Column title.
-    public var title: String {
-        switch self {
-        case .start: return "start"
-        case .duration: return "duration"
-        case .spans: return "spans"
-        case .errors: return "errors"
-        case .tokens: return "tokens"
-        case .cost: return "cost"
-        case .name: return "name"
-        }
-    }
-}
-
-/// The trace list: entries, order, selection.
-public struct TraceListState: Sendable {
-    /// One entry per trace, in document order.
-    public var entries: [TraceListEntry]
-    /// Entry indices in display order.
-    public var order: [Int]
-    /// Sort column.
-    public var sort: TraceSort = .start
-    /// Descending instead of ascending.
-    public var descending = false
-    /// Selected position in `order`.
-    public var selected = 0
-    /// First position on screen.
-    public var top = 0
-    /// The query the list is filtered by ("" shows every trace).
-    public var query = ""
-    /// Per-trace facts for queries, worked out at the first filter (nil until then).
-    var facts: [TraceFacts]?
-    /// Entries the query matches, one flag per entry (nil: no filter).
-    var matching: [Bool]?
-    /// The trace marked with `m` for a comparison, by id (live updates may move it in the list).
-    public var marked: TraceID?
-}
-
 /// The view under any overlay. Adding a view is a case here, its reducer (a branch of
 /// `ExplorerState.apply`'s switch on `view`), its renderer (a branch of `render`'s) and its
 /// key context.
@@ -316,26 +248,12 @@ public struct ExplorerState: Sendable {
         statistics = stats
         let entries = ExplorerState.listEntries(document, stats)
         list = TraceListState(entries: entries, order: Array(entries.indices))
+        list.refresh()
         if let id = traceID, let i = document.traces.firstIndex(where: { $0.id == id }) {
             openTrace(i)
         } else if document.traces.count == 1 && live == nil {
             openTrace(0)
         }
-    }
-
-    /// One list entry per trace, in document order.
-    static func listEntries(_ document: TraceDocument, _ stats: [TraceStatistics]) -> [TraceListEntry] {
-        var entries: [TraceListEntry] = []
-        entries.reserveCapacity(document.traces.count)
-        for (i, t) in document.traces.enumerated() {
-            let totals = stats[i].trace
-            entries.append(TraceListEntry(
-                index: i, id: t.id, rootName: t.rootName, service: t.rootIndex.map { t.spans[$0].service } ?? "",
-                startNanos: t.startNanos, durationNanos: t.durationNanos, spans: t.count,
-                errors: totals.errorCount, tokens: totals.totalTokens, costUSD: totals.costUSD,
-                unpriced: totals.unpricedCalls))
-        }
-        return entries
     }
 
     /// Replaces the session with trace `i` of the document.

@@ -41,7 +41,8 @@ public struct IndexedRow: Sendable {
         TraceListEntry(index: index, id: id, rootName: facts.rootName, service: rootService,
                        startNanos: facts.startNanos, durationNanos: facts.durationNanos, spans: facts.spanCount,
                        errors: facts.errorCount, tokens: facts.totalTokens, costUSD: facts.costUSD,
-                       unpriced: facts.unpricedCalls)
+                       unpriced: facts.unpricedCalls, llmCalls: facts.llmCalls, models: facts.models,
+                       sessionID: facts.sessionID)
     }
 }
 
@@ -155,7 +156,7 @@ extension ExplorerState {
         if !list.query.isEmpty, let query = try? TraceQuery(list.query) {
             list.matching = list.facts?.map { query.matches(totals: $0) }
         }
-        list.order = sortedOrder()
+        list.refresh()
         if let id = selectedID, let p = list.order.firstIndex(where: { list.entries[$0].id == id }) {
             list.selected = p
         }

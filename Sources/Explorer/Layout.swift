@@ -101,8 +101,14 @@ struct Layout {
     /// The rows the trace view scrolls by: those of the tree, or of the waterfall when it is alone.
     var traceBody: Rect { waterfall != nil && mode == .narrow ? waterfallBody! : Rect(rows: bodyRows, columns: 0..<size.width) }
 
-    /// The trace list's entries.
+    /// The body of list-like views (the comparison's steps).
     var listBody: Rect { Rect(rows: bodyRows, columns: 0..<size.width) }
+
+    /// The trace list's totals row, under the column headings.
+    var listTotalsRow: Int { bodyTop }
+
+    /// The trace list's entries, under its totals row.
+    var traceListBody: Rect { Rect(rows: min(bodyTop + 1, bodyRows.upperBound)..<bodyRows.upperBound, columns: 0..<size.width) }
 
     /// A document's text, under its title row.
     var documentBody: Rect { Rect(rows: 1..<max(1, size.height - 1), columns: 0..<size.width) }

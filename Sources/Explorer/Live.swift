@@ -112,9 +112,10 @@ extension ExplorerState {
         statistics = stats
         traceRevisions = update.traceRevisions
         live = update.status
-        list.entries = ExplorerState.listEntries(document, stats)
+        let oldEntries = list.entries
+        list.entries = ExplorerState.listEntries(document, stats, kept: kept.map { $0.flatMap { oldEntries.indices.contains($0) ? oldEntries[$0] : nil } })
         refilter(kept: kept)
-        list.order = sortedOrder()
+        list.refresh()
         if let id = selectedID, let i = document.traces.firstIndex(where: { $0.id == id }),
            let p = list.order.firstIndex(of: i) {
             list.selected = p

@@ -116,7 +116,7 @@ extension ExplorerState {
         view = .list
         // Newest first: what a search is usually for.
         list.descending = true
-        list.order = sortedOrder()
+        list.refresh()
         list.selected = 0
         list.top = 0
     }
@@ -267,7 +267,7 @@ extension ExplorerState {
             filterList(list.query)
             message = saved
         }
-        list.order = sortedOrder()
+        list.refresh()
         if let keep, let p = list.order.firstIndex(of: keep) { list.selected = p }
         clampList()
     }

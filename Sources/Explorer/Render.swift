@@ -423,138 +423,6 @@ enum Painter {
         return w >= width ? text : String(repeating: " ", count: width - w) + text
     }
 
-    // MARK: Trace list
-
-    static func traceList(_ state: ExplorerState, _ layout: Layout, _ screen: inout Screen) {
-        let list = state.list
-        let n = list.entries.count
-        let sorted = " · sorted by \(list.sort.title) \(list.descending ? "↓" : "↑")"
-        if let live = state.live {
-            // An active filter says what it keeps, as the file list's title does.
-            let filter = list.query.isEmpty ? "" : " · \(list.order.count) of \(n) match \(list.query)"
-            segments(liveTitle(live, traces: n, spans: state.document.spanCount, sorted: filter + sorted),
-                     &screen, row: 0, column: 0, limit: screen.width)
-        } else {
-            let count = list.query.isEmpty ? "  \(n) trace\(n == 1 ? "" : "s")"
-                : "  \(list.order.count) of \(n) traces match \(list.query)"
-            segments([(baseName(state.document.source), title), (count + sorted, muted)],
-                     &screen, row: 0, column: 0, limit: screen.width)
-        }
-        guard n > 0 else {
-            if let live = state.live {
-                screen.put(" waiting for spans on \(live.address)", row: 2, column: 0, style: Style(ink: .accent))
-                screen.put(" OTLP/HTTP: POST /v1/traces (protobuf or JSON) · Zipkin v2: POST /api/v2/spans",
-                           row: 3, column: 0, style: muted)
-                screen.put(" OTEL_EXPORTER_OTLP_ENDPOINT=\(live.address) OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
-                           row: 4, column: 0, style: muted)
-            } else if let source = state.indexed, !source.done {
-                screen.put(" reading the file: traces appear here as they are found", row: 2, column: 0, style: Style(ink: .accent))
-            } else {
-                screen.put(state.remote == nil ? " no traces in this file" : " no traces found; R searches again",
-                           row: 2, column: 0, style: Style(ink: .warning))
-            }
-            return
-        }
-        // Columns that fit, dropped from the right as the terminal narrows.
-        let w = screen.width
-        let wide = w >= 100
-        let columns: [(title: String, width: Int, sort: TraceSort?)] = [
-            ("start", wide ? 19 : 8, .start), ("duration", 8, .duration), ("spans", 6, .spans),
-            ("errors", 6, .errors), ("tokens", 7, .tokens), ("cost", 8, .cost),
-        ]
-        var shown: [(title: String, width: Int, sort: TraceSort?)] = []
-        var used = 0
-        let nameMin = 16
-        for c in columns where used + c.width + 1 + nameMin <= w {
-            shown.append(c)
-            used += c.width + 1
-        }
-        let serviceWidth = w - used - nameMin >= 30 ? 14 : 0
-        let nameWidth = w - used - (serviceWidth > 0 ? serviceWidth + 1 : 0) - 1
-        func header(_ t: String, _ sort: TraceSort?) -> Style {
-            sort == list.sort ? Style(ink: .accent, attributes: [.bold, .underline]) : muted
-        }
-        screen.put("name", row: 1, column: 1, limit: nameWidth, style: header("name", .name))
-        var x = 1 + nameWidth
-        if serviceWidth > 0 {
-            screen.put("service", row: 1, column: x, limit: serviceWidth, style: muted)
-            x += serviceWidth + 1
-        }
-        for c in shown {
-            screen.putRight(c.title, row: 1, endColumn: x + c.width, limit: c.width, style: header(c.title, c.sort))
-            x += c.width + 1
-        }
-        let body = layout.listBody
-        for i in 0..<body.height {
-            let p = list.top + i
-            guard p < list.order.count else { break }
-            let e = list.entries[list.order[p]]
-            let y = body.top + i
-            screen.putName(e.rootName.isEmpty ? "(no root)" : e.rootName, row: y, column: 1, limit: nameWidth - 1,
-                           style: e.errors > 0 ? Style(ink: .error) : .plain)
-            if let marked = list.marked, e.id == marked {
-                screen.put("A", row: y, column: 0, style: Style(ink: .accent, attributes: [.bold]))
-            }
-            var x = 1 + nameWidth
-            if serviceWidth > 0 {
-                screen.put(e.service, row: y, column: x, limit: serviceWidth, style: muted)
-                x += serviceWidth + 1
-            }
-            for c in shown {
-                let text: String
-                var style = Style()
-                switch c.sort {
-                case .start?:
-                    let ts = Format.timestamp(e.startNanos, millis: false)
-                    text = wide ? String(ts.dropLast()) : String(ts.dropFirst(11).dropLast())
-                    style = muted
-                case .duration?: text = Format.duration(e.durationNanos)
-                case .spans?: text = e.spans == 0 ? "?" : Format.grouped(Int64(e.spans))   // a backend summary
-                case .errors?:
-                    text = e.errors == 0 ? "–" : "\(e.errors)"
-                    style = e.errors > 0 ? Style(ink: .error) : muted
-                case .tokens?: text = e.tokens == 0 ? "–" : Format.compact(e.tokens)
-                case .cost?:
-                    text = e.unpriced > 0 && e.costUSD == 0 ? "$?" : (e.tokens == 0 && e.costUSD == 0 ? "–" : Format.usd(e.costUSD))
-                    style = Style(ink: .llm)
-                default: text = ""
-                }
-                screen.putRight(text, row: y, endColumn: x + c.width, limit: c.width, style: style)
-                x += c.width + 1
-            }
-            if p == list.selected {
-                screen.restyle(row: y, column: 0, width: w) { st in
-                    var n = st
-                    n.paper = .selection
-                    return n
-                }
-            }
-        }
-    }
-
-    /// The trace list's title in live mode: the address, what is held, and what was let go or refused.
-    static func liveTitle(_ live: LiveStatus, traces: Int, spans: Int, sorted: String) -> [Segment] {
-        var segs: [Segment] = [("● live ", Style(ink: .accent, attributes: [.bold])), (live.address, title)]
-        if let warning = live.warning { segs.append((" " + warning, Style(ink: .warning, attributes: [.bold]))) }
-        segs.append(("  \(Format.grouped(Int64(traces))) trace\(traces == 1 ? "" : "s") · "
-                     + "\(Format.grouped(Int64(spans))) span\(spans == 1 ? "" : "s")", muted))
-        if live.evictedTraces > 0 {
-            segs.append((" · ", muted))
-            segs.append(("\(Format.grouped(Int64(live.evictedTraces))) evicted", Style(ink: .warning)))
-        }
-        if live.droppedSpans > 0 {
-            segs.append((" · ", muted))
-            segs.append(("\(Format.grouped(Int64(live.droppedSpans))) spans over the limit", Style(ink: .warning)))
-        }
-        let refused = live.rejectedSpans + live.failedRequests
-        if refused > 0 {
-            segs.append((" · ", muted))
-            segs.append(("\(Format.grouped(Int64(refused))) refused (w)", Style(ink: .error)))
-        }
-        segs.append((sorted, muted))
-        return segs
-    }
-
     // MARK: Documents
 
     static func document(_ doc: DocumentView, _ layout: Layout, _ screen: inout Screen) {
@@ -580,10 +448,10 @@ enum Painter {
             left = [(p.filters ? "filter /" : "/", Style(paper: .bar, attributes: [.bold])), (p.text, bar), ("▏", bar)]
         } else if let m = state.message ?? state.remote?.statusLine {
             left = [(m, Style(paper: .bar, attributes: [.bold]))]
+        } else if case .list = state.view {
+            left = listStatus(state)
         } else {
-            // While a large file is read, the title row names it and the progress line takes the room.
-            left = [(state.session == nil ? state.indexStatus ?? baseName(state.document.source)
-                                          : baseName(state.document.source), bar)]
+            left = [(state.sourceLabel, bar)]
             if let s = state.session {
                 if state.hasTraceList { left.append((" · trace " + String(s.trace.id.description.prefix(8)), bar)) }
                 pathNames = path(of: s.selected, in: s.trace)

@@ -21,7 +21,7 @@ extension ExplorerState {
     func traceRows(_ s: TraceSession) -> Int { max(1, layout(pane: s.pane).traceBody.height) }
 
     /// Rows of the trace list, or of the open trace when there is one.
-    var bodyHeight: Int { session.map(traceRows) ?? max(1, layout.listBody.height) }
+    var bodyHeight: Int { session.map(traceRows) ?? max(1, layout.traceListBody.height) }
 
     /// Rows of a document's text.
     var documentHeight: Int { max(1, layout.documentBody.height) }
@@ -485,7 +485,8 @@ extension ExplorerState {
         guard !layout.tooSmall else { return nil }
         switch view {
         case .list:
-            let body = layout.listBody
+            if e.row == 1, e.kind == .click { return clickListHeading(column: e.column) }
+            let body = layout.traceListBody
             guard body.rows.contains(e.row) else { return nil }
             let p = list.top + (e.row - body.top)
             guard p < list.order.count else { return nil }
@@ -594,13 +595,11 @@ extension ExplorerState {
             if list.selected < list.order.count { command = openEntry(list.order[list.selected]) }
         case .refresh:
             command = refreshSearch()
-        case .cycleSort:
-            list.sort = TraceSort(rawValue: (list.sort.rawValue + 1) % TraceSort.allCases.count) ?? .start
-            sortList()
-            message = "sorted by \(list.sort.title)"
+        case .cycleSort, .cycleSortBack:
+            let next = list.nextSort(forward: action == .cycleSort)
+            sortList(by: next, descending: next.descendingFirst)
         case .reverseSort:
-            list.descending.toggle()
-            sortList()
+            sortList(by: list.sort, descending: !list.descending)
         case .copy:
             if list.selected < list.order.count {
                 command = .copy(text: list.entries[list.order[list.selected]].id.description, what: "trace id")
@@ -644,9 +643,20 @@ extension ExplorerState {
         return nil
     }
 
-    private mutating func sortList() {
+    /// Sorts the list by `sort` and goes to its top row: after a sort the first row is the one wanted.
+    mutating func sortList(by sort: TraceSort, descending: Bool) {
+        list.sort = sort
+        list.descending = descending
+        list.resort()
+        list.selected = 0
+        list.top = 0
+        message = "sorted by \(sort.title), \(sort.directionWords(descending: descending)) (r reverses)"
+    }
+
+    /// Works out the shown rows, their totals and widths again, keeping the selected trace selected.
+    mutating func refreshList() {
         let keep = list.selected < list.order.count ? list.order[list.selected] : 0
-        list.order = sortedOrder()
+        list.refresh()
         list.selected = list.order.firstIndex(of: keep) ?? 0
     }
 
@@ -675,30 +685,8 @@ extension ExplorerState {
             list.matching = flags
             message = "\(flags.filter { $0 }.count) of \(flags.count) traces match"
         }
-        sortList()
+        refreshList()
         list.top = 0
-    }
-
-    /// Entry indices in the order of the current sort column and direction.
-    func sortedOrder() -> [Int] {
-        let e = list.entries
-        let sort = list.sort
-        func less(_ a: Int, _ b: Int) -> Bool {
-            let x = e[a], y = e[b]
-            switch sort {
-            case .start: return (x.startNanos, a) < (y.startNanos, b)
-            case .duration: return (x.durationNanos, a) < (y.durationNanos, b)
-            case .spans: return (x.spans, a) < (y.spans, b)
-            case .errors: return (x.errors, a) < (y.errors, b)
-            case .tokens: return (x.tokens, a) < (y.tokens, b)
-            case .cost: return x.costUSD != y.costUSD ? x.costUSD < y.costUSD : a < b
-            case .name: return (x.rootName, a) < (y.rootName, b)
-            }
-        }
-        var order = Array(e.indices).sorted(by: less)
-        if list.descending { order.reverse() }
-        if let matching = list.matching { order = order.filter { $0 < matching.count && matching[$0] } }
-        return order
     }
 
     mutating func clampList() {

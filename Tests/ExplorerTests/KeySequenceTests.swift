@@ -290,10 +290,10 @@ import TerminalText
         s.press("<esc>")
         #expect(s.session == nil)
         #expect(s.list.selected == 1)
-        s.press("ss")   // sort by duration, then spans
-        #expect(s.list.sort == .spans)
+        s.press("ss")   // sort by duration, then spans: numbers largest first
+        #expect(s.list.sort == .spans && s.list.descending)
         s.press("r")
-        #expect(s.list.descending)
+        #expect(!s.list.descending)
         // `t` (back to this list) is bound only in a trace: here it changes nothing.
         let before = render(s, size: s.size)
         #expect(s.press("t").isEmpty)

@@ -51,8 +51,8 @@ import TraceModel
 
     @Test func aDoubleClickOnASummaryFetchesItToo() {
         var s = browse()
-        // Row 3 is the second trace (title, header, first trace).
-        #expect(apply(&s, .mouse(MouseEvent(.doubleClick, row: 3, column: 5))) == .fetchTrace(ticket: 1, id: Self.agentID))
+        // Row 4 is the second trace (title, header, totals, first trace).
+        #expect(apply(&s, .mouse(MouseEvent(.doubleClick, row: 4, column: 5))) == .fetchTrace(ticket: 1, id: Self.agentID))
         #expect(s.session == nil)
     }
 
