@@ -122,6 +122,7 @@ extension ExplorerState {
             list.top = p - offset
         }
         clampList()
+        refreshWorkbench()
 
         // The open trace.
         guard let s = session else { return }

@@ -15,10 +15,7 @@ extension ExplorerState {
             }, needsFacts: false)
         case .openSessions:
             openWorkbench({ traces, facts, _ in
-                let facts = facts ?? TraceFacts.compute(traces, prices: prices)
-                let sessions = Sessions.list(traces, facts: facts)
-                let named = sessions.reduce(0) { $0 + $1.traces.count }
-                return .sessions(SessionsLevel(sessions: sessions, withoutSession: traces.count - named))
+                .sessions(ExplorerState.sessionsLevel(traces, facts: facts ?? TraceFacts.compute(traces, prices: prices)))
             }, needsFacts: true)
         case .openCalls:
             openWorkbench({ traces, _, oneTrace in
@@ -27,6 +24,58 @@ extension ExplorerState {
         default:
             break
         }
+    }
+
+    /// The sessions of `traces` (with their `facts`), and how many traces belong to none.
+    static func sessionsLevel(_ traces: [Trace], facts: [TraceFacts]) -> SessionsLevel {
+        let sessions = Sessions.list(traces, facts: facts)
+        let named = sessions.reduce(0) { $0 + $1.traces.count }
+        return SessionsLevel(sessions: sessions, withoutSession: traces.count - named)
+    }
+
+    /// Live data under an open workbench table: the table is worked out again over what it
+    /// covers now (the list's filter, or the trace it was opened from), keeping its grouping, its
+    /// sort and the selected group, session or row. A group's spans or a session's thread, once
+    /// opened, stay as they were: their rows point into the table they came from.
+    mutating func refreshWorkbench() {
+        guard case .workbench(let w) = view, w.levels.count == 1 else { return }
+        var positions: [Int]
+        var scope = w.scope
+        if let origin = w.origin {
+            guard let i = document.traces.firstIndex(where: { $0.id == origin.trace.id }) else { return }
+            positions = [i]
+        } else {
+            (positions, scope) = workbenchScope()
+        }
+        let traces = positions.map { document.traces[$0] }
+        let level: WorkbenchLevel
+        switch w.current {
+        case .stats(let old):
+            let by = old.table.grouping
+            let facts: [TraceFacts]? = by == .session ? documentFacts().pick(positions) : nil
+            var new = ExplorerState.statsLevel(traces, facts: facts, by: by, prices: prices)
+            let key = old.table.groups.indices.contains(old.selected) ? old.table.groups[old.selected].key : nil
+            new.selected = new.table.groups.firstIndex { $0.key == key } ?? old.selected
+            new.top = old.top
+            level = .stats(new)
+        case .sessions(let old):
+            var new = ExplorerState.sessionsLevel(traces, facts: documentFacts().pick(positions))
+            let id = old.sessions.indices.contains(old.selected) ? old.sessions[old.selected].id : nil
+            new.selected = new.sessions.firstIndex { $0.id == id } ?? old.selected
+            new.top = old.top
+            level = .sessions(new)
+        case .calls(let old):
+            var new = CallsLevel(rows: LLMCallRanking.rows(traces, prices: prices), oneTrace: old.oneTrace)
+            new.setSort(old.sort, descending: old.descending)
+            new.selected = old.selected
+            new.top = old.top
+            level = .calls(new)
+        case .members, .thread:
+            return
+        }
+        view = .workbench(WorkbenchSession(levels: [clamped(level, height: workbenchRows)], origin: w.origin,
+                                           positions: positions, ids: positions.map { document.traces[$0].id },
+                                           scope: scope))
     }
 
     /// A key in the workbench.
@@ -195,4 +244,9 @@ extension ExplorerState {
         view = .workbench(moved)
         return e.kind == .doubleClick ? applyWorkbench(moved, .activate) : nil
     }
+}
+
+extension Array {
+    /// The elements at `positions`, in that order.
+    fileprivate func pick(_ positions: [Int]) -> [Element] { positions.map { self[$0] } }
 }

@@ -275,6 +275,48 @@ typealias Spec = Fixtures.SpanSpec
         #expect(rows["claude-sonnet-4"]?.count == 1)
     }
 
+    @Test func openWorkbenchTablesFollowLiveData() {
+        var s = live(120, 20)
+        var source = FakeLiveSource()
+        source.receive("t1", [Spec(id: "r", name: "agent", start: 0, end: 100),
+                              Spec(id: "c", parent: "r", name: "chat", start: 10, end: 50,
+                                   call: Fixtures.chat("gpt-4o", prompt: 100, completion: 20))])
+        apply(&s, source.update)
+        // Stats by name, the selection on "chat" (second row: agent 100 ms is slower).
+        s.press("%")
+        s.press("j")
+        guard case .stats(let before)? = s.workbench?.current else { Issue.record("no stats"); return }
+        #expect(before.table.groups.map(\.key) == ["agent", "chat"])
+        #expect(before.table.groups[before.selected].key == "chat")
+        // A second trace with a slower "chat" and a new "plan": counts grow, the selection stays on "chat".
+        source.receive("t2", [Spec(id: "r", name: "plan", start: 200, end: 210),
+                              Spec(id: "c", parent: "r", name: "chat", start: 200, end: 209,
+                                   call: Fixtures.chat("gpt-4o", prompt: 10, completion: 2))])
+        apply(&s, source.update)
+        guard case .stats(let after)? = s.workbench?.current else { Issue.record("stats left"); return }
+        #expect(after.table.traces == 2)
+        let chat = after.table.groups.first { $0.key == "chat" }
+        #expect(chat?.count == 2)
+        #expect(chat?.traces == 2)
+        #expect(after.table.groups[after.selected].key == "chat")
+        #expect(s.workbench?.scope == "2 traces")
+        // The ranked calls keep their sort (latency, slowest first) as a call arrives.
+        s.press("<esc>")
+        s.press("L")
+        s.press("s")
+        guard case .calls(let calls)? = s.workbench?.current else { Issue.record("no calls"); return }
+        #expect(calls.sort == .latency)
+        #expect(calls.rows.count == 2)
+        source.receive("t2", [Spec(id: "c2", parent: "r", name: "chat", start: 201, end: 208,
+                                   call: Fixtures.chat("gpt-4o-mini", prompt: 5, completion: 1))])
+        apply(&s, source.update)
+        guard case .calls(let more)? = s.workbench?.current else { Issue.record("calls left"); return }
+        #expect(more.sort == .latency)
+        #expect(more.rows.count == 3)
+        // 40 ms, 9 ms, 7 ms: worked out from the spans above.
+        #expect(more.rows.map(\.latencyNanos) == [40_000_000, 9_000_000, 7_000_000])
+    }
+
     @Test func anEvictedOpenTraceStaysOpenUntilLeft() {
         var s = live()
         var source = FakeLiveSource()
