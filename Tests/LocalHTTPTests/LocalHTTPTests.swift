@@ -9,6 +9,9 @@ import TraceModel
 /// Sends one request with URLSession and returns status, headers and body.
 func fetch(_ url: String, method: String = "GET", body: [UInt8]? = nil) async throws -> (Int, [String: String], String) {
     var request = URLRequest(url: URL(string: url)!)
+    // Far past the default 60 s: in the full parallel suite on two cores the server's tasks can
+    // wait that long for a cooperative thread.
+    request.timeoutInterval = 180
     request.httpMethod = method
     if let body { request.httpBody = Data(body) }
     return try await withCheckedThrowingContinuation { continuation in

@@ -9,6 +9,7 @@ import TraceModel
 @testable import Reports
 
 /// `summary` through the lazy store against `summary` of a full load: byte for byte the same.
+// Files stay small: see IndexedStatsTests.
 @Suite struct IndexedSummaryTests {
     static func temporaryFile(_ name: String) -> String {
         var template = Array("/tmp/spanscope-report-XXXXXX".utf8CString)
@@ -30,7 +31,7 @@ import TraceModel
 
     @Test func generatedFileSummariesAreIdentical() throws {
         let path = IndexedSummaryTests.temporaryFile("gen.jsonl")
-        try TraceGenerator(spans: 5_000, traces: 25, seed: 5).write(to: path, format: .otlpJSONL)
+        try TraceGenerator(spans: 1_500, traces: 25, seed: 5).write(to: path, format: .otlpJSONL)
         try expectSameSummaries(path)
     }
 
@@ -43,7 +44,7 @@ import TraceModel
     /// Many small batches: traces of one batch decoded on both cores, batches written in order.
     @Test func summariesWrittenInManyBatchesStayInOrder() throws {
         let path = IndexedSummaryTests.temporaryFile("many.jsonl")
-        try TraceGenerator(spans: 3_000, traces: 300, seed: 9).write(to: path, format: .otlpJSONL)
+        try TraceGenerator(spans: 1_500, traces: 300, seed: 9).write(to: path, format: .otlpJSONL)
         try expectSameSummaries(path, batchBytes: 20_000)
     }
 
@@ -51,7 +52,7 @@ import TraceModel
     /// text and JSON (header count and totals included) are the same bytes.
     @Test func filteredSummariesAreIdenticalToAFilteredFullLoad() throws {
         let path = IndexedSummaryTests.temporaryFile("where.jsonl")
-        try TraceGenerator(spans: 4_000, traces: 60, seed: 4).write(to: path, format: .otlpJSONL)
+        try TraceGenerator(spans: 1_200, traces: 60, seed: 4).write(to: path, format: .otlpJSONL)
         let store = try LazyTraceStore(path: path)
         for text in ["error", "duration>3s llm_calls>=2", "-error", "model~gpt or cost>0.01", "user.id~1", "root=nothing-matches-this"] {
             let query = try TraceQuery(text)
