@@ -112,7 +112,9 @@ enum WorkbenchPainter {
             return
         }
         let withSelf = t.grouping != .session
-        let columns = [
+        // A cached column only when some call records cached prompt tokens: most traces never do.
+        let anyCached = t.groups.contains { $0.cachedTokens != nil }
+        var columns = [
             Column(title: t.grouping.rawValue, width: 0, priority: 0),
             Column(title: "count", width: 7, priority: 0), Column(title: "traces", width: 6, priority: 6),
             Column(title: "errors", width: 6, priority: 2), Column(title: "p50", width: 7, priority: 3),
@@ -120,6 +122,7 @@ enum WorkbenchPainter {
             Column(title: "max", width: 7, priority: 4), Column(title: withSelf ? "self p50" : "", width: 8, priority: 6),
             Column(title: "tokens in/out", width: 13, priority: 5), Column(title: "cost", width: 10, priority: 0),
         ]
+        if anyCached { columns.insert(Column(title: "cached", width: 7, priority: 6), at: 10) }
         table(columns, count: t.groups.count, top: l.top, selected: l.selected, body: body, nameMinimum: 12, &screen) { p, c in
             let g = t.groups[p]
             switch c {
@@ -135,6 +138,8 @@ enum WorkbenchPainter {
             case 9:
                 return g.llmCalls == 0 ? ("–", Painter.muted)
                     : ("\(Format.compact(g.promptTokens))/\(Format.compact(g.completionTokens))", llm)
+            case 10 where anyCached:
+                return g.cachedTokens.map { (Format.compact($0), llm) } ?? ("–", Painter.muted)
             default: return (cost(g.costUSD, calls: g.llmCalls, unpriced: g.unpricedCalls), llm)
             }
         }

@@ -39,6 +39,8 @@ public enum StatsJSON {
             w.member("llm_calls", g.llmCalls)
             w.member("prompt_tokens", g.promptTokens)
             w.member("completion_tokens", g.completionTokens)
+            w.key("cached_tokens")
+            if let c = g.cachedTokens { w.int(c) } else { w.null() }
             w.member("total_tokens", g.totalTokens)
             w.member("cost_usd", g.costUSD)
             w.member("unpriced_calls", g.unpricedCalls)
@@ -66,16 +68,20 @@ public enum StatsText {
         let keys = table.groups.map { terminalSafe($0.key) }
         let keyWidth = min(40, max(g.rawValue.count, keys.map(\.count).max() ?? 0))
         let anyTokens = table.groups.contains { $0.llmCalls > 0 }
+        // Shown only when some call records cached prompt tokens: most traces never do.
+        let anyCached = table.groups.contains { $0.cachedTokens != nil }
         func row(_ cells: [String]) -> String {
             var line = TextFormat.pad(cells[0], keyWidth)
             // Each cell keeps a space before it, however wide its value.
             let widths = [6, 6, 6, 8, 8, 8, 8, 8]
             for (cell, width) in zip(cells[1...], widths) { line += " " + TextFormat.left(cell, width) }
-            if anyTokens { line += " " + TextFormat.left(cells[9], 13) + " " + TextFormat.left(cells[10], 10) }
+            if anyTokens { line += " " + TextFormat.left(cells[9], 13) }
+            if anyCached { line += " " + TextFormat.left(cells[11], 8) }
+            if anyTokens { line += " " + TextFormat.left(cells[10], 10) }
             return line.replacingTrailingSpaces()
         }
         out += row([g.rawValue, "count", "traces", "errors", "p50", "p95", "p99", "max", g == .session ? "" : "self p50",
-                    "tokens in/out", "cost"]) + "\n"
+                    "tokens in/out", "cost", "cached"]) + "\n"
         for (group, key) in zip(table.groups, keys) {
             let tokens = group.llmCalls == 0 ? "" : "\(Format.compact(group.promptTokens))/\(Format.compact(group.completionTokens))"
             let cost = group.llmCalls == 0 ? ""
@@ -84,7 +90,8 @@ public enum StatsText {
             out += row([key, Format.grouped(Int64(group.count)), Format.grouped(Int64(group.traces)),
                         Format.grouped(Int64(group.errors)), duration(group.duration.p50), duration(group.duration.p95),
                         duration(group.duration.p99), duration(group.duration.max),
-                        group.selfTime.map { duration($0.p50) } ?? "", tokens, cost]) + "\n"
+                        group.selfTime.map { duration($0.p50) } ?? "", tokens, cost,
+                        group.cachedTokens.map(Format.compact) ?? ""]) + "\n"
         }
         return out
     }

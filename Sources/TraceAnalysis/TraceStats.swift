@@ -90,6 +90,8 @@ public struct StatsGroup: Hashable, Sendable {
     public var promptTokens: Int64
     /// Output tokens over those calls.
     public var completionTokens: Int64
+    /// Prompt tokens read from a cache, over the calls that record it (nil: no call does).
+    public var cachedTokens: Int64? = nil
     /// Total tokens over those calls.
     public var totalTokens: Int64
     /// USD over the calls that have a cost.
@@ -237,6 +239,7 @@ public enum TraceStats {
         var total: Int64 = 0
         var llmCalls = 0
         var prompt: Int64 = 0, completion: Int64 = 0, tokens: Int64 = 0
+        var cached: Int64? = nil
         var cost = 0.0
         var unpriced = 0
 
@@ -250,6 +253,7 @@ public enum TraceStats {
             prompt = ModelUsage.sum(prompt, o.prompt)
             completion = ModelUsage.sum(completion, o.completion)
             tokens = ModelUsage.sum(tokens, o.tokens)
+            if let c = o.cached { cached = ModelUsage.sum(cached ?? 0, c) }
             cost += o.cost
             unpriced += o.unpriced
         }
@@ -259,6 +263,7 @@ public enum TraceStats {
             prompt = ModelUsage.sum(prompt, call.promptTokens ?? 0)
             completion = ModelUsage.sum(completion, call.completionTokens ?? 0)
             tokens = ModelUsage.sum(tokens, call.totalTokens)
+            if let c = call.cacheReadTokens { cached = ModelUsage.sum(cached ?? 0, c) }
             if let usd = c.usd { cost += usd } else { unpriced += 1 }
         }
 
@@ -271,7 +276,7 @@ public enum TraceStats {
             return StatsGroup(key: key, count: d.count, traces: traces, errors: errors, duration: duration,
                               selfTime: selfTime, totalNanos: total,
                               llmCalls: llmCalls, promptTokens: prompt, completionTokens: completion,
-                              totalTokens: tokens, costUSD: cost, unpricedCalls: unpriced)
+                              cachedTokens: cached, totalTokens: tokens, costUSD: cost, unpricedCalls: unpriced)
         }
     }
 

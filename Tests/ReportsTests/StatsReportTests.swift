@@ -41,6 +41,44 @@ import TraceModel
         #expect(chat["unpriced_calls"] as? Int == 1)
     }
 
+    /// Two gpt-4o calls read 1,024 and 200 prompt tokens from the cache (1,224 by hand); the
+    /// claude call records none, so its group has no cached figure rather than a zero.
+    @Test("cached prompt tokens per group, in the JSON and as a text column only when recorded")
+    func cachedTokens() throws {
+        let id = TraceID("cached")
+        var spans: [Span] = []
+        for i in 0..<3 {
+            let start = Int64(i) * 1_000_000
+            let spanID = SpanID(.bits64(UInt64(i + 1)))
+            spans.append(Span(traceID: id, spanID: spanID, name: "chat", startNanos: start, endNanos: start + 1_000_000))
+        }
+        let calls: [LLMCall] = [
+            LLMCall(requestModel: "gpt-4o", promptTokens: 2_000, completionTokens: 10, cacheReadTokens: 1_024),
+            LLMCall(requestModel: "gpt-4o", promptTokens: 500, completionTokens: 10, cacheReadTokens: 200),
+            LLMCall(requestModel: "claude-3-5-sonnet", promptTokens: 100, completionTokens: 10),
+        ]
+        let trace = Trace(id: id, spans: spans, llmCall: { (span: Span) -> LLMCall? in
+            let i = Int(span.startNanos / 1_000_000)
+            return calls[i]
+        })
+        let table = TraceStats.groups([trace], by: .model)
+        let json = try JSONSerialization.jsonObject(with: Data(StatsJSON.encode(table))) as! [String: Any]
+        let groups = json["groups"] as! [[String: Any]]
+        let gpt = groups.first { ($0["key"] as? String) == "gpt-4o" }
+        let claude = groups.first { ($0["key"] as? String) == "claude-3-5-sonnet" }
+        let gptCached = gpt?["cached_tokens"] as? Int
+        let claudeCached: Any? = claude?["cached_tokens"]
+        #expect(gptCached == 1_224)
+        #expect(claudeCached is NSNull)
+        let text = StatsText.render(table)
+        #expect(text.split(separator: "\n")[1].contains("cached"))
+        #expect(text.contains(" 1.2k "))
+        // Without any cached figure the column is left out.
+        let uncached = Trace(id: id, spans: spans, llmCall: { (_: Span) -> LLMCall? in calls[2] })
+        let plain = StatsText.render(TraceStats.groups([uncached], by: .model))
+        #expect(!plain.contains("cached"))
+    }
+
     @Test("--where narrows the traces; sessions have no self time")
     func whereAndSession() throws {
         let json = try table(.model, where: "-error")
