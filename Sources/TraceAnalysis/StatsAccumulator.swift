@@ -25,8 +25,11 @@ public struct StatsAccumulator: Sendable {
     }
 
     /// Adds the next traces (on all cores); they need not be kept afterwards.
-    public mutating func add(_ traces: [Trace]) {
-        let (chosen, facts) = TraceStats.select(traces, query: query, facts: nil, grouping: grouping, prices: prices,
+    public mutating func add(_ traces: [Trace]) { add(traces, facts: nil) }
+
+    /// Adds the next traces with their facts when already worked out.
+    mutating func add(_ traces: [Trace], facts known: [TraceFacts]?) {
+        let (chosen, facts) = TraceStats.select(traces, query: query, facts: known, grouping: grouping, prices: prices,
                                                 sessionKeys: sessionKeys)
         let grouping = self.grouping, prices = self.prices
         let partials: [[String: TraceStats.Partial]] = Parallel.map(chosen.count) { j in
@@ -49,7 +52,11 @@ public struct StatsAccumulator: Sendable {
     /// The table of every trace added so far, ordered as `TraceStats.groups` orders it.
     public func table() -> StatsTable {
         let grouping = self.grouping
-        var groups = merged.map { key, p in p.group(key: key, withSelf: grouping != .session) }
+        // Groups are finished on all cores: selection is most of the work left.
+        let finished = Array(merged)
+        var groups: [StatsGroup] = Parallel.map(finished.count) { g in
+            finished[g].value.group(key: finished[g].key, withSelf: grouping != .session)
+        }
         groups.sort { a, b in
             if grouping == .model, a.costUSD != b.costUSD { return a.costUSD > b.costUSD }
             if a.totalNanos != b.totalNanos { return a.totalNanos > b.totalNanos }

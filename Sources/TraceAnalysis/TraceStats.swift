@@ -130,34 +130,9 @@ public enum TraceStats {
     public static func groups(_ traces: [Trace], by grouping: StatsGrouping, where query: TraceQuery? = nil,
                               facts: [TraceFacts]? = nil, prices: PriceTable = .standard,
                               sessionKeys: SessionKeys = .standard) -> StatsTable {
-        let (selected, facts) = select(traces, query: query, facts: facts, grouping: grouping, prices: prices,
-                                       sessionKeys: sessionKeys)
-        let partials: [[String: Partial]] = Parallel.map(selected.count) { j in
-            let t = selected[j]
-            return partial(traces[t], facts: facts?[t], by: grouping, prices: prices)
-        }
-        var merged: [String: Partial] = [:]
-        for part in partials {
-            for (key, p) in part {
-                if var into = merged.removeValue(forKey: key) {
-                    into.absorb(p)
-                    merged[key] = into
-                } else {
-                    merged[key] = p
-                }
-            }
-        }
-        // Groups are finished on all cores: selection is most of the work left.
-        let finished = Array(merged)
-        var groups: [StatsGroup] = Parallel.map(finished.count) { g in
-            finished[g].value.group(key: finished[g].key, withSelf: grouping != .session)
-        }
-        groups.sort { a, b in
-            if grouping == .model, a.costUSD != b.costUSD { return a.costUSD > b.costUSD }
-            if a.totalNanos != b.totalNanos { return a.totalNanos > b.totalNanos }
-            return a.key < b.key
-        }
-        return StatsTable(grouping: grouping, traces: selected.count, groups: groups)
+        var table = StatsAccumulator(by: grouping, where: query, prices: prices, sessionKeys: sessionKeys)
+        table.add(traces, facts: facts)
+        return table.table()
     }
 
     /// The entries of group `key`, slowest first (ties: trace, then span order), over the traces
