@@ -221,3 +221,21 @@ public enum Command: Hashable, Sendable {
     /// Run the backend search again; answer with `Action.remoteAnswered`.
     case search(ticket: Int)
 }
+
+extension Action {
+    /// The row a movement key takes a selection at `row` to, in a table whose last row is `last`
+    /// with `page` rows on screen (nil: not a movement key). The caller clamps.
+    func movedRow(from row: Int, last: Int, page: Int) -> Int? {
+        switch self {
+        case .up: return row - 1
+        case .down: return row + 1
+        case .pageUp: return row - page
+        case .pageDown: return row + page
+        case .halfPageUp: return row - page / 2
+        case .halfPageDown: return row + page / 2
+        case .top: return 0
+        case .bottom: return last
+        default: return nil
+        }
+    }
+}

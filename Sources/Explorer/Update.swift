@@ -225,19 +225,8 @@ extension ExplorerState {
 
     /// Line and page movement.
     private func moveInTrace(_ action: Action, _ s: inout TraceSession) -> Step? {
-        let row = s.selectedRow
-        let h = traceRows(s)
-        switch action {
-        case .up: s.moveSelection(toRow: row - 1)
-        case .down: s.moveSelection(toRow: row + 1)
-        case .pageUp: s.moveSelection(toRow: row - h)
-        case .pageDown: s.moveSelection(toRow: row + h)
-        case .halfPageUp: s.moveSelection(toRow: row - h / 2)
-        case .halfPageDown: s.moveSelection(toRow: row + h / 2)
-        case .top: s.moveSelection(toRow: 0)
-        case .bottom: s.moveSelection(toRow: s.rows.count - 1)
-        default: return nil
-        }
+        guard let row = action.movedRow(from: s.selectedRow, last: s.rows.count - 1, page: traceRows(s)) else { return nil }
+        s.moveSelection(toRow: row)
         return Step()
     }
 
@@ -528,14 +517,8 @@ extension ExplorerState {
         view = .list
         let h = max(1, layout.listBody.height)
         switch action {
-        case .up: c.selected -= 1
-        case .down: c.selected += 1
-        case .pageUp: c.selected -= h
-        case .pageDown: c.selected += h
-        case .halfPageUp: c.selected -= h / 2
-        case .halfPageDown: c.selected += h / 2
-        case .top: c.selected = 0
-        case .bottom: c.selected = c.order.count - 1
+        case .up, .down, .pageUp, .pageDown, .halfPageUp, .halfPageDown, .top, .bottom:
+            c.selected = action.movedRow(from: c.selected, last: c.order.count - 1, page: h) ?? c.selected
         case .cycleSort:
             c.cycleSort()
             message = "sorted by \(c.sort.title)"
@@ -583,14 +566,8 @@ extension ExplorerState {
         let h = bodyHeight
         var command: Command?
         switch action {
-        case .up: list.selected -= 1
-        case .down: list.selected += 1
-        case .pageUp: list.selected -= h
-        case .pageDown: list.selected += h
-        case .halfPageUp: list.selected -= h / 2
-        case .halfPageDown: list.selected += h / 2
-        case .top: list.selected = 0
-        case .bottom: list.selected = list.order.count - 1
+        case .up, .down, .pageUp, .pageDown, .halfPageUp, .halfPageDown, .top, .bottom:
+            list.selected = action.movedRow(from: list.selected, last: list.order.count - 1, page: h) ?? list.selected
         case .openTrace:
             if list.selected < list.order.count { command = openEntry(list.order[list.selected]) }
         case .refresh:

@@ -86,16 +86,8 @@ extension ExplorerState {
         let h = workbenchRows
         let level = w.current
         let row = level.selected
-        var selected: Int? = nil
+        let selected = action.movedRow(from: row, last: level.count - 1, page: h)
         switch action {
-        case .up: selected = row - 1
-        case .down: selected = row + 1
-        case .pageUp: selected = row - h
-        case .pageDown: selected = row + h
-        case .halfPageUp: selected = row - h / 2
-        case .halfPageDown: selected = row + h / 2
-        case .top: selected = 0
-        case .bottom: selected = level.count - 1
         case .back:
             if w.levels.count > 1 {
                 w.levels.removeLast()
