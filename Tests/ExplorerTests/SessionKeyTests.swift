@@ -172,3 +172,18 @@ enum CustomSessions {
         #expect(!wide.unicodeScalars.contains { $0.value < 0x20 })
     }
 }
+
+/// Stats by session in the explorer carry cached prompt tokens: support-42's first turn read
+/// 600 from the cache, its second records none, so 600 (by hand).
+@Suite struct SessionCachedTokensTests {
+    @Test func statsBySessionShowCachedTokens() throws {
+        var s = try workbenchState()
+        s.press("%bbbb")
+        guard case .stats(let st)? = s.workbench?.current else { Issue.record("no stats"); return }
+        let support = st.table.groups.first { $0.key == "support-42" }
+        #expect(support?.cachedTokens == 600)
+        let screen = render(s, size: s.size)
+        #expect(screen.text.split(separator: "\n")[1].contains("cached"))
+        Golden.check(screen, "workbench-stats-session-120x40")
+    }
+}
