@@ -375,7 +375,8 @@ struct PartScanner {
             }
             guard let key, !key.escaped else { continue }
             let raw = UnsafeBufferPointer(start: w.base + key.start, count: key.end - key.start)
-            guard summaryKeys.isSummaryKey(raw) else { continue }
+            let memo = summaryKeys
+            guard let name = memo.keptName(raw, { reader.interner.intern($0) }) else { continue }
             var v = AttributeValue.empty
             if value >= 0 {
                 let resume = w.p
@@ -387,7 +388,7 @@ struct PartScanner {
                 }
                 w.p = resume
             }
-            out.append(Attribute(reader.interner.intern(raw), v))
+            out.append(Attribute(name, v))
         } while try w.nextElement()
     }
 }
@@ -402,28 +403,59 @@ final class SummaryKeyMemo {
     /// Per slot: the key's length, or -1 when empty.
     private let lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
     private let answers = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
+    /// Per slot: the key interned, once asked for (empty until then).
+    private let names = UnsafeMutablePointer<String>.allocate(capacity: slots)
+    private let named = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
 
-    init() { lengths.initialize(repeating: -1, count: SummaryKeyMemo.slots) }
+    init() {
+        lengths.initialize(repeating: -1, count: SummaryKeyMemo.slots)
+        names.initialize(repeating: "", count: SummaryKeyMemo.slots)
+        named.initialize(repeating: false, count: SummaryKeyMemo.slots)
+    }
 
     deinit {
         bytes.deallocate()
         lengths.deallocate()
         answers.deallocate()
+        names.deinitialize(count: SummaryKeyMemo.slots)
+        names.deallocate()
+        named.deallocate()
+    }
+
+    /// The key as `intern` gives it when a summary keeps it (interned once per slot), else nil.
+    @inline(__always)
+    func keptName(_ key: UnsafeBufferPointer<UInt8>, _ intern: (UnsafeBufferPointer<UInt8>) -> String) -> String? {
+        guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) ? intern(key) : nil }
+        guard slot >= 0, answers[slot] else { return nil }
+        if !named[slot] {
+            names[slot] = intern(key)
+            named[slot] = true
+        }
+        return names[slot]
     }
 
     @inline(__always)
     func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) }
+        return slot >= 0 && answers[slot]
+    }
+
+    /// The slot holding `key` (filled on a miss), -1 for a key no convention starts with, nil
+    /// for keys too long or empty to remember.
+    @inline(__always)
+    private func slot(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let n = key.count
-        guard n > 0, n < SummaryKeyMemo.width, let k = key.baseAddress else { return LLMConventions.isSummaryKey(key) }
-        guard LLMConventions.mayMatter(k[0]) else { return false }
+        guard n > 0, n < SummaryKeyMemo.width, let k = key.baseAddress else { return nil }
+        guard LLMConventions.mayMatter(k[0]) else { return -1 }
         let slot = (n &* 0x9E &+ Int(k[n &- 1]) &* 0x1F &+ Int(k[n &>> 1])) & (SummaryKeyMemo.slots &- 1)
         let stored = bytes + slot &* SummaryKeyMemo.width
-        if lengths[slot] == n, memcmp(stored, k, n) == 0 { return answers[slot] }
-        let answer = LLMConventions.isSummaryKey(key)
+        if lengths[slot] == n, memcmp(stored, k, n) == 0 { return slot }
         stored.update(from: k, count: n)
         lengths[slot] = n
-        answers[slot] = answer
-        return answer
+        answers[slot] = LLMConventions.isSummaryKey(key)
+        named[slot] = false
+        names[slot] = ""
+        return slot
     }
 }
 
