@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Testing
+import TraceConventions
 import TraceModel
 @testable import TraceFormats
 
@@ -174,6 +175,32 @@ import TraceModel
             let full = bytes.withUnsafeBufferPointer { OTLPJSONReader.parseUInt($0) }
             #expect(fast == full, "\(text.debugDescription)")
         }
+    }
+
+    /// The scan's remembered summary-key answers against the convention table, asked over and
+    /// over in shuffled order, so keys that share a slot push each other out.
+    @Test func rememberedSummaryKeysAnswerAsTheConventionTable() {
+        var r = Random(state: 11)
+        var keys = ["gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.system",
+                    "gen_ai.operation.name", "gen_ai.input.messages", "llm.model_name", "llm.token_count.prompt",
+                    "openinference.span.kind", "ai.model.id", "http.route", "service.name", "g", "", "é",
+                    String(repeating: "gen_ai.", count: 12)]
+        for _ in 0..<300 {
+            let base = keys[r.below(keys.count)]
+            keys.append(String(base.prefix(r.below(base.count + 1))) + ["", "x", "s", ".id", "_tokens"][r.below(5)])
+        }
+        let memo = SummaryKeyMemo()
+        var wrong: [String] = []
+        for _ in 0..<4000 {
+            let key = keys[r.below(keys.count)]
+            let bytes = Array(key.utf8)
+            bytes.withUnsafeBufferPointer { b in
+                let expected = LLMConventions.isSummaryKey(b)
+                let name = memo.keptName(b) { String(decoding: $0, as: UTF8.self) }
+                if memo.isSummaryKey(b) != expected || name != (expected ? key : nil) { wrong.append(key) }
+            }
+        }
+        #expect(wrong.isEmpty, "\(Set(wrong).prefix(5))")
     }
 
     static func describe(_ p: PartIndex) -> [String] {

@@ -434,6 +434,7 @@ final class SummaryKeyMemo {
         return names[slot]
     }
 
+    /// `LLMConventions.isSummaryKey(key)`, remembered.
     @inline(__always)
     func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) }
