@@ -318,6 +318,24 @@ public enum LLMConventions {
         return b.finish()
     }
 
+    /// The summary call of a span whose kept attributes are already matched to their table rows
+    /// (the index scan matches each distinct key once per file): the same answer as
+    /// `summaryCall(for:)` on a span with these attributes in this order and no events, without
+    /// interning keys, building the span or hashing each key again.
+    package static func summaryCall(spanStart: Int64, rows: [(row: Int32, value: AttributeValue)]) -> LLMCall? {
+        let triggers = triggerRows
+        guard rows.contains(where: { triggers[Int($0.row)] }) else { return nil }
+        var b = Builder(spanStart: spanStart, decodeMessages: false)
+        for r in rows { b.take(row: Int(r.row), r.value) }
+        return b.finish()
+    }
+
+    /// The table row of a key a summary reads, or nil (see `isSummaryKey`).
+    package static func summaryRow(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = key.first, mayMatter(first), let row = byKey.row(key), summaryRows[row] else { return nil }
+        return row
+    }
+
     /// Rows whose presence can make a span an LLM call.
     package static let triggerRows: [Bool] = rules.map { rule in
         switch rule.field {
@@ -340,8 +358,7 @@ public enum LLMConventions {
 
     /// True for attribute keys a summary reads (`TraceLoader.Detail.summary` keeps only these).
     @Sendable static package func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = key.first, mayMatter(first) else { return false }
-        return byKey.row(key).map { summaryRows[$0] } ?? false
+        summaryRow(key) != nil
     }
 
     /// True when this attribute alone could make its span an LLM call.
@@ -409,12 +426,7 @@ public enum LLMConventions {
         package mutating func take(_ a: Attribute, bytes k: UnsafeBufferPointer<UInt8>) {
             guard let first = k.first, LLMConventions.mayMatter(first) else { return }
             if let row = LLMConventions.byKey.row(k) {
-                let rule = LLMConventions.rules[row]
-                var value = a.value
-                if rule.encoding == .jsonQuoted, let s = value.stringValue, let inner = JSONScanner.parse(s) {
-                    value = inner.attributeValue
-                }
-                apply(rule, row, value)
+                take(row: row, a.value)
                 return
             }
             guard k.count > 10 else { return }
@@ -443,6 +455,16 @@ public enum LLMConventions {
             let field = String(decoding: rest[rest.index(after: dot)...], as: UTF8.self)
             flat[family, default: [:]][index, default: []].append((field, a.value))
             call.conventions.insert(family.convention)
+        }
+
+        /// Takes the value of an attribute whose key is table row `row`.
+        package mutating func take(row: Int, _ raw: AttributeValue) {
+            let rule = LLMConventions.rules[row]
+            var value = raw
+            if rule.encoding == .jsonQuoted, let s = value.stringValue, let inner = JSONScanner.parse(s) {
+                value = inner.attributeValue
+            }
+            apply(rule, row, value)
         }
 
         package mutating func setParameter(_ name: String, _ value: AttributeValue, rank: Int) {

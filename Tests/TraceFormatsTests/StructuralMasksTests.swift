@@ -177,7 +177,7 @@ import TraceModel
         }
     }
 
-    /// The scan's remembered summary-key answers against the convention table, asked over and
+    /// The scan's remembered summary-key answers and rows against the convention table, asked over and
     /// over in shuffled order, so keys that share a slot push each other out.
     @Test func rememberedSummaryKeysAnswerAsTheConventionTable() {
         var r = Random(state: 11)
@@ -196,8 +196,10 @@ import TraceModel
             let bytes = Array(key.utf8)
             bytes.withUnsafeBufferPointer { b in
                 let expected = LLMConventions.isSummaryKey(b)
-                let name = memo.keptName(b) { String(decoding: $0, as: UTF8.self) }
-                if memo.isSummaryKey(b) != expected || name != (expected ? key : nil) { wrong.append(key) }
+                let row = memo.keptRow(b)
+                if memo.isSummaryKey(b) != expected || row.map({ LLMConventions.rules[$0].key }) != (expected ? key : nil) {
+                    wrong.append(key)
+                }
             }
         }
         #expect(wrong.isEmpty, "\(Set(wrong).prefix(5))")

@@ -4,7 +4,8 @@ import TraceModel
 /// Scans the requests of one part of a file (one line each) into a `PartIndex`.
 ///
 /// Per span it keeps only what a list shows; the LLM attributes a summary needs are decoded by
-/// the full reader's own attribute code, so tokens and models come out exactly as in a full load.
+/// the full reader's own value code and fed to the convention table by row (each distinct key is
+/// looked up once per file), so tokens and models come out exactly as in a full load.
 struct PartScanner {
     var part = PartIndex()
     /// Decodes LLM attribute values and resources (its scanner covers the current window).
@@ -20,6 +21,8 @@ struct PartScanner {
     private var lastIDSlot: Int32 = -1
     /// The answers of `LLMConventions.isSummaryKey` for the attribute keys met so far.
     private let summaryKeys = SummaryKeyMemo()
+    /// The current span's kept attributes as (table row, value), reused from span to span.
+    private var llm: [(row: Int32, value: AttributeValue)] = []
     /// Stage 1 bit masks of the current line; nil to walk by bytes alone (tests compare both).
     private let masks: StructuralMasks?
 
@@ -173,7 +176,7 @@ struct PartScanner {
         var start: Int64?
         var end: Int64?
         var error = false
-        var llm: [Attribute] = []
+        llm.removeAll(keepingCapacity: true)
         if try w.openObject() {
             repeat {
                 let k = try w.key()
@@ -209,7 +212,7 @@ struct PartScanner {
                     } else { try w.skipValue() }
                 case UInt8(ascii: "a"):
                     if w.keyIs(k, "attributes") && w.peek() == UInt8(ascii: "[") {
-                        try summaryAttributes(&w, into: &llm)
+                        try summaryAttributes(&w)
                     } else { try w.skipValue() }
                 default:
                     try w.skipValue()
@@ -251,22 +254,19 @@ struct PartScanner {
         let continues = lastSlot == slot
         PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
                         root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
-                        traceID: traceID, spanID: llm.isEmpty ? .bits64(0) : identifier(base, s), run: runStart..<spanEnd, continuesRun: continues)
+                        run: runStart..<spanEnd, continuesRun: continues)
         lastSlot = slot
     }
 
     private static func add(to e: inout TraceIndexEntry, error: Bool, start: Int64, end: Int64, root: Bool,
-                            name: @autoclosure () -> String, context: Int32, llm: [Attribute], traceID: TraceID,
-                            spanID: Identifier, run: Range<Int64>, continuesRun: Bool) {
+                            name: @autoclosure () -> String, context: Int32, llm: [(row: Int32, value: AttributeValue)],
+                            run: Range<Int64>, continuesRun: Bool) {
         e.spanCount += 1
         if error { e.errorCount += 1 }
         e.startNanos = min(e.startNanos, start)
         e.endNanos = max(e.endNanos, max(end, start))
         e.offerRoot(name: name(), start: start, parentless: root, context: context)
-        if !llm.isEmpty {
-            let span = Span(traceID: traceID, spanID: SpanID(spanID), name: "", startNanos: start, endNanos: end, attributes: llm)
-            if let call = LLMConventions.summaryCall(for: span) { e.llmCalls.append(call) }
-        }
+        if !llm.isEmpty, let call = LLMConventions.summaryCall(spanStart: start, rows: llm) { e.llmCalls.append(call) }
         if continuesRun, !e.runs.isEmpty {
             e.runs[e.runs.count - 1].end = run.upperBound
             e.runs[e.runs.count - 1].spans += 1
@@ -345,7 +345,7 @@ struct PartScanner {
 
     /// Reads the attributes a summary keeps (the full reader's `isSummaryKey` filter) and skips
     /// the rest, message texts included, at block speed.
-    private mutating func summaryAttributes(_ w: inout LineWalker, into out: inout [Attribute]) throws(ScanFailure) {
+    private mutating func summaryAttributes(_ w: inout LineWalker) throws(ScanFailure) {
         guard try w.openArray() else { return }
         repeat {
             guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); continue }
@@ -375,8 +375,7 @@ struct PartScanner {
             }
             guard let key, !key.escaped else { continue }
             let raw = UnsafeBufferPointer(start: w.base + key.start, count: key.end - key.start)
-            let memo = summaryKeys
-            guard let name = memo.keptName(raw, { reader.interner.intern($0) }) else { continue }
+            guard let row = summaryKeys.keptRow(raw) else { continue }
             var v = AttributeValue.empty
             if value >= 0 {
                 let resume = w.p
@@ -388,12 +387,12 @@ struct PartScanner {
                 }
                 w.p = resume
             }
-            out.append(Attribute(name, v))
+            llm.append((Int32(truncatingIfNeeded: row), v))
         } while try w.nextElement()
     }
 }
 
-/// `LLMConventions.isSummaryKey`, remembered per key: a file repeats a few dozen attribute keys
+/// `LLMConventions.summaryRow`, remembered per key: a file repeats a few dozen attribute keys
 /// over and over, and the table lookup (a hash of the whole key, a probe, a compare) cost more
 /// than the rest of an attribute entry's scan. Direct-mapped on length and two bytes; a slot
 /// holds one key of up to 63 bytes, compared whole before its answer is used.
@@ -402,43 +401,34 @@ final class SummaryKeyMemo {
     private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: slots * width)
     /// Per slot: the key's length, or -1 when empty.
     private let lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
-    private let answers = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
-    /// Per slot: the key interned, once asked for (empty until then).
-    private let names = UnsafeMutablePointer<String>.allocate(capacity: slots)
-    private let named = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
+    /// Per slot: the key's table row when a summary reads it, else -1.
+    private let rows = UnsafeMutablePointer<Int32>.allocate(capacity: slots)
 
     init() {
         lengths.initialize(repeating: -1, count: SummaryKeyMemo.slots)
-        names.initialize(repeating: "", count: SummaryKeyMemo.slots)
-        named.initialize(repeating: false, count: SummaryKeyMemo.slots)
+        rows.initialize(repeating: -1, count: SummaryKeyMemo.slots)
     }
 
     deinit {
         bytes.deallocate()
         lengths.deallocate()
-        answers.deallocate()
-        names.deinitialize(count: SummaryKeyMemo.slots)
-        names.deallocate()
-        named.deallocate()
+        rows.deallocate()
     }
 
-    /// The key as `intern` gives it when a summary keeps it (interned once per slot), else nil.
+    /// The key's convention table row when a summary reads it, else nil.
     @inline(__always)
-    func keptName(_ key: UnsafeBufferPointer<UInt8>, _ intern: (UnsafeBufferPointer<UInt8>) -> String) -> String? {
-        guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) ? intern(key) : nil }
-        guard slot >= 0, answers[slot] else { return nil }
-        if !named[slot] {
-            names[slot] = intern(key)
-            named[slot] = true
-        }
-        return names[slot]
+    func keptRow(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let slot = slot(key) else { return LLMConventions.summaryRow(key) }
+        guard slot >= 0 else { return nil }
+        let row = rows[slot]
+        return row >= 0 ? Int(row) : nil
     }
 
     /// `LLMConventions.isSummaryKey(key)`, remembered.
     @inline(__always)
     func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) }
-        return slot >= 0 && answers[slot]
+        return slot >= 0 && rows[slot] >= 0
     }
 
     /// The slot holding `key` (filled on a miss), -1 for a key no convention starts with, nil
@@ -453,9 +443,7 @@ final class SummaryKeyMemo {
         if lengths[slot] == n, memcmp(stored, k, n) == 0 { return slot }
         stored.update(from: k, count: n)
         lengths[slot] = n
-        answers[slot] = LLMConventions.isSummaryKey(key)
-        named[slot] = false
-        names[slot] = ""
+        rows[slot] = LLMConventions.summaryRow(key).map { Int32($0) } ?? -1
         return slot
     }
 }
