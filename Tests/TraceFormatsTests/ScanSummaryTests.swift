@@ -149,4 +149,20 @@ import TraceModel
             #expect(wrong.isEmpty, "\(wrong.prefix(2))")
         }
     }
+
+    /// Plain string values of keys that alone make no call are read only once the span proves
+    /// to be one: here the operation comes before the model, and a tool span has it alone.
+    @Test func valuesReadLateStillReachTheCall() throws {
+        let llm = [kv("gen_ai.operation.name", string: "chat"), kv("gen_ai.provider.name", string: "openai"),
+                   kv("gen_ai.request.model", string: "gpt-4o"), kv("gen_ai.usage.input_tokens", int: 11)].joined(separator: ",")
+        let tool = kv("gen_ai.operation.name", string: "execute_tool")
+        let line = otlp([otlpSpan("00000000000000a1", attributes: tool), otlpSpan("00000000000000a2", parent: "00000000000000a1", attributes: llm)])
+        let path = temporaryDirectory() + "/late-values.jsonl"
+        try writeFile(path, Array((String(line.filter { $0 != "\n" }) + "\n").utf8))
+        let index = try TraceIndexer.index(path: path, parts: 1)
+        let calls = index.traces.flatMap(\.llmCalls)
+        #expect(calls.count == 1)
+        #expect(calls.first?.operation == "chat" && calls.first?.provider == "openai")
+        #expect(calls.first?.requestModel == "gpt-4o" && calls.first?.promptTokens == 11)
+    }
 }

@@ -23,6 +23,10 @@ struct PartScanner {
     private let summaryKeys = SummaryKeyMemo()
     /// The current span's kept attributes as (table row, value), reused from span to span.
     private var llm: [(row: Int32, value: AttributeValue)] = []
+    /// Entries of `llm` whose values are left unread until the span proves to be an LLM call
+    /// (most spans with kept keys are not: tool spans carry `gen_ai.operation.name` alone), with
+    /// the offset of each value.
+    private var pending: [(entry: Int, offset: Int)] = []
     /// Stage 1 bit masks of the current line; nil to walk by bytes alone (tests compare both).
     private let masks: StructuralMasks?
 
@@ -177,6 +181,7 @@ struct PartScanner {
         var end: Int64?
         var error = false
         llm.removeAll(keepingCapacity: true)
+        pending.removeAll(keepingCapacity: true)
         if try w.openObject() {
             repeat {
                 let k = try w.key()
@@ -252,6 +257,7 @@ struct PartScanner {
         let base = w.base
         let runStart = windowOffset + Int64(spanStart)
         let continues = lastSlot == slot
+        if !pending.isEmpty { readPendingValues() }
         PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
                         root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
                         run: runStart..<spanEnd, continuesRun: continues)
@@ -343,6 +349,34 @@ struct PartScanner {
         return error
     }
 
+    /// True for a value written exactly `{"stringValue":"…"}` with no quote or backslash inside:
+    /// the full reader cannot fail on it, so leaving it unread changes no error.
+    @inline(__always)
+    private static func isPlainStringValue(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        let prefix: StaticString = #"{"stringValue":""#
+        let n = prefix.utf8CodeUnitCount
+        guard end &- start >= n &+ 2, memcmp(base + start, prefix.utf8Start, n) == 0,
+              base[end &- 1] == UInt8(ascii: "}"), base[end &- 2] == 0x22 else { return false }
+        var p = start &+ n
+        while p < end &- 2 {
+            if base[p] == 0x22 || base[p] == UInt8(ascii: "\\") { return false }
+            p &+= 1
+        }
+        return true
+    }
+
+    /// Reads the values left unread, by the full reader's code, when the span is an LLM call
+    /// (else its summary is nil whatever they hold).
+    private mutating func readPendingValues() {
+        let triggers = LLMConventions.triggerRows
+        guard llm.contains(where: { triggers[Int($0.row)] }) else { return }
+        for (entry, offset) in pending {
+            reader.scanner.pos = offset
+            // Checked plain by `isPlainStringValue`: this read cannot fail.
+            llm[entry].value = (try? reader.readAnyValue(depth: 0)) ?? .empty
+        }
+    }
+
     /// Reads the attributes a summary keeps (the full reader's `isSummaryKey` filter) and skips
     /// the rest, message texts included, at block speed.
     private mutating func summaryAttributes(_ w: inout LineWalker) throws(ScanFailure) {
@@ -350,7 +384,7 @@ struct PartScanner {
         repeat {
             guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); continue }
             var key: (start: Int, end: Int, escaped: Bool)?
-            var value = -1
+            var value = -1, valueEnd = -1
             if try w.openObject() {
                 repeat {
                     let k = try w.key()
@@ -368,6 +402,7 @@ struct PartScanner {
                         value = w.p
                         // The key may follow its value: keep the place.
                         try w.skipValue()
+                        valueEnd = w.p
                     } else {
                         try w.skipValue()
                     }
@@ -377,7 +412,9 @@ struct PartScanner {
             let raw = UnsafeBufferPointer(start: w.base + key.start, count: key.end - key.start)
             guard let row = summaryKeys.keptRow(raw) else { continue }
             var v = AttributeValue.empty
-            if value >= 0 {
+            if value >= 0, !LLMConventions.triggerRows[row], PartScanner.isPlainStringValue(w.base, value, valueEnd) {
+                pending.append((llm.count, value))
+            } else if value >= 0 {
                 let resume = w.p
                 reader.scanner.pos = value
                 do {
