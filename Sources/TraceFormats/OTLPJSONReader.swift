@@ -30,7 +30,7 @@ struct OTLPJSONReader {
     private static let progressStep = 8 << 20
 
     /// Values up to this length are interned: model names, HTTP methods and the like repeat.
-    private static let internLimit = 48
+    static let internLimit = 48
 
     // MARK: Document
 

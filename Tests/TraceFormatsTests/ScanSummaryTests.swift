@@ -100,7 +100,9 @@ import TraceModel
     /// Raw OTLP JSON values as collectors and SDKs write them, wrong types and all.
     static let rawValues = [
         #"{"intValue":"120"}"#, #"{"intValue":120}"#, #"{"intValue":"99999999999999999999999"}"#, #"{"intValue":"-3"}"#,
-        #"{"intValue":"12x"}"#, #"{"intValue":1.5}"#, #"{"stringValue":"120"}"#, #"{"stringValue":"gpt-4o"}"#,
+        #"{"intValue":"12x"}"#, #"{"intValue":"000000000000000120"}"#, #"{"intValue":"123456789012345678"}"#,
+        #"{"intValue":"9223372036854775807"}"#, #"{"intValue":""}"#, #"{"intValue":"1 2"}"#, #"{"stringValue":""}"#,
+        #"{"stringValue":"\#(String(repeating: "long-model-name-", count: 4))"}"#, #"{"intValue":1.5}"#, #"{"stringValue":"120"}"#, #"{"stringValue":"gpt-4o"}"#,
         #"{"stringValue":"\"LLM\""}"#, #"{"stringValue":"LLM"}"#, #"{"stringValue":"g\u0070t-4o"}"#,
         #"{"stringValue":"{\"input\":7,\"output\":2,\"total\":9}"}"#, #"{"stringValue":"{\"total\":0.25}"}"#,
         #"{"doubleValue":0.0125}"#, #"{"doubleValue":"0.5"}"#, #"{"doubleValue":"NaN"}"#, #"{"doubleValue":1e400}"#,

@@ -25,8 +25,8 @@ struct PartScanner {
     private var llm: [(row: Int32, value: AttributeValue)] = []
     /// Entries of `llm` whose values are left unread until the span proves to be an LLM call
     /// (most spans with kept keys are not: tool spans carry `gen_ai.operation.name` alone), with
-    /// the offset of each value.
-    private var pending: [(entry: Int, offset: Int)] = []
+    /// the window offsets of each value.
+    private var pending: [(entry: Int, start: Int, end: Int)] = []
     /// Stage 1 bit masks of the current line; nil to walk by bytes alone (tests compare both).
     private let masks: StructuralMasks?
 
@@ -257,7 +257,7 @@ struct PartScanner {
         let base = w.base
         let runStart = windowOffset + Int64(spanStart)
         let continues = lastSlot == slot
-        if !pending.isEmpty { readPendingValues() }
+        if !pending.isEmpty { readPendingValues(w.base) }
         PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
                         root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
                         run: runStart..<spanEnd, continuesRun: continues)
@@ -365,15 +365,40 @@ struct PartScanner {
         return true
     }
 
+    /// The two commonest value shapes read directly, as the full reader reads them:
+    /// `{"stringValue":"…"}` without escapes (short ones interned, as `readAnyValue` does) and
+    /// `{"intValue":"…"}` of 1–18 decimal digits (where `Int64(text)` always succeeds). Nil for
+    /// anything else, which goes to `readAnyValue`.
+    @inline(__always)
+    private mutating func plainValue(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> AttributeValue? {
+        if PartScanner.isPlainStringValue(base, start, end) {
+            let raw = UnsafeBufferPointer(start: base + (start &+ 16), count: end &- 2 &- (start &+ 16))
+            return .string(raw.count <= OTLPJSONReader.internLimit ? reader.interner.intern(raw) : String(decoding: raw, as: UTF8.self))
+        }
+        let prefix: StaticString = #"{"intValue":""#
+        let n = prefix.utf8CodeUnitCount
+        let digits = end &- 2 &- (start &+ n)
+        guard digits >= 1, digits <= 18, memcmp(base + start, prefix.utf8Start, n) == 0,
+              base[end &- 1] == UInt8(ascii: "}"), base[end &- 2] == 0x22 else { return nil }
+        var v: Int64 = 0
+        var p = start &+ n
+        while p < end &- 2 {
+            let d = base[p] &- UInt8(ascii: "0")
+            guard d < 10 else { return nil }
+            v = v &* 10 &+ Int64(d)
+            p &+= 1
+        }
+        return .int(v)
+    }
+
     /// Reads the values left unread, by the full reader's code, when the span is an LLM call
     /// (else its summary is nil whatever they hold).
-    private mutating func readPendingValues() {
+    private mutating func readPendingValues(_ base: UnsafePointer<UInt8>) {
         let triggers = LLMConventions.triggerRows
         guard llm.contains(where: { triggers[Int($0.row)] }) else { return }
-        for (entry, offset) in pending {
-            reader.scanner.pos = offset
-            // Checked plain by `isPlainStringValue`: this read cannot fail.
-            llm[entry].value = (try? reader.readAnyValue(depth: 0)) ?? .empty
+        for (entry, start, end) in pending {
+            // Checked plain by `isPlainStringValue`, so `plainValue` reads it.
+            llm[entry].value = plainValue(base, start, end) ?? .empty
         }
     }
 
@@ -413,7 +438,9 @@ struct PartScanner {
             guard let row = summaryKeys.keptRow(raw) else { continue }
             var v = AttributeValue.empty
             if value >= 0, !LLMConventions.triggerRows[row], PartScanner.isPlainStringValue(w.base, value, valueEnd) {
-                pending.append((llm.count, value))
+                pending.append((llm.count, value, valueEnd))
+            } else if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
+                v = plain
             } else if value >= 0 {
                 let resume = w.p
                 reader.scanner.pos = value
