@@ -346,6 +346,11 @@ extension TraceListState {
     /// every column: after the entries or the filter changed.
     public mutating func refresh() {
         resort()
+        refreshTotals()
+    }
+
+    /// Works out again the totals and column widths of the shown entries (their order kept).
+    mutating func refreshTotals() {
         totals = TraceListTotals(entries, shown: order)
         measure = TraceListMeasure(entries, shown: order, totals: totals)
         severalFiles = false
@@ -364,6 +369,17 @@ extension TraceListState {
 
     /// Puts the shown entries in the order of the sort column and direction (ties: file order).
     mutating func resort() {
+        var shown = Array(entries.indices)
+        if let matching { shown = shown.filter { $0 < matching.count && matching[$0] } }
+        let inOrder = precedes
+        // Entries that arrive in order (an index in its default sort) need no sort.
+        if !zip(shown, shown.dropFirst()).allSatisfy({ inOrder($0, $1) }) { shown.sort(by: inOrder) }
+        order = shown
+    }
+
+    /// True when entry `a` comes before entry `b` in the list's sort column and direction (ties:
+    /// file order, reversed with the direction).
+    var precedes: (Int, Int) -> Bool {
         let e = entries
         let sort = self.sort
         func less(_ a: Int, _ b: Int) -> Bool {
@@ -381,11 +397,7 @@ extension TraceListState {
             case .session: return (x.sessionID ?? "", a) < (y.sessionID ?? "", b)
             }
         }
-        var shown = Array(e.indices)
-        if let matching { shown = shown.filter { $0 < matching.count && matching[$0] } }
-        shown.sort(by: less)
-        if descending { shown.reverse() }
-        order = shown
+        return descending ? { less($1, $0) } : less
     }
 
     /// The sort after (or before) the current one, skipping model and session while no shown trace has them.
