@@ -159,17 +159,19 @@ public struct DecodedTrace: Hashable, Sendable {
 extension ExplorerState {
     /// Starts on a large file whose index scan is under way: an empty list that
     /// `Action.indexProgress` fills in, traces decoded one at a time on Enter.
-    public init(indexing source: String, totalBytes: Int64, prices: PriceTable = .standard, size: Size) {
+    public init(indexing source: String, totalBytes: Int64, prices: PriceTable = .standard, size: Size,
+                sessionKeys: SessionKeys = .standard) {
         self.init(document: TraceDocument(source: source, format: "OTLP JSON Lines", traces: [], warnings: [],
                                           skippedSpans: 0),
-                  prices: prices, size: size)
+                  prices: prices, size: size, sessionKeys: sessionKeys)
         indexed = IndexedSource(totalBytes: totalBytes)
     }
 
     /// Starts on a large file already indexed, with one decoded trace open (`--trace ID`): the
     /// list (`batch`, the scan's last) is behind it.
-    public init(indexed source: String, batch: IndexBatch, open decoded: DecodedTrace, prices: PriceTable = .standard, size: Size) {
-        self.init(indexing: source, totalBytes: batch.totalBytes, prices: prices, size: size)
+    public init(indexed source: String, batch: IndexBatch, open decoded: DecodedTrace, prices: PriceTable = .standard, size: Size,
+                sessionKeys: SessionKeys = .standard) {
+        self.init(indexing: source, totalBytes: batch.totalBytes, prices: prices, size: size, sessionKeys: sessionKeys)
         _ = applyIndexBatch(batch)
         indexed?.opening = nil
         if let p = list.order.firstIndex(where: { list.entries[$0].id == decoded.id }) { list.selected = p }

@@ -102,6 +102,9 @@ struct CallsCommand: ParsableCommand {
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
 
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where), tried before the standard ones.")
+    var sessionKey: String?
+
     @Option(name: .long, help: ArgumentHelp("With --trace, index a large file and decode only that trace: auto, always or never.",
                                             visibility: .hidden))
     var index: SummaryCommand.IndexMode = .auto
@@ -118,7 +121,7 @@ struct CallsCommand: ParsableCommand {
         }
         let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary)
         reportWarnings(loaded)
-        let doc = filtered(loaded, by: query, prices: table, sessionKeys: .standard)
+        let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
         let only = try trace.map { try traceOrExit($0, in: doc) }
         try write(doc.traces, only: only, prices: table)
         withExtendedLifetime(loaded) { exitWithoutTeardown() }
