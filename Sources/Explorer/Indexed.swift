@@ -261,6 +261,8 @@ extension ExplorerState {
         newFacts.reserveCapacity(rows.count)
         list.entries.reserveCapacity(rows.count)
         var matching = query == nil ? nil : (list.matching ?? [])
+        // Rows shown before that change: their old cells leave the column measure.
+        let removed = Set(changed).filter { $0 < old && (matching?[$0] ?? true) }.map { list.entries[$0] }
         for i in old..<rows.count {
             list.entries.append(rows[i].listEntry(i))
             newFacts.append(rows[i].facts)
@@ -292,7 +294,8 @@ extension ExplorerState {
         merged.append(contentsOf: kept[a...])
         merged.append(contentsOf: added[b...])
         list.order = merged
-        list.refreshTotals()
+        list.totals = TraceListTotals(list.entries, shown: merged)
+        list.measure.merge(removed: removed, added: added.map { list.entries[$0] }, totals: list.totals)
         return true
     }
 

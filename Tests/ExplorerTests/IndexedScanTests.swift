@@ -85,6 +85,9 @@ import TraceModel
             #expect(set.rows.count == found.count)
             #expect(shownIDs(merged) == shownIDs(sorted), "batch \(sequence), sort \(merged.list.sort), descending \(merged.list.descending)")
             #expect(selected(merged) == selected(sorted), "the selection stays on the same trace")
+            // Columns: the same usual name width; never narrower than a full measure (they only widen while the file is read).
+            #expect(merged.list.measure.usualName == sorted.list.measure.usualName)
+            #expect(zip(merged.list.measure.widths, sorted.list.measure.widths).allSatisfy { $0 >= $1 })
             #expect(merged.list.totals.spans == sorted.list.totals.spans && merged.list.totals.traces == sorted.list.totals.traces)
             // What the user does between batches, to both lists alike.
             let keys = ["j", "jj", "k", "s", "S", "r", "/spans>2<enter>", "/<enter>", "/error<enter>", ""]
