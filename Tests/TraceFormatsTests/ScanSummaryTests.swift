@@ -152,9 +152,9 @@ import TraceModel
         }
     }
 
-    /// Plain string values of keys that alone make no call are read only once the span proves
-    /// to be one: here the operation comes before the model, and a tool span has it alone.
-    @Test func valuesReadLateStillReachTheCall() throws {
+    /// Plain values read directly reach the call whatever their order; a tool span with only
+    /// its operation is no call.
+    @Test func plainValuesReachTheCallInAnyOrder() throws {
         let llm = [kv("gen_ai.operation.name", string: "chat"), kv("gen_ai.provider.name", string: "openai"),
                    kv("gen_ai.request.model", string: "gpt-4o"), kv("gen_ai.usage.input_tokens", int: 11)].joined(separator: ",")
         let tool = kv("gen_ai.operation.name", string: "execute_tool")

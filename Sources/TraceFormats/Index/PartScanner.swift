@@ -23,10 +23,6 @@ struct PartScanner {
     private let summaryKeys = SummaryKeyMemo()
     /// The current span's kept attributes as (table row, value), reused from span to span.
     private var llm: [(row: Int32, value: AttributeValue)] = []
-    /// Entries of `llm` whose values are left unread until the span proves to be an LLM call
-    /// (most spans with kept keys are not: tool spans carry `gen_ai.operation.name` alone), with
-    /// the window offsets of each value.
-    private var pending: [(entry: Int, start: Int, end: Int)] = []
     /// Stage 1 bit masks of the current line; nil to walk by bytes alone (tests compare both).
     private let masks: StructuralMasks?
 
@@ -181,7 +177,6 @@ struct PartScanner {
         var end: Int64?
         var error = false
         llm.removeAll(keepingCapacity: true)
-        pending.removeAll(keepingCapacity: true)
         if try w.openObject() {
             repeat {
                 let k = try w.key()
@@ -257,7 +252,6 @@ struct PartScanner {
         let base = w.base
         let runStart = windowOffset + Int64(spanStart)
         let continues = lastSlot == slot
-        if !pending.isEmpty { readPendingValues(w.base) }
         PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
                         root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
                         run: runStart..<spanEnd, continuesRun: continues)
@@ -349,8 +343,7 @@ struct PartScanner {
         return error
     }
 
-    /// True for a value written exactly `{"stringValue":"…"}` with no quote or backslash inside:
-    /// the full reader cannot fail on it, so leaving it unread changes no error.
+    /// True for a value written exactly `{"stringValue":"…"}` with no quote or backslash inside.
     @inline(__always)
     private static func isPlainStringValue(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         let prefix: StaticString = #"{"stringValue":""#
@@ -391,17 +384,6 @@ struct PartScanner {
         return .int(v)
     }
 
-    /// Reads the values left unread, by the full reader's code, when the span is an LLM call
-    /// (else its summary is nil whatever they hold).
-    private mutating func readPendingValues(_ base: UnsafePointer<UInt8>) {
-        let triggers = LLMConventions.triggerRows
-        guard llm.contains(where: { triggers[Int($0.row)] }) else { return }
-        for (entry, start, end) in pending {
-            // Checked plain by `isPlainStringValue`, so `plainValue` reads it.
-            llm[entry].value = plainValue(base, start, end) ?? .empty
-        }
-    }
-
     /// Reads the attributes a summary keeps (the full reader's `isSummaryKey` filter) and skips
     /// the rest, message texts included, at block speed.
     private mutating func summaryAttributes(_ w: inout LineWalker) throws(ScanFailure) {
@@ -437,9 +419,7 @@ struct PartScanner {
             let raw = UnsafeBufferPointer(start: w.base + key.start, count: key.end - key.start)
             guard let row = summaryKeys.keptRow(raw) else { continue }
             var v = AttributeValue.empty
-            if value >= 0, !LLMConventions.triggerRows[row], PartScanner.isPlainStringValue(w.base, value, valueEnd) {
-                pending.append((llm.count, value, valueEnd))
-            } else if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
+            if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
                 v = plain
             } else if value >= 0 {
                 let resume = w.p
