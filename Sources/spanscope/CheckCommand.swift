@@ -39,6 +39,9 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup(title: "Budgets") var budget: BudgetOptions
 
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where), tried before the standard ones.")
+    var sessionKey: String?
+
     @Option(name: .long, help: ArgumentHelp("Index a large file and read one batch of traces at a time: auto, always or never.",
                                             visibility: .hidden))
     var index: SummaryCommand.IndexMode = .auto
@@ -54,7 +57,8 @@ struct CheckCommand: ParsableCommand {
                 do {
                     let store = try IndexedTraces.index(path).get()
                     let found = try IndexedTraces.check(store, path: path, query: query, budget: budget.isActive ? budget : nil,
-                                                        budgets: budgets, prices: prices)
+                                                        budgets: budgets, prices: prices,
+                                                        sessionKeys: .preferring(sessionKey))
                     cases += found.cases
                     results.append(found.file)
                     try printText(found.file, query: query, warnings: IndexedTraces.document(of: store))
@@ -76,7 +80,7 @@ struct CheckCommand: ParsableCommand {
                 continue
             }
             var file = CheckReport.File(path: path, document: doc)
-            if let query { file.matches = matches(doc, query) }
+            if let query { file.matches = matches(doc, query, prices: prices) }
             if budget.isActive {
                 // Breaches are printed as they are found (standard error), one line each.
                 let result = budget.evaluate(doc, path: path, budgets: budgets, prices: prices)
@@ -106,8 +110,9 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// `4bf92f35…  agent run`, one entry per trace matching the query.
-    private func matches(_ doc: TraceDocument, _ query: TraceQuery) -> [String] {
-        let facts = TraceFacts.compute(doc.traces, prices: .standard)
+    /// `cost` in the query is priced as the budgets are (`--prices`), sessions by `--session-key`.
+    private func matches(_ doc: TraceDocument, _ query: TraceQuery, prices: PriceTable) -> [String] {
+        let facts = TraceFacts.compute(doc.traces, prices: prices, sessionKeys: .preferring(sessionKey))
         return query.filter(doc.traces, facts: facts).map { "\(doc.traces[$0].id.description)  \(doc.traces[$0].rootName)" }
     }
 }

@@ -90,7 +90,7 @@ enum IndexedTraces {
     /// Lines of other signals (logs, metrics) are not seen by the index scan, so they are not
     /// counted under "skipped lines" here.
     static func check(_ store: LazyTraceStore, path: String, query: TraceQuery?, budget: BudgetOptions?,
-                      budgets: BudgetSet, prices: PriceTable) throws(TraceFormatError)
+                      budgets: BudgetSet, prices: PriceTable, sessionKeys: SessionKeys) throws(TraceFormatError)
         -> (file: CheckReport.File, cases: [JUnitCase]) {
         var file = CheckReport.File(path: path, document: document(of: store))
         var cases: [JUnitCase] = []
@@ -129,7 +129,7 @@ enum IndexedTraces {
             file.timingEstimated = file.timingEstimated || traces.contains(where: \.timingEstimated)
             let batch = TraceDocument(source: path, format: store.index.format, traces: traces, warnings: [], skippedSpans: 0)
             if let query {
-                let facts = TraceFacts.compute(traces, prices: .standard)
+                let facts = TraceFacts.compute(traces, prices: prices, sessionKeys: sessionKeys)
                 matches += query.filter(traces, facts: facts).map { "\(traces[$0].id.description)  \(traces[$0].rootName)" }
             }
             if let budget {
