@@ -1,3 +1,5 @@
+import Synthetic
+import TestSupport
 import Testing
 import TraceConventions
 import TraceModel
@@ -7,7 +9,7 @@ import TraceModel
 /// convention builder by row) against the general path (`LLMConventions.summaryCall(for:)` on a
 /// span holding the attributes a summary load keeps), over every row of the convention table.
 @Suite struct ScanSummaryTests {
-    typealias Random = IndexScanFuzzTests.Random
+    typealias Random = SplitMix64
 
     /// Values a trace may put under any LLM key: right and wrong types, numbers as strings,
     /// numbers past Int64 and past the plausible range, JSON inside strings, MLflow's quoting.
@@ -79,7 +81,7 @@ import TraceModel
 
     @Test func mixedConventionsInAnyOrderGiveTheGeneralPathsCall() {
         let memo = SummaryKeyMemo()
-        var r = Random(state: 23)
+        var r = Random(seed: 23)
         let keys = LLMConventions.rules.map(\.key) + ScanSummaryTests.otherKeys
         var wrong: [String] = []
         for _ in 0..<3000 {
@@ -116,7 +118,7 @@ import TraceModel
     }
 
     @Test func anIndexedFileOfHostileLLMSpansHasTheSummaryLoadsCalls() throws {
-        var r = Random(state: 31)
+        var r = Random(seed: 31)
         let keys = LLMConventions.rules.map(\.key) + ScanSummaryTests.otherKeys
         var lines: [String] = []
         for line in 0..<40 {
