@@ -29,7 +29,7 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded: break
+        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded, .workbenchComputed: break
         default: message = nil
         }
         switch action {
@@ -46,7 +46,9 @@ extension ExplorerState {
             return click(event)
         case .documentUpdated(let update):
             applyLiveUpdate(update)
-            return nil
+            return refreshWorkbench()
+        case .workbenchComputed(let answer):
+            return applyWorkbenchAnswer(answer)
         case .indexProgress(let batch):
             return applyIndexBatch(batch)
         case .traceDecoded(let answer):
@@ -447,8 +449,7 @@ extension ExplorerState {
             message = "this file holds one trace"
         case .openStats, .openCalls:
             view = .trace(s)
-            openWorkbenchView(action)
-            return Step(leave: true)
+            return Step(leave: true, command: openWorkbenchView(action))
         default:
             return nil
         }
@@ -601,8 +602,7 @@ extension ExplorerState {
             compareWithMarked()
             if case .compare = view { return nil }
         case .openStats, .openSessions, .openCalls:
-            openWorkbenchView(action)
-            return nil
+            return openWorkbenchView(action)
         default:
             break
         }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Explorer
 import Foundation
+import Reports
 import TraceAnalysis
 import TraceFormats
 import TraceModel
@@ -121,6 +122,22 @@ final class IndexFeed: Sendable {
             return DecodedTrace(id: id, trace: try store.trace(at: position), prices: prices)
         } catch {
             return DecodedTrace(id: id, error: String(describing: error))
+        }
+    }
+
+    /// Performs `Command.indexStats` (off the UI thread): the stats table over the indexed traces
+    /// that match the list's filter, a batch of traces at a time, as `stats` does on a large file.
+    func perform(_ command: Command) async -> Action? {
+        guard case .indexStats(let ticket, let by, let text) = command else { return nil }
+        let store = shared.withLock { $0.store }
+        guard let store else { return .workbenchComputed(WorkbenchAnswer(ticket: ticket, error: "the file is not indexed yet")) }
+        do {
+            let query = text.isEmpty ? nil : try TraceQuery(text)
+            let full = by == .session || by == .tool || (query?.readsAttributes ?? false)
+            let table = try IndexedStats.table(store, by: by, where: query, prices: prices, detail: full ? .full : .summary)
+            return .workbenchComputed(WorkbenchAnswer(ticket: ticket, stats: table))
+        } catch {
+            return .workbenchComputed(WorkbenchAnswer(ticket: ticket, error: "stats: \(error)"))
         }
     }
 

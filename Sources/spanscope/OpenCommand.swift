@@ -134,9 +134,11 @@ struct OpenCommand: ParsableCommand {
             try MainActor.assumeIsolated {
                 var updates: (() -> Action?)? = nil
                 var decode: (@Sendable (TraceID) -> DecodedTrace)? = nil
+                var backend = backend
                 if let feed {
                     updates = { feed.poll() }
                     decode = { feed.decode($0) }
+                    backend = { await feed.perform($0) }
                 }
                 try ExplorerApp.run(state, options: options, exportDirectory: directory, updates: updates, firstFrame: {
                     // For the startup benchmark: milliseconds from the command's start to the first frame.
