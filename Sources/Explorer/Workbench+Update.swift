@@ -112,8 +112,11 @@ extension ExplorerState {
                 message = "b groups the stats table (%)"
                 break
             }
-            // A refresh for the old grouping is no longer wanted; live data marks the new one.
-            w.refresh = nil
+            // A refresh for the old grouping is no longer wanted, but what it covers is the newest:
+            // the new grouping covers that (a stats table points at no trace, so nothing shown breaks).
+            if let r = w.refresh {
+                w = WorkbenchSession(levels: w.levels, origin: w.origin, positions: r.positions, ids: r.ids, scope: r.scope)
+            }
             view = .workbench(w)
             return regroup(by: by, showing: shown)
         case .cycleSort, .reverseSort:

@@ -143,6 +143,9 @@ public struct ComputingLevel: Sendable {
         "computing \(table.title) over \(Format.plural(traces, "trace"))"
             + (spans.map { " (\(Format.plural($0, "span")))" } ?? "") + "…"
     }
+
+    /// The waiting line without the span count, for narrow terminals.
+    public var shortLine: String { "computing \(table.title) over \(Format.plural(traces, "trace"))…" }
 }
 
 /// A table of the workbench being worked out again for live data, while the old one stays on screen.

@@ -41,12 +41,16 @@ enum WorkbenchPainter {
         }
         if let previous = l.previous {
             draw(state, w.withCurrent(previous), layout, &screen)
+            var shown = name
+            if case .stats(let p) = previous { shown = "Stats by \(p.table.grouping.rawValue)" }
             screen.fill(row: 0, column: 0, width: screen.width, height: 1)
-            title(name, "  \(w.scope) · computing…", &screen)
+            title(shown, "  \(w.scope) · computing \(l.table.title)…", &screen)
             return
         }
         title(name, "  \(w.scope)", &screen)
-        screen.put(" " + l.line, row: body.top, column: 0, limit: screen.width, style: Style(ink: .accent), ellipsis: true)
+        // Narrow terminals drop the span count rather than cut the line.
+        let line = CellWidth.of(l.line) < screen.width ? l.line : l.shortLine
+        screen.put(" " + line, row: body.top, column: 0, limit: screen.width, style: Style(ink: .accent), ellipsis: true)
         if body.height > 1 {
             screen.put(" Esc stops; other keys work meanwhile", row: body.top + 1, column: 0, limit: screen.width,
                        style: Painter.muted, ellipsis: true)
