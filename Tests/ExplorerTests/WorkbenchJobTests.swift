@@ -237,3 +237,55 @@ extension WorkbenchJob.Table {
         #expect(l.table.grouping == .model && l.table.groups.first?.count == 2)
     }
 }
+
+/// `%` on a file read through its index: the CLI works the table out over the index
+/// (`Command.indexStats`); what needs every trace in memory says so in one line.
+@Suite struct IndexedWorkbenchTests {
+    func row(_ id: String, _ name: String, ms: Double) -> IndexedRow {
+        IndexedRow(id: TraceID(id), rootService: "agent",
+                   facts: TraceFacts(rootName: name, rootService: "agent", startNanos: 0, durationNanos: Int64(ms * 1e6),
+                                     spanCount: 3, errorCount: 0, calls: [], prices: .standard))
+    }
+
+    func step(_ s: inout ExplorerState, _ a: Action) -> Command? {
+        let (next, command) = update(s, a)
+        s = next
+        return command
+    }
+
+    /// A table as the CLI's `IndexedStats` would give it: two "chat" spans of 1 s and 3 s.
+    var table: StatsTable {
+        let t = Fixtures.trace("a1", [Spec(id: "r", name: "chat", start: 0, end: 1_000),
+                                      Spec(id: "s", parent: "r", name: "chat", start: 0, end: 3_000)])
+        return TraceStats.groups([t], by: .name)
+    }
+
+    @Test func statsOverTheIndexAndWhatIsRefused() throws {
+        var s = ExplorerState(indexing: "/data/big.jsonl", totalBytes: 1_000, size: Size(width: 80, height: 24))
+        let rows = [row("a1", "quick", ms: 10), row("b2", "slow", ms: 900)]
+        _ = step(&s, .indexProgress(IndexBatch(sequence: 1, rows: rows, bytesRead: 500, totalBytes: 1_000)))
+        #expect(step(&s, .openStats) == nil)
+        #expect(s.message == "still reading the file: stats open once the scan is done" && s.workbench == nil)
+        _ = step(&s, .indexProgress(IndexBatch(sequence: 2, rows: rows, bytesRead: 1_000, totalBytes: 1_000, done: true)))
+        #expect(step(&s, .openSessions) == nil && s.workbench == nil)
+        #expect(s.message == "sessions (@) and LLM calls (L) need every trace in memory: open the file with --index never")
+        s.press("/duration>100ms<enter>")
+        guard case .indexStats(let ticket, .name, "duration>100ms")? = step(&s, .openStats) else {
+            Issue.record("no stats asked of the index"); return
+        }
+        #expect(render(s, size: s.size).text.contains(" computing stats by name over 1 trace…"))
+        #expect(step(&s, .workbenchComputed(WorkbenchAnswer(ticket: ticket, stats: table))) == nil)
+        guard case .stats(let l)? = s.workbench?.current else { Issue.record("no stats"); return }
+        #expect(l.table.groups.first?.count == 2 && s.workbench?.scope == "1 of 2 traces matching duration>100ms")
+        #expect(render(s, size: s.size).text.contains("Stats by name  1 of 2 traces matching duration>100ms"))
+        // A group's spans would need the traces; b asks the index again.
+        #expect(step(&s, .activate) == nil)
+        #expect(s.message == "a group's spans need every trace in memory: open the file with --index never")
+        guard case .indexStats(let again, .model, _)? = step(&s, .cycleGrouping) else { Issue.record("no regroup"); return }
+        // The file changed under the index: the answer says so and the previous table stays.
+        _ = step(&s, .workbenchComputed(WorkbenchAnswer(ticket: again, error: "big.jsonl changed since it was indexed")))
+        #expect(s.message == "big.jsonl changed since it was indexed")
+        if case .stats(let back)? = s.workbench?.current { #expect(back.table.grouping == .name) }
+        else { Issue.record("the previous table is gone") }
+    }
+}
