@@ -168,7 +168,7 @@ extension ExplorerState {
     /// Sessions and LLM calls need every trace in memory and say so.
     private mutating func openIndexedWorkbench(_ action: Action) -> Command? {
         guard action == .openStats else {
-            message = "sessions (@) and LLM calls (L) need every trace in memory: open the file with --index never"
+            message = "@ and L need all traces in memory (--index never)"
             return nil
         }
         guard let source = indexed, source.done, source.failure == nil else {
@@ -226,7 +226,7 @@ extension ExplorerState {
         switch level {
         case .stats(let l):
             if indexed != nil, w.origin == nil {
-                message = "a group's spans need every trace in memory: open the file with --index never"
+                message = "a group's spans need all traces in memory (--index never)"
                 return .stay
             }
             let group = l.table.groups[p]

@@ -268,7 +268,7 @@ extension WorkbenchJob.Table {
         #expect(s.message == "still reading the file: stats open once the scan is done" && s.workbench == nil)
         _ = step(&s, .indexProgress(IndexBatch(sequence: 2, rows: rows, bytesRead: 1_000, totalBytes: 1_000, done: true)))
         #expect(step(&s, .openSessions) == nil && s.workbench == nil)
-        #expect(s.message == "sessions (@) and LLM calls (L) need every trace in memory: open the file with --index never")
+        #expect(s.message == "@ and L need all traces in memory (--index never)")
         s.press("/duration>100ms<enter>")
         guard case .indexStats(let ticket, .name, "duration>100ms")? = step(&s, .openStats) else {
             Issue.record("no stats asked of the index"); return
@@ -280,7 +280,7 @@ extension WorkbenchJob.Table {
         #expect(render(s, size: s.size).text.contains("Stats by name  1 of 2 traces matching duration>100ms"))
         // A group's spans would need the traces; b asks the index again.
         #expect(step(&s, .activate) == nil)
-        #expect(s.message == "a group's spans need every trace in memory: open the file with --index never")
+        #expect(s.message == "a group's spans need all traces in memory (--index never)")
         guard case .indexStats(let again, .model, _)? = step(&s, .cycleGrouping) else { Issue.record("no regroup"); return }
         // The file changed under the index: the answer says so and the previous table stays.
         _ = step(&s, .workbenchComputed(WorkbenchAnswer(ticket: again, error: "big.jsonl changed since it was indexed")))
