@@ -207,6 +207,8 @@ public enum Action: Hashable, Sendable {
     /// The runner answered `Command.computeWorkbench` or `Command.indexStats`: the table fills
     /// its waiting level if that is still on screen, else the answer is dropped.
     case workbenchComputed(WorkbenchAnswer)
+    /// How far `Command.indexStats` with this ticket got: `read` of the index's `total` traces.
+    case workbenchProgress(ticket: Int, read: Int, total: Int)
 }
 
 /// A side effect that `update` asks the runner to perform (bubbletea-style); results come back as actions.
@@ -230,6 +232,9 @@ public enum Command: Hashable, Sendable {
     /// match `query` ("" for all), a batch of traces at a time; answer with `Action.workbenchComputed`
     /// (`WorkbenchAnswer(ticket:stats:)`).
     case indexStats(ticket: Int, by: StatsGrouping, query: String)
+    /// The table `Command.indexStats` with this ticket works out is no longer wanted (Esc): stop
+    /// reading the file for it. Nothing answers.
+    case stopIndexStats(ticket: Int)
 }
 
 extension Action {

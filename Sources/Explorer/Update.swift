@@ -29,7 +29,8 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded, .workbenchComputed: break
+        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded, .workbenchComputed,
+             .workbenchProgress: break
         default: message = nil
         }
         switch action {
@@ -49,6 +50,9 @@ extension ExplorerState {
             return refreshWorkbench()
         case .workbenchComputed(let answer):
             return applyWorkbenchAnswer(answer)
+        case .workbenchProgress(let ticket, let read, let total):
+            applyWorkbenchProgress(ticket: ticket, read: read, total: total)
+            return nil
         case .indexProgress(let batch):
             return applyIndexBatch(batch)
         case .traceDecoded(let answer):

@@ -76,10 +76,12 @@ extension ExplorerState {
         let level = w.current
         let row = level.selected
         let selected = action.movedRow(from: row, last: level.count - 1, page: h)
+        var command: Command?
         switch action {
         case .back:
             if case .computing(let c) = level {
                 message = "stopped computing \(c.table.title)"
+                command = stopCommand(level, w)
                 if let previous = c.previous {
                     w.levels[w.levels.count - 1] = previous
                     break
@@ -90,12 +92,12 @@ extension ExplorerState {
                 break
             }
             leaveWorkbench(w)
-            return nil
+            return command
         case .traceList:
             if hasTraceList {
                 view = .list
                 clampList()
-                return nil
+                return stopCommand(level, w)
             }
             message = "this file holds one trace"
         case .cycleGrouping:
@@ -141,7 +143,7 @@ extension ExplorerState {
         if let selected { w.levels[w.levels.count - 1] = level.moved(selected: selected, top: level.top) }
         w.levels[w.levels.count - 1] = clamped(w.current, height: h)
         view = .workbench(w)
-        return nil
+        return command
     }
 
     /// `b`: the stats table by `by` in place of the one shown, `shown` staying on screen (under

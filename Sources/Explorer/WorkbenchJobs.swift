@@ -137,15 +137,21 @@ public struct ComputingLevel: Sendable {
     /// Set when live data changed what the level covers while it was worked out: once the
     /// answer is in, the table is worked out again (one job in flight per level).
     var again = false
+    /// How far a job over an index got: traces read of all the index holds.
+    public internal(set) var progress: (read: Int, total: Int)?
 
-    /// "computing stats by name over 1,000 traces (1,000,000 spans)…"
+    /// "computing stats by name over 1,000 traces (1,000,000 spans)…", and how far it got when known.
     public var line: String {
         "computing \(table.title) over \(Format.plural(traces, "trace"))"
-            + (spans.map { " (\(Format.plural($0, "span")))" } ?? "") + "…"
+            + (spans.map { " (\(Format.plural($0, "span")))" } ?? "") + "…" + progressText
     }
 
     /// The waiting line without the span count, for narrow terminals.
-    public var shortLine: String { "computing \(table.title) over \(Format.plural(traces, "trace"))…" }
+    public var shortLine: String { "computing \(table.title) over \(Format.plural(traces, "trace"))…" + progressText }
+
+    private var progressText: String {
+        progress.map { " " + Format.percent(Double($0.read), of: Double($0.total)) + " read" } ?? ""
+    }
 }
 
 /// A table of the workbench being worked out again for live data, while the old one stays on screen.
@@ -184,6 +190,20 @@ extension ExplorerState {
         guard let all = list.facts, all.count == document.traces.count,
               positions.allSatisfy({ $0 >= 0 && $0 < all.count }) else { return nil }
         return positions.map { all[$0] }
+    }
+
+    /// Notes how far the job of the waiting level on screen got (other tickets' news is dropped).
+    mutating func applyWorkbenchProgress(ticket: Int, read: Int, total: Int) {
+        guard case .workbench(var w) = view, case .computing(var c) = w.current, c.ticket == ticket else { return }
+        c.progress = (read, total)
+        w.levels[w.levels.count - 1] = .computing(c)
+        view = .workbench(w)
+    }
+
+    /// The command that stops the index job of `level`, when it is a waiting level for one.
+    func stopCommand(_ level: WorkbenchLevel, _ w: WorkbenchSession) -> Command? {
+        guard case .computing(let c) = level, indexed != nil, w.origin == nil else { return nil }
+        return .stopIndexStats(ticket: c.ticket)
     }
 
     /// Takes in a worked-out table: it fills its waiting level, or replaces a table live data

@@ -1,3 +1,4 @@
+import Dispatch
 import Explorer
 import TraceModel
 #if canImport(Glibc)
@@ -108,7 +109,7 @@ public enum ExplorerApp {
     nonisolated static func perform(_ command: Command, exportDirectory: String,
                                     decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) -> Action? {
         switch command {
-        case .quit, .copy, .fetchTrace, .search, .indexStats:
+        case .quit, .copy, .fetchTrace, .search, .indexStats, .stopIndexStats:
             return nil
         case .computeWorkbench(let job):
             return .workbenchComputed(job.run())
@@ -172,7 +173,7 @@ final class Effects: Sendable {
         // Fetches and tables are not waited for at quit (their answers would be dropped anyway).
         let fetch: Bool, detached: Bool
         switch command {
-        case .fetchTrace, .search, .indexStats: (fetch, detached) = (true, true)
+        case .fetchTrace, .search, .indexStats, .stopIndexStats: (fetch, detached) = (true, true)
         case .computeWorkbench: (fetch, detached) = (false, true)
         default: (fetch, detached) = (false, false)
         }
@@ -183,6 +184,19 @@ final class Effects: Sendable {
         let directory = exportDirectory
         let backend = self.backend
         let decode = self.decode
+        if case .computeWorkbench(let job) = command {
+            // Seconds of CPU for millions of spans (in a debug build): on a thread of its own, not
+            // one of the two the cooperative pool has for backend fetches.
+            DispatchQueue.global(qos: .userInitiated).async { [state] in
+                let answer = Action.workbenchComputed(job.run())
+                state.withLock {
+                    $0.running -= 1
+                    $0.fetching -= 1
+                    $0.answers.append(answer)
+                }
+            }
+            return
+        }
         Task.detached(priority: .utility) { [state] in
             let answer = fetch ? await backend?(command) : ExplorerApp.perform(command, exportDirectory: directory, decode: decode)
             state.withLock {

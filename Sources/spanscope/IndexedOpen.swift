@@ -5,7 +5,6 @@ import Darwin
 #endif
 import Explorer
 import Foundation
-import Reports
 import TraceAnalysis
 import TraceFormats
 import TraceModel
@@ -19,7 +18,7 @@ final class IndexFeed: Sendable {
     static let batchesPerSecond = 4
 
     private let path: String
-    private let prices: PriceTable
+    let prices: PriceTable
     private let progress = IndexProgress()
     private struct Shared: Sendable {
         var pending: IndexBatch?
@@ -125,21 +124,8 @@ final class IndexFeed: Sendable {
         }
     }
 
-    /// Performs `Command.indexStats` (off the UI thread): the stats table over the indexed traces
-    /// that match the list's filter, a batch of traces at a time, as `stats` does on a large file.
-    func perform(_ command: Command) async -> Action? {
-        guard case .indexStats(let ticket, let by, let text) = command else { return nil }
-        let store = shared.withLock { $0.store }
-        guard let store else { return .workbenchComputed(WorkbenchAnswer(ticket: ticket, error: "the file is not indexed yet")) }
-        do {
-            let query = text.isEmpty ? nil : try TraceQuery(text)
-            let full = by == .session || by == .tool || (query?.readsAttributes ?? false)
-            let table = try IndexedStats.table(store, by: by, where: query, prices: prices, detail: full ? .full : .summary)
-            return .workbenchComputed(WorkbenchAnswer(ticket: ticket, stats: table))
-        } catch {
-            return .workbenchComputed(WorkbenchAnswer(ticket: ticket, error: "stats: \(error)"))
-        }
-    }
+    /// The store once the scan is done (nil before, or when it failed).
+    var store: LazyTraceStore? { shared.withLock { $0.store } }
 
     /// Size of `path` in bytes (0 when it cannot be read).
     static func size(of path: String) -> Int64 {

@@ -289,3 +289,26 @@ extension WorkbenchJob.Table {
         else { Issue.record("the previous table is gone") }
     }
 }
+
+extension IndexedWorkbenchTests {
+    @Test func progressShowsOnTheWaitingLineAndEscStopsTheIndexJob() throws {
+        var s = ExplorerState(indexing: "/data/big.jsonl", totalBytes: 1_000, size: Size(width: 80, height: 24))
+        _ = step(&s, .indexProgress(IndexBatch(sequence: 1, rows: [row("a1", "quick", ms: 10), row("b2", "slow", ms: 900)],
+                                               bytesRead: 1_000, totalBytes: 1_000, done: true)))
+        guard case .indexStats(let ticket, _, _)? = step(&s, .openStats) else { Issue.record("no stats asked"); return }
+        // News of another job changes nothing; this job's shows as a share of the index read.
+        #expect(step(&s, .workbenchProgress(ticket: ticket + 7, read: 1, total: 4)) == nil)
+        #expect(render(s, size: s.size).text.contains(" computing stats by name over 2 traces…\n"))
+        #expect(step(&s, .workbenchProgress(ticket: ticket, read: 1, total: 4)) == nil)
+        #expect(render(s, size: s.size).text.contains(" computing stats by name over 2 traces… 25% read"))
+        #expect(step(&s, .back) == .stopIndexStats(ticket: ticket))
+        #expect(s.workbench == nil && s.message == "stopped computing stats by name")
+        // Leaving for the list stops it too.
+        guard case .indexStats(let second, _, _)? = step(&s, .openStats) else { Issue.record("no stats asked"); return }
+        #expect(second != ticket)
+        #expect(step(&s, .traceList) == .stopIndexStats(ticket: second) && s.keyContext == .traceList)
+        // b while waiting asks again (the CLI's jobs stop the older one themselves).
+        _ = step(&s, .openStats)
+        guard case .indexStats(_, .model, _)? = step(&s, .cycleGrouping) else { Issue.record("no regroup asked"); return }
+    }
+}
