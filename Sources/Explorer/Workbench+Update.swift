@@ -61,7 +61,7 @@ extension ExplorerState {
         }
         let traces = positions.map { document.traces[$0] }
         let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: traces,
-                               facts: cachedFacts(positions), prices: prices)
+                               facts: cachedFacts(positions), prices: prices, sessionKeys: sessionKeys)
         w.refresh = WorkbenchRefresh(ticket: job.ticket, positions: positions, ids: traces.map(\.id), scope: scope)
         view = .workbench(w)
         return start(job)
@@ -158,7 +158,8 @@ extension ExplorerState {
             view = .workbench(w)
             return .indexStats(ticket: ticket, by: by, query: list.query)
         }
-        let job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices)
+        let job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices,
+                               sessionKeys: sessionKeys)
         w.levels[w.levels.count - 1] = .computing(ComputingLevel(ticket: ticket, table: .stats(by), traces: w.positions.count,
                                                                   spans: job.spanCount, previous: shown))
         view = .workbench(w)
@@ -234,7 +235,7 @@ extension ExplorerState {
             let group = l.table.groups[p]
             let table = WorkbenchJob.Table.members(l.table.grouping, key: group.key)
             let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: coveredTraces(w),
-                                   facts: cachedFacts(w), prices: prices)
+                                   facts: cachedFacts(w), prices: prices, sessionKeys: sessionKeys)
             w.levels.append(.computing(ComputingLevel(ticket: job.ticket, table: table, traces: w.positions.count,
                                                       spans: job.spanCount, previous: nil)))
             return .computing(job)
@@ -244,7 +245,7 @@ extension ExplorerState {
             let traces = coveredTraces(w)
             let known = cachedFacts(w)
             let turns = session.traces.map { t in
-                Sessions.turn(traces[t], position: t, facts: known?[t] ?? TraceFacts(trace: traces[t], prices: prices))
+                Sessions.turn(traces[t], position: t, facts: known?[t] ?? TraceFacts(trace: traces[t], prices: prices, sessionKeys: sessionKeys))
             }
             w.levels.append(.thread(ThreadLevel(session: session, turns: turns)))
         case .members(let l):

@@ -236,6 +236,14 @@ extension ExplorerState {
         return (positions, "\(Format.grouped(Int64(positions.count))) of \(Format.plural(n, "trace")) matching \(list.query)")
     }
 
+    /// Per-trace facts for the whole document (worked out once and kept with the list's filter).
+    mutating func documentFacts() -> [TraceFacts] {
+        if let f = list.facts, f.count == document.traces.count { return f }
+        let f = TraceFacts.compute(document.traces, prices: prices, sessionKeys: sessionKeys)
+        list.facts = f
+        return f
+    }
+
     /// Opens a workbench whose first level is `table` over what is shown: a waiting level at
     /// once, the table when its job answers (at once too when it is small).
     mutating func openWorkbench(_ table: WorkbenchJob.Table) -> Command? {
@@ -244,7 +252,7 @@ extension ExplorerState {
         let traces = positions.map { i in i == WorkbenchSession.originPosition ? origin.map(\.trace) : document.traces[i] }
             .compactMap { $0 }
         let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: traces,
-                               facts: cachedFacts(positions), prices: prices)
+                               facts: cachedFacts(positions), prices: prices, sessionKeys: sessionKeys)
         workbenchReturn = nil
         let waiting = ComputingLevel(ticket: job.ticket, table: table, traces: traces.count, spans: job.spanCount, previous: nil)
         view = .workbench(WorkbenchSession(levels: [.computing(waiting)], origin: origin, positions: positions,

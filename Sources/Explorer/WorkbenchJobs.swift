@@ -41,34 +41,38 @@ public struct WorkbenchJob: Hashable, Sendable {
     let facts: [TraceFacts]?
     /// Prices for computed costs.
     let prices: PriceTable
+    /// The attributes that name a trace's session (`--session-key` first).
+    let sessionKeys: SessionKeys
     /// Spans over all the covered traces (what decides whether the job is worth a thread).
     public let spanCount: Int
 
-    init(ticket: Int, table: Table, traces: [Trace], facts: [TraceFacts]?, prices: PriceTable) {
+    init(ticket: Int, table: Table, traces: [Trace], facts: [TraceFacts]?, prices: PriceTable, sessionKeys: SessionKeys) {
         self.ticket = ticket
         self.table = table
         self.traces = traces
         self.facts = facts
         self.prices = prices
+        self.sessionKeys = sessionKeys
         spanCount = traces.reduce(0) { $0 + $1.count }
     }
 
     /// Works the table out (seconds of CPU for millions of spans in a debug build: the runner
     /// calls this off its thread; small jobs run inline in `update`).
     public func run() -> WorkbenchAnswer {
-        let traces = self.traces, prices = self.prices
-        func facts() -> [TraceFacts] { self.facts ?? TraceFacts.compute(traces, prices: prices) }
+        let traces = self.traces, prices = self.prices, keys = self.sessionKeys
+        func facts() -> [TraceFacts] { self.facts ?? TraceFacts.compute(traces, prices: prices, sessionKeys: keys) }
         let level: WorkbenchLevel
         switch table {
         case .stats(let by):
             level = .stats(StatsLevel(table: TraceStats.groups(traces, by: by, facts: by == .session ? facts() : nil,
-                                                               prices: prices)))
+                                                               prices: prices, sessionKeys: keys)))
         case .sessions:
             level = .sessions(ExplorerState.sessionsLevel(traces, facts: facts()))
         case .calls(let oneTrace):
             level = .calls(CallsLevel(rows: LLMCallRanking.rows(traces, prices: prices), oneTrace: oneTrace))
         case .members(let by, let key):
-            let members = TraceStats.members(traces, by: by, key: key, facts: by == .session ? facts() : nil, prices: prices)
+            let members = TraceStats.members(traces, by: by, key: key, facts: by == .session ? facts() : nil, prices: prices,
+                                             sessionKeys: keys)
             level = .members(MembersLevel(grouping: by, key: key, members: members))
         }
         return WorkbenchAnswer(ticket: ticket, outcome: .level(level))

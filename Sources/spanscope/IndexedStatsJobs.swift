@@ -12,6 +12,7 @@ import TraceModel
 final class IndexedStatsJobs: Sendable {
     private let feed: IndexFeed
     private let prices: PriceTable
+    private let sessionKeys: SessionKeys
     private struct Shared: Sendable {
         /// The job whose table is wanted; any other stops at its next batch.
         var wanted: Int?
@@ -20,9 +21,10 @@ final class IndexedStatsJobs: Sendable {
     }
     private let shared = Locked(Shared())
 
-    init(feed: IndexFeed, prices: PriceTable) {
+    init(feed: IndexFeed, prices: PriceTable, sessionKeys: SessionKeys) {
         self.feed = feed
         self.prices = prices
+        self.sessionKeys = sessionKeys
     }
 
     /// Performs `Command.indexStats` and `Command.stopIndexStats` (other commands: nil).
@@ -58,8 +60,9 @@ final class IndexedStatsJobs: Sendable {
         }
         do {
             let query = text.isEmpty ? nil : try TraceQuery(text)
-            let full = by == .session || by == .tool || (query?.readsAttributes ?? false)
-            let table = try IndexedStats.table(store, by: by, where: query, prices: prices, detail: full ? .full : .summary) {
+            let full = by == .session || by == .tool || (query?.readsAttributes ?? false) || sessionKeys != .standard
+            let table = try IndexedStats.table(store, by: by, where: query, prices: prices, sessionKeys: sessionKeys,
+                                               detail: full ? .full : .summary) {
                 read, total in
                 shared.withLock { state in
                     guard state.wanted == ticket else { return false }
