@@ -84,6 +84,11 @@ extension ExplorerState {
                 command = stopCommand(level, w)
                 if let previous = c.previous {
                     w.levels[w.levels.count - 1] = previous
+                    // Live data came while waiting: the table gone back to follows it.
+                    if c.again, command == nil {
+                        view = .workbench(w)
+                        return refreshWorkbench()
+                    }
                     break
                 }
             }
@@ -160,8 +165,11 @@ extension ExplorerState {
         }
         let job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices,
                                sessionKeys: sessionKeys)
-        w.levels[w.levels.count - 1] = .computing(ComputingLevel(ticket: ticket, table: .stats(by), traces: w.positions.count,
-                                                                  spans: job.spanCount, previous: shown))
+        var waiting = ComputingLevel(ticket: ticket, table: .stats(by), traces: w.positions.count, spans: job.spanCount,
+                                     previous: shown)
+        // Live data that came while the job given up ran is not covered by this one either.
+        if case .computing(let replaced) = w.current { waiting.again = replaced.again }
+        w.levels[w.levels.count - 1] = .computing(waiting)
         view = .workbench(w)
         return start(job)
     }

@@ -312,3 +312,30 @@ extension IndexedWorkbenchTests {
         guard case .indexStats(_, .model, _)? = step(&s, .cycleGrouping) else { Issue.record("no regroup asked"); return }
     }
 }
+
+extension WorkbenchLiveJobTests {
+    @Test func liveDataWhileRegroupingIsNotLostByEscOrAnotherRegroup() throws {
+        var s = live()
+        var source = FakeLiveSource()
+        source.receive("t1", chat("t1", 0))
+        _ = step(&s, source.update)
+        let open = try #require(step(&s, .openStats))
+        _ = step(&s, .workbenchComputed(open.run()))
+        let byModel = try #require(step(&s, .cycleGrouping))
+        source.receive("t2", chat("t2", 200))
+        #expect(step(&s, source.update) == nil)
+        // b again: the new job still owes the update a table once it answers.
+        let byTool = try #require(step(&s, .cycleGrouping))
+        #expect(step(&s, .workbenchComputed(byModel.run())) == nil)
+        let afterTool = try #require(step(&s, .workbenchComputed(byTool.run())))
+        _ = step(&s, .workbenchComputed(afterTool.run()))
+        #expect(s.workbench?.scope == "2 traces")
+        // Esc back to the table under the waiting line: it is worked out again for the update.
+        _ = try #require(step(&s, .cycleGrouping))
+        source.receive("t3", chat("t3", 400))
+        #expect(step(&s, source.update) == nil)
+        let refresh = try #require(step(&s, .back))
+        _ = step(&s, .workbenchComputed(refresh.run()))
+        #expect(s.workbench?.scope == "3 traces")
+    }
+}
