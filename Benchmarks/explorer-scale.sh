@@ -37,7 +37,7 @@ now_ms() { date +%s%3N; }
 run() { # NAME BINARY [FLAGS...]
   local name=$1 bin=$2; shift 2
   local pin=""; [ "${name%-1core}" = "$name" ] || pin="taskset -c 0"
-  local sock="progressive-bench-$$-$name" mark="$PWD/$out/first-frame-$name" times="$PWD/$out/time-$name.txt"
+  local sock="progressive-bench-$$-$name" mark="$PWD/$out/first-frame-$$-$name" times="$PWD/$out/time-$$-$name.txt"
   rm -f "$mark" "$times"
   tmux -L "$sock" -f /dev/null new-session -d -s b -x 120 -y 40 "env TERM=tmux-256color LANG=C.UTF-8 bash --norc"
   sleep 0.3
@@ -62,6 +62,7 @@ run() { # NAME BINARY [FLAGS...]
   tmux -L "$sock" kill-server 2>/dev/null || true
   python3 -c 'import sys; s,k=open(sys.argv[1]).read().split()[-2:]; print(sys.argv[2], sys.argv[3], sys.argv[4], int(k)*1024)' \
     "$times" "$(cat "$mark")" "$full" "${opened:-0}"
+  rm -f "$mark" "$times"
 }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }
 

@@ -43,11 +43,12 @@ mbs() { python3 -c "import sys; print(f'{int(sys.argv[1])/1e6/(float(sys.argv[2]
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }
 # CPU seconds (user + system) of the last `timed` command: on a shared machine a process pinned to
 # one core gets a fraction of it, so wall time alone says little.
-timed() { /usr/bin/time -f '%U %S' -o "$out/cpu.txt" "$@"; }
-cpu() { python3 -c 'import sys; u,s=open(sys.argv[1]).read().split()[-2:]; print(f"{(float(u)+float(s))/float(sys.argv[2]):.2f}")' "$out/cpu.txt" "${1:-1}"; }
+trap 'rm -f "$out/cpu-$$.txt" "$out/time-$$.txt" "$out/stderr-$$.txt"' EXIT   # per run: two runs may overlap
+timed() { /usr/bin/time -f '%U %S' -o "$out/cpu-$$.txt" "$@"; }
+cpu() { python3 -c 'import sys; u,s=open(sys.argv[1]).read().split()[-2:]; print(f"{(float(u)+float(s))/float(sys.argv[2]):.2f}")' "$out/cpu-$$.txt" "${1:-1}"; }
 peak() { # command... -> "wall_ms peak_rss_bytes cpu_s"
-  /usr/bin/time -f '%e %M %U %S' -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || { cat "$out/stderr.txt" >&2; return 1; }
-  python3 -c 'import sys; s,k,u,y=open(sys.argv[1]).read().split()[-4:]; print(f"{float(s)*1e3:.0f} {int(k)*1024} {float(u)+float(y):.1f}")' "$out/time.txt"
+  /usr/bin/time -f '%e %M %U %S' -o "$out/time-$$.txt" "$@" >/dev/null 2>"$out/stderr-$$.txt" || { cat "$out/stderr-$$.txt" >&2; return 1; }
+  python3 -c 'import sys; s,k,u,y=open(sys.argv[1]).read().split()[-4:]; print(f"{float(s)*1e3:.0f} {int(k)*1024} {float(u)+float(y):.1f}")' "$out/time-$$.txt"
 }
 
 echo "# Scale benchmark: $file, $(python3 -c "print(f'{$bytes/1e9:.2f}')") GB, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M'), load $(cut -d' ' -f1-3 /proc/loadavg)"
