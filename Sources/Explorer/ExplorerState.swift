@@ -200,6 +200,9 @@ public struct ExplorerState: Sendable {
     public let problem: String?
     /// Prices for computed costs.
     public let prices: PriceTable
+    /// The attribute keys that name a trace's session (a `--session-key` first, then the standard
+    /// ones): the list's session column, `session=` in its filter, sessions and stats by session.
+    public let sessionKeys: SessionKeys
     /// Statistics per trace, computed once per trace version.
     var statistics: [TraceStatistics]
     /// In live mode: the source's version of each trace, so unchanged traces keep their statistics.
@@ -236,17 +239,19 @@ public struct ExplorerState: Sendable {
     /// With `live`, the document is the first view of a live source: the trace list stays up
     /// (even for one trace or none) and `Action.documentUpdated` brings newer versions.
     public init(document: TraceDocument, prices: PriceTable = .standard, size: Size,
-                problem: String? = nil, open traceID: TraceID? = nil, live: LiveStatus? = nil) {
+                problem: String? = nil, open traceID: TraceID? = nil, live: LiveStatus? = nil,
+                sessionKeys: SessionKeys = .standard) {
         self.document = document
         self.problem = problem
         self.prices = prices
+        self.sessionKeys = sessionKeys
         self.size = size
         self.live = live
         // One per trace for the trace list; independent, so computed on all cores.
         let traces = document.traces
         let stats = Parallel.map(traces.count) { TraceStatistics(trace: traces[$0], prices: prices) }
         statistics = stats
-        let entries = ExplorerState.listEntries(document, stats)
+        let entries = ExplorerState.listEntries(document, stats, sessionKeys: sessionKeys)
         list = TraceListState(entries: entries, order: Array(entries.indices))
         list.refresh()
         if let id = traceID, let i = document.traces.firstIndex(where: { $0.id == id }) {

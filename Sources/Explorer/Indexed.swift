@@ -130,10 +130,11 @@ public struct DecodedTrace: Hashable, Sendable {
 extension ExplorerState {
     /// Starts on a large file whose index scan is under way: an empty list that
     /// `Action.indexProgress` fills in, traces decoded one at a time on Enter.
-    public init(indexing source: String, totalBytes: Int64, prices: PriceTable = .standard, size: Size) {
+    public init(indexing source: String, totalBytes: Int64, prices: PriceTable = .standard, size: Size,
+                sessionKeys: SessionKeys = .standard) {
         self.init(document: TraceDocument(source: source, format: "OTLP JSON Lines", traces: [], warnings: [],
                                           skippedSpans: 0),
-                  prices: prices, size: size)
+                  prices: prices, size: size, sessionKeys: sessionKeys)
         indexed = IndexedSource(totalBytes: totalBytes)
     }
 

@@ -113,7 +113,8 @@ extension ExplorerState {
         traceRevisions = update.traceRevisions
         live = update.status
         let oldEntries = list.entries
-        list.entries = ExplorerState.listEntries(document, stats, kept: kept.map { $0.flatMap { oldEntries.indices.contains($0) ? oldEntries[$0] : nil } })
+        list.entries = ExplorerState.listEntries(document, stats, kept: kept.map { $0.flatMap { oldEntries.indices.contains($0) ? oldEntries[$0] : nil } },
+                                                 sessionKeys: sessionKeys)
         refilter(kept: kept)
         list.refresh()
         if let id = selectedID, let i = document.traces.firstIndex(where: { $0.id == id }),
@@ -158,14 +159,14 @@ extension ExplorerState {
         list.matching = nil
         guard !list.query.isEmpty, let query = try? TraceQuery(list.query) else { return }
         let traces = document.traces
-        let prices = self.prices
+        let prices = self.prices, sessionKeys = self.sessionKeys
         func reusable(_ i: Int) -> Int? {
             guard let j = kept[i], let oldFacts, let oldMatching, j < oldFacts.count, j < oldMatching.count else { return nil }
             return j
         }
         let fresh: [(TraceFacts, Bool)?] = Parallel.map(traces.count) { i in
             if reusable(i) != nil { return nil }
-            let f = TraceFacts(trace: traces[i], prices: prices)
+            let f = TraceFacts(trace: traces[i], prices: prices, sessionKeys: sessionKeys)
             return (f, query.matches(traces[i], facts: f))
         }
         var facts: [TraceFacts] = []

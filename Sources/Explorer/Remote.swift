@@ -106,9 +106,10 @@ public struct RemoteBrowse: Sendable {
 extension ExplorerState {
     /// Opens a backend's search result as the trace list, newest first (never a trace directly,
     /// even when the search found one: `R` must stay one Esc away).
-    public init(listing: RemoteListing, address: String, prices: PriceTable = .standard, size: Size) {
+    public init(listing: RemoteListing, address: String, prices: PriceTable = .standard, size: Size,
+                sessionKeys: SessionKeys = .standard) {
         let (document, summaries) = ExplorerState.listDocument(listing, keeping: nil)
-        self.init(document: document, prices: prices, size: size)
+        self.init(document: document, prices: prices, size: size, sessionKeys: sessionKeys)
         var browse = RemoteBrowse(address: address)
         browse.summaries = summaries
         remote = browse
@@ -231,7 +232,8 @@ extension ExplorerState {
         let stats = TraceStatistics(trace: trace, prices: prices)
         statistics[i] = stats
         list.entries[i] = ExplorerState.listEntries(
-            TraceDocument(source: document.source, format: document.format, traces: [trace]), [stats])[0]
+            TraceDocument(source: document.source, format: document.format, traces: [trace]), [stats],
+            sessionKeys: sessionKeys)[0]
         list.entries[i].index = i
         refreshListOrder()
     }
@@ -246,7 +248,7 @@ extension ExplorerState {
         statistics = Parallel.map(next.traces.count) { TraceStatistics(trace: next.traces[$0], prices: prices) }
         document = next
         remote?.summaries = summaries
-        list.entries = ExplorerState.listEntries(document, statistics)
+        list.entries = ExplorerState.listEntries(document, statistics, sessionKeys: sessionKeys)
         markSummaries()
         refreshListOrder()
         if let id = selectedID, let i = document.traces.firstIndex(where: { $0.id == id }), let p = list.order.firstIndex(of: i) {

@@ -410,7 +410,7 @@ extension ExplorerState {
     /// One list entry per trace, in document order, on all cores; `kept[i]`, when given, is trace
     /// `i`'s entry from before (a live update where it did not change).
     static func listEntries(_ document: TraceDocument, _ stats: [TraceStatistics],
-                            kept: [TraceListEntry?] = []) -> [TraceListEntry] {
+                            kept: [TraceListEntry?] = [], sessionKeys: SessionKeys) -> [TraceListEntry] {
         let traces = document.traces
         return Parallel.map(traces.count) { i in
             if i < kept.count, var e = kept[i] {
@@ -418,7 +418,7 @@ extension ExplorerState {
                 return e
             }
             return TraceListEntry(index: i, trace: traces[i], statistics: stats[i],
-                                  sources: document.traceSources[traces[i].id] ?? [])
+                                  sources: document.traceSources[traces[i].id] ?? [], sessionKeys: sessionKeys)
         }
     }
 

@@ -9,16 +9,7 @@ extension Painter {
     static func traceList(_ state: ExplorerState, _ layout: Layout, _ screen: inout Screen) {
         let list = state.list
         let n = list.entries.count
-        if let live = state.live {
-            segments(liveTitle(live, traces: n, spans: state.document.spanCount), &screen, row: 0, column: 0,
-                     limit: screen.width)
-        } else {
-            let count = list.query.isEmpty ? "  " + Format.plural(n, "trace")
-                : "  \(Format.grouped(Int64(list.order.count))) of \(Format.plural(n, "trace")) match "
-            var segs: [Segment] = [(baseName(state.document.source), title), (count, muted)]
-            if !list.query.isEmpty { segs.append((list.query, Style(ink: .accent))) }
-            segments(segs, &screen, row: 0, column: 0, limit: screen.width)
-        }
+        listTitle(state, &screen)
         guard n > 0 else {
             if let live = state.live {
                 screen.put(" waiting for spans on \(live.address)", row: 2, column: 0, style: Style(ink: .accent))
@@ -124,11 +115,44 @@ extension Painter {
                 (" · " + (state.indexStatus ?? state.sourceLabel), bar)]
     }
 
-    /// The trace list's title in live mode: the address, what is held, and what was let go or refused.
-    static func liveTitle(_ live: LiveStatus, traces: Int, spans: Int) -> [Segment] {
-        var segs: [Segment] = [("● live ", Style(ink: .accent, attributes: [.bold])), (live.address, title)]
-        if let warning = live.warning { segs.append((" " + warning, Style(ink: .warning, attributes: [.bold]))) }
-        segs.append(("  \(Format.plural(traces, "trace")) · \(Format.plural(spans, "span"))", muted))
+    /// The list's title row: the file's name (live: the address), how many traces, and what
+    /// follows (live: spans held, what was let go or refused). With a filter on, the count says
+    /// "N of M match Q"; that phrase is kept whole while the name and the query are cut to share
+    /// what is left of the width, and what follows gets the rest.
+    static func listTitle(_ state: ExplorerState, _ screen: inout Screen) {
+        let list = state.list
+        let n = list.entries.count
+        var head: [Segment], tail: [Segment] = []
+        if let live = state.live {
+            head = [("● live ", Style(ink: .accent, attributes: [.bold])), (live.address, title)]
+            if let warning = live.warning { head.append((" " + warning, Style(ink: .warning, attributes: [.bold]))) }
+            tail = liveCounts(live, spans: state.document.spanCount)
+        } else {
+            head = [(baseName(state.document.source), title)]
+        }
+        let width = screen.width
+        guard !list.query.isEmpty else {
+            segments(head + [("  " + Format.plural(n, "trace"), muted)] + tail, &screen, row: 0, column: 0, limit: width)
+            return
+        }
+        let shown = Format.grouped(Int64(list.order.count)), total = Format.grouped(Int64(n))
+        let headWidth = head.reduce(0) { $0 + CellWidth.of($1.text) }
+        let queryWidth = CellWidth.of(list.query)
+        var phrase = "  \(shown) of \(Format.plural(n, "trace")) match "
+        if headWidth + CellWidth.of(phrase) + queryWidth > width { phrase = "  \(shown) of \(total) match " }
+        let rest = width - CellWidth.of(phrase)
+        // The name and the query share what the phrase leaves: each keeps what it needs when the
+        // other is short, else the name gets at most half.
+        let headRoom = min(headWidth, max(rest - queryWidth, rest / 2))
+        var x = headRoom > 0 ? segments(head, &screen, row: 0, column: 0, limit: headRoom) : 0
+        x = segments([(phrase, muted)], &screen, row: 0, column: x, limit: width - x)
+        x = segments([(list.query, Style(ink: .accent))], &screen, row: 0, column: x, limit: width - x)
+        segments(tail, &screen, row: 0, column: x, limit: width - x)
+    }
+
+    /// What a live source holds past its traces, and what was let go or refused.
+    static func liveCounts(_ live: LiveStatus, spans: Int) -> [Segment] {
+        var segs: [Segment] = [(" · \(Format.plural(spans, "span"))", muted)]
         if live.evictedTraces > 0 {
             segs.append((" · ", muted))
             segs.append(("\(Format.grouped(Int64(live.evictedTraces))) evicted", Style(ink: .warning)))

@@ -655,8 +655,7 @@ extension ExplorerState {
             list.matching = nil
         } else {
             list.query = text
-            let facts = list.facts ?? TraceFacts.compute(document.traces, prices: prices)
-            list.facts = facts
+            let facts = documentFacts()
             var flags = [Bool](repeating: false, count: list.entries.count)
             for i in query.filter(document.traces, facts: facts) where i < flags.count { flags[i] = true }
             list.matching = flags

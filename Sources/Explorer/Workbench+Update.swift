@@ -7,7 +7,7 @@ import TerminalText
 extension ExplorerState {
     /// `%`, `@` and `L` from the trace list or a trace: opens that view over what is shown.
     mutating func openWorkbenchView(_ action: Action) {
-        let prices = self.prices
+        let prices = self.prices, sessionKeys = self.sessionKeys
         switch action {
         case .openStats:
             openWorkbench({ traces, _, _ in
@@ -15,7 +15,7 @@ extension ExplorerState {
             }, needsFacts: false)
         case .openSessions:
             openWorkbench({ traces, facts, _ in
-                .sessions(ExplorerState.sessionsLevel(traces, facts: facts ?? TraceFacts.compute(traces, prices: prices)))
+                .sessions(ExplorerState.sessionsLevel(traces, facts: facts ?? TraceFacts.compute(traces, prices: prices, sessionKeys: sessionKeys)))
             }, needsFacts: true)
         case .openCalls:
             openWorkbench({ traces, _, oneTrace in

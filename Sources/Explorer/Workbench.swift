@@ -227,7 +227,7 @@ extension ExplorerState {
     /// Per-trace facts for the whole document (worked out once and kept with the list's filter).
     mutating func documentFacts() -> [TraceFacts] {
         if let f = list.facts, f.count == document.traces.count { return f }
-        let f = TraceFacts.compute(document.traces, prices: prices)
+        let f = TraceFacts.compute(document.traces, prices: prices, sessionKeys: sessionKeys)
         list.facts = f
         return f
     }
@@ -269,7 +269,7 @@ extension ExplorerState {
     mutating func coveredFacts(_ w: WorkbenchSession, _ traces: [Trace]) -> [TraceFacts] {
         let all = documentFacts()
         return w.positions.indices.map { p in
-            documentIndex(w, p).map { all[$0] } ?? TraceFacts.compute([traces[p]], prices: prices)[0]
+            documentIndex(w, p).map { all[$0] } ?? TraceFacts(trace: traces[p], prices: prices, sessionKeys: sessionKeys)
         }
     }
 }

@@ -33,8 +33,9 @@ enum WorkbenchPainter {
     static func fit(_ columns: [Column], width: Int, nameMinimum: Int) -> (shown: [Int], nameWidth: Int) {
         var room = width - 1 - nameMinimum
         var shown: [Int] = []
+        // A column of no width is one the table leaves out (sessions have no self time).
         for i in columns.indices.dropFirst().sorted(by: { (columns[$0].priority, $0) < (columns[$1].priority, $1) })
-        where columns[i].width + 1 <= room {
+        where columns[i].width > 0 && columns[i].width + 1 <= room {
             shown.append(i)
             room -= columns[i].width + 1
         }
@@ -119,7 +120,7 @@ enum WorkbenchPainter {
             Column(title: "count", width: 7, priority: 0), Column(title: "traces", width: 6, priority: 6),
             Column(title: "errors", width: 6, priority: 2), Column(title: "p50", width: 7, priority: 3),
             Column(title: "p95", width: 7, priority: 1), Column(title: "p99", width: 7, priority: 5),
-            Column(title: "max", width: 7, priority: 4), Column(title: withSelf ? "self p50" : "", width: 8, priority: 6),
+            Column(title: "max", width: 7, priority: 4), Column(title: "self p50", width: withSelf ? 8 : 0, priority: 6),
             Column(title: "tokens in/out", width: 13, priority: 5), Column(title: "cost", width: 10, priority: 0),
         ]
         if anyCached { columns.insert(Column(title: "cached", width: 7, priority: 6), at: 10) }

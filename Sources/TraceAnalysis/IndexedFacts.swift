@@ -16,7 +16,9 @@ extension TraceFacts {
                 spanCount: Int, errorCount: Int, calls: [LLMCall], prices: PriceTable) {
         let usage = ModelUsage(calls: calls, prices: prices)
         var models: [String] = []
+        var cached: Int64? = nil
         for call in calls {
+            if let c = call.cacheReadTokens { cached = ModelUsage.sum(cached ?? 0, c) }
             for m in [call.requestModel, call.responseModel] {
                 if let m, !m.isEmpty, !models.contains(m) { models.append(m) }
             }
@@ -27,6 +29,7 @@ extension TraceFacts {
         self.promptTokens = usage.promptTokens
         self.completionTokens = usage.completionTokens
         self.totalTokens = usage.totalTokens
+        self.cachedTokens = cached
         self.costUSD = usage.costUSD
         self.unpricedCalls = usage.unpricedCalls
         self.startNanos = startNanos

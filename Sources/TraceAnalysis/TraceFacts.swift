@@ -95,6 +95,8 @@ public struct TraceFacts: Sendable {
     public let completionTokens: Int64
     /// Total tokens over the calls (recorded totals where given).
     public let totalTokens: Int64
+    /// Prompt tokens read from a cache, over the calls that record it (nil: no call does).
+    public let cachedTokens: Int64?
     /// USD over the calls that have a cost.
     public let costUSD: Double
     /// Calls nothing could price.
@@ -140,6 +142,7 @@ public struct TraceFacts: Sendable {
         }
         var calls = 0, unpriced = 0
         var prompt: Int64 = 0, completion: Int64 = 0, total: Int64 = 0
+        var cached: Int64? = nil
         var cost = 0.0
         var models: [String] = []
         var cache: [String: ModelPrice?] = [:]
@@ -148,6 +151,7 @@ public struct TraceFacts: Sendable {
             prompt = ModelUsage.sum(prompt, call.promptTokens ?? 0)
             completion = ModelUsage.sum(completion, call.completionTokens ?? 0)
             total = ModelUsage.sum(total, call.totalTokens)
+            if let c = call.cacheReadTokens { cached = ModelUsage.sum(cached ?? 0, c) }
             if let usd = TraceStatistics.cost(of: call, prices: prices, cache: &cache).usd { cost += usd } else { unpriced += 1 }
             for m in [call.requestModel, call.responseModel] {
                 if let m, !m.isEmpty, !models.contains(m) { models.append(m) }
@@ -159,6 +163,7 @@ public struct TraceFacts: Sendable {
         self.promptTokens = prompt
         self.completionTokens = completion
         self.totalTokens = total
+        self.cachedTokens = cached
         self.costUSD = cost
         self.unpricedCalls = unpriced
         self.startNanos = spans.isEmpty ? 0 : trace.startNanos

@@ -267,6 +267,7 @@ public enum TraceStats {
             p.prompt = f.promptTokens
             p.completion = f.completionTokens
             p.tokens = f.totalTokens
+            p.cached = f.cachedTokens
             p.cost = f.costUSD
             p.unpriced = f.unpricedCalls
             return [id: p]

@@ -58,6 +58,9 @@ struct ListenCommand: ParsableCommand {
     @Option(name: .customLong("prices"), help: "JSON price file overriding the built-in prices (model prefix → USD per million tokens).")
     var pricesFile: String?
 
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session, tried before the standard ones (session.id, gen_ai.conversation.id, …): the list's session column, session= in /, @ and stats by session.")
+    var sessionKey: String?
+
     @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
     var noColor = false
 
@@ -208,7 +211,7 @@ struct ListenCommand: ParsableCommand {
         let empty = TraceDocument(source: source, format: grpcAddress == nil ? "live OTLP/HTTP + Zipkin" : "live OTLP/HTTP + gRPC + Zipkin",
                                   traces: [])
         let state = ExplorerState(document: empty, prices: prices, size: Size(width: 80, height: 24),
-                                  live: status(ReceiverCounters()))
+                                  live: status(ReceiverCounters()), sessionKeys: .preferring(sessionKey))
         var seen: UInt64 = 0
         let poll: () -> Action? = {
             guard let snap = store.snapshot(after: seen) else { return nil }

@@ -44,6 +44,9 @@ struct OpenCommand: ParsableCommand {
                                             + "with the list filling in while it is read: auto (files of 256 MB and more), always or never."))
     var index: SummaryCommand.IndexMode = .auto
 
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session, tried before the standard ones (session.id, gen_ai.conversation.id, …): the list's session column, session= in /, @ and stats by session.")
+    var sessionKey: String?
+
     @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
     var noColor = false
 
@@ -74,7 +77,8 @@ struct OpenCommand: ParsableCommand {
         if traceID == nil, let browsing = try RemoteBrowsing.of(paths, remote: remote) {
             let listing = try browsing.firstListing()
             let state = ExplorerState(listing: listing, address: browsing.source.description,
-                                      prices: try priceTable(pricesFile), size: Size(width: 80, height: 24))
+                                      prices: try priceTable(pricesFile), size: Size(width: 80, height: 24),
+                                      sessionKeys: .preferring(sessionKey))
             try explore(state, started: started, backend: browsing.perform)
             return
         }
@@ -108,7 +112,7 @@ struct OpenCommand: ParsableCommand {
             open = document.traces[try traceOrExit(t, in: document)].id
         }
         let state = ExplorerState(document: document, prices: prices, size: Size(width: 80, height: 24),
-                                  problem: problem, open: open)
+                                  problem: problem, open: open, sessionKeys: .preferring(sessionKey))
         try explore(state, started: started)
         // The terminal is restored; quit without freeing the trace span by span.
         withExtendedLifetime(document) { exitWithoutTeardown() }
@@ -120,7 +124,7 @@ struct OpenCommand: ParsableCommand {
         let prices = try priceTable(pricesFile)
         let feed = IndexFeed(path: path, prices: prices)
         let state = ExplorerState(indexing: path, totalBytes: IndexFeed.size(of: path), prices: prices,
-                                  size: Size(width: 80, height: 24))
+                                  size: Size(width: 80, height: 24), sessionKeys: .preferring(sessionKey))
         feed.start()
         try explore(state, started: started, feed: feed)
     }

@@ -102,12 +102,15 @@ struct CallsCommand: ParsableCommand {
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
 
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where), tried before the standard ones.")
+    var sessionKey: String?
+
     func run() throws {
         let query = try queryOrExit(self.where)
         let table = try priceTable(prices)
         let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary)
         reportWarnings(loaded)
-        let doc = filtered(loaded, by: query, prices: table, sessionKeys: .standard)
+        let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
         let only = try trace.map { try traceOrExit($0, in: doc) }
         let descending = sort.descendingFirst != reverse
         var rows = LLMCallRanking.sorted(LLMCallRanking.rows(doc.traces, only: only, prices: table), by: sort, descending: descending)

@@ -80,6 +80,29 @@ out=$("$bin" check "$work/gen.json" 2>&1); status=$?
 expect_status "generated file checks clean" 0 $status
 expect_match "generated file has 3000 spans" "3 traces, 3000 spans" "$out"
 
+# A session named only by the team's own attribute: --session-key makes session= see it in every
+# command that filters (here stats and calls), and without it those traces have no session.
+python3 - "$work/custom-session.json" <<'PY'
+import json, sys
+def span(trace, conv, tokens):
+    return {"traceId": trace * 16, "spanId": trace * 8, "name": "chat gpt-4o", "kind": 3,
+            "startTimeUnixNano": "1700000000000000000", "endTimeUnixNano": "1700000001000000000",
+            "attributes": [{"key": k, "value": v} for k, v in [
+                ("app.conversation", {"stringValue": conv}), ("gen_ai.request.model", {"stringValue": "gpt-4o"}),
+                ("gen_ai.usage.input_tokens", {"intValue": str(tokens)}), ("gen_ai.usage.output_tokens", {"intValue": "10"})]]}
+spans = [span("a", "conv-A", 100), span("b", "conv-A", 200), span("c", "conv-B", 300)]
+json.dump({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "bot"}}]},
+           "scopeSpans": [{"spans": spans}]}]}, open(sys.argv[1], "w"))
+PY
+out=$("$bin" calls --session-key app.conversation --where session=conv-A --format json "$work/custom-session.json" 2>&1); status=$?
+expect_status "calls --session-key" 0 $status
+expect_match "calls --session-key finds the session's two calls" '"calls": ?2[,}]' "$out"
+out=$("$bin" calls --where session=conv-A --format json "$work/custom-session.json" 2>&1)
+expect_match "calls without --session-key finds none" '"calls": ?0[,}]' "$out"
+out=$("$bin" stats --by session --session-key app.conversation "$work/custom-session.json" 2>&1); status=$?
+expect_status "stats --by session --session-key" 0 $status
+expect_match "stats groups by the team's attribute" "conv-A" "$out"
+
 if [ $failures -gt 0 ]; then
   echo "$failures CLI check(s) failed"
   exit 1

@@ -14,20 +14,24 @@ struct ScanFailure: Error {
 ///
 /// The approach is the first stage of simdjson (Langdale & Lemire, "Parsing Gigabytes of JSON per
 /// Second", https://arxiv.org/abs/1902.08318): most of a trace file is string content (message
-/// texts, attribute values) that a list never shows, so the walker finds string ends and
-/// brackets 32 bytes at a time and looks at single bytes only near structure. Keys are compared
-/// in place; only ids, times, status, names of root candidates and the LLM attributes a summary
-/// needs are read.
+/// texts, attribute values) that a list never shows. Given the line's `StructuralMasks`, the
+/// walker finds a string's end and a skipped container's end by scanning those bit masks, and
+/// looks at single bytes only at structure; without them (or where the masks cannot answer) it
+/// finds string ends and brackets 16 and 32 bytes at a time. Keys are compared in place; only
+/// ids, times, status, names of root candidates and the LLM attributes a summary needs are read.
 struct LineWalker {
     let base: UnsafePointer<UInt8>
     /// End of the line (exclusive).
     let end: Int
     var p: Int
+    /// The line's stage 1 bit masks, when it was classified (they cover exactly `[p, end)`).
+    let masks: StructuralMasks.View?
 
-    init(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) {
+    init(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, masks: StructuralMasks.View? = nil) {
         self.base = base
         self.p = start
         self.end = end
+        self.masks = masks
     }
 
     // MARK: Primitives
@@ -62,6 +66,9 @@ struct LineWalker {
     /// string holds a backslash.
     @inline(__always)
     func stringEnd(from start: Int) throws(ScanFailure) -> (end: Int, escaped: Bool) {
+        // From just after an opening quote, the next unescaped quote of the masks is the one
+        // the loop below would find (see `StructuralMasks`); no quote left is the loop's error.
+        if let m = masks, let found = stringEnd(from: start, masks: m) { return found }
         let quotes = SIMD16<UInt8>(repeating: 0x22), slashes = SIMD16<UInt8>(repeating: 0x5C)
         var q = start
         var escaped = false
@@ -97,6 +104,16 @@ struct LineWalker {
             q = hit &+ 2
             guard q <= end else { throw fail("line ends inside a string", at: start &- 1) }
         }
+    }
+
+    /// `stringEnd` by the masks, or nil where they cannot answer (kept out of line, so that
+    /// `stringEnd` stays small enough to be inlined into every caller).
+    @inline(never)
+    func stringEnd(from start: Int, masks m: StructuralMasks.View) -> (end: Int, escaped: Bool)? {
+        guard start > m.origin, base[start &- 1] == 0x22 else { return nil }
+        let q = m.nextQuote(from: start)
+        guard q >= 0, q < end else { return nil }
+        return (q, m.hasBackslash(from: start, to: q))
     }
 
     /// The first true lane of a byte mask, or -1 when none is.
@@ -183,6 +200,12 @@ struct LineWalker {
     /// quotes 16 at a time.
     @inline(__always)
     private mutating func skipBrackets(depth start: Int, unclosed: String) throws(ScanFailure) {
+        // Jump from bracket to bracket outside strings when the masks can be trusted here;
+        // an unclosed container falls to the loop below for its error.
+        if let m = masks, m.trusted, m.outsideString(before: p) {
+            let close = m.closeBrackets(base, from: p, depth: start)
+            if close >= 0 { p = close; return }
+        }
         let opened = p
         var depth = start
         // `[` and `{` differ only in bit 5 (0x5B, 0x7B), as do `]` and `}`: one compare each.
@@ -243,6 +266,18 @@ struct LineWalker {
     /// match nothing and their values are skipped).
     @inline(__always)
     mutating func key() throws(ScanFailure) -> (start: Int, count: Int) {
+        // The usual key: a quote, up to 15 plain bytes, a quote and a colon, found with one
+        // 16-byte compare (the same answer as the general path below, which also takes
+        // whitespace before the colon and escapes).
+        if p &+ 18 <= end, base[p] == 0x22 {
+            let s = p &+ 1
+            let v = UnsafeRawPointer(base + s).loadUnaligned(as: SIMD16<UInt8>.self)
+            let f = LineWalker.firstSet((v .== SIMD16<UInt8>(repeating: 0x22)) .| (v .== SIMD16<UInt8>(repeating: 0x5C)))
+            if f >= 0, base[s &+ f] == 0x22, base[s &+ f &+ 1] == UInt8(ascii: ":") {
+                p = s &+ f &+ 2
+                return (s, f)
+            }
+        }
         let k = try rawString()
         try expect(UInt8(ascii: ":"), "':' after key")
         return k.escaped ? (k.start, 0) : (k.start, k.end &- k.start)
@@ -281,13 +316,42 @@ struct LineWalker {
         k.count == name.utf8CodeUnitCount && memcmp(base + k.start, name.utf8Start, k.count) == 0
     }
 
+    /// `OTLPJSONReader.parseUInt`'s answer (1–19 ASCII digits whose value fits an Int64, else
+    /// nil), eight digits at a time: the digit test and the three-multiply conversion of eight
+    /// bytes are Lemire's (https://lemire.me/blog/2022/01/21/swar-explained-parsing-eight-digits/).
+    @inline(__always)
+    static func decimal(_ s: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        guard n > 0, n <= 19 else { return nil }
+        var v: UInt64 = 0
+        var i = 0
+        while n &- i >= 8 {
+            var w = UInt64(littleEndian: UnsafeRawPointer(s + i).loadUnaligned(as: UInt64.self))
+            guard (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) &>> 4)
+                    == 0x3333_3333_3333_3333 else { return nil }
+            w = ((w & 0x0F0F_0F0F_0F0F_0F0F) &* 2561) &>> 8
+            w = ((w & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+            w = ((w & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+            v = v &* 100_000_000 &+ (w & 0xFFFF_FFFF)
+            i &+= 8
+        }
+        while i < n {
+            let d = s[i] &- 0x30
+            guard d <= 9 else { return nil }
+            v = v &* 10 &+ UInt64(d)
+            i &+= 1
+        }
+        // At most 19 digits: below 2^64, so `v` is exact; parseUInt's wrapped Int64 is negative
+        // exactly when it passes Int64.max.
+        return v <= UInt64(Int64.max) ? Int64(v) : nil
+    }
+
     /// A whole number of nanoseconds written as a decimal string or a number; nil otherwise.
     mutating func nanos() throws(ScanFailure) -> Int64? {
         guard let c = peek() else { throw fail("line ends where a time was expected") }
         if c == 0x22 {
             let s = try rawString()
             guard !s.escaped else { return nil }
-            return OTLPJSONReader.parseUInt(UnsafeBufferPointer(start: base + s.start, count: s.end &- s.start))
+            return LineWalker.decimal(base + s.start, s.end &- s.start)
         }
         let s = p
         try skipValue()

@@ -18,8 +18,13 @@ struct PartScanner {
     /// one trace skip the id parse and the table lookup.
     private var lastID: (start: Int, count: Int) = (0, 0)
     private var lastIDSlot: Int32 = -1
+    /// The answers of `LLMConventions.isSummaryKey` for the attribute keys met so far.
+    private let summaryKeys = SummaryKeyMemo()
+    /// Stage 1 bit masks of the current line; nil to walk by bytes alone (tests compare both).
+    private let masks: StructuralMasks?
 
-    init() {
+    init(stage1: Bool = false) {
+        masks = stage1 ? StructuralMasks() : nil
         reader = OTLPJSONReader(scanner: JSONScanner(UnsafeBufferPointer<UInt8>(start: nil, count: 0)))
         reader.keepAttribute = LLMConventions.isSummaryKey
     }
@@ -36,7 +41,8 @@ struct PartScanner {
     /// `part.failure` (and stops the part).
     mutating func scanLine(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
         lineStart = start
-        var w = LineWalker(base, from: start, to: end)
+        masks?.classify(base, from: start, to: end)
+        var w = LineWalker(base, from: start, to: end, masks: masks?.view)
         guard w.peek() != nil else { return }
         part.requests += 1
         do throws(ScanFailure) {
@@ -353,7 +359,7 @@ struct PartScanner {
                         key = raw
                         // Most keys are not wanted: skip the rest of the entry, value unread.
                         if !raw.escaped,
-                           !LLMConventions.isSummaryKey(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start)) {
+                           !summaryKeys.isSummaryKey(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start)) {
                             try w.skipRestOfAttribute()
                             break
                         }
@@ -369,7 +375,8 @@ struct PartScanner {
             }
             guard let key, !key.escaped else { continue }
             let raw = UnsafeBufferPointer(start: w.base + key.start, count: key.end - key.start)
-            guard LLMConventions.isSummaryKey(raw) else { continue }
+            let memo = summaryKeys
+            guard let name = memo.keptName(raw, { reader.interner.intern($0) }) else { continue }
             var v = AttributeValue.empty
             if value >= 0 {
                 let resume = w.p
@@ -381,8 +388,75 @@ struct PartScanner {
                 }
                 w.p = resume
             }
-            out.append(Attribute(reader.interner.intern(raw), v))
+            out.append(Attribute(name, v))
         } while try w.nextElement()
+    }
+}
+
+/// `LLMConventions.isSummaryKey`, remembered per key: a file repeats a few dozen attribute keys
+/// over and over, and the table lookup (a hash of the whole key, a probe, a compare) cost more
+/// than the rest of an attribute entry's scan. Direct-mapped on length and two bytes; a slot
+/// holds one key of up to 63 bytes, compared whole before its answer is used.
+final class SummaryKeyMemo {
+    private static let slots = 128, width = 64
+    private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: slots * width)
+    /// Per slot: the key's length, or -1 when empty.
+    private let lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+    private let answers = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
+    /// Per slot: the key interned, once asked for (empty until then).
+    private let names = UnsafeMutablePointer<String>.allocate(capacity: slots)
+    private let named = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
+
+    init() {
+        lengths.initialize(repeating: -1, count: SummaryKeyMemo.slots)
+        names.initialize(repeating: "", count: SummaryKeyMemo.slots)
+        named.initialize(repeating: false, count: SummaryKeyMemo.slots)
+    }
+
+    deinit {
+        bytes.deallocate()
+        lengths.deallocate()
+        answers.deallocate()
+        names.deinitialize(count: SummaryKeyMemo.slots)
+        names.deallocate()
+        named.deallocate()
+    }
+
+    /// The key as `intern` gives it when a summary keeps it (interned once per slot), else nil.
+    @inline(__always)
+    func keptName(_ key: UnsafeBufferPointer<UInt8>, _ intern: (UnsafeBufferPointer<UInt8>) -> String) -> String? {
+        guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) ? intern(key) : nil }
+        guard slot >= 0, answers[slot] else { return nil }
+        if !named[slot] {
+            names[slot] = intern(key)
+            named[slot] = true
+        }
+        return names[slot]
+    }
+
+    /// `LLMConventions.isSummaryKey(key)`, remembered.
+    @inline(__always)
+    func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) }
+        return slot >= 0 && answers[slot]
+    }
+
+    /// The slot holding `key` (filled on a miss), -1 for a key no convention starts with, nil
+    /// for keys too long or empty to remember.
+    @inline(__always)
+    private func slot(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = key.count
+        guard n > 0, n < SummaryKeyMemo.width, let k = key.baseAddress else { return nil }
+        guard LLMConventions.mayMatter(k[0]) else { return -1 }
+        let slot = (n &* 0x9E &+ Int(k[n &- 1]) &* 0x1F &+ Int(k[n &>> 1])) & (SummaryKeyMemo.slots &- 1)
+        let stored = bytes + slot &* SummaryKeyMemo.width
+        if lengths[slot] == n, memcmp(stored, k, n) == 0 { return slot }
+        stored.update(from: k, count: n)
+        lengths[slot] = n
+        answers[slot] = LLMConventions.isSummaryKey(key)
+        named[slot] = false
+        names[slot] = ""
+        return slot
     }
 }
 

@@ -110,9 +110,11 @@ public enum TraceIndexer {
 
     /// Indexes a file. Throws when it cannot be opened or a request is malformed (naming the
     /// line and column).
-    /// (`window` is lowered only by tests, to make lines cross window edges.)
+    /// (`window` is lowered only by tests, to make lines cross window edges; `stage1` classifies
+    /// each line into bit masks first, which gives the same index by another route: see
+    /// `StructuralMasks` for why it is not the default.)
     public static func index(path: String, parts: Int = Parallel.cores, progress: IndexProgress? = nil,
-                             window: Int = windowSize) throws(TraceFormatError) -> TraceIndex {
+                             window: Int = windowSize, stage1: Bool = false) throws(TraceFormatError) -> TraceIndex {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TraceFormatError(source: path, message: TraceLoader.describeErrno(errno)) }
         defer { close(fd) }
@@ -129,7 +131,7 @@ public enum TraceIndexer {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             Parallel.forEach(ranges.count) { i in
-                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i)
+                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i, stage1: stage1)
             }
         }
         return try join(results, source: path, identity: identity, bytes: Int64(size))
@@ -154,9 +156,11 @@ public enum TraceIndexer {
         return (0..<cuts.count - 1).map { cuts[$0]..<cuts[$0 + 1] }
     }
 
-    /// Scans one range of the file, window by window.
-    static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?, part: Int = 0) -> PartIndex {
-        var scanner = PartScanner()
+    /// Scans one range of the file, window by window (`stage1`: each line walked by its bit
+    /// masks rather than by bytes alone).
+    static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?, part: Int = 0,
+                         stage1: Bool = false) -> PartIndex {
+        var scanner = PartScanner(stage1: stage1)
         var capacity = min(window, max(range.count, 1))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
         defer { buffer.deallocate() }
