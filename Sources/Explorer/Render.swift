@@ -481,6 +481,10 @@ enum Painter {
         if state.prompt == nil, state.session?.clockSkewAdjusted == true {
             badge = [("clock skew adjusted", Style(ink: .warning, paper: .bar, attributes: [.bold])), (" · ", bar)]
         }
+        if state.prompt == nil, let partial = state.partialBadge {
+            // A trace read before the scan ended may lack spans: it must not pass for the whole one.
+            badge = [(partial, Style(ink: .warning, paper: .bar, attributes: [.bold])), (" · ", bar)] + badge
+        }
         let badgeWidth = badge.reduce(0) { $0 + CellWidth.of($1.text) }
         let room = max(0, hintStart - 2 - badgeWidth)
         if !pathNames.isEmpty && left.reduce(0, { $0 + CellWidth.of($1.text) }) > room {

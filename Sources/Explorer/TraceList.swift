@@ -187,10 +187,11 @@ public struct TraceListTotals: Hashable, Sendable {
             durations.append(e.durationNanos)
         }
         guard !durations.isEmpty else { return }
-        durations.sort()
-        // The one percentile helper, so the list agrees with `spanscope stats` and with numpy.
-        p50Nanos = TraceStats.percentile(durations, 0.50)
-        p95Nanos = TraceStats.percentile(durations, 0.95)
+        // The one percentile helper, so the list agrees with `spanscope stats` and with numpy; by
+        // selection, not a full sort, because an index scan recomputes the totals on every batch.
+        let percentiles = Percentiles(selecting: &durations)
+        p50Nanos = percentiles.p50
+        p95Nanos = percentiles.p95
     }
 }
 
@@ -311,6 +312,9 @@ struct TraceListMeasure: Hashable, Sendable {
     /// The name width nine in ten shown names fit in: one long name does not widen the column.
     var usualName = 0
 
+    /// Shown names by width (`nameCounts[w]` names are `w` cells wide), for `usualName`.
+    var nameCounts: [Int] = []
+
     /// Widest value of `column`.
     subscript(column: ListColumn) -> Int { widths[column.rawValue] }
 
@@ -318,22 +322,56 @@ struct TraceListMeasure: Hashable, Sendable {
 
     /// Measures the entries at `shown` and `totals`.
     init(_ entries: [TraceListEntry], shown: [Int], totals: TraceListTotals) {
-        var names: [Int] = []
-        names.reserveCapacity(shown.count)
-        for i in shown {
-            let e = entries[i]
-            for c in ListColumn.allCases where c != .start {
-                var text = c.cell(e, wideStart: false).text
-                // A name can be megabytes long: past this it is cut in the middle anyway.
-                if c.isText && text.utf8.count > 256 { text = String(text.prefix(256)) }
-                let w = CellWidth.of(c.isText ? terminalSafe(text) : text)
-                if w > widths[c.rawValue] { widths[c.rawValue] = w }
-                if c == .name { names.append(w) }
+        for i in shown { add(entries[i]) }
+        finish(totals)
+    }
+
+    /// Widens the columns to `added` (entries now shown) and takes `removed` (entries no longer
+    /// shown as they were) out of the name widths: the cost of the rows that changed, not of the
+    /// list. Columns never narrow here (a full measure does that), so a list that grows while a
+    /// file is read keeps its columns steady.
+    mutating func merge(removed: [TraceListEntry], added: [TraceListEntry], totals: TraceListTotals) {
+        for e in removed {
+            let w = Self.width(of: .name, e)
+            if w < nameCounts.count, nameCounts[w] > 0 { nameCounts[w] -= 1 }
+        }
+        for e in added { add(e) }
+        finish(totals)
+    }
+
+    private mutating func add(_ e: TraceListEntry) {
+        for c in ListColumn.allCases where c != .start {
+            let w = Self.width(of: c, e)
+            if w > widths[c.rawValue] { widths[c.rawValue] = w }
+            if c == .name {
+                if w >= nameCounts.count { nameCounts += [Int](repeating: 0, count: w + 1 - nameCounts.count) }
+                nameCounts[w] += 1
             }
         }
-        if !names.isEmpty {
-            names.sort()
-            usualName = names[(names.count - 1) * 9 / 10]
+    }
+
+    /// Cells `e` takes in column `c`.
+    private static func width(of c: ListColumn, _ e: TraceListEntry) -> Int {
+        var text = c.cell(e, wideStart: false).text
+        // A name can be megabytes long: past this it is cut in the middle anyway.
+        if c.isText && text.utf8.count > 256 { text = String(text.prefix(256)) }
+        return CellWidth.of(c.isText ? terminalSafe(text) : text)
+    }
+
+    /// The usual name width (the nine-in-ten one, as the names sorted would give it) and the totals row's widths.
+    private mutating func finish(_ totals: TraceListTotals) {
+        let count = nameCounts.reduce(0, +)
+        usualName = 0
+        if count > 0 {
+            let wanted = (count - 1) * 9 / 10
+            var below = 0
+            for (w, n) in nameCounts.enumerated() where n > 0 {
+                below += n
+                if below > wanted {
+                    usualName = w
+                    break
+                }
+            }
         }
         for c in ListColumn.allCases {
             if let t = c.total(totals) { widths[c.rawValue] = max(widths[c.rawValue], CellWidth.of(t.text)) }
@@ -346,6 +384,11 @@ extension TraceListState {
     /// every column: after the entries or the filter changed.
     public mutating func refresh() {
         resort()
+        refreshTotals()
+    }
+
+    /// Works out again the totals and column widths of the shown entries (their order kept).
+    mutating func refreshTotals() {
         totals = TraceListTotals(entries, shown: order)
         measure = TraceListMeasure(entries, shown: order, totals: totals)
         severalFiles = false
@@ -364,6 +407,17 @@ extension TraceListState {
 
     /// Puts the shown entries in the order of the sort column and direction (ties: file order).
     mutating func resort() {
+        var shown = Array(entries.indices)
+        if let matching { shown = shown.filter { $0 < matching.count && matching[$0] } }
+        let inOrder = precedes
+        // Entries that arrive in order (an index in its default sort) need no sort.
+        if !zip(shown, shown.dropFirst()).allSatisfy({ inOrder($0, $1) }) { shown.sort(by: inOrder) }
+        order = shown
+    }
+
+    /// True when entry `a` comes before entry `b` in the list's sort column and direction (ties:
+    /// file order, reversed with the direction).
+    var precedes: (Int, Int) -> Bool {
         let e = entries
         let sort = self.sort
         func less(_ a: Int, _ b: Int) -> Bool {
@@ -381,11 +435,7 @@ extension TraceListState {
             case .session: return (x.sessionID ?? "", a) < (y.sessionID ?? "", b)
             }
         }
-        var shown = Array(e.indices)
-        if let matching { shown = shown.filter { $0 < matching.count && matching[$0] } }
-        shown.sort(by: less)
-        if descending { shown.reverse() }
-        order = shown
+        return descending ? { less($1, $0) } : less
     }
 
     /// The sort after (or before) the current one, skipping model and session while no shown trace has them.

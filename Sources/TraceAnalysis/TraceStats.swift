@@ -54,7 +54,7 @@ public struct Percentiles: Hashable, Sendable {
     /// The percentiles of `values` (not empty), found by selection rather than a full sort; the
     /// values are reordered. Exactly `init(sorted: values.sorted())`: the percentiles read only
     /// the closest ranks, and selection puts the sorted order's values at those ranks.
-    init(selecting values: inout [Int64]) {
+    public init(selecting values: inout [Int64]) {
         precondition(!values.isEmpty, "percentiles of nothing")
         let n = values.count
         var ranks = [n - 1]

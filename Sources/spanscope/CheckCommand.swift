@@ -39,12 +39,35 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup(title: "Budgets") var budget: BudgetOptions
 
+    @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where), tried before the standard ones.")
+    var sessionKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("Index a large file and read one batch of traces at a time: auto, always or never.",
+                                            visibility: .hidden))
+    var index: SummaryCommand.IndexMode = .auto
+
     func run() throws {
         let query = try queryOrExit(self.where)
         var results: [CheckReport.File] = []
         let (budgets, prices) = budget.isActive ? try budget.load() : (BudgetSet(), .standard)
         var cases: [JUnitCase] = []
         for path in files {
+            if IndexedTraces.applies(to: path, index) {
+                // A large file: its traces decoded a batch at a time, never all at once.
+                do {
+                    let store = try IndexedTraces.index(path).get()
+                    let found = try IndexedTraces.check(store, path: path, query: query, budget: budget.isActive ? budget : nil,
+                                                        budgets: budgets, prices: prices,
+                                                        sessionKeys: .preferring(sessionKey))
+                    cases += found.cases
+                    results.append(found.file)
+                    try printText(found.file, query: query, warnings: IndexedTraces.document(of: store))
+                } catch let error as TraceFormatError {
+                    if format == .text { printError("spanscope: \(error.description)") }
+                    results.append(CheckReport.File(path: path, error: error.description))
+                }
+                continue
+            }
             let doc: TraceDocument
             do {
                 doc = try SourceLoader.load([path], remote: remote, progress: RemoteProgress.draw)
@@ -57,7 +80,7 @@ struct CheckCommand: ParsableCommand {
                 continue
             }
             var file = CheckReport.File(path: path, document: doc)
-            if let query { file.matches = matches(doc, query) }
+            if let query { file.matches = matches(doc, query, prices: prices) }
             if budget.isActive {
                 // Breaches are printed as they are found (standard error), one line each.
                 let result = budget.evaluate(doc, path: path, budgets: budgets, prices: prices)
@@ -65,16 +88,7 @@ struct CheckCommand: ParsableCommand {
                 file.budgetBroken = result.broken
             }
             results.append(file)
-            if format == .text {
-                // File by file, so a long run shows progress.
-                try writeStandardOutput(Array(CheckReport.text(file).utf8))
-                if let query, let hits = file.matches {
-                    var text = terminalSafe("  \(hits.count) of \(doc.traces.count) trace\(doc.traces.count == 1 ? "" : "s") match \"\(query.text)\"") + "\n"
-                    for hit in hits { text += terminalSafe("    " + hit) + "\n" }
-                    try writeStandardOutput(Array(text.utf8))
-                }
-                reportWarnings(doc)
-            }
+            try printText(file, query: query, warnings: doc)
         }
         try budget.writeReport(cases)
         let report = CheckReport(files: results)
@@ -83,9 +97,22 @@ struct CheckCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
+    /// A file's findings as text, file by file so a long run shows progress (JSON is written at the end).
+    private func printText(_ file: CheckReport.File, query: TraceQuery?, warnings: TraceDocument) throws {
+        guard format == .text else { return }
+        try writeStandardOutput(Array(CheckReport.text(file).utf8))
+        if let query, let hits = file.matches {
+            var text = terminalSafe("  \(hits.count) of \(file.traces) trace\(file.traces == 1 ? "" : "s") match \"\(query.text)\"") + "\n"
+            for hit in hits { text += terminalSafe("    " + hit) + "\n" }
+            try writeStandardOutput(Array(text.utf8))
+        }
+        reportWarnings(warnings)
+    }
+
     /// `4bf92f35…  agent run`, one entry per trace matching the query.
-    private func matches(_ doc: TraceDocument, _ query: TraceQuery) -> [String] {
-        let facts = TraceFacts.compute(doc.traces, prices: .standard)
+    /// `cost` in the query is priced as the budgets are (`--prices`), sessions by `--session-key`.
+    private func matches(_ doc: TraceDocument, _ query: TraceQuery, prices: PriceTable) -> [String] {
+        let facts = TraceFacts.compute(doc.traces, prices: prices, sessionKeys: .preferring(sessionKey))
         return query.filter(doc.traces, facts: facts).map { "\(doc.traces[$0].id.description)  \(doc.traces[$0].rootName)" }
     }
 }

@@ -46,7 +46,7 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "Compare two sets of runs grouped by span name or by model instead of two traces.")
     var by: Group?
 
-    @Option(name: .long, help: ArgumentHelp("With --by, index a large file and read one batch of traces at a time: auto, always or never.",
+    @Option(name: .long, help: ArgumentHelp("Index a large file and decode only the trace named (with --by, one batch of traces at a time): auto, always or never.",
                                             visibility: .hidden))
     var index: SummaryCommand.IndexMode = .auto
 
@@ -80,14 +80,24 @@ struct DiffCommand: ParsableCommand {
         }
         let refs = runs.map(RunReference.init)
         // One load per distinct file: A and B often come from the same one.
+        // A large file is indexed instead, and only the trace named is decoded.
         var documents: [String: TraceDocument] = [:]
-        for ref in refs where documents[ref.file] == nil {
+        var stores: [String: LazyTraceStore] = [:]
+        for ref in refs where documents[ref.file] == nil && stores[ref.file] == nil {
+            if IndexedTraces.applies(to: ref.file, index) {
+                stores[ref.file] = try IndexedTraces.indexOrExit(ref.file)
+                continue
+            }
             let doc = try loadOrExit([ref.file], remote: remote)
             reportWarnings(doc)
             documents[ref.file] = doc
         }
-        let a = try pick(refs[0], documents[refs[0].file]!)
-        let b = try pick(refs[1], documents[refs[1].file]!)
+        func pick(_ ref: RunReference) throws -> Trace {
+            if let store = stores[ref.file] { return try self.pick(ref, store) }
+            return try self.pick(ref, documents[ref.file]!)
+        }
+        let a = try pick(refs[0])
+        let b = try pick(refs[1])
         let diff = TraceDiff(a: a, b: b, prices: table, threshold: bounds)
         let labelA = "\(refs[0].file)@\(a.id)", labelB = "\(refs[1].file)@\(b.id)"
         let breaches = RegressionLimit.breaches(limits, a: RunTotals(TraceSummary(trace: a, statistics: diff.statisticsA)),
@@ -99,7 +109,7 @@ struct DiffCommand: ParsableCommand {
             try writeStandardOutput(Array(DiffText.render(diff, labelA: labelA, labelB: labelB, colored: colours).utf8))
         }
         for breach in breaches { printError("spanscope: regression: " + BudgetText.describe(breach)) }
-        withExtendedLifetime(documents) { exitWithoutTeardown(breaches.isEmpty ? 0 : 1) }
+        withExtendedLifetime((documents, stores)) { exitWithoutTeardown(breaches.isEmpty ? 0 : 1) }
     }
 
     /// Colours only on a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org).
@@ -110,13 +120,26 @@ struct DiffCommand: ParsableCommand {
     /// The one trace a reference names.
     func pick(_ ref: RunReference, _ doc: TraceDocument) throws -> Trace {
         if let id = ref.traceID { return doc.traces[try traceOrExit(id, in: doc)] }
-        guard doc.traces.count == 1 else {
-            let ids = doc.traces.prefix(3).map(\.id.description).joined(separator: ", ")
-            printError("spanscope: \(ref.file): holds \(doc.traces.count) traces; name one as \(ref.file)@ID"
-                       + (doc.traces.isEmpty ? "" : " (ids: \(ids)\(doc.traces.count > 3 ? ", …" : ""))"))
-            throw ExitCode(1)
-        }
+        try expectOne(ref, doc.traces.map(\.id))
         return doc.traces[0]
+    }
+
+    /// The one trace a reference names in an indexed file, decoded alone.
+    func pick(_ ref: RunReference, _ store: LazyTraceStore) throws -> Trace {
+        if let id = ref.traceID {
+            return try IndexedTraces.traceOrExit(try IndexedTraces.positionOrExit(id, in: store), in: store)
+        }
+        try expectOne(ref, store.index.traces.map(\.id))
+        return try IndexedTraces.traceOrExit(0, in: store)
+    }
+
+    /// Exits 1 with a one-line hint unless a reference without an id names a file of one trace.
+    private func expectOne(_ ref: RunReference, _ ids: [TraceID]) throws {
+        guard ids.count != 1 else { return }
+        let shown = ids.prefix(3).map(\.description).joined(separator: ", ")
+        printError("spanscope: \(ref.file): holds \(ids.count) traces; name one as \(ref.file)@ID"
+                   + (ids.isEmpty ? "" : " (ids: \(shown)\(ids.count > 3 ? ", …" : ""))"))
+        throw ExitCode(1)
     }
 
     func runBatch(by: Group, prices: PriceTable, limits: [RegressionLimit]) throws {

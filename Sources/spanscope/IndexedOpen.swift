@@ -11,8 +11,9 @@ import TraceModel
 
 /// The explorer's side of a large file read through its index: the scan runs on a thread of its
 /// own, a second thread turns what it found so far into list rows a few times a second, and the
-/// explorer's loop takes the latest batch (`poll`). Once the scan is done, traces are decoded
-/// one at a time from the lazy store (`decode`, called off the UI thread).
+/// explorer's loop takes the latest batch (`poll`). Traces are decoded one at a time from the
+/// lazy store (`decode`, called off the UI thread); before the scan is done, from what it has
+/// found of the trace so far.
 final class IndexFeed: Sendable {
     /// Batches per second while the scan runs.
     static let batchesPerSecond = 4
@@ -34,6 +35,28 @@ final class IndexFeed: Sendable {
     init(path: String, prices: PriceTable) {
         self.path = path
         self.prices = prices
+    }
+
+    /// A feed over a file already indexed (`spanscope FILE --trace ID`): no scan, no batches;
+    /// traces are decoded from `store`.
+    init(store: LazyTraceStore, prices: PriceTable) {
+        path = store.index.source
+        self.prices = prices
+        var positions: [TraceID: Int] = [:]
+        positions.reserveCapacity(store.count)
+        for (i, t) in store.index.traces.enumerated() { positions[t.id] = i }
+        shared.withLock {
+            $0.store = store
+            $0.positions = positions
+            $0.index = store.index
+            $0.finished = true
+        }
+    }
+
+    /// The last batch of a finished index: every row, in index order.
+    func finalBatch(_ index: TraceIndex) -> IndexBatch {
+        IndexBatch(sequence: 0, rows: index.traces.map(row), bytesRead: index.bytes, totalBytes: index.bytes, done: true,
+                   format: index.format, warnings: index.warnings, skippedSpans: index.skippedSpans)
     }
 
     /// Starts the scan and the batching thread.
@@ -64,12 +87,14 @@ final class IndexFeed: Sendable {
     }
 
     /// Turns the scan's partial results into batches until the scan ends, then sends the last one.
+    /// Partial batches keep each trace at the row it first had and name the rows new or grown, so
+    /// the list merges them in rather than sorting every row again.
     private func feed() {
-        var last: [IndexedRow] = []
+        var found = IndexedRowSet()
         while true {
             let (finished, index, failure) = shared.withLock { ($0.finished, $0.index, $0.failure) }
             if finished {
-                let rows = index.map { $0.traces.map(row) } ?? last
+                let rows = index.map { $0.traces.map(row) } ?? found.rows
                 let total = Int64(progress.totalBytes)
                 let batch = IndexBatch(sequence: 0, rows: rows, bytesRead: failure == nil ? total : Int64(progress.bytesScanned),
                                        totalBytes: total, done: true, failure: failure, format: index?.format,
@@ -78,27 +103,36 @@ final class IndexFeed: Sendable {
                 return
             }
             if let partial = progress.partialTraces() {
-                last = partial.map(row)
-                publish(IndexBatch(sequence: 0, rows: last, bytesRead: Int64(progress.bytesScanned),
+                let changed = found.take(count: partial.count, id: { partial[$0].id }, spans: { partial[$0].spanCount },
+                                         row: { self.row(partial[$0]) })
+                publish(IndexBatch(sequence: 0, rows: found.rows, changed: changed, bytesRead: Int64(progress.bytesScanned),
                                    totalBytes: Int64(progress.totalBytes)))
             } else if progress.totalBytes > 0 {
-                publish(IndexBatch(sequence: 0, rows: last, bytesRead: Int64(progress.bytesScanned),
+                publish(IndexBatch(sequence: 0, rows: found.rows, changed: [], bytesRead: Int64(progress.bytesScanned),
                                    totalBytes: Int64(progress.totalBytes)))
             }
             usleep(UInt32(1_000_000 / IndexFeed.batchesPerSecond))
         }
     }
 
+    /// Leaves `batch` for the explorer's loop; a batch it has not taken yet is replaced, its
+    /// changed rows carried into the new one.
     private func publish(_ batch: IndexBatch) {
         shared.withLock {
             $0.sequence += 1
             var b = batch
             b.sequence = $0.sequence
+            if let untaken = $0.pending, let before = untaken.changed, let now = b.changed {
+                b.changed = Array(Set(before).union(now))
+            } else if $0.pending != nil {
+                b.changed = nil
+            }
             $0.pending = b
         }
     }
 
-    private func row(_ e: TraceIndexEntry) -> IndexedRow {
+    /// A list row for an index entry.
+    func row(_ e: TraceIndexEntry) -> IndexedRow {
         IndexedRow(id: e.id, rootService: e.rootService,
                    facts: TraceFacts(rootName: e.rootName, rootService: e.rootService, startNanos: e.startNanos,
                                      durationNanos: e.durationNanos, spanCount: e.spanCount, errorCount: e.errorCount,
@@ -113,9 +147,21 @@ final class IndexFeed: Sendable {
         }
     }
 
-    /// Reads trace `id` from the file (blocking; the explorer calls it off its thread).
+    /// Reads trace `id` from the file (blocking; the explorer calls it off its thread). While the
+    /// scan runs, reads the spans it has found of the trace so far, marked partial.
     func decode(_ id: TraceID) -> DecodedTrace {
-        let (store, position) = shared.withLock { ($0.store, $0.positions[id]) }
+        let (store, position, finished) = shared.withLock { ($0.store, $0.positions[id], $0.finished) }
+        if !finished {
+            guard let partial = progress.partialIndex(of: id, source: path) else {
+                return DecodedTrace(id: id, error: "trace \(id) is not in the part of the file read so far")
+            }
+            do {
+                return DecodedTrace(id: id, trace: try LazyTraceStore(index: partial).trace(at: 0), prices: prices,
+                                    partialSpans: partial.traces[0].spanCount)
+            } catch {
+                return DecodedTrace(id: id, error: String(describing: error))
+            }
+        }
         guard let store, let position else { return DecodedTrace(id: id, error: "trace \(id) is not in the index") }
         do {
             return DecodedTrace(id: id, trace: try store.trace(at: position), prices: prices)

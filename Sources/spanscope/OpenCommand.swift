@@ -82,7 +82,7 @@ struct OpenCommand: ParsableCommand {
             try explore(state, started: started, backend: browsing.perform)
             return
         }
-        if paths.count == 1, traceID == nil, index != .never, !SourceLoader.hasRemote(paths),
+        if paths.count == 1, index != .never, !SourceLoader.hasRemote(paths),
            index == .always ? TraceIndexer.canIndex(path: paths[0]) : TraceIndexer.shouldIndex(path: paths[0]) {
             try runIndexed(paths[0], started: started)
             exitWithoutTeardown()
@@ -122,6 +122,19 @@ struct OpenCommand: ParsableCommand {
     /// reads the file; Enter decodes one trace from it.
     private func runIndexed(_ path: String, started: ContinuousClock.Instant) throws {
         let prices = try priceTable(pricesFile)
+        if let traceID {
+            // A trace named: the scan runs to its end first (its spans may be anywhere in the
+            // file), then only that trace is decoded; the list is there behind it.
+            let store = try IndexedTraces.indexOrExit(path, warnings: false)
+            let i = try IndexedTraces.positionOrExit(traceID, in: store)
+            let trace = try IndexedTraces.traceOrExit(i, in: store)
+            let feed = IndexFeed(store: store, prices: prices)
+            let state = ExplorerState(indexed: path, batch: feed.finalBatch(store.index),
+                                      open: DecodedTrace(id: trace.id, trace: trace, prices: prices),
+                                      prices: prices, size: Size(width: 80, height: 24), sessionKeys: .preferring(sessionKey))
+            try explore(state, started: started, feed: feed)
+            return
+        }
         let feed = IndexFeed(path: path, prices: prices)
         let state = ExplorerState(indexing: path, totalBytes: IndexFeed.size(of: path), prices: prices,
                                   size: Size(width: 80, height: 24), sessionKeys: .preferring(sessionKey))

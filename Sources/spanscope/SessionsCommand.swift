@@ -105,22 +105,38 @@ struct CallsCommand: ParsableCommand {
     @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session (for session= in --where), tried before the standard ones.")
     var sessionKey: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --trace, index a large file and decode only that trace: auto, always or never.",
+                                            visibility: .hidden))
+    var index: SummaryCommand.IndexMode = .auto
+
     func run() throws {
         let query = try queryOrExit(self.where)
         let table = try priceTable(prices)
+        if let trace, self.where == nil, files.count == 1, IndexedTraces.applies(to: files[0], index) {
+            // One trace of a large file: only it is decoded.
+            let store = try IndexedTraces.indexOrExit(files[0])
+            let one = try IndexedTraces.traceOrExit(try IndexedTraces.positionOrExit(trace, in: store), in: store, detail: .summary)
+            try write([one], only: 0, prices: table)
+            exitWithoutTeardown()
+        }
         let loaded = try loadOrExit(files, detail: (query?.readsAttributes ?? false) ? .full : .summary)
         reportWarnings(loaded)
         let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
         let only = try trace.map { try traceOrExit($0, in: doc) }
+        try write(doc.traces, only: only, prices: table)
+        withExtendedLifetime(loaded) { exitWithoutTeardown() }
+    }
+
+    /// Ranks and writes the calls of `traces` (of trace `only` alone when given).
+    private func write(_ traces: [Trace], only: Int?, prices table: PriceTable) throws {
         let descending = sort.descendingFirst != reverse
-        var rows = LLMCallRanking.sorted(LLMCallRanking.rows(doc.traces, only: only, prices: table), by: sort, descending: descending)
+        var rows = LLMCallRanking.sorted(LLMCallRanking.rows(traces, only: only, prices: table), by: sort, descending: descending)
         let total = rows.count
         if let limit, limit >= 0 { rows = Array(rows.prefix(limit)) }
         switch format {
-        case .text: try writeStandardOutput(Array(CallsText.render(rows, traces: doc.traces, total: total).utf8))
-        case .json: try writeStandardOutput(CallsJSON.encode(rows, traces: doc.traces, total: total))
+        case .text: try writeStandardOutput(Array(CallsText.render(rows, traces: traces, total: total).utf8))
+        case .json: try writeStandardOutput(CallsJSON.encode(rows, traces: traces, total: total))
         }
-        withExtendedLifetime(loaded) { exitWithoutTeardown() }
     }
 }
 

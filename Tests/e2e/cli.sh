@@ -81,7 +81,7 @@ expect_status "generated file checks clean" 0 $status
 expect_match "generated file has 3000 spans" "3 traces, 3000 spans" "$out"
 
 # A session named only by the team's own attribute: --session-key makes session= see it in every
-# command that filters (here stats and calls), and without it those traces have no session.
+# command that filters (here calls, check and stats), and without it those traces have no session.
 python3 - "$work/custom-session.json" <<'PY'
 import json, sys
 def span(trace, conv, tokens):
@@ -99,6 +99,9 @@ expect_status "calls --session-key" 0 $status
 expect_match "calls --session-key finds the session's two calls" '"calls": ?2[,}]' "$out"
 out=$("$bin" calls --where session=conv-A --format json "$work/custom-session.json" 2>&1)
 expect_match "calls without --session-key finds none" '"calls": ?0[,}]' "$out"
+out=$("$bin" check --session-key app.conversation --where session=conv-A "$work/custom-session.json" 2>&1); status=$?
+expect_status "check --where session= --session-key" 0 $status
+expect_match "check counts the session's traces" "2 of 3 traces match" "$out"
 out=$("$bin" stats --by session --session-key app.conversation "$work/custom-session.json" 2>&1); status=$?
 expect_status "stats --by session --session-key" 0 $status
 expect_match "stats groups by the team's attribute" "conv-A" "$out"

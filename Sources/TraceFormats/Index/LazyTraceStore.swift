@@ -51,6 +51,12 @@ public final class LazyTraceStore: Sendable {
     /// scopes, in file order, so the reader sees what it would have seen in a full load.
     /// Throws when the file was truncated or changed so that the indexed spans are no longer there.
     public func trace(at i: Int, detail: TraceLoader.Detail = .full) throws(TraceFormatError) -> Trace {
+        try decode(at: i, detail: detail).trace
+    }
+
+    /// Decodes trace `i` like `trace(at:detail:)`, with the number of exact duplicate spans the
+    /// reader kept once (what a full load counts in `TraceDocument.duplicatesMerged`).
+    public func decode(at i: Int, detail: TraceLoader.Detail = .full) throws(TraceFormatError) -> (trace: Trace, duplicatesMerged: Int) {
         let entry = index.traces[i]
         let source = index.source
         var info = stat()
@@ -88,10 +94,10 @@ public final class LazyTraceStore: Sendable {
         }
         let document = collector.document(source: source)
         guard document.traces.count == 1, let trace = document.traces.first, trace.id == entry.id,
-              trace.count + collector.skippedSpans == entry.spanCount else {
+              trace.count + collector.skippedSpans + document.duplicatesMerged == entry.spanCount else {
             throw changed(entry, "it no longer holds the spans indexed")
         }
-        return trace
+        return (trace, document.duplicatesMerged)
     }
 
     private func changed(_ entry: TraceIndexEntry, _ why: String) -> TraceFormatError {

@@ -48,6 +48,43 @@ public final class IndexProgress: Sendable {
         return out
     }
 
+    /// The index of trace `id` as far as the scan has got (its spans in the parts handed over so
+    /// far, in file order), for opening a trace before the scan ends; nil when no part has handed
+    /// it over yet. Also asks each part to hand over again at the end of its next window.
+    ///
+    /// Linear in the traces found so far (no per-trace table is kept for this while scanning).
+    public func partialIndex(of id: TraceID, source: String) -> TraceIndex? {
+        requested.add(1, ordering: .relaxed)
+        let parts = published.withLock { $0 }
+        var found: TraceIndexEntry?
+        var contexts: [SpanContext] = []
+        for part in parts.keys.sorted() {
+            let (entries, partContexts) = parts[part]!
+            guard var e = entries.first(where: { $0.id == id }) else { continue }
+            // Only the contexts its runs use, renumbered.
+            var renumbered: [Int32: Int32] = [:]
+            for r in e.runs.indices {
+                let old = e.runs[r].context
+                guard old >= 0, Int(old) < partContexts.count else { continue }
+                if let n = renumbered[old] {
+                    e.runs[r].context = n
+                } else {
+                    let n = Int32(contexts.count)
+                    contexts.append(partContexts[Int(old)])
+                    renumbered[old] = n
+                    e.runs[r].context = n
+                }
+            }
+            if e.rootContext >= 0, Int(e.rootContext) < partContexts.count { e.rootService = partContexts[Int(e.rootContext)].service }
+            if found == nil { found = e } else { found!.absorb(e, contextBase: 0) }
+        }
+        guard let entry = found, !entry.runs.isEmpty else { return nil }
+        var info = stat()
+        let identity = stat(source, &info) == 0 ? FileIdentity(info) : FileIdentity(size: 0, modifiedSeconds: 0, modifiedNanos: 0, inode: 0)
+        return TraceIndex(source: source, format: TraceFormat.otlpJSONLines.rawValue, traces: [entry], warnings: [],
+                          skippedSpans: 0, bytes: Int64(totalBytes), contexts: contexts, identity: identity)
+    }
+
     private let requested = Atomic<Int>(0)
     private let published = Locked<[Int: ([TraceIndexEntry], [SpanContext])]>([:])
 

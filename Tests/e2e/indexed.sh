@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The commands that take a trace id, and `check`, on a file read through its index (--index
+# always, what files past 256 MB get) against the same file loaded whole (--index never):
+# standard output, standard error and exit status must be byte for byte the same.
+# Usage: Tests/e2e/indexed.sh path/to/spanscope
+set -uo pipefail
+bin=${1:?usage: indexed.sh path/to/spanscope}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+server="scaleopen-indexed-$$"
+trap 'rm -rf "$work"' EXIT
+failures=0
+checks=0
+pass() { checks=$((checks + 1)); }
+fail() { printf '  FAIL %s\n' "$1"; failures=$((failures + 1)); }
+
+# same NAME ARGS…: runs `spanscope ARGS… --index always` and `… --index never`, compares.
+same() {
+    local name=$1; shift
+    "$bin" "$@" --index always > "$work/a.out" 2> "$work/a.err"; local sa=$?
+    "$bin" "$@" --index never > "$work/n.out" 2> "$work/n.err"; local sn=$?
+    if [ $sa != $sn ]; then fail "$name: exit $sa indexed, $sn loaded"; return; fi
+    if ! cmp -s "$work/a.out" "$work/n.out"; then fail "$name: standard output differs"; diff "$work/a.out" "$work/n.out" | head -5; return; fi
+    if ! cmp -s "$work/a.err" "$work/n.err"; then fail "$name: standard error differs"; diff "$work/a.err" "$work/n.err" | head -5; return; fi
+    [ -s "$work/a.out" ] || [ -s "$work/a.err" ] || { fail "$name: no output at all"; return; }
+    pass
+}
+
+echo "spanscope on indexed files against full loads"
+
+gen="$work/gen.jsonl"
+"$bin" generate --spans 3000 --traces 40 --seed 11 --format otlp-jsonl --output "$gen" > /dev/null || { echo "generate failed"; exit 1; }
+# A trace whose spans sit on the first and the last line, 200 other traces between them.
+split="$work/split.jsonl"
+python3 - "$split" <<'PY'
+import json, sys
+def line(service, spans):
+    return json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+                                          "scopeSpans": [{"scope": {"name": "e2e"}, "spans": spans}]}]}) + "\n"
+def span(trace, sid, parent, name, start, end, model=None, error=False):
+    s = {"traceId": trace, "spanId": sid, "name": name, "startTimeUnixNano": str(start), "endTimeUnixNano": str(end)}
+    if parent: s["parentSpanId"] = parent
+    if model:
+        s["attributes"] = [{"key": "gen_ai.request.model", "value": {"stringValue": model}},
+                           {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "1200"}},
+                           {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "300"}}]
+    if error: s["status"] = {"code": 2, "message": "tool failed"}
+    return s
+t = "5b8efff798038103d269b633813fc60c"
+out = line("agent", [span(t, "00000000000000a1", None, "run", 1000, 900000), span(t, "00000000000000a2", "00000000000000a1", "plan", 1100, 90000, "gpt-4o")])
+for n in range(200):
+    tid = "%032x" % (0xF00D + n)
+    out += line("filler", [span(tid, "00000000000000b1", None, "other", 2000 + n, 30000 + n, "gpt-4o-mini" if n % 3 == 0 else None, n % 7 == 0)])
+out += line("tools", [span(t, "00000000000000a3", "00000000000000a1", "search", 100000, 500000, error=True),
+                      span(t, "00000000000000a4", "00000000000000a1", "answer", 500000, 890000, "gpt-4o")])
+open(sys.argv[1], "w").write(out)
+PY
+sample="$root/SampleTraces/openllmetry-triage-batch.otlp.jsonl"
+
+ids=$("$bin" summary --format json "$gen" --index never | python3 -c 'import json,sys; print(" ".join(t["trace_id"] for t in json.load(sys.stdin)["traces"]))')
+set -- $ids
+first=$1; second=$2; last=${40}
+# A prefix two ids share (ambiguous), and a prefix only one has.
+ambiguous=$(printf '%s\n' $ids | cut -c1 | sort | uniq -d | head -1)
+unique=$(printf '%s\n' $ids | cut -c1-6 | sort | uniq -u | head -1)
+[ -n "$ambiguous" ] && [ -n "$unique" ] || { echo "no prefixes to test with"; exit 1; }
+
+for f in "$gen" "$split" "$sample"; do
+    name=$(basename "$f")
+    same "check $name" check "$f"
+    same "check --format json $name" check --format json "$f"
+    same "check --strict --where error $name" check --strict --where error "$f"
+    same "check budgets $name" check --max-cost 0.00001 --max-llm-calls 3 "$f"
+    same "check both files" check "$f" "$sample"
+done
+"$bin" check --max-duration 1ms --junit "$work/a.xml" "$gen" --index always > /dev/null 2>&1
+"$bin" check --max-duration 1ms --junit "$work/n.xml" "$gen" --index never > /dev/null 2>&1
+cmp -s "$work/a.xml" "$work/n.xml" && pass || fail "check --junit: reports differ"
+
+same "diff two traces" diff "$gen@$first" "$gen@$last"
+same "diff --format json" diff --format json "$gen@$second" "$gen@$first"
+same "diff --fail-on" diff --fail-on cost+1%,duration+1% "$gen@$first" "$gen@$last"
+same "diff unique prefix" diff "$gen@$unique" "$gen@$first"
+same "diff ambiguous prefix" diff "$gen@$ambiguous" "$gen@$first"
+same "diff unknown id" diff "$gen@ffffffffffffff" "$gen@$first"
+same "diff without an id" diff "$gen" "$split@5b8e"
+same "diff against a file loaded whole" diff "$split@5b8efff7" "$root/SampleTraces/rag-pipeline.otlp.json"
+
+same "calls --trace" calls "$gen" --trace "$unique"
+same "calls --trace json" calls --format json --trace "$last" "$gen"
+same "calls --trace sorted, limited" calls --sort latency --limit 2 --trace "$first" "$gen"
+same "calls --trace of the split trace" calls "$split" --trace 5b8e
+same "calls --trace ambiguous" calls "$gen" --trace "$ambiguous"
+
+# The explorer: `--trace` opens the same trace on the same screen either way.
+shots=0
+shot() { # MODE ARGS…: the pane once the trace (or an error) is shown, from a tmux server of its own
+    local mode=$1; shift
+    shots=$((shots + 1))
+    local sv="$server-$shots"
+    tmux -L "$sv" -f /dev/null new-session -d -s t -x 120 -y 30 "'$bin' $* --index $mode; echo exit \$?; sleep 30"
+    local i
+    for i in $(seq 100); do
+        tmux -L "$sv" capture-pane -p -t t 2>/dev/null | grep -qE "trace [0-9a-f]{8}|exit [0-9]" && break
+        sleep 0.1
+    done
+    sleep 0.3
+    tmux -L "$sv" capture-pane -p -t t
+    tmux -L "$sv" kill-server 2>/dev/null
+}
+for args in "$gen --trace $unique" "$split --trace 5b8efff" "$gen --trace $ambiguous"; do
+    shot always $args > "$work/a.pane"
+    shot never $args > "$work/n.pane"
+    if cmp -s "$work/a.pane" "$work/n.pane"; then pass; else fail "open $args: screens differ"; diff "$work/a.pane" "$work/n.pane" | head -6; fi
+done
+grep -q "is ambiguous\|matches" "$work/a.pane" && pass || fail "open with an ambiguous prefix: no error line"
+
+echo "$checks checks passed, $failures failed"
+[ $failures -eq 0 ]
