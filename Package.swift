@@ -97,26 +97,29 @@ let package = Package(
                 dependencies: ["AITracing", "AITracingOpenAI", "AITracingOTLP", "LocalHTTP", "OpenAIFake", "TraceModel", "TraceFormats"]),
         .executableTarget(name: "seed-example", dependencies: ["SeedScenario"]),
         .executableTarget(name: "tracing-bench", dependencies: ["AITracing", "TraceModel"]),
+        // What the test targets share (repository folders, captured bodies, gzip, temporary
+        // files, an HTTP client, `offPool`): Foundation and zlib only.
+        .target(name: "TestSupport", dependencies: ["CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
-        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceConventions", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
+        .testTarget(name: "TraceFormatsTests", dependencies: ["TestSupport", "TraceFormats", "TraceConventions", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceModel", "TraceFormats"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats"],
+        .testTarget(name: "TraceAnalysisTests", dependencies: ["TestSupport", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),
         .testTarget(
             name: "AITracingTests",
             dependencies: [
-                "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis",
+                "AITracing", "TraceModel", "TraceFormats", "TraceAnalysis", "TestSupport",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ]
         ),
-        .testTarget(name: "LocalHTTPTests", dependencies: ["LocalHTTP", "TraceModel"]),
-        .testTarget(name: "LiveReceiverTests", dependencies: ["LiveReceiver", "LocalHTTP", "TraceFormats", "TerminalText", "TraceWriters", "TraceModel", "CZlib"]),
+        .testTarget(name: "LocalHTTPTests", dependencies: ["TestSupport", "LocalHTTP", "TraceModel"]),
+        .testTarget(name: "LiveReceiverTests", dependencies: ["TestSupport", "LiveReceiver", "LocalHTTP", "TraceFormats", "TerminalText", "TraceWriters", "TraceModel"]),
         .testTarget(name: "LiveGRPCTests", dependencies: [
-            "LiveGRPC", "LiveReceiver", "TraceFormats", "TraceModel", "CZlib",
+            "LiveGRPC", "LiveReceiver", "TraceFormats", "TraceModel", "TestSupport",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -124,7 +127,7 @@ let package = Package(
             .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "NIOHPACK", package: "swift-nio-http2"),
         ]),
-        .testTarget(name: "RemoteSourcesTests", dependencies: ["RemoteSources", "TraceFormats", "TraceModel", "LocalHTTP"],
+        .testTarget(name: "RemoteSourcesTests", dependencies: ["TestSupport", "RemoteSources", "TraceFormats", "TraceModel", "LocalHTTP"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AITracingOTLPTests", dependencies: [
             "AITracingOTLP", "AITracing", "TraceModel", "TraceWriters", "TraceFormats", "LiveReceiver", "LocalHTTP",

@@ -48,9 +48,7 @@ public enum TraceFile {
     public static func otlpLine(_ spans: [TraceModel.Span]) -> [UInt8] {
         var w = JSONWriter(reserving: spans.count * 600)
         OTLPJSONWriter.request(spans, into: &w)
-        var bytes = w.bytes
-        bytes.append(0x0A)
-        return bytes
+        return w.line()
     }
 
     /// The bytes of `traces` in `format`; seed JSON's `ai_metrics.cost` is the recorded cost,

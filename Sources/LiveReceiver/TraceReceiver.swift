@@ -231,8 +231,7 @@ public final class TraceReceiver: Sendable {
         if let path = options.savePath, outcome.accepted > 0 {
             var w = JSONWriter()
             OTLPJSONWriter.request(groups.flatMap(\.spans), into: &w)
-            var line = w.bytes
-            line.append(0x0A)
+            let line = w.line()
             let failure: AtomicFile.WriteError? = saving.withLock { _ in
                 do throws(AtomicFile.WriteError) {
                     try AtomicFile.append(line, to: path)

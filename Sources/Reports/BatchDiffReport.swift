@@ -55,9 +55,7 @@ public enum BatchDiffReport {
         }
         w.endArray()
         w.endObject()
-        var out = w.bytes
-        out.append(0x0A)
-        return out
+        return w.line()
     }
 
     static func perRun(_ v: Double, _ runs: Int) -> Double { runs == 0 ? 0 : v / Double(runs) }

@@ -187,8 +187,6 @@ public struct CheckReport: Sendable {
         }
         w.endArray()
         w.endObject()
-        var out = w.bytes
-        out.append(0x0A)
-        return out
+        return w.line()
     }
 }

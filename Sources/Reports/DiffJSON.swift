@@ -69,9 +69,7 @@ public enum DiffJSON {
         }
         w.endArray()
         w.endObject()
-        var out = w.bytes
-        out.append(0x0A)
-        return out
+        return w.line()
     }
 
     static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }

@@ -133,8 +133,6 @@ public enum CallsJSON {
         }
         w.endArray()
         w.endObject()
-        var out = w.bytes
-        out.append(0x0A)
-        return out
+        return w.line()
     }
 }

@@ -48,9 +48,7 @@ public enum StatsJSON {
         }
         w.endArray()
         w.endObject()
-        var out = w.bytes
-        out.append(0x0A)
-        return out
+        return w.line()
     }
 
     static func ms(_ nanos: Double) -> Double { nanos / 1e6 }

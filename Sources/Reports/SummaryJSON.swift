@@ -34,9 +34,7 @@ public enum SummaryJSON {
         end(source: document.source, format: document.format, skippedSpans: document.skippedSpans,
             warnings: document.warnings, totals: UsageTotals.combined(summaries.map(\.totals)), traceCount: traces.count,
             into: &w)
-        var out = w.bytes
-        out.append(0x0A)
-        return out
+        return w.line()
     }
 
     /// Opens the document, for a summary written a batch of traces at a time (a lazy store).

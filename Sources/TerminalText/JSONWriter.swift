@@ -19,6 +19,12 @@ public struct JSONWriter {
     /// The text written so far.
     public var output: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// The bytes written, ending in a newline: a file's last line, or one JSON Lines record.
+    public consuming func line() -> [UInt8] {
+        bytes.append(0x0A)
+        return bytes
+    }
+
     /// Hands over the bytes written so far and empties the buffer, keeping the nesting state, so
     /// a huge document can be written out in pieces.
     public mutating func drain() -> [UInt8] {

@@ -12,7 +12,7 @@ import TraceModel
 /// `logs` (`{timestamp, fields}`), `processID`. OpenTelemetry data converted to Jaeger keeps the
 /// span kind in `span.kind`, the status in `otel.status_code`/`otel.status_description` (and
 /// `error=true`), and the scope in `otel.scope.name`/`otel.library.name`.
-struct JaegerJSONReader {
+struct JaegerJSONReader: SpanListReader {
     var scanner: JSONScanner
     var interner = StringInterner()
 
@@ -24,24 +24,14 @@ struct JaegerJSONReader {
         var processID: String
     }
 
-    mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
-        while true {
-            scanner.skipWhitespace()
-            if scanner.atEnd { break }
-            switch scanner.peekToken() {
-            case .array:
-                var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) { try readTrace(into: &out, source: source) }
-            case .object:
-                try readTopLevel(into: &out, source: source)
-            default:
-                throw scanner.error("expected Jaeger JSON, found \(scanner.describeCurrent())")
-            }
-        }
+    static let expectedTopLevel = "Jaeger JSON"
+
+    mutating func readListedTrace(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        try readTrace(into: &out, source: source)
     }
 
     /// `{"data": [...]}` or a single trace object.
-    private mutating func readTopLevel(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+    mutating func readTopObject(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
         let start = scanner.pos
         var obj = try scanner.beginObject()
         while let key = try scanner.nextKey(&obj) {
@@ -71,16 +61,7 @@ struct JaegerJSONReader {
         while let key = try scanner.nextKey(&obj) {
             if scanner.key(key, is: "spans") {
                 guard scanner.peekToken() == .array else { try scanner.skipValue(); continue }
-                var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) {
-                    scanner.skipWhitespace()
-                    let at = scanner.pos
-                    switch try readSpan() {
-                    case .success(let raw): raws.append(raw)
-                    case .failure(let problem):
-                        out.skipSpan(source, scanner.lineAndColumn(of: at), problem.message)
-                    }
-                }
+                try readSpans(into: &raws, &out, source: source)
             } else if scanner.key(key, is: "processes") {
                 processes = try readProcesses()
             } else if scanner.key(key, is: "warnings") {
@@ -139,7 +120,7 @@ struct JaegerJSONReader {
         return out
     }
 
-    private mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, SpanProblem> {
+    mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, SpanProblem> {
         guard scanner.peekToken() == .object else {
             try scanner.skipValue()
             return .failure(SpanProblem(message: "a span is not an object"))

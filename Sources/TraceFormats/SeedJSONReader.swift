@@ -8,9 +8,11 @@ import TraceModel
 ///
 /// Without start times, spans are placed from their event timestamps; spans with neither are
 /// laid out one after another under their parent, and the trace is marked as estimated.
-struct SeedJSONReader {
+struct SeedJSONReader: SpanListReader {
     var scanner: JSONScanner
     var interner = StringInterner()
+    /// Traces read so far, counting those nested in `{"traces": […]}`: names a trace without an id.
+    private var ordinal = 0
 
     init(scanner: JSONScanner) {
         self.scanner = scanner
@@ -25,28 +27,20 @@ struct SeedJSONReader {
         var eventStart: Int64?
     }
 
-    mutating func readAll(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
-        var count = 0
-        while true {
-            scanner.skipWhitespace()
-            if scanner.atEnd { break }
-            switch scanner.peekToken() {
-            case .array:
-                var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) { try readTrace(into: &out, source: source, ordinal: &count, depth: 0) }
-            case .object:
-                try readTrace(into: &out, source: source, ordinal: &count, depth: 0)
-            default:
-                throw scanner.error("expected a trace object or a list of them, found \(scanner.describeCurrent())")
-            }
-        }
+    static let expectedTopLevel = "a trace object or a list of them"
+
+    mutating func readListedTrace(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        try readTrace(into: &out, source: source, depth: 0)
+    }
+
+    mutating func readTopObject(into out: inout SpanCollector, source: String) throws(JSONSyntaxError) {
+        try readTrace(into: &out, source: source, depth: 0)
     }
 
     /// `{"traces": [...]}` wrappers nested deeper than this are skipped: the reader recurses there.
     static let maxTraceNesting = 16
 
-    private mutating func readTrace(into out: inout SpanCollector, source: String, ordinal: inout Int,
-                                    depth: Int) throws(JSONSyntaxError) {
+    private mutating func readTrace(into out: inout SpanCollector, source: String, depth: Int) throws(JSONSyntaxError) {
         guard scanner.peekToken() == .object else {
             out.warn(source, scanner.lineAndColumn(of: scanner.pos), "a trace entry is not an object; skipped")
             try scanner.skipValue()
@@ -71,22 +65,13 @@ struct SeedJSONReader {
                     try scanner.skipValue()
                     continue
                 }
-                var arr = try scanner.beginArray()
-                while try scanner.nextElement(&arr) {
-                    scanner.skipWhitespace()
-                    let at = scanner.pos
-                    switch try readSpan() {
-                    case .success(let raw): raws.append(raw)
-                    case .failure(let problem):
-                        out.skipSpan(source, scanner.lineAndColumn(of: at), problem.message)
-                    }
-                }
+                try readSpans(into: &raws, &out, source: source)
             } else if scanner.key(key, is: "traces") {
                 // A wrapper object holding several traces.
                 guard scanner.peekToken() == .array else { try scanner.skipValue(); continue }
                 var arr = try scanner.beginArray()
                 while try scanner.nextElement(&arr) {
-                    try readTrace(into: &out, source: source, ordinal: &ordinal, depth: depth + 1)
+                    try readTrace(into: &out, source: source, depth: depth + 1)
                 }
             } else {
                 try scanner.skipValue()
@@ -104,7 +89,7 @@ struct SeedJSONReader {
         }
     }
 
-    private mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, SpanProblem> {
+    mutating func readSpan() throws(JSONSyntaxError) -> Result<RawSpan, SpanProblem> {
         guard scanner.peekToken() == .object else {
             try scanner.skipValue()
             return .failure(SpanProblem(message: "a span is not an object"))

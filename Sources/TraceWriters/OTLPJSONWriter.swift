@@ -85,14 +85,12 @@ public enum OTLPJSONWriter {
             for t in traces {
                 var w = JSONWriter()
                 request(t.spans, into: &w)
-                out += w.bytes
-                out.append(0x0A)
+                out += w.line()
             }
         } else {
             var w = JSONWriter()
             request(traces.flatMap(\.spans), into: &w)
-            out = w.bytes
-            out.append(0x0A)
+            out = w.line()
         }
         return out
     }

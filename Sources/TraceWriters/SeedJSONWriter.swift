@@ -18,9 +18,7 @@ public enum SeedJSONWriter {
             for t in traces { trace(t, into: &w, cost: cost) }
             w.endArray()
         }
-        var out = w.bytes
-        out.append(0x0A)
-        return out
+        return w.line()
     }
 
     /// One trace object in the seed's shape.

@@ -61,14 +61,7 @@ struct ListenCommand: ParsableCommand {
     @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session, tried before the standard ones (session.id, gen_ai.conversation.id, …): the list's session column, session= in /, @ and stats by session.")
     var sessionKey: String?
 
-    @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
-    var noColor = false
-
-    @Flag(help: "Use the mouse: wheel scrolls, click selects, double-click opens (most terminals then need Shift to select text).")
-    var mouse = false
-
-    @Flag(help: "Let y copy to the terminal's clipboard with OSC 52 (also SPANSCOPE_OSC52=1); tmux needs set-clipboard on.")
-    var osc52 = false
+    @OptionGroup var terminal: TerminalFlags
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -221,7 +214,7 @@ struct ListenCommand: ParsableCommand {
             return .documentUpdated(LiveUpdate(revision: snap.revision, document: doc,
                                                traceRevisions: snap.traceRevisions, status: status(snap.counters)))
         }
-        let options = TerminalOptions.from(noColor: noColor, mouse: mouse, osc52: osc52)
+        let options = terminal.options
         var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let directory = getcwd(&cwd, cwd.count) != nil ? SampleLocator.string(cwd) : "."
         do {

@@ -47,14 +47,7 @@ struct OpenCommand: ParsableCommand {
     @Option(name: .customLong("session-key"), help: "Attribute that names a trace's session, tried before the standard ones (session.id, gen_ai.conversation.id, …): the list's session column, session= in /, @ and stats by session.")
     var sessionKey: String?
 
-    @Flag(name: .customLong("no-color"), help: "No colours (same as setting NO_COLOR).")
-    var noColor = false
-
-    @Flag(help: "Use the mouse: wheel scrolls, click selects, double-click opens (most terminals then need Shift to select text).")
-    var mouse = false
-
-    @Flag(help: "Let y copy to the terminal's clipboard with OSC 52 (also SPANSCOPE_OSC52=1); tmux needs set-clipboard on.")
-    var osc52 = false
+    @OptionGroup var terminal: TerminalFlags
 
     func run() throws {
         let started = ContinuousClock.now
@@ -145,7 +138,7 @@ struct OpenCommand: ParsableCommand {
     /// Runs the explorer on the terminal until the user quits.
     private func explore(_ state: ExplorerState, started: ContinuousClock.Instant,
                          backend: (@Sendable (Command) async -> Action?)? = nil, feed: IndexFeed? = nil) throws {
-        let options = TerminalOptions.from(noColor: noColor, mouse: mouse, osc52: osc52)
+        let options = terminal.options
         let directory = currentDirectory()
         do {
             try MainActor.assumeIsolated {

@@ -2,6 +2,7 @@ import AITracing
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

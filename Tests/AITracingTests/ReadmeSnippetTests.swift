@@ -1,6 +1,7 @@
 import AITracing
 import Foundation
 import TraceFormats
+import TestSupport
 import Testing
 
 // snippet:begin

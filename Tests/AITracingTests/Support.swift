@@ -13,13 +13,6 @@ func span(_ spans: [Span], _ name: String) -> Span? {
     spans.first { $0.name == name }
 }
 
-/// A fresh path in a new temporary folder.
-func temporaryPath(_ file: String) -> String {
-    let dir = "/tmp/aitracing-tests-\(UInt64.random(in: 0...UInt64.max))"
-    _ = dir.withCString { mkdir($0, 0o755) }
-    return dir + "/" + file
-}
-
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceModel
@@ -101,29 +102,33 @@ import TraceModel
         #expect(s.rowNames == ["root", "instant"])
     }
 
-    @Test func hugeAttributeIsCutInRowsAndPagedInDetails() throws {
-        // A 10 MB value: the tree row shows what fits, the details page through it.
-        let big = String(repeating: "0123456789abcdef", count: (10 << 20) / 16)
-        let trace = Fixtures.trace("big", [
-            S(id: "root", parent: nil, name: big, start: 0, end: 100,
-              attributes: [Attribute("payload", .string(big))]),
-        ])
-        var s = ExplorerState(document: TraceDocument(source: "big.json", format: "test", traces: [trace]),
-                              size: Size(width: 80, height: 24))
-        let screen = render(s, size: s.size)
-        let first = try #require(screen.text.split(separator: "\n").dropFirst(2).first)
-        #expect(first.contains("0123456789abcdef") && first.contains("…"))
-        s.press("d")
-        let doc = try #require(s.documentView)
+    @Test func hugeAttributeIsCutInRowsAndPagedInDetails() async throws {
+        // A 10 MB value: the tree row shows what fits, the details page through it. Seconds of
+        // work in a debug build, so it runs off the cooperative pool (TestSupport's `offPool`).
+        let (first, lineCount, pagedTop, end, clipped) = await offPool { () -> (String?, Int?, Int?, String, String) in
+            let big = String(repeating: "0123456789abcdef", count: (10 << 20) / 16)
+            let trace = Fixtures.trace("big", [
+                S(id: "root", parent: nil, name: big, start: 0, end: 100,
+                  attributes: [Attribute("payload", .string(big))]),
+            ])
+            var s = ExplorerState(document: TraceDocument(source: "big.json", format: "test", traces: [trace]),
+                                  size: Size(width: 80, height: 24))
+            let first = render(s, size: s.size).text.split(separator: "\n").dropFirst(2).first.map(String.init)
+            s.press("d")
+            let lineCount = s.documentView?.lineCount
+            s.press("<pgdn><pgdn>")
+            let pagedTop = s.documentView?.top
+            s.press("G")
+            // Past Detail.maxTextBytes the rest is counted and left to the export.
+            let huge = String(repeating: "x", count: Detail.maxTextBytes + 5)
+            return (first, lineCount, pagedTop, render(s, size: s.size).text, Detail.clip(huge))
+        }
+        let row = try #require(first)
+        #expect(row.contains("0123456789abcdef") && row.contains("…"))
         // Wrapped into lines to page through, all ten megabytes of it.
-        #expect(doc.lineCount > (10 << 20) / 80)
-        s.press("<pgdn><pgdn>")
-        #expect(s.documentView!.top > 0)
-        s.press("G")
-        let end = render(s, size: s.size).text
+        #expect(try #require(lineCount) > (10 << 20) / 80)
+        #expect(try #require(pagedTop) > 0)
         #expect(end.contains("0123456789abcdef") && !end.contains("more bytes"))
-        // Past Detail.maxTextBytes the rest is counted and left to the export.
-        let huge = String(repeating: "x", count: Detail.maxTextBytes + 5)
-        #expect(Detail.clip(huge).hasSuffix("[… 5 more bytes; export with x to see all]"))
+        #expect(clipped.hasSuffix("[… 5 more bytes; export with x to see all]"))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceModel
@@ -22,16 +22,10 @@ import TraceFormats
         func callAsFunction(_ ok: Bool, _ what: String) { results.append((ok, what)) }
     }
 
-    /// Runs `body` on a thread of its own (outside the cooperative pool, and outside Dispatch's
-    /// global queues, which on Linux may share its threads) and asserts what it checked.
+    /// Runs `body` on a thread of its own (TestSupport's `offPool`) and asserts what it checked.
     static func offPool(_ body: @escaping @Sendable (Checks) -> Void) async {
         let checks = Checks()
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread {
-                body(checks)
-                done.resume()
-            }.start()
-        }
+        await TestSupport.offPool { body(checks) }
         for (ok, what) in checks.results { #expect(ok, "\(what)") }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceFormats
 import TraceModel
@@ -36,8 +37,7 @@ enum Golden {
 }
 
 enum Samples {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("SampleTraces")
+    static let directory = URL(fileURLWithPath: sampleDirectory)
 
     static let all = ["agent-parallel-tools.otlp.jsonl", "openinference-incident-qa.otlp.json",
                       "openllmetry-triage-batch.otlp.jsonl", "rag-pipeline.otlp.json", "seed-agent-tool.json"]

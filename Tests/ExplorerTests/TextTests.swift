@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import Explorer
 #if canImport(Glibc)
@@ -51,28 +52,34 @@ import TerminalText
 
     #if canImport(Glibc)
     /// The frozen table must agree with the C library ncurses uses, or columns drift on screen.
-    @Test func tableAgreesWithPlatformWcwidth() throws {
-        // Without the locale wcwidth answers -1 for every non-ASCII character: fail, never skip.
-        let loc = try #require(newlocale(LC_CTYPE_MASK, "C.UTF-8", nil), "the C.UTF-8 locale is not available")
-        defer { freelocale(loc) }
-        let old = uselocale(loc)
-        defer { uselocale(old) }
-        var mismatches: [String] = []
-        for v in UInt32(0x20)...0x10FFFF {
-            guard let scalar = Unicode.Scalar(v) else { continue }
-            let w = platformWcwidth(wchar_t(bitPattern: v))
-            let expected: Int?
-            switch CellWidth.kind(scalar) {
-            case .narrow: expected = 1
-            case .wide: expected = 2
-            case .combining: expected = 0
-            case .escape, .drop: expected = nil
+    @Test func tableAgreesWithPlatformWcwidth() async throws {
+        // Every code point: seconds in a debug build, so off the cooperative pool (TestSupport's
+        // `offPool`). The locale is per thread: it is set and used on that one thread.
+        let mismatches = await offPool { () -> [String]? in
+            // Without the locale wcwidth answers -1 for every non-ASCII character: fail, never skip.
+            guard let loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil) else { return nil }
+            defer { freelocale(loc) }
+            let old = uselocale(loc)
+            defer { uselocale(old) }
+            var mismatches: [String] = []
+            for v in UInt32(0x20)...0x10FFFF {
+                guard let scalar = Unicode.Scalar(v) else { continue }
+                let w = platformWcwidth(wchar_t(bitPattern: v))
+                let expected: Int?
+                switch CellWidth.kind(scalar) {
+                case .narrow: expected = 1
+                case .wide: expected = 2
+                case .combining: expected = 0
+                case .escape, .drop: expected = nil
+                }
+                if let e = expected, Int(w) != e, mismatches.count < 10 {
+                    mismatches.append("U+\(String(v, radix: 16)): table \(e), wcwidth \(w)")
+                }
             }
-            if let e = expected, Int(w) != e, mismatches.count < 10 {
-                mismatches.append("U+\(String(v, radix: 16)): table \(e), wcwidth \(w)")
-            }
+            return mismatches
         }
-        #expect(mismatches.isEmpty, "\(mismatches)")
+        let found = try #require(mismatches, "the C.UTF-8 locale is not available")
+        #expect(found.isEmpty, "\(found)")
     }
     #endif
 }
@@ -163,20 +170,24 @@ import TerminalText
     /// Every character Unicode calls a control, a format character (bidi overrides and isolates,
     /// zero-width spaces and joiners, the BOM, soft hyphen, tags) or a line/paragraph separator is
     /// drawn as a visible escape, never passed to the terminal, whatever the width table says.
-    @Test func everyControlFormatAndSeparatorCharacterIsEscaped() {
-        var leaked: [String] = []
-        for v in UInt32(0)...0x10FFFF {
-            guard let scalar = Unicode.Scalar(v) else { continue }
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator:
-                var glyphs: [Glyph] = []
-                Glyphs.forEach(in: String(Character(scalar))) { glyphs.append($0); return true }
-                if !(glyphs.count == 1 && glyphs[0].isEscape) && !glyphs.isEmpty {
-                    leaked.append(String(v, radix: 16))
+    @Test func everyControlFormatAndSeparatorCharacterIsEscaped() async {
+        // Every code point: seconds in a debug build, so off the cooperative pool.
+        let leaked = await offPool { () -> [String] in
+            var leaked: [String] = []
+            for v in UInt32(0)...0x10FFFF {
+                guard let scalar = Unicode.Scalar(v) else { continue }
+                switch scalar.properties.generalCategory {
+                case .control, .format, .lineSeparator, .paragraphSeparator:
+                    var glyphs: [Glyph] = []
+                    Glyphs.forEach(in: String(Character(scalar))) { glyphs.append($0); return true }
+                    if !(glyphs.count == 1 && glyphs[0].isEscape) && !glyphs.isEmpty {
+                        leaked.append(String(v, radix: 16))
+                    }
+                default:
+                    continue
                 }
-            default:
-                continue
             }
+            return leaked
         }
         #expect(leaked.isEmpty, "not escaped: \(leaked.prefix(40).joined(separator: " "))")
     }

@@ -1,6 +1,7 @@
 import GRPCCore
 import LiveGRPC
 import LiveReceiver
+import TestSupport
 import Testing
 import TraceFormats
 import TraceModel

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -9,28 +8,8 @@ import NIOHPACK
 import NIOHTTP2
 import NIOPosix
 import Synchronization
+import TestSupport
 import TraceFormats
-
-/// TraceFormatsTests' fixtures: bodies captured from the real Python exporters.
-let fixtureDirectory: String = {
-    let file = "\(#filePath)"
-    let tests = file[..<file.range(of: "/LiveGRPCTests/")!.lowerBound]
-    return tests + "/TraceFormatsTests/Fixtures/"
-}()
-
-/// The OTLP protobuf `ExportTraceServiceRequest`s the Python exporter sent (4-byte big-endian
-/// length prefixes); the same message is what its gRPC exporter puts in a gRPC frame.
-func pythonProtobufBodies() throws -> [[UInt8]] {
-    let all = try TraceLoader.readFile(fixtureDirectory + "python-otel-otlp.binpb.list")
-    var bodies: [[UInt8]] = []
-    var i = 0
-    while i + 4 <= all.count {
-        let n = Int(all[i]) << 24 | Int(all[i + 1]) << 16 | Int(all[i + 2]) << 8 | Int(all[i + 3])
-        bodies.append(Array(all[(i + 4)..<(i + 4 + n)]))
-        i += 4 + n
-    }
-    return bodies
-}
 
 /// Collects the receiver's log lines.
 final class LogLines: Sendable {
@@ -195,26 +174,4 @@ struct RawHTTP2 {
 func grpcFrame(_ message: [UInt8], compressed: Bool = false, claimedLength: Int? = nil) -> [UInt8] {
     let n = UInt32(claimedLength ?? message.count)
     return [compressed ? 1 : 0, UInt8(n >> 24), UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF)] + message
-}
-
-/// Gzip-compresses `bytes` with the system zlib (window bits 15 + 16 ask for the gzip wrapper).
-func gzip(_ bytes: [UInt8]) -> [UInt8] {
-    var stream = z_stream()
-    let ok = deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                           Int32(MemoryLayout<z_stream>.size))
-    precondition(ok == Z_OK)
-    defer { deflateEnd(&stream) }
-    var input = bytes
-    var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
-    let produced: Int = input.withUnsafeMutableBufferPointer { inBuf in
-        out.withUnsafeMutableBufferPointer { outBuf in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = UInt32(inBuf.count)
-            stream.next_out = outBuf.baseAddress
-            stream.avail_out = UInt32(outBuf.count)
-            precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-            return outBuf.count - Int(stream.avail_out)
-        }
-    }
-    return Array(out[0..<produced])
 }

@@ -1,6 +1,7 @@
 import LiveReceiver
 import LocalHTTP
 import Testing
+import TestSupport
 import TraceFormats
 import TraceModel
 
@@ -208,12 +209,12 @@ import TraceModel
         let server = try await r.listen(host: "127.0.0.1", port: 0)
         let big = otlpJSON((0..<40).map { span("c", String(format16($0 + 1))) })
         #expect(big.count > 2_000)
-        let (status, headers, body) = try await send(server.baseURL + "/v1/traces", body: big, type: "application/json")
+        let (status, headers, body) = try await fetch(server.baseURL + "/v1/traces", method: "POST", body: big, type: "application/json")
         #expect(status == 413)
         #expect(headers["content-type"] == "application/json")
         #expect(body.contains("larger than 2000 bytes"))
         // A small one on the same server still goes through.
-        let (ok, _, _) = try await send(server.baseURL + "/v1/traces", body: otlpJSON([span("c", "1")]), type: "application/json")
+        let (ok, _, _) = try await fetch(server.baseURL + "/v1/traces", method: "POST", body: otlpJSON([span("c", "1")]), type: "application/json")
         #expect(ok == 200)
         await server.shutdown()
     }

@@ -1,6 +1,6 @@
-import CZlib
 import LiveReceiver
 import LocalHTTP
+import TestSupport
 import TraceFormats
 import TraceModel
 import TerminalText
@@ -10,26 +10,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// TraceFormatsTests' fixtures: bodies captured from the real Python exporters.
-let fixtureDirectory: String = {
-    let file = "\(#filePath)"
-    let tests = file[..<file.range(of: "/LiveReceiverTests/")!.lowerBound]
-    return tests + "/TraceFormatsTests/Fixtures/"
-}()
-
-/// The OTLP/HTTP protobuf bodies the Python exporter sent (4-byte big-endian length prefixes).
-func pythonProtobufBodies() throws -> [[UInt8]] {
-    let all = try TraceLoader.readFile(fixtureDirectory + "python-otel-otlp.binpb.list")
-    var bodies: [[UInt8]] = []
-    var i = 0
-    while i + 4 <= all.count {
-        let n = Int(all[i]) << 24 | Int(all[i + 1]) << 16 | Int(all[i + 2]) << 8 | Int(all[i + 3])
-        bodies.append(Array(all[(i + 4)..<(i + 4 + n)]))
-        i += 4 + n
-    }
-    return bodies
-}
 
 /// The Zipkin v2 JSON body the Python Zipkin exporter sent.
 func pythonZipkinBody() throws -> [UInt8] {
@@ -61,27 +41,6 @@ func post(_ path: String, _ body: [UInt8], type: String?, encoding: String? = ni
     return HTTPRequest(method: "POST", target: path, headers: headers, body: body)
 }
 
-/// Gzip-compresses `bytes` with the system zlib (window bits 15 + 16 ask for the gzip wrapper).
-func gzip(_ bytes: [UInt8]) -> [UInt8] {
-    var stream = z_stream()
-    let ok = deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                           Int32(MemoryLayout<z_stream>.size))
-    precondition(ok == Z_OK)
-    defer { deflateEnd(&stream) }
-    var input = bytes
-    var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
-    let produced: Int = input.withUnsafeMutableBufferPointer { inBuf in
-        out.withUnsafeMutableBufferPointer { outBuf in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = UInt32(inBuf.count)
-            stream.next_out = outBuf.baseAddress
-            stream.avail_out = UInt32(outBuf.count)
-            precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-            return outBuf.count - Int(stream.avail_out)
-        }
-    }
-    return Array(out[0..<produced])
-}
 
 /// The body bytes of a complete response.
 func bytes(_ response: HTTPResponse) -> [UInt8] {
@@ -131,12 +90,6 @@ struct ProtoFields {
     }
 
     func string(_ field: Int) -> String? { bytes[field].map { String(decoding: $0, as: UTF8.self) } }
-}
-
-/// A unique path for a file in the temporary directory.
-func temporaryPath(_ name: String) -> String {
-    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-    return "\(dir)/spanscope-live-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-\(name)"
 }
 
 /// Removes a file, ignoring errors.

@@ -1,29 +1,7 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import LocalHTTP
+import TestSupport
 import Testing
 import TraceModel
-
-/// Sends one request with URLSession and returns status, headers and body.
-func fetch(_ url: String, method: String = "GET", body: [UInt8]? = nil) async throws -> (Int, [String: String], String) {
-    var request = URLRequest(url: URL(string: url)!)
-    // Far past the default 60 s: in the full parallel suite on two cores the server's tasks can
-    // wait that long for a cooperative thread.
-    request.timeoutInterval = 180
-    request.httpMethod = method
-    if let body { request.httpBody = Data(body) }
-    return try await withCheckedThrowingContinuation { continuation in
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error { continuation.resume(throwing: error); return }
-            let http = response as! HTTPURLResponse
-            var headers: [String: String] = [:]
-            for (k, v) in http.allHeaderFields { headers[(k as! String).lowercased()] = v as? String }
-            continuation.resume(returning: (http.statusCode, headers, String(decoding: data ?? Data(), as: UTF8.self)))
-        }.resume()
-    }
-}
 
 @Suite struct LocalHTTPTests {
     @Test func aBusyPortIsRecognisedByItsErrorCode() async throws {

@@ -2,22 +2,19 @@ import Foundation
 import LocalHTTP
 @testable import RemoteSources
 import Synchronization
+import TestSupport
 import Testing
 import TraceFormats
 import TraceModel
 
-/// Files in this target's Fixtures folder and the repository's SampleTraces.
-let testsDirectory: String = {
-    let file = "\(#filePath)"
-    return String(file[..<file.range(of: "/RemoteClientTests.swift")!.lowerBound])
-}()
-
+/// A file in this target's Fixtures folder.
 func fixture(_ name: String) throws -> [UInt8] {
-    try TraceLoader.readFile(testsDirectory + "/Fixtures/" + name)
+    try TraceLoader.readFile(testsDirectory + "/RemoteSourcesTests/Fixtures/" + name)
 }
 
+/// A file in the repository's SampleTraces.
 func sampleTrace(_ name: String) throws -> [UInt8] {
-    try TraceLoader.readFile(testsDirectory + "/../../SampleTraces/" + name)
+    try TraceLoader.readFile(sampleDirectory + "/" + name)
 }
 
 /// A backend double: answers by path from a table, records every request target.

@@ -1,20 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceFormats
 import TraceModel
 @testable import Reports
 
-let checkFixtures: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(2)
-    return parts.joined(separator: "/") + "/TraceFormatsTests/Fixtures/"
-}()
-
 /// `spanscope check`'s report: only what was found, a JSON form with every key, and the exit status.
 @Suite struct CheckReportTests {
     func file(_ name: String) throws -> CheckReport.File {
-        CheckReport.File(path: name, document: try TraceLoader.load(path: checkFixtures + name))
+        CheckReport.File(path: name, document: try TraceLoader.load(path: fixtureDirectory + name))
     }
 
     @Test func textNamesOnlyTheFlagsFoundWithCounts() throws {
@@ -67,7 +62,7 @@ let checkFixtures: String = {
 
 @Suite struct SummaryTokenKeysTests {
     @Test func cachedAndReasoningTokensPerTraceAndPerModel() throws {
-        let doc = try TraceLoader.load(path: checkFixtures + "jaeger-ui-genai-test-trace.json")
+        let doc = try TraceLoader.load(path: fixtureDirectory + "jaeger-ui-genai-test-trace.json")
         let object = try JSONSerialization.jsonObject(with: Data(SummaryJSON.encode(doc, prices: .standard))) as! [String: Any]
         let trace = (object["traces"] as! [[String: Any]])[0]
         #expect(trace["cache_read_tokens"] as? Int == 4_140)

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceFormats
@@ -10,7 +11,7 @@ import TraceModel
 
 /// Two traces of the bundled samples, by id prefix.
 func sampleTrace(_ file: String, _ prefix: String) throws -> Trace {
-    let doc = try TraceLoader.load(path: samples + file)
+    let doc = try TraceLoader.load(path: sampleDirectory + "/" + file)
     return doc.traces[try TraceIDLookup.resolve(prefix, in: doc.traces, source: file)]
 }
 

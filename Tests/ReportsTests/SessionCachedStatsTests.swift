@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceFormats
@@ -39,7 +40,7 @@ import TraceModel
     }
 
     static func file() throws -> String {
-        let path = IndexedSummaryTests.temporaryFile("sessions-cached.jsonl")
+        let path = temporaryPath("sessions-cached.jsonl")
         let lines = [
             line(1, conversation: "conv-A", start: 0, end: 1000, prompt: 1000, completion: 100, cached: 400),
             line(2, conversation: "conv-A", start: 2000, end: 2500, prompt: 500, completion: 50, cached: 100),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceFormats
@@ -14,7 +15,7 @@ import TraceModel
 /// llama call is unpriced; the timed-out call has no tokens.
 @Suite struct StatsReportTests {
     func table(_ by: StatsGrouping, where query: String? = nil) throws -> [String: Any] {
-        let doc = try TraceLoader.load(path: samples + "openllmetry-triage-batch.otlp.jsonl")
+        let doc = try TraceLoader.load(path: sampleDirectory + "/" + "openllmetry-triage-batch.otlp.jsonl")
         let stats = TraceStats.groups(doc.traces, by: by, where: try query.map { try TraceQuery($0) })
         return try JSONSerialization.jsonObject(with: Data(StatsJSON.encode(stats))) as! [String: Any]
     }
@@ -85,7 +86,7 @@ import TraceModel
         #expect(json["traces"] as? Int == 2)
         let groups = json["groups"] as! [[String: Any]]
         #expect(groups.map { $0["key"] as! String } == ["gpt-4o-mini", "llama-3.1-8b-instruct"])
-        let doc = try TraceLoader.load(path: samples + "openinference-incident-qa.otlp.json")
+        let doc = try TraceLoader.load(path: sampleDirectory + "/" + "openinference-incident-qa.otlp.json")
         let sessions = TraceStats.groups(doc.traces, by: .session)
         let object = try JSONSerialization.jsonObject(with: Data(StatsJSON.encode(sessions))) as! [String: Any]
         let row = (object["groups"] as! [[String: Any]])[0]
@@ -97,7 +98,7 @@ import TraceModel
     /// 28557.02 ms, p99 = 29721.0 ms.
     @Test("the text table: a heading, one row per group, costs in full")
     func text() throws {
-        let doc = try TraceLoader.load(path: samples + "openllmetry-triage-batch.otlp.jsonl")
+        let doc = try TraceLoader.load(path: sampleDirectory + "/" + "openllmetry-triage-batch.otlp.jsonl")
         let text = StatsText.render(TraceStats.groups(doc.traces, by: .model), query: "")
         #expect(text == """
             stats by model · 3 traces · 2 groups

@@ -1,19 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceFormats
 import TraceModel
 @testable import Reports
 
-let samples: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    return parts.joined(separator: "/") + "/SampleTraces/"
-}()
-
 /// The summary JSON of a sample, parsed back with Foundation (an independent reader).
 func summary(_ name: String) throws -> [[String: Any]] {
-    let doc = try TraceLoader.load(path: samples + name)
+    let doc = try TraceLoader.load(path: sampleDirectory + "/" + name)
     let bytes = SummaryJSON.encode(doc, prices: .standard)
     let object = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
     return object["traces"] as! [[String: Any]]
@@ -134,8 +129,8 @@ func near(_ a: Any?, _ b: Double, _ tolerance: Double = 1e-9) -> Bool {
     @Test(arguments: ["rag-pipeline.otlp.json", "agent-parallel-tools.otlp.jsonl", "openinference-incident-qa.otlp.json",
                       "openllmetry-triage-batch.otlp.jsonl", "seed-agent-tool.json"])
     func summaryDetailGivesTheSameSummary(_ name: String) throws {
-        let full = try TraceLoader.load(paths: [samples + name], detail: .full)
-        let lean = try TraceLoader.load(paths: [samples + name], detail: .summary)
+        let full = try TraceLoader.load(paths: [sampleDirectory + "/" + name], detail: .full)
+        let lean = try TraceLoader.load(paths: [sampleDirectory + "/" + name], detail: .summary)
         #expect(SummaryJSON.encode(full, prices: .standard) == SummaryJSON.encode(lean, prices: .standard))
         if name.contains("otlp") {
             // And it really is leaner: message texts are not kept.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceFormats
@@ -11,7 +12,7 @@ import TraceModel
     let batch = "openllmetry-triage-batch.otlp.jsonl"
 
     @Test func jsonTotalsAreTheSumsOfTheTraces() throws {
-        let doc = try TraceLoader.load(path: samples + batch)
+        let doc = try TraceLoader.load(path: sampleDirectory + "/" + batch)
         let object = try JSONSerialization.jsonObject(with: Data(SummaryJSON.encode(doc, prices: .standard))) as! [String: Any]
         let traces = object["traces"] as! [[String: Any]]
         let totals = try #require(object["totals"] as? [String: Any])
@@ -33,20 +34,20 @@ import TraceModel
     }
 
     @Test func textEndsWithATotalsBlockOnlyForSeveralTraces() throws {
-        let several = SummaryText.render(try TraceLoader.load(path: samples + batch), prices: .standard)
+        let several = SummaryText.render(try TraceLoader.load(path: sampleDirectory + "/" + batch), prices: .standard)
         let lines = several.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let start = try #require(lines.firstIndex { $0.hasPrefix("all ") && $0.hasSuffix(" traces") })
         #expect(lines[start + 1].hasPrefix("  ") && lines[start + 1].contains(" spans · "))
         #expect(lines[start + 2].hasPrefix("  model "))
 
-        let one = SummaryText.render(try TraceLoader.load(path: samples + "rag-pipeline.otlp.json"), prices: .standard)
+        let one = SummaryText.render(try TraceLoader.load(path: sampleDirectory + "/" + "rag-pipeline.otlp.json"), prices: .standard)
         #expect(!one.contains("\nall "))
-        #expect(one.hasPrefix(samples + "rag-pipeline.otlp.json: OTLP JSON, 1 trace\n"))
+        #expect(one.hasPrefix(sampleDirectory + "/" + "rag-pipeline.otlp.json: OTLP JSON, 1 trace\n"))
     }
 
     @Test func failedCallsAreCountedInTheirModelsRow() throws {
         // The batch's third trace: one gpt-4o-mini call that timed out without tokens.
-        let doc = try TraceLoader.load(path: samples + batch)
+        let doc = try TraceLoader.load(path: sampleDirectory + "/" + batch)
         let text = SummaryText.render(doc, prices: .standard)
         #expect(text.contains("(1 failed)"))
     }

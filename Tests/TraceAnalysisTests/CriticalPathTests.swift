@@ -1,3 +1,4 @@
+import Synthetic
 import Testing
 import TraceModel
 @testable import TraceAnalysis
@@ -154,7 +155,7 @@ import TraceModel
     /// Randomised traces: the fast walk agrees with a direct, quadratic reading of Jaeger's
     /// rules, and its segments always tile the root exactly.
     @Test func agreesWithAStraightforwardReferenceOnRandomTraces() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let trace = Self.randomTrace(&rng, spans: 1 + Int(rng.next() % 40))
             let fast = CriticalPath.compute(trace)
@@ -246,7 +247,7 @@ import TraceModel
 
     /// A random tree with coarse times, so ties, touching edges, zero lengths and children
     /// outside their parents all happen often.
-    static func randomTrace(_ rng: inout SplitMix, spans count: Int) -> Trace {
+    static func randomTrace(_ rng: inout SplitMix64, spans count: Int) -> Trace {
         var spans: [Span] = []
         for i in 0..<count {
             let start = Int64(rng.next() % 12)
@@ -256,18 +257,5 @@ import TraceModel
                               name: "s\(i)", startNanos: start, endNanos: start + length))
         }
         return Trace(id: TraceID("r"), spans: spans)
-    }
-}
-
-/// A small deterministic random generator (SplitMix64) so failures reproduce.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceAnalysis
@@ -39,15 +39,8 @@ import TraceModel
         })
     }()
 
-    /// `body`'s result, computed on a thread of its own rather than on the cooperative pool.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { (done: CheckedContinuation<T, Never>) in
-            Thread { done.resume(returning: body()) }.start()
-        }
-    }
-
     @Test func millionDeepChainCriticalPath() async {
-        let (count, first, middle, last, contiguous) = await Self.offPool {
+        let (count, first, middle, last, contiguous) = await offPool {
             let path = CriticalPath.compute(Self.chain)
             return (path.count, path.first, path[Self.n - 1], path.last,
                     zip(path, path.dropFirst()).allSatisfy { $0.endNanos == $1.startNanos })
@@ -61,7 +54,7 @@ import TraceModel
     }
 
     @Test func millionDeepChainStatisticsAndSearch() async {
-        let (spanCount, half, selfTimes, slowest, matches) = await Self.offPool {
+        let (spanCount, half, selfTimes, slowest, matches) = await offPool {
             let stats = TraceStatistics(trace: Self.chain, prices: .standard)
             let half = stats.subtree(of: Self.n / 2)
             return (stats.trace.spanCount, (half.spanCount, half.durationNanos),
@@ -78,7 +71,7 @@ import TraceModel
     }
 
     @Test func millionSiblingsCriticalPath() async {
-        let (count, allItems, first, last, contiguous) = await Self.offPool {
+        let (count, allItems, first, last, contiguous) = await offPool {
             let path = CriticalPath.compute(Self.siblings)
             return (path.count, path.allSatisfy { Self.siblings.spans[$0.span].name == "item" && $0.durationNanos == 1 },
                     path.first?.startNanos, path.last?.endNanos,
@@ -92,7 +85,7 @@ import TraceModel
     }
 
     @Test func millionSiblingsStatistics() async {
-        let (rootSelf, spanCount, calls, cost, costliestStart) = await Self.offPool {
+        let (rootSelf, spanCount, calls, cost, costliestStart) = await offPool {
             let stats = TraceStatistics(trace: Self.siblings, prices: .standard)
             let root = Self.siblings.rootIndex!
             let totals = stats.subtree(of: root)

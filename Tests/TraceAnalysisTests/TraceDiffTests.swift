@@ -1,3 +1,4 @@
+import Synthetic
 import Testing
 import TraceModel
 @testable import TraceAnalysis
@@ -300,7 +301,7 @@ func chat(_ model: String, _ prompt: String, _ answer: String, tokens: (Int64, I
     }
 
     @Test func everySpanInExactlyOneStepOnRandomTrees() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for round in 0..<30 {
             let a = randomTrace(&rng, spans: 1 + Int(rng.next() % 60), id: "a\(round)")
             let b = randomTrace(&rng, spans: Int(rng.next() % 60), id: "b\(round)")
@@ -327,7 +328,7 @@ func chat(_ model: String, _ prompt: String, _ answer: String, tokens: (Int64, I
 }
 
 /// A random tree of `spans` spans with names from a small set (so they repeat) and a few orphans.
-func randomTrace(_ rng: inout SplitMix, spans: Int, id: String) -> Trace {
+func randomTrace(_ rng: inout SplitMix64, spans: Int, id: String) -> Trace {
     let names = ["llm", "tool", "search", "retry", "answer"]
     var out: [Span] = []
     for i in 0..<spans {
@@ -358,7 +359,7 @@ func randomTrace(_ rng: inout SplitMix, spans: Int, id: String) -> Trace {
     }
 
     @Test func matchesAreALongestCommonSubsequence() throws {
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for _ in 0..<300 {
             let x = (0..<Int(rng.next() % 30)).map { _ in Int(rng.next() % 4) }
             let y = (0..<Int(rng.next() % 30)).map { _ in Int(rng.next() % 4) }

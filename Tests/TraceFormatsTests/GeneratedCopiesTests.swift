@@ -1,5 +1,6 @@
 import Foundation
 import Synthetic
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceFormats

@@ -1,4 +1,5 @@
 import Synthetic
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceFormats

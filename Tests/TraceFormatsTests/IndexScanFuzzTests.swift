@@ -1,3 +1,5 @@
+import Synthetic
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceFormats
@@ -7,22 +9,8 @@ import TraceModel
 /// backslash runs of every length, multibyte UTF-8, brackets inside strings, strings that
 /// straddle 16-, 32- and 64-byte blocks, and whitespace between tokens.
 @Suite struct IndexScanFuzzTests {
-    /// SplitMix64 (Steele, Lea & Flood, "Fast Splittable Pseudorandom Number Generators", 2014):
-    /// the same file on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// JSON string contents (as written in the file, escapes included) that stress the scan.
-    static func hostile(_ r: inout Random, length: Int) -> String {
+    static func hostile(_ r: inout SplitMix64, length: Int) -> String {
         let pieces = [#"\""#, #"\\"#, #"\\\""#, #"\\\\"#, #"\\\\\\\""#, #"\n"#, #"\t"#, #"\/"#, #"\u00e9"#,
                       #"\ud83d\ude00"#, "é", "😀", "中文", "{", "}", "[", "]", ":", ",", " ", #"\u005c"#]
         var s = ""
@@ -39,7 +27,7 @@ import TraceModel
     /// A line of JSON where tokens may have whitespace between them.
     struct Writer {
         var out = ""
-        var r: Random
+        var r: SplitMix64
         mutating func gap() {
             switch r.below(8) {
             case 0: out += " "
@@ -51,7 +39,7 @@ import TraceModel
     }
 
     static func file(seed: UInt64, lines: Int) -> String {
-        var w = Writer(r: Random(state: seed))
+        var w = Writer(r: SplitMix64(seed: seed))
         let traces = ["1", "a", "7", "e"].map { String(repeating: $0, count: 31) + "1" }
         var spanNumber = 0
         for line in 0..<lines {
@@ -152,4 +140,9 @@ private extension String {
         let hex = String(n + 1, radix: 16)
         self = String(repeating: "0", count: 32 - hex.count) + hex
     }
+}
+
+extension SplitMix64 {
+    /// A number in 0..<n (the slight modulo bias does not matter to a test).
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

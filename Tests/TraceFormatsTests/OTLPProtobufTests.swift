@@ -1,24 +1,12 @@
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceFormats
 
 @Suite struct OTLPProtobufTests {
-    /// The bodies the Python OTLP/HTTP exporter sent, in the order sent.
-    func capturedBodies() throws -> [[UInt8]] {
-        let all = try TraceLoader.readFile(fixtureDirectory + "python-otel-otlp.binpb.list")
-        var bodies: [[UInt8]] = []
-        var i = 0
-        while i + 4 <= all.count {
-            let n = Int(all[i]) << 24 | Int(all[i + 1]) << 16 | Int(all[i + 2]) << 8 | Int(all[i + 3])
-            bodies.append(Array(all[(i + 4)..<(i + 4 + n)]))
-            i += 4 + n
-        }
-        return bodies
-    }
-
     @Test func decodesTheRealPythonExporterAndAgreesWithItsZipkinTwin() throws {
         var collector = SpanCollector()
-        for body in try capturedBodies() {
+        for body in try pythonProtobufBodies() {
             let result = try OTLPProtobuf.read(body, into: &collector)
             #expect(result.rejected == 0 && result.accepted == 1)
         }
@@ -48,7 +36,7 @@ import TraceModel
     }
 
     @Test func truncatedAndGarbageBodiesAreErrorsNotCrashes() throws {
-        let body = try capturedBodies()[0]
+        let body = try pythonProtobufBodies()[0]
         var collector = SpanCollector()
         for cut in stride(from: 1, to: body.count, by: 7) {
             _ = try? OTLPProtobuf.read(Array(body[0..<cut]), into: &collector)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import TraceModel
 import TraceWriters
@@ -89,8 +90,7 @@ import TraceWriters
 
     @Test func otlpProtobufSingleRequestAndItsHostileVariants() throws {
         let framed = try TraceLoader.readFile(fixtureDirectory + "python-otel-otlp.binpb.list")
-        let length = Int(framed[0]) << 24 | Int(framed[1]) << 16 | Int(framed[2]) << 8 | Int(framed[3])
-        let single = Array(framed[4..<(4 + length)])
+        let single = try #require(try pythonProtobufBodies().first)
         // The file holds three requests of one span each.
         let doc = try TraceLoader.decode(single, source: "one.binpb")
         #expect(doc.format == "OTLP protobuf" && doc.spanCount == 1)

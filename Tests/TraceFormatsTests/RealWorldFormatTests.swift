@@ -1,12 +1,7 @@
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceFormats
-
-let fixtureDirectory: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast()
-    return parts.joined(separator: "/") + "/Fixtures/"
-}()
 
 func fixture(_ name: String) throws -> TraceDocument {
     try TraceLoader.load(path: fixtureDirectory + name)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import TraceModel
 import TerminalText
@@ -6,12 +7,6 @@ import TraceWriters
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A fresh temporary directory for one test.
-func temporaryDirectory() -> String {
-    var template = Array("/tmp/spanscope-test-XXXXXX".utf8CString)
-    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-}
 
 func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     try AtomicFile.write(bytes, to: path)

@@ -1,25 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceFormats
 
-/// The repository's SampleTraces folder, found from this file's path.
-let sampleDirectory: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    return parts.joined(separator: "/") + "/SampleTraces"
-}()
-
 func sample(_ name: String) throws -> TraceDocument {
     try TraceLoader.load(path: sampleDirectory + "/" + name)
-}
-
-/// `body`'s result, computed on a thread of its own: seconds of synchronous work on Swift's
-/// cooperative pool (one thread per core) starve the async tests running beside it.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { (done: CheckedContinuation<T, Never>) in
-        Thread { done.resume(returning: body()) }.start()
-    }
 }
 
 func decode(_ text: String, source: String = "test.json") throws(TraceFormatError) -> TraceDocument {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synthetic
+import TestSupport
 import Testing
 import TraceModel
 @testable import TraceFormats

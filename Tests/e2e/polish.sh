@@ -148,9 +148,11 @@ keys q
 check_restored copy 0
 
 step="listen --max-spans evicts the oldest trace"
+# The log exists before the first look: the background shell may not have opened it yet.
+: > "$work/listen.out"
 "$bin" listen --no-ui --port 0 --max-spans 3 > "$work/listen.out" 2> "$work/listen.err" &
 listener=$!
-for i in $(seq 50); do grep -q "listening on" "$work/listen.out" && break; sleep 0.1; done
+for i in $(seq 100); do grep -q "listening on" "$work/listen.out" && break; kill -0 "$listener" 2>/dev/null || break; sleep 0.1; done
 address=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/listen.out")
 [ -n "$address" ] || { kill "$listener"; fail "listen printed no address: $(cat "$work/listen.out" "$work/listen.err")"; }
 span() { printf '{"traceId":"%s","spanId":"%s","name":"s","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000001000000000"}' "$1" "$2"; }

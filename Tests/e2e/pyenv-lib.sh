@@ -57,7 +57,8 @@ use_venv() {
 listen_port() {
   local port=""
   for _ in $(seq 1 100); do
-    port=$(sed -n "s/^spanscope: $3 http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1")
+    # The log may not exist yet: the background shell opens it after this loop starts.
+    port=$(sed -n "s/^spanscope: $3 http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1" 2>/dev/null)
     [ -n "$port" ] && break
     kill -0 "$2" 2>/dev/null || break
     sleep 0.1
