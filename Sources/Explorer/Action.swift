@@ -1,3 +1,4 @@
+import TraceAnalysis
 import TraceModel
 
 /// A key press, decoded by the terminal backend.
@@ -203,6 +204,11 @@ public enum Action: Hashable, Sendable {
     case traceDecoded(DecodedTrace)
     /// The runner answered `Command.fetchTrace` or `Command.search`.
     case remoteAnswered(RemoteAnswer)
+    /// The runner answered `Command.computeWorkbench` or `Command.indexStats`: the table fills
+    /// its waiting level if that is still on screen, else the answer is dropped.
+    case workbenchComputed(WorkbenchAnswer)
+    /// How far `Command.indexStats` with this ticket got: `read` of the index's `total` traces.
+    case workbenchProgress(ticket: Int, read: Int, total: Int)
 }
 
 /// A side effect that `update` asks the runner to perform (bubbletea-style); results come back as actions.
@@ -220,6 +226,15 @@ public enum Command: Hashable, Sendable {
     case fetchTrace(ticket: Int, id: TraceID)
     /// Run the backend search again; answer with `Action.remoteAnswered`.
     case search(ticket: Int)
+    /// Work out a workbench table off the UI thread (`WorkbenchJob.run`); answer with `Action.workbenchComputed`.
+    case computeWorkbench(WorkbenchJob)
+    /// Work out the stats table by `by` over the traces of a file read through its index that
+    /// match `query` ("" for all), a batch of traces at a time; answer with `Action.workbenchComputed`
+    /// (`WorkbenchAnswer(ticket:stats:)`).
+    case indexStats(ticket: Int, by: StatsGrouping, query: String)
+    /// The table `Command.indexStats` with this ticket works out is no longer wanted (Esc): stop
+    /// reading the file for it. Nothing answers.
+    case stopIndexStats(ticket: Int)
 }
 
 extension Action {

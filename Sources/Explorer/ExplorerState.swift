@@ -233,6 +233,10 @@ public struct ExplorerState: Sendable {
     public internal(set) var clockSkewAdjustment = false
     /// The workbench a trace was opened from, where Esc in that trace goes back to.
     public internal(set) var workbenchReturn: WorkbenchSession?
+    /// The last ticket given to a workbench job (`WorkbenchJob`); answers to older ones are dropped.
+    var workbenchTicket = 0
+    /// Workbench tables over at most this many spans are worked out inside `update`, larger ones off the UI thread.
+    var workbenchInlineSpans = ExplorerState.inlineWorkbenchSpans
 
     /// Opens `document`: a single trace directly, several as a list (or `traceID` directly when given).
     ///

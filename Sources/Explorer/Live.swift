@@ -123,7 +123,6 @@ extension ExplorerState {
             list.top = p - offset
         }
         clampList()
-        refreshWorkbench()
 
         // The open trace.
         guard let s = session else { return }

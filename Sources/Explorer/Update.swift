@@ -29,7 +29,8 @@ extension ExplorerState {
     /// Applies `action` in place (what `update` does on a copy); returns the side effect, if any.
     public mutating func apply(_ action: Action) -> Command? {
         switch action {
-        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded: break
+        case .resize, .wrote, .copied, .documentUpdated, .remoteAnswered, .indexProgress, .traceDecoded, .workbenchComputed,
+             .workbenchProgress: break
         default: message = nil
         }
         switch action {
@@ -46,6 +47,11 @@ extension ExplorerState {
             return click(event)
         case .documentUpdated(let update):
             applyLiveUpdate(update)
+            return refreshWorkbench()
+        case .workbenchComputed(let answer):
+            return applyWorkbenchAnswer(answer)
+        case .workbenchProgress(let ticket, let read, let total):
+            applyWorkbenchProgress(ticket: ticket, read: read, total: total)
             return nil
         case .indexProgress(let batch):
             return applyIndexBatch(batch)
@@ -447,8 +453,7 @@ extension ExplorerState {
             message = "this file holds one trace"
         case .openStats, .openCalls:
             view = .trace(s)
-            openWorkbenchView(action)
-            return Step(leave: true)
+            return Step(leave: true, command: openWorkbenchView(action))
         default:
             return nil
         }
@@ -601,8 +606,7 @@ extension ExplorerState {
             compareWithMarked()
             if case .compare = view { return nil }
         case .openStats, .openSessions, .openCalls:
-            openWorkbenchView(action)
-            return nil
+            return openWorkbenchView(action)
         default:
             break
         }

@@ -6,23 +6,13 @@ import TerminalText
 /// deeper with Enter and back with Esc, and opening a trace at a span.
 extension ExplorerState {
     /// `%`, `@` and `L` from the trace list or a trace: opens that view over what is shown.
-    mutating func openWorkbenchView(_ action: Action) {
-        let prices = self.prices, sessionKeys = self.sessionKeys
+    mutating func openWorkbenchView(_ action: Action) -> Command? {
+        if indexed != nil, session == nil { return openIndexedWorkbench(action) }
         switch action {
-        case .openStats:
-            openWorkbench({ traces, _, _ in
-                .stats(ExplorerState.statsLevel(traces, facts: nil, by: .name, prices: prices))
-            }, needsFacts: false)
-        case .openSessions:
-            openWorkbench({ traces, facts, _ in
-                .sessions(ExplorerState.sessionsLevel(traces, facts: facts ?? TraceFacts.compute(traces, prices: prices, sessionKeys: sessionKeys)))
-            }, needsFacts: true)
-        case .openCalls:
-            openWorkbench({ traces, _, oneTrace in
-                .calls(CallsLevel(rows: LLMCallRanking.rows(traces, prices: prices), oneTrace: oneTrace))
-            }, needsFacts: false)
-        default:
-            break
+        case .openStats: return openWorkbench(.stats(.name))
+        case .openSessions: return openWorkbench(.sessions)
+        case .openCalls: return openWorkbench(.calls(oneTrace: session != nil))
+        default: return nil
         }
     }
 
@@ -37,45 +27,44 @@ extension ExplorerState {
     /// covers now (the list's filter, or the trace it was opened from), keeping its grouping, its
     /// sort and the selected group, session or row. A group's spans or a session's thread, once
     /// opened, stay as they were: their rows point into the table they came from.
-    mutating func refreshWorkbench() {
-        guard case .workbench(let w) = view, w.levels.count == 1 else { return }
+    ///
+    /// One job per level is in flight: while one runs, newer data only marks it to run once more
+    /// when it answers, so a burst of updates costs two tables, not one per update.
+    mutating func refreshWorkbench() -> Command? {
+        guard case .workbench(var w) = view, w.levels.count == 1 else { return nil }
+        if case .computing(var c) = w.current {
+            c.again = true
+            w.levels[0] = .computing(c)
+            view = .workbench(w)
+            return nil
+        }
+        if var r = w.refresh {
+            r.again = true
+            w.refresh = r
+            view = .workbench(w)
+            return nil
+        }
+        let table: WorkbenchJob.Table
+        switch w.current {
+        case .stats(let l): table = .stats(l.table.grouping)
+        case .sessions: table = .sessions
+        case .calls(let l): table = .calls(oneTrace: l.oneTrace)
+        case .members, .thread, .computing: return nil
+        }
         var positions: [Int]
         var scope = w.scope
         if let origin = w.origin {
-            guard let i = document.traces.firstIndex(where: { $0.id == origin.trace.id }) else { return }
+            guard let i = document.traces.firstIndex(where: { $0.id == origin.trace.id }) else { return nil }
             positions = [i]
         } else {
             (positions, scope) = workbenchScope()
         }
         let traces = positions.map { document.traces[$0] }
-        let level: WorkbenchLevel
-        switch w.current {
-        case .stats(let old):
-            let by = old.table.grouping
-            let facts: [TraceFacts]? = by == .session ? documentFacts().pick(positions) : nil
-            var new = ExplorerState.statsLevel(traces, facts: facts, by: by, prices: prices)
-            let key = old.table.groups.indices.contains(old.selected) ? old.table.groups[old.selected].key : nil
-            new.selected = new.table.groups.firstIndex { $0.key == key } ?? old.selected
-            new.top = old.top
-            level = .stats(new)
-        case .sessions(let old):
-            var new = ExplorerState.sessionsLevel(traces, facts: documentFacts().pick(positions))
-            let id = old.sessions.indices.contains(old.selected) ? old.sessions[old.selected].id : nil
-            new.selected = new.sessions.firstIndex { $0.id == id } ?? old.selected
-            new.top = old.top
-            level = .sessions(new)
-        case .calls(let old):
-            var new = CallsLevel(rows: LLMCallRanking.rows(traces, prices: prices), oneTrace: old.oneTrace)
-            new.setSort(old.sort, descending: old.descending)
-            new.selected = old.selected
-            new.top = old.top
-            level = .calls(new)
-        case .members, .thread:
-            return
-        }
-        view = .workbench(WorkbenchSession(levels: [clamped(level, height: workbenchRows)], origin: w.origin,
-                                           positions: positions, ids: positions.map { document.traces[$0].id },
-                                           scope: scope))
+        let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: traces,
+                               facts: cachedFacts(positions), prices: prices, sessionKeys: sessionKeys)
+        w.refresh = WorkbenchRefresh(ticket: job.ticket, positions: positions, ids: traces.map(\.id), scope: scope)
+        view = .workbench(w)
+        return start(job)
     }
 
     /// A key in the workbench.
@@ -87,31 +76,56 @@ extension ExplorerState {
         let level = w.current
         let row = level.selected
         let selected = action.movedRow(from: row, last: level.count - 1, page: h)
+        var command: Command?
         switch action {
         case .back:
+            if case .computing(let c) = level {
+                message = "stopped computing \(c.table.title)"
+                command = stopCommand(level, w)
+                if let previous = c.previous {
+                    w.levels[w.levels.count - 1] = previous
+                    // Live data came while waiting: the table gone back to follows it.
+                    if c.again, command == nil {
+                        view = .workbench(w)
+                        return refreshWorkbench()
+                    }
+                    break
+                }
+            }
             if w.levels.count > 1 {
                 w.levels.removeLast()
                 break
             }
             leaveWorkbench(w)
-            return nil
+            return command
         case .traceList:
             if hasTraceList {
                 view = .list
                 clampList()
-                return nil
+                return stopCommand(level, w)
             }
             message = "this file holds one trace"
         case .cycleGrouping:
-            guard case .stats(let l) = level else {
+            let shown: WorkbenchLevel?
+            let by: StatsGrouping
+            if case .stats(let l) = level {
+                shown = level
+                by = l.table.grouping.next
+            } else if case .computing(let c) = level, case .stats(let g) = c.table {
+                // Regrouping again before the answer: the waiting level's job is given up.
+                shown = c.previous
+                by = g.next
+            } else {
                 message = "b groups the stats table (%)"
                 break
             }
-            let by = l.table.grouping.next
-            let traces = coveredTraces(w)
-            let facts = by == .session ? coveredFacts(w, traces) : nil
-            w.levels[w.levels.count - 1] = .stats(ExplorerState.statsLevel(traces, facts: facts, by: by, prices: prices))
-            message = "stats by \(by.rawValue)"
+            // A refresh for the old grouping is no longer wanted, but what it covers is the newest:
+            // the new grouping covers that (a stats table points at no trace, so nothing shown breaks).
+            if let r = w.refresh {
+                w = WorkbenchSession(levels: w.levels, origin: w.origin, positions: r.positions, ids: r.ids, scope: r.scope)
+            }
+            view = .workbench(w)
+            return regroup(by: by, showing: shown)
         case .cycleSort, .reverseSort:
             guard case .calls(var l) = level else {
                 message = "s and r sort the LLM calls (L)"
@@ -121,14 +135,67 @@ extension ExplorerState {
             w.levels[w.levels.count - 1] = .calls(l)
             message = "sorted by \(l.sort.title) \(l.descending ? "↓" : "↑")"
         case .activate:
-            if enterInWorkbench(&w) { return nil }
+            switch enterInWorkbench(&w) {
+            case .left: return nil
+            case .stay: break
+            case .computing(let job):
+                view = .workbench(w)
+                return start(job)
+            }
         default:
             break
         }
         if let selected { w.levels[w.levels.count - 1] = level.moved(selected: selected, top: level.top) }
         w.levels[w.levels.count - 1] = clamped(w.current, height: h)
         view = .workbench(w)
-        return nil
+        return command
+    }
+
+    /// `b`: the stats table by `by` in place of the one shown, `shown` staying on screen (under
+    /// the waiting line) until the new one comes.
+    private mutating func regroup(by: StatsGrouping, showing shown: WorkbenchLevel?) -> Command? {
+        guard case .workbench(var w) = view else { return nil }
+        message = "stats by \(by.rawValue)"
+        let ticket = nextWorkbenchTicket()
+        if indexed != nil, w.origin == nil {
+            w.levels[w.levels.count - 1] = .computing(ComputingLevel(ticket: ticket, table: .stats(by), traces: list.order.count,
+                                                                      spans: nil, previous: shown))
+            view = .workbench(w)
+            return .indexStats(ticket: ticket, by: by, query: list.query)
+        }
+        let job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices,
+                               sessionKeys: sessionKeys)
+        var waiting = ComputingLevel(ticket: ticket, table: .stats(by), traces: w.positions.count, spans: job.spanCount,
+                                     previous: shown)
+        // Live data that came while the job given up ran is not covered by this one either.
+        if case .computing(let replaced) = w.current { waiting.again = replaced.again }
+        w.levels[w.levels.count - 1] = .computing(waiting)
+        view = .workbench(w)
+        return start(job)
+    }
+
+    /// `%` on the list of a file read through its index: the stats table over the traces the
+    /// list shows, worked out by the CLI a batch of traces at a time (`Command.indexStats`).
+    /// Sessions and LLM calls need every trace in memory and say so.
+    private mutating func openIndexedWorkbench(_ action: Action) -> Command? {
+        guard action == .openStats else {
+            message = "@ and L need all traces in memory (--index never)"
+            return nil
+        }
+        guard let source = indexed, source.done, source.failure == nil else {
+            message = indexed?.failure.map { "cannot work out stats: \($0)" }
+                ?? "still reading the file: stats open once the scan is done"
+            return nil
+        }
+        let n = list.entries.count, shown = list.order.count
+        let scope = list.query.isEmpty ? Format.plural(n, "trace")
+            : "\(Format.grouped(Int64(shown))) of \(Format.plural(n, "trace")) matching \(list.query)"
+        let ticket = nextWorkbenchTicket()
+        workbenchReturn = nil
+        view = .workbench(WorkbenchSession(levels: [.computing(ComputingLevel(ticket: ticket, table: .stats(.name), traces: shown,
+                                                                               spans: nil, previous: nil))],
+                                           origin: nil, positions: [], ids: [], scope: scope))
+        return .indexStats(ticket: ticket, by: .name, query: list.query)
     }
 
     /// Rows of a workbench table.
@@ -141,7 +208,7 @@ extension ExplorerState {
     }
 
     /// Back from the workbench's first level: to the trace it was opened from, else to the list.
-    private mutating func leaveWorkbench(_ w: WorkbenchSession) {
+    mutating func leaveWorkbench(_ w: WorkbenchSession) {
         if var s = w.origin {
             s.keepSelectionVisible(height: traceRows(s), center: false)
             view = .trace(s)
@@ -151,45 +218,70 @@ extension ExplorerState {
         }
     }
 
-    /// Enter: a group's spans, a session's thread, or the trace at the selected span. True when
-    /// the workbench was left for a trace (the state's view is already set).
-    private mutating func enterInWorkbench(_ w: inout WorkbenchSession) -> Bool {
+    /// What Enter in the workbench did.
+    private enum Entered {
+        /// Nothing to open (an empty table), or a level opened at once.
+        case stay
+        /// The workbench was left for a trace (the state's view is already set).
+        case left
+        /// A waiting level was pushed for this job.
+        case computing(WorkbenchJob)
+    }
+
+    /// Enter: a group's spans (worked out by a job, off the UI thread when large), a session's
+    /// thread, or the trace at the selected span.
+    private mutating func enterInWorkbench(_ w: inout WorkbenchSession) -> Entered {
         let level = w.current
         let p = level.selected
-        guard p < level.count else { return false }
+        guard p < level.count else { return .stay }
         switch level {
         case .stats(let l):
+            if indexed != nil, w.origin == nil {
+                message = "a group's spans need all traces in memory (--index never)"
+                return .stay
+            }
             let group = l.table.groups[p]
-            let traces = coveredTraces(w)
-            let facts = l.table.grouping == .session ? coveredFacts(w, traces) : nil
-            let members = TraceStats.members(traces, by: l.table.grouping, key: group.key, facts: facts, prices: prices)
-            w.levels.append(.members(MembersLevel(grouping: l.table.grouping, key: group.key, members: members)))
+            let table = WorkbenchJob.Table.members(l.table.grouping, key: group.key)
+            let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: coveredTraces(w),
+                                   facts: cachedFacts(w), prices: prices, sessionKeys: sessionKeys)
+            w.levels.append(.computing(ComputingLevel(ticket: job.ticket, table: table, traces: w.positions.count,
+                                                      spans: job.spanCount, previous: nil)))
+            return .computing(job)
         case .sessions(let l):
+            // Only the session's traces are read (facts from the list's when it has them).
             let session = l.sessions[p]
             let traces = coveredTraces(w)
-            let facts = coveredFacts(w, traces)
-            w.levels.append(.thread(ThreadLevel(session: session, turns: Sessions.thread(session, traces: traces, facts: facts))))
+            let known = cachedFacts(w)
+            let turns = session.traces.map { t in
+                Sessions.turn(traces[t], position: t, facts: known?[t] ?? TraceFacts(trace: traces[t], prices: prices, sessionKeys: sessionKeys))
+            }
+            w.levels.append(.thread(ThreadLevel(session: session, turns: turns)))
         case .members(let l):
             let m = l.members[p]
-            return openFromWorkbench(w, position: m.trace, span: m.span, details: false)
+            return openFromWorkbench(w, position: m.trace, span: m.span, details: false) ? .left : .stay
         case .thread(let l):
             let turn = l.turns[p]
-            return openFromWorkbench(w, position: turn.trace, span: nil, details: false)
+            return openFromWorkbench(w, position: turn.trace, span: nil, details: false) ? .left : .stay
         case .calls(let l):
             let r = l.rows[p]
-            return openFromWorkbench(w, position: r.trace, span: r.span, details: true)
+            return openFromWorkbench(w, position: r.trace, span: r.span, details: true) ? .left : .stay
+        case .computing:
+            break
         }
-        return false
+        return .stay
     }
 
     /// Opens the trace at workbench position `position`, with `span` selected (and its details
     /// shown when `details`); Esc in that trace comes back to `w`.
     private mutating func openFromWorkbench(_ w: WorkbenchSession, position: Int, span: Int?, details: Bool) -> Bool {
-        guard let i = documentIndex(w, position) else {
+        if let i = documentIndex(w, position) {
+            openTrace(i)
+        } else if let origin = originCovering(w, position) {
+            open(origin.insight)
+        } else {
             message = "that trace is no longer held (evicted by the span limit)"
             return false
         }
-        openTrace(i)
         guard var s = session else { return false }
         if let span, span < s.trace.count {
             s.select(span)
@@ -197,7 +289,10 @@ extension ExplorerState {
             view = .trace(s)
             if details { overlay = .document(detailDocument(s)) }
         }
-        workbenchReturn = w
+        // A job for the first level still under way answers nothing once the workbench is left.
+        var back = w
+        back.refresh = nil
+        workbenchReturn = back
         return true
     }
 
@@ -228,7 +323,10 @@ extension ExplorerState {
     mutating func clickInWorkbench(_ w: WorkbenchSession, _ e: MouseEvent) -> Command? {
         let body = layout.listBody
         guard body.rows.contains(e.row) else { return nil }
-        if case .thread = w.current { return nil }
+        switch w.current {
+        case .thread, .computing: return nil
+        default: break
+        }
         let p = w.current.top + (e.row - body.top)
         guard p < w.current.count else { return nil }
         var moved = w
@@ -238,7 +336,3 @@ extension ExplorerState {
     }
 }
 
-extension Array {
-    /// The elements at `positions`, in that order.
-    fileprivate func pick(_ positions: [Int]) -> [Element] { positions.map { self[$0] } }
-}

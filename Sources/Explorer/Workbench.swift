@@ -4,7 +4,8 @@ import TerminalText
 
 /// The views across many traces: the stats table (`%`), sessions (`@`) and the ranked LLM calls
 /// (`L`), each a stack of levels (a group's spans under the stats table, a session's thread under
-/// the sessions). Every level is worked out once when it opens; drawing only reads it.
+/// the sessions). Every level is worked out once when it opens (a large table off the UI thread,
+/// see `WorkbenchJob`, while a waiting level stands in for it); drawing only reads it.
 public struct WorkbenchSession: Sendable {
     /// The levels opened so far; the last one is shown, Esc pops it (never empty).
     public internal(set) var levels: [WorkbenchLevel]
@@ -16,6 +17,8 @@ public struct WorkbenchSession: Sendable {
     let ids: [TraceID]
     /// What is covered, for titles: "17 traces", "3 of 17 traces matching error", "trace 942cb17b".
     public let scope: String
+    /// The first level's table being worked out again for live data, if it is.
+    var refresh: WorkbenchRefresh? = nil
 
     /// The level shown.
     public var current: WorkbenchLevel { levels[levels.count - 1] }
@@ -33,6 +36,8 @@ public enum WorkbenchLevel: Sendable {
     case thread(ThreadLevel)
     /// Every LLM call, sortable by each column.
     case calls(CallsLevel)
+    /// A table being worked out (off the UI thread when large); its answer replaces this level.
+    indirect case computing(ComputingLevel)
 
     /// The selected row.
     public var selected: Int {
@@ -42,6 +47,7 @@ public enum WorkbenchLevel: Sendable {
         case .sessions(let l): return l.selected
         case .thread(let l): return l.selected
         case .calls(let l): return l.selected
+        case .computing(let l): return l.previous?.selected ?? 0
         }
     }
 
@@ -53,6 +59,7 @@ public enum WorkbenchLevel: Sendable {
         case .sessions(let l): return l.top
         case .thread(let l): return l.top
         case .calls(let l): return l.top
+        case .computing(let l): return l.previous?.top ?? 0
         }
     }
 
@@ -64,6 +71,7 @@ public enum WorkbenchLevel: Sendable {
         case .sessions(let l): return l.sessions.count
         case .thread(let l): return l.turns.count
         case .calls(let l): return l.rows.count
+        case .computing(let l): return l.previous?.count ?? 0
         }
     }
 
@@ -75,6 +83,8 @@ public enum WorkbenchLevel: Sendable {
         case .sessions(var l): l.selected = selected; l.top = top; return .sessions(l)
         case .thread(var l): l.selected = selected; l.top = top; return .thread(l)
         case .calls(var l): l.selected = selected; l.top = top; return .calls(l)
+        // The table under a waiting level stays as it was until the answer replaces it.
+        case .computing: return self
         }
     }
 }
@@ -211,9 +221,11 @@ extension StatsGrouping {
 
 extension ExplorerState {
     /// The traces a workbench opened now covers: the open trace alone, else those the list shows
-    /// (all, or the ones its filter matches), in document order.
+    /// (all, or the ones its filter matches), in document order. A trace decoded from a file read
+    /// through its index is not in the document: its position is `WorkbenchSession.origin`'s.
     func workbenchScope() -> (positions: [Int], scope: String) {
-        if let s = session, let i = document.traces.firstIndex(where: { $0.id == s.trace.id }) {
+        if let s = session {
+            let i = document.traces.firstIndex(where: { $0.id == s.trace.id }) ?? WorkbenchSession.originPosition
             return ([i], "trace " + String(s.trace.id.description.prefix(8)))
         }
         let n = document.traces.count
@@ -232,44 +244,66 @@ extension ExplorerState {
         return f
     }
 
-    /// Opens a workbench whose first level `make` builds from the covered traces and their facts.
-    mutating func openWorkbench(_ make: (_ traces: [Trace], _ facts: [TraceFacts]?, _ oneTrace: Bool) -> WorkbenchLevel,
-                                needsFacts: Bool) {
+    /// Opens a workbench whose first level is `table` over what is shown: a waiting level at
+    /// once, the table when its job answers (at once too when it is small).
+    mutating func openWorkbench(_ table: WorkbenchJob.Table) -> Command? {
         let (positions, scope) = workbenchScope()
-        let traces = positions.map { document.traces[$0] }
-        let all = needsFacts ? documentFacts() : nil
-        let facts = all.map { all in positions.map { all[$0] } }
-        let level = make(traces, facts, session != nil)
         let origin = session
+        let traces = positions.map { i in i == WorkbenchSession.originPosition ? origin.map(\.trace) : document.traces[i] }
+            .compactMap { $0 }
+        let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: traces,
+                               facts: cachedFacts(positions), prices: prices, sessionKeys: sessionKeys)
         workbenchReturn = nil
-        view = .workbench(WorkbenchSession(levels: [level], origin: origin, positions: positions,
-                                           ids: positions.map { document.traces[$0].id }, scope: scope))
+        let waiting = ComputingLevel(ticket: job.ticket, table: table, traces: traces.count, spans: job.spanCount, previous: nil)
+        view = .workbench(WorkbenchSession(levels: [.computing(waiting)], origin: origin, positions: positions,
+                                           ids: traces.map(\.id), scope: scope))
+        return start(job)
     }
 
-    /// The stats table by `grouping` over `traces` (facts given when the grouping needs them).
-    static func statsLevel(_ traces: [Trace], facts: [TraceFacts]?, by grouping: StatsGrouping,
-                           prices: PriceTable) -> StatsLevel {
-        StatsLevel(table: TraceStats.groups(traces, by: grouping, facts: facts, prices: prices))
-    }
-
-    /// The document position of workbench position `p`, found again by id when a live update moved it.
+    /// The document position of workbench position `p`, found again by id when a live update
+    /// moved it (nil when the document no longer holds it, or never did: see `coveredTrace`).
     func documentIndex(_ w: WorkbenchSession, _ p: Int) -> Int? {
         guard p >= 0, p < w.positions.count else { return nil }
         let i = w.positions[p]
-        if i < document.traces.count, document.traces[i].id == w.ids[p] { return i }
+        if i >= 0, i < document.traces.count, document.traces[i].id == w.ids[p] { return i }
         return document.traces.firstIndex { $0.id == w.ids[p] }
+    }
+
+    /// Workbench position `p`'s trace and its statistics: from the document, else the trace the
+    /// workbench was opened from (a trace decoded from an indexed file); nil when neither holds it.
+    func coveredTrace(_ w: WorkbenchSession, _ p: Int) -> (trace: Trace, statistics: TraceStatistics)? {
+        if let i = documentIndex(w, p) { return (document.traces[i], statistics[i]) }
+        guard let origin = originCovering(w, p) else { return nil }
+        return (origin.trace, origin.insight.statistics)
+    }
+
+    /// The trace `w` was opened from when it is workbench position `p` and the document does not hold it.
+    func originCovering(_ w: WorkbenchSession, _ p: Int) -> TraceSession? {
+        guard p >= 0, p < w.ids.count, let origin = w.origin, origin.trace.id == w.ids[p] else { return nil }
+        return origin
     }
 
     /// The covered traces of `w`, as the document holds them now (left out when no longer held).
     func coveredTraces(_ w: WorkbenchSession) -> [Trace] {
-        w.positions.indices.map { p in documentIndex(w, p).map { document.traces[$0] } ?? Trace(id: w.ids[p], spans: []) }
+        w.positions.indices.map { p in coveredTrace(w, p)?.trace ?? Trace(id: w.ids[p], spans: []) }
     }
 
-    /// The facts of `traces` (the covered traces of `w`), from the document's when it still holds them.
-    mutating func coveredFacts(_ w: WorkbenchSession, _ traces: [Trace]) -> [TraceFacts] {
-        let all = documentFacts()
-        return w.positions.indices.map { p in
-            documentIndex(w, p).map { all[$0] } ?? TraceFacts(trace: traces[p], prices: prices, sessionKeys: sessionKeys)
+    /// The facts of the covered traces of `w` when the list already worked them out for each
+    /// (nil: a job works out those it needs).
+    func cachedFacts(_ w: WorkbenchSession) -> [TraceFacts]? {
+        guard let all = list.facts, all.count == document.traces.count else { return nil }
+        var out: [TraceFacts] = []
+        out.reserveCapacity(w.positions.count)
+        for p in w.positions.indices {
+            guard let i = documentIndex(w, p) else { return nil }
+            out.append(all[i])
         }
+        return out
     }
+}
+
+extension WorkbenchSession {
+    /// The position standing for the trace the workbench was opened from when the document does
+    /// not hold it (a trace decoded from a file read through its index).
+    static let originPosition = -1
 }

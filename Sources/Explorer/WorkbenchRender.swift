@@ -23,6 +23,37 @@ enum WorkbenchPainter {
         case .sessions(let l): sessions(w, l, body, &screen)
         case .thread(let l): thread(state, w, l, body, &screen)
         case .calls(let l): calls(state, w, l, body, &screen)
+        case .computing(let l): computing(state, w, l, layout, &screen)
+        }
+    }
+
+    /// A table being worked out: the table it replaces, if any (while `b` regroups), under a
+    /// title naming what is coming; else the waiting line alone.
+    static func computing(_ state: ExplorerState, _ w: WorkbenchSession, _ l: ComputingLevel, _ layout: Layout,
+                          _ screen: inout Screen) {
+        let body = layout.listBody
+        let name: String
+        switch l.table {
+        case .stats(let by): name = "Stats by \(by.rawValue)"
+        case .sessions: name = "Sessions"
+        case .calls: name = "LLM calls"
+        case .members(let by, let key): name = "Stats by \(by.rawValue) › \(key.isEmpty ? "(empty)" : key)"
+        }
+        if let previous = l.previous {
+            draw(state, w.withCurrent(previous), layout, &screen)
+            var shown = name
+            if case .stats(let p) = previous { shown = "Stats by \(p.table.grouping.rawValue)" }
+            screen.fill(row: 0, column: 0, width: screen.width, height: 1)
+            title(shown, "  \(w.scope) · computing \(l.table.title)…", &screen)
+            return
+        }
+        title(name, "  \(w.scope)", &screen)
+        // Narrow terminals drop the span count rather than cut the line.
+        let line = CellWidth.of(l.line) < screen.width ? l.line : l.shortLine
+        screen.put(" " + line, row: body.top, column: 0, limit: screen.width, style: Style(ink: .accent), ellipsis: true)
+        if body.height > 1 {
+            screen.put(" Esc stops; other keys work meanwhile", row: body.top + 1, column: 0, limit: screen.width,
+                       style: Painter.muted, ellipsis: true)
         }
     }
 
@@ -162,13 +193,12 @@ enum WorkbenchPainter {
             Column(title: "duration", width: 8, priority: 0), Column(title: "self", width: 7, priority: 2),
             Column(title: "tokens", width: 7, priority: 3), Column(title: "cost", width: 10, priority: 1),
         ]
-        let doc = state.document
         table(columns, count: l.members.count, top: l.top, selected: l.selected, body: body, nameMinimum: 12,
               &screen) { p, c in
             let m = l.members[p]
-            guard let i = state.documentIndex(w, m.trace) else { return c == 0 ? ("(no longer held)", Painter.muted) : ("", .plain) }
-            let trace = doc.traces[i]
-            let stats = state.statistics[i]
+            guard let (trace, stats) = state.coveredTrace(w, m.trace) else {
+                return c == 0 ? ("(no longer held)", Painter.muted) : ("", .plain)
+            }
             let span = trace.spans[m.span]
             let whole = l.grouping == .session
             switch c {

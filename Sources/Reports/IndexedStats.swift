@@ -17,6 +17,27 @@ public enum IndexedStats {
         try IndexedSummary.forEachBatch(store, batchBytes: batchBytes, detail: detail) { accumulator.add($0) }
         return accumulator.table()
     }
+
+    /// `table`, telling `onBatch` after each batch how many of the store's traces were read;
+    /// nil when `onBatch` answers false (the explorer no longer wants the table: it stops there).
+    public static func table(_ store: LazyTraceStore, by grouping: StatsGrouping, where query: TraceQuery? = nil,
+                             prices: PriceTable = .standard, sessionKeys: SessionKeys = .standard,
+                             detail: TraceLoader.Detail, batchBytes: Int64 = IndexedSummary.batchBytes,
+                             onBatch: (_ read: Int, _ total: Int) -> Bool) throws -> StatsTable? {
+        struct Stopped: Error {}
+        var accumulator = StatsAccumulator(by: grouping, where: query, prices: prices, sessionKeys: sessionKeys)
+        var read = 0
+        do {
+            try IndexedSummary.forEachBatch(store, batchBytes: batchBytes, detail: detail) { batch in
+                accumulator.add(batch)
+                read += batch.count
+                if !onBatch(read, store.count) { throw Stopped() }
+            }
+        } catch is Stopped {
+            return nil
+        }
+        return accumulator.table()
+    }
 }
 
 extension IndexedStats {

@@ -1,3 +1,4 @@
+import Dispatch
 import Explorer
 import TraceModel
 #if canImport(Glibc)
@@ -24,7 +25,8 @@ public enum ExplorerApp {
     ///     the state only ever changes on this thread.
     ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
     ///   - backend: performs `Command.fetchTrace` and `Command.search` (off this thread) for a list
-    ///     that came from a backend; its answer goes through `update` like any other.
+    ///     that came from a backend, and `Command.indexStats` for a file read through its index;
+    ///     its answer goes through `update` like any other.
     ///   - decode: reads one trace for `Command.decodeTrace` (a file opened through its index); it
     ///     runs off this thread.
     public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
@@ -107,8 +109,10 @@ public enum ExplorerApp {
     nonisolated static func perform(_ command: Command, exportDirectory: String,
                                     decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) -> Action? {
         switch command {
-        case .quit, .copy, .fetchTrace, .search:
+        case .quit, .copy, .fetchTrace, .search, .indexStats, .stopIndexStats:
             return nil
+        case .computeWorkbench(let job):
+            return .workbenchComputed(job.run())
         case .decodeTrace(let id):
             return .traceDecoded(decode?(id) ?? DecodedTrace(id: id, error: "this source cannot read a trace on demand"))
         case .write(let name, let contents):
@@ -150,7 +154,7 @@ final class Effects: Sendable {
     private let exportDirectory: String
     private let backend: (@Sendable (Command) async -> Action?)?
     private let decode: (@Sendable (TraceID) -> DecodedTrace)?
-    /// Commands running (backend fetches among them), and answers not yet taken.
+    /// Commands running (those not waited for at quit among them: backend fetches and tables), and answers not yet taken.
     private let state = Locked<(running: Int, fetching: Int, answers: [Action])>((0, 0, []))
 
     init(exportDirectory: String, backend: (@Sendable (Command) async -> Action?)? = nil,
@@ -166,23 +170,38 @@ final class Effects: Sendable {
     /// Starts `command` on another thread (`quit` needs nothing done).
     func start(_ command: Command) {
         if case .quit = command { return }
-        let fetch: Bool
+        // Fetches and tables are not waited for at quit (their answers would be dropped anyway).
+        let fetch: Bool, detached: Bool
         switch command {
-        case .fetchTrace, .search: fetch = true
-        default: fetch = false
+        case .fetchTrace, .search, .indexStats, .stopIndexStats: (fetch, detached) = (true, true)
+        case .computeWorkbench: (fetch, detached) = (false, true)
+        default: (fetch, detached) = (false, false)
         }
         state.withLock {
             $0.running += 1
-            if fetch { $0.fetching += 1 }
+            if detached { $0.fetching += 1 }
         }
         let directory = exportDirectory
         let backend = self.backend
         let decode = self.decode
+        if case .computeWorkbench(let job) = command {
+            // Seconds of CPU for millions of spans (in a debug build): on a thread of its own, not
+            // one of the two the cooperative pool has for backend fetches.
+            DispatchQueue.global(qos: .userInitiated).async { [state] in
+                let answer = Action.workbenchComputed(job.run())
+                state.withLock {
+                    $0.running -= 1
+                    $0.fetching -= 1
+                    $0.answers.append(answer)
+                }
+            }
+            return
+        }
         Task.detached(priority: .utility) { [state] in
             let answer = fetch ? await backend?(command) : ExplorerApp.perform(command, exportDirectory: directory, decode: decode)
             state.withLock {
                 $0.running -= 1
-                if fetch { $0.fetching -= 1 }
+                if detached { $0.fetching -= 1 }
                 if let answer { $0.answers.append(answer) }
             }
         }

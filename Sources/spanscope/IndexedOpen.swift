@@ -19,7 +19,7 @@ final class IndexFeed: Sendable {
     static let batchesPerSecond = 4
 
     private let path: String
-    private let prices: PriceTable
+    let prices: PriceTable
     private let progress = IndexProgress()
     private struct Shared: Sendable {
         var pending: IndexBatch?
@@ -169,6 +169,9 @@ final class IndexFeed: Sendable {
             return DecodedTrace(id: id, error: String(describing: error))
         }
     }
+
+    /// The store once the scan is done (nil before, or when it failed).
+    var store: LazyTraceStore? { shared.withLock { $0.store } }
 
     /// Size of `path` in bytes (0 when it cannot be read).
     static func size(of path: String) -> Int64 {

@@ -144,9 +144,12 @@ struct OpenCommand: ParsableCommand {
             try MainActor.assumeIsolated {
                 var updates: (() -> Action?)? = nil
                 var decode: (@Sendable (TraceID) -> DecodedTrace)? = nil
+                var backend = backend
                 if let feed {
-                    updates = { feed.poll() }
+                    let stats = IndexedStatsJobs(feed: feed, prices: feed.prices, sessionKeys: .preferring(sessionKey))
+                    updates = { feed.poll() ?? stats.poll() }
                     decode = { feed.decode($0) }
+                    backend = { await stats.perform($0) }
                 }
                 try ExplorerApp.run(state, options: options, exportDirectory: directory, updates: updates, firstFrame: {
                     // For the startup benchmark: milliseconds from the command's start to the first frame.

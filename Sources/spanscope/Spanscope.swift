@@ -22,6 +22,7 @@ struct Spanscope: ParsableCommand {
             BenchQueryCommand.self,
             BenchFrameCommand.self,
             BenchDiffCommand.self,
+            BenchWorkbenchCommand.self,
         ],
         defaultSubcommand: OpenCommand.self
     )

@@ -1,4 +1,4 @@
-import Explorer
+@testable import Explorer
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -161,6 +161,28 @@ import Testing
         }
         #expect(answers.count == 1 && answer.ticket == 1 && why == "HTTP 503")
         #expect(asked.withLock { $0 } == [.search(ticket: 1)])
+    }
+}
+
+extension EffectsTests {
+    /// A workbench table is worked out off the UI thread; its answer waits for the loop like any
+    /// other, and quitting does not wait for it.
+    @Test func aWorkbenchJobRunsElsewhereAndAnswersWithItsTicket() {
+        let job = WorkbenchJob(ticket: 7, table: .calls(oneTrace: false), traces: [], facts: nil, prices: .standard,
+                               sessionKeys: .standard)
+        let effects = Effects(exportDirectory: "/tmp")
+        effects.start(.computeWorkbench(job))
+        var answers: [Action] = []
+        for _ in 0..<12_000 where answers.isEmpty {   // a minute at most
+            usleep(5_000)
+            answers = effects.takeAnswers()
+        }
+        guard case .workbenchComputed(let answer)? = answers.first, case .level(.calls(let calls)) = answer.outcome else {
+            Issue.record("no table: \(answers)")
+            return
+        }
+        #expect(answers.count == 1 && answer.ticket == 7 && calls.rows.isEmpty)
+        #expect(!effects.isBusy)
     }
 }
 

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Explorer
+import Foundation
+import Synthetic
+import TraceFormats
+import TraceModel
+import TerminalText
+
+/// `spanscope bench-workbench` (hidden): keystroke-to-frame times of the workbench keys (`%`,
+/// `@`, `L`) over synthetic traces held in memory, both ways in one run: the table worked out
+/// inside the key's update (what the explorer did before tables became jobs), and the key opening
+/// the waiting level while the job runs on another thread as the runner does, with the frames of
+/// keys pressed meanwhile (help on and off, moves) timed until the answer is drawn.
+struct BenchWorkbenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-workbench",
+        abstract: "Time workbench keys with tables worked out inline and off the UI thread.",
+        shouldDisplay: false
+    )
+
+    @Option(help: "Spans in all.") var spans = 1_000_000
+    @Option(help: "Traces they are spread over.") var traces = 1_000
+    @Option(help: "Terminal width.") var width = 120
+    @Option(help: "Terminal height.") var height = 40
+
+    func run() throws {
+        var collector = SpanCollector()
+        TraceGenerator(spans: spans, traces: traces, seed: 42).forEachTrace { list in
+            for span in list { collector.add(span) }
+        }
+        let document = collector.document(source: "synthetic")
+        let size = Size(width: width, height: height)
+        let initial = ExplorerState(document: document, size: size)
+        print("\(Format.grouped(Int64(document.spanCount))) spans in \(Format.grouped(Int64(document.traces.count))) traces, "
+              + "\(width)x\(height), one process, figures in ms")
+        print("| key | inline: key → table frame | job: key → waiting frame | frames meanwhile p50 / p99 / max (n) | job | answer → table frame |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for (key, action) in [("%", Action.openStats), ("@", .openSessions), ("L", .openCalls)] {
+            // Inline: the key's update works the table out, as before.
+            var inline = initial
+            var t0 = ContinuousClock.now
+            if case .computeWorkbench(let job)? = inline.apply(action) { _ = inline.apply(.workbenchComputed(job.run())) }
+            var previous = render(inline, size: size)
+            let inlineMs = millis(since: t0)
+
+            // As a job: the key opens the waiting level; the job runs on another thread.
+            var state = initial
+            t0 = ContinuousClock.now
+            guard case .computeWorkbench(let job)? = state.apply(action) else {
+                print("| \(key) | \(f(inlineMs)) | (worked out inline: below the job threshold) | | | |")
+                continue
+            }
+            previous = render(state, size: size)
+            let openMs = millis(since: t0)
+            let box = Locked<(answer: WorkbenchAnswer?, ms: Double)>((nil, 0))
+            let started = ContinuousClock.now
+            let worker = Thread {
+                let answer = job.run()
+                let ms = millis(since: started)
+                box.withLock { $0 = (answer, ms) }
+            }
+            worker.stackSize = 8 << 20
+            worker.start()
+            let script: [Action] = [.help, .down, .help, .down, .up]
+            var frames: [Double] = []
+            var answer: WorkbenchAnswer?
+            var jobMs = 0.0
+            while answer == nil {
+                let t = ContinuousClock.now
+                _ = state.apply(script[frames.count % script.count])
+                let screen = render(state, size: size)
+                _ = screen.changes(since: previous)
+                previous = screen
+                frames.append(millis(since: t))
+                // A runner reading keys as they come, at most a key per 5 ms.
+                usleep(5_000)
+                (answer, jobMs) = box.withLock { ($0.answer, $0.ms) }
+            }
+            if state.documentView != nil { _ = state.apply(.help) }
+            t0 = ContinuousClock.now
+            _ = state.apply(.workbenchComputed(answer!))
+            _ = render(state, size: size).changes(since: previous)
+            let answerMs = millis(since: t0)
+            frames.sort()
+            func pct(_ p: Double) -> String { f(frames[min(frames.count - 1, Int(Double(frames.count) * p))]) }
+            print("| \(key) | \(f(inlineMs)) | \(f(openMs)) | \(pct(0.5)) / \(pct(0.99)) / \(f(frames.last ?? 0)) (\(frames.count)) "
+                  + "| \(f(jobMs)) | \(f(answerMs)) |")
+        }
+        withExtendedLifetime(document) { exitWithoutTeardown() }
+    }
+
+    private func f(_ ms: Double) -> String { Format.fixed(ms, digits: ms < 10 ? 2 : 0) }
+}
