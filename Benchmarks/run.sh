@@ -9,10 +9,12 @@
 #   full   10k, 100k and 1M spans, release build (writes ~1 GB of inputs under bench-out/)
 #   workbench [SPANS] [REF]  by hand: filters and stats over SPANS (1M) spans, this build next to
 #          REF's (main) in one run, two cores and one (Benchmarks/workbench.sh)
-#   scale [GB]  by hand only: a GB-sized JSON Lines file, index scan and summary against today's
-#          build and orjson on one and two cores (Benchmarks/scale.sh)
-#   scale-explorer [GB]  by hand only: the explorer's first frame, full list and peak memory on a
-#          GB-sized file, loaded whole against read through its index (Benchmarks/explorer-scale.sh)
+#   scale [GB]  by hand only: a GB-sized JSON Lines file, index scan, summary and stats against
+#          today's build and orjson on one and two cores (Benchmarks/scale.sh)
+#   scale-explorer [GB]  by hand only: the explorer's first frame, full list, Enter and peak memory
+#          on a GB-sized file, loaded whole against read through its index, one core and two
+#          (Benchmarks/explorer-scale.sh). Both share their input (Benchmarks/scale-input.sh:
+#          ~1 GB generated, written again with fresh ids up to GB); delete bench-out/scale-* after
 #
 # Every figure is measured in this run, next to its peer, because the machine is shared and
 # noisy: compare the ratios, not the absolute times. Inputs are generated, never committed.

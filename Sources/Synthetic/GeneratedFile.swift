@@ -16,9 +16,12 @@ public enum GeneratedFormat: String, CaseIterable, Sendable {
 
 extension TraceGenerator {
     /// Writes the generated traces to `path` (atomically), one trace in memory at a time.
-    /// Returns the number of bytes written.
+    /// Returns the number of bytes written. With `copies` above 1 (OTLP JSON Lines only), each
+    /// trace's line is followed by `copies - 1` more with fresh ids (`IDCopy`): a file that size
+    /// at the cost of generating one copy; `copies: 1` writes exactly the plain file.
     @discardableResult
-    public func write(to path: String, format: GeneratedFormat) throws(AtomicFile.WriteError) -> Int {
+    public func write(to path: String, format: GeneratedFormat, copies: Int = 1) throws(AtomicFile.WriteError) -> Int {
+        precondition(copies == 1 || format == .otlpJSONL, "copies are written for OTLP JSON Lines only")
         var file = try AtomicFileWriter(path: path)
         var w = JSONWriter(reserving: 1 << 20)
         var total = 0
@@ -41,10 +44,23 @@ extension TraceGenerator {
             try flush(&w, &file)
             try file.write([0x0A])
         case .otlpJSONL:
+            let rewrites = (1..<max(1, copies)).map { IDCopy(copy: $0, seed: seed) }
             for t in 0..<traceCount {
                 OTLPJSONWriter.request(spans(ofTrace: t), into: &w)
-                try flush(&w, &file)
-                try file.write([0x0A])
+                if rewrites.isEmpty {
+                    try flush(&w, &file)
+                    try file.write([0x0A])
+                    continue
+                }
+                var line = w.drain()
+                line.append(0x0A)
+                total += line.count * copies
+                try file.write(line)
+                for rewrite in rewrites {
+                    var copy = line
+                    rewrite.rewrite(&copy)
+                    try file.write(copy)
+                }
             }
         case .seed:
             w.beginArray()
