@@ -348,8 +348,8 @@ extension ExplorerState {
     /// more than the index holds.
     mutating func filterIndexed(_ query: TraceQuery) -> Bool {
         guard query.readsOnlyTotals else {
-            message = "a file read through its index filters by error, root, model, duration, cost, tokens, "
-                + "spans, errors and llm_calls only"
+            message = "a file read through its index filters by error, root, model, session, duration, cost, "
+                + "tokens, spans, errors and llm_calls only"
             return false
         }
         let flags = (list.facts ?? []).map { query.matches(totals: $0) }

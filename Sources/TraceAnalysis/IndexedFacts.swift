@@ -10,10 +10,10 @@ extension ModelUsage {
 
 extension TraceFacts {
     /// The facts an index of a file holds for a trace without its spans: totals, the root's name
-    /// and service, and its LLM calls (for tokens, cost and models). Span names and services
-    /// other than the root's are unknown, and so is the session.
+    /// and service, its LLM calls (for tokens, cost and models) and its session. Span names and
+    /// services other than the root's are unknown.
     public init(rootName: String, rootService: String, startNanos: Int64, durationNanos: Int64,
-                spanCount: Int, errorCount: Int, calls: [LLMCall], prices: PriceTable) {
+                spanCount: Int, errorCount: Int, calls: [LLMCall], prices: PriceTable, sessionID: String? = nil) {
         let usage = ModelUsage(calls: calls, prices: prices)
         var models: [String] = []
         var cached: Int64? = nil
@@ -38,13 +38,14 @@ extension TraceFacts {
         self.services = rootService.isEmpty ? [] : [rootService]
         self.names = [rootName]
         self.models = models
-        self.sessionID = nil
+        self.sessionID = sessionID
     }
 }
 
 extension TraceQuery {
     /// True when the query reads only what an index keeps per trace (`error`, the numeric
-    /// fields, `root`, `model`): no span names or services beyond the root, no attributes, no text.
+    /// fields, `root`, `model`, `session`): no span names or services beyond the root, no
+    /// attributes, no text.
     public var readsOnlyTotals: Bool { root.map(QueryNode.readsOnlyTotals) ?? true }
 
     /// True when facts from an index (`TraceFacts(rootName:…)`) satisfy the query; only for
@@ -65,7 +66,7 @@ extension QueryNode {
         case .and(let parts), .or(let parts): return parts.allSatisfy(readsOnlyTotals)
         case .not(let inner): return readsOnlyTotals(inner)
         case .error, .number: return true
-        case .text(let field, _, _): return field == .root || field == .model
+        case .text(let field, _, _): return field == .root || field == .model || field == .session
         case .word, .attribute: return false
         }
     }

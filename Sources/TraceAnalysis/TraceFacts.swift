@@ -8,48 +8,17 @@ public struct SessionKeys: Hashable, Sendable {
     /// Keys tried in order (a user's own key first, then the standard ones, is usual).
     public init(_ keys: [String]) { self.keys = keys }
 
-    /// The conventions Spanscope knows:
-    /// - `session.id`: OpenInference (Arize Phoenix) and the OTel session registry
-    ///   (open-telemetry/semantic-conventions, docs/attributes-registry/session.md);
-    /// - `gen_ai.conversation.id`: OTel GenAI semantic conventions;
-    /// - `langfuse.session.id`: Langfuse's OTel attribute mapping;
-    /// - `traceloop.association.properties.session_id` / `.conversation_id`: Traceloop OpenLLMetry
-    ///   association properties (traceloop/openllmetry-js `AssociationProperty`), which newer
-    ///   Traceloop SDKs also set unprefixed as `session_id` / `conversation_id`.
-    public static let standard = SessionKeys([
-        "session.id", "gen_ai.conversation.id", "langfuse.session.id",
-        "traceloop.association.properties.session_id", "traceloop.association.properties.conversation_id",
-        "session_id", "conversation_id",
-    ])
+    /// The conventions Spanscope knows (`SessionConventions.standardKeys`, with their sources).
+    public static let standard = SessionKeys(SessionConventions.standardKeys)
 
     /// `key` first, then the standard keys.
     public static func preferring(_ key: String?) -> SessionKeys {
-        guard let key, !key.isEmpty else { return .standard }
-        return SessionKeys([key] + standard.keys.filter { $0 != key })
+        SessionKeys(SessionConventions.keys(preferring: key))
     }
 
     /// The session id trace `trace` carries: on the root span or its resource first, else on the
     /// first span (depth-first) that has one of the keys. Nil when no span has any.
-    public func sessionID(of trace: Trace) -> String? {
-        guard trace.count > 0 else { return nil }
-        let lengths = keys.reduce(into: Set<Int>()) { $0.insert($1.utf8.count) }
-        func find(_ attributes: [Attribute]) -> String? {
-            var best: (rank: Int, value: String)? = nil
-            for a in attributes where lengths.contains(a.key.utf8.count) {
-                guard let rank = keys.firstIndex(of: a.key) else { continue }
-                let text = a.value.displayText
-                if !text.isEmpty && (best == nil || rank < best!.rank) { best = (rank, text) }
-            }
-            return best?.value
-        }
-        if let root = trace.rootIndex {
-            if let hit = find(trace.spans[root].attributes) ?? find(trace.spans[root].origin.resource) { return hit }
-        }
-        for node in trace.preorder {
-            if let hit = find(trace.spans[Int(node)].attributes) { return hit }
-        }
-        return nil
-    }
+    public func sessionID(of trace: Trace) -> String? { trace.sessionID(keys: keys) }
 }
 
 /// What a span is, for grouping: tool calls are named by their tool.

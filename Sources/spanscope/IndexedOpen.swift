@@ -32,9 +32,13 @@ final class IndexFeed: Sendable {
     }
     private let shared = Locked(Shared())
 
-    init(path: String, prices: PriceTable) {
+    /// The keys the scan names sessions by.
+    private let sessionKeys: SessionKeys
+
+    init(path: String, prices: PriceTable, sessionKeys: SessionKeys = .standard) {
         self.path = path
         self.prices = prices
+        self.sessionKeys = sessionKeys
     }
 
     /// A feed over a file already indexed (`spanscope FILE --trace ID`): no scan, no batches;
@@ -42,6 +46,7 @@ final class IndexFeed: Sendable {
     init(store: LazyTraceStore, prices: PriceTable) {
         path = store.index.source
         self.prices = prices
+        sessionKeys = .standard
         var positions: [TraceID: Int] = [:]
         positions.reserveCapacity(store.count)
         for (i, t) in store.index.traces.enumerated() { positions[t.id] = i }
@@ -63,7 +68,7 @@ final class IndexFeed: Sendable {
     func start() {
         let scan = Thread { [self] in
             do {
-                let index = try TraceIndexer.index(path: path, progress: progress)
+                let index = try TraceIndexer.index(path: path, progress: progress, sessionKeys: sessionKeys.keys)
                 let store = try LazyTraceStore(index: index)
                 var positions: [TraceID: Int] = [:]
                 positions.reserveCapacity(index.traces.count)
@@ -136,7 +141,7 @@ final class IndexFeed: Sendable {
         IndexedRow(id: e.id, rootService: e.rootService,
                    facts: TraceFacts(rootName: e.rootName, rootService: e.rootService, startNanos: e.startNanos,
                                      durationNanos: e.durationNanos, spanCount: e.spanCount, errorCount: e.errorCount,
-                                     calls: e.llmCalls, prices: prices))
+                                     calls: e.llmCalls, prices: prices, sessionID: e.sessionID))
     }
 
     /// The newest batch not yet taken, as the action that brings it (called by the explorer's loop).

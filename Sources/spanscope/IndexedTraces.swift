@@ -22,12 +22,12 @@ enum IndexedTraces {
     }
 
     /// Indexes `path`, drawing a progress line on a terminal meanwhile.
-    static func index(_ path: String) -> Result<LazyTraceStore, TraceFormatError> {
+    static func index(_ path: String, sessionKeys: SessionKeys = .standard) -> Result<LazyTraceStore, TraceFormatError> {
         let progress = IndexProgress()
         let outcome = Locked<Result<LazyTraceStore, TraceFormatError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
-            let result = Result { () throws(TraceFormatError) in try LazyTraceStore(path: path, progress: progress) }
+            let result = Result { () throws(TraceFormatError) in try LazyTraceStore(path: path, progress: progress, sessionKeys: sessionKeys.keys) }
             outcome.withLock { $0 = result }
             done.signal()
         }
@@ -46,8 +46,8 @@ enum IndexedTraces {
 
     /// Indexes `path`; on an error prints one line and exits 1. With `warnings`, prints the
     /// index's warnings as a full load's are printed.
-    static func indexOrExit(_ path: String, warnings: Bool = true) throws -> LazyTraceStore {
-        switch index(path) {
+    static func indexOrExit(_ path: String, warnings: Bool = true, sessionKeys: SessionKeys = .standard) throws -> LazyTraceStore {
+        switch index(path, sessionKeys: sessionKeys) {
         case .success(let store):
             if warnings { reportWarnings(document(of: store)) }
             return store

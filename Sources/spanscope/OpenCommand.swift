@@ -118,7 +118,7 @@ struct OpenCommand: ParsableCommand {
         if let traceID {
             // A trace named: the scan runs to its end first (its spans may be anywhere in the
             // file), then only that trace is decoded; the list is there behind it.
-            let store = try IndexedTraces.indexOrExit(path, warnings: false)
+            let store = try IndexedTraces.indexOrExit(path, warnings: false, sessionKeys: .preferring(sessionKey))
             let i = try IndexedTraces.positionOrExit(traceID, in: store)
             let trace = try IndexedTraces.traceOrExit(i, in: store)
             let feed = IndexFeed(store: store, prices: prices)
@@ -128,7 +128,7 @@ struct OpenCommand: ParsableCommand {
             try explore(state, started: started, feed: feed)
             return
         }
-        let feed = IndexFeed(path: path, prices: prices)
+        let feed = IndexFeed(path: path, prices: prices, sessionKeys: .preferring(sessionKey))
         let state = ExplorerState(indexing: path, totalBytes: IndexFeed.size(of: path), prices: prices,
                                   size: Size(width: 80, height: 24), sessionKeys: .preferring(sessionKey))
         feed.start()

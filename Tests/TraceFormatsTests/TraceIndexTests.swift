@@ -27,6 +27,7 @@ import TraceModel
             #expect(entry.rootName == trace.rootName, sourceLocation: sourceLocation)
             #expect(entry.rootService == (trace.rootIndex.map { trace.spans[$0].service } ?? ""), sourceLocation: sourceLocation)
             #expect(entry.llmCalls == summaryTrace.llmCalls, sourceLocation: sourceLocation)
+            #expect(entry.sessionID == trace.sessionID(keys: SessionConventions.standardKeys), sourceLocation: sourceLocation)
             let opened = try store.trace(at: i)
             #expect(opened.spans.map(\.spanID) == trace.spans.map(\.spanID), "file order kept", sourceLocation: sourceLocation)
             #expect(opened.spans.map(\.service) == trace.spans.map(\.service), sourceLocation: sourceLocation)

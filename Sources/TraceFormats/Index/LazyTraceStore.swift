@@ -16,9 +16,10 @@ public final class LazyTraceStore: Sendable {
     public let index: TraceIndex
     private let fd: Int32
 
-    /// Opens and indexes `path` (see `TraceIndexer.index`).
-    public convenience init(path: String, progress: IndexProgress? = nil) throws(TraceFormatError) {
-        let index = try TraceIndexer.index(path: path, progress: progress)
+    /// Opens and indexes `path` (see `TraceIndexer.index`), naming sessions by `sessionKeys`.
+    public convenience init(path: String, progress: IndexProgress? = nil,
+                            sessionKeys: [String] = SessionConventions.standardKeys) throws(TraceFormatError) {
+        let index = try TraceIndexer.index(path: path, progress: progress, sessionKeys: sessionKeys)
         try self.init(index: index)
     }
 

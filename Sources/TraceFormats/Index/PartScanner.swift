@@ -19,15 +19,19 @@ struct PartScanner {
     /// one trace skip the id parse and the table lookup.
     private var lastID: (start: Int, count: Int) = (0, 0)
     private var lastIDSlot: Int32 = -1
-    /// The answers of `LLMConventions.isSummaryKey` for the attribute keys met so far.
-    private let summaryKeys = SummaryKeyMemo()
+    /// What the attribute keys met so far are to a summary and to the session rule.
+    private let summaryKeys: SummaryKeyMemo
+    /// The current span's session value under the best-ranked session key it has so far.
+    private var spanSession: (rank: Int32, value: String)?
     /// The current span's kept attributes as (table row, value), reused from span to span.
     private var llm: [(row: Int32, value: AttributeValue)] = []
     /// Stage 1 bit masks of the current line; nil to walk by bytes alone (tests compare both).
     private let masks: StructuralMasks?
 
-    init(stage1: Bool = false) {
+    /// `sessionKeys`: the keys that name a trace's session, tried in order.
+    init(stage1: Bool = false, sessionKeys: [String] = SessionConventions.standardKeys) {
         masks = stage1 ? StructuralMasks() : nil
+        summaryKeys = SummaryKeyMemo(sessionKeys: sessionKeys)
         reader = OTLPJSONReader(scanner: JSONScanner(UnsafeBufferPointer<UInt8>(start: nil, count: 0)))
         reader.keepAttribute = LLMConventions.isSummaryKey
     }
@@ -83,13 +87,14 @@ struct PartScanner {
         let firstContext = part.contexts.count
         var resource: Range<Int64>?
         var service = ""
+        var session: String?
         if try w.openObject() {
             repeat {
                 let k = try w.key()
                 if w.keyIs(k, "resource") {
                     w.skipWhitespace()
                     let s = w.p
-                    service = try resourceService(&w)
+                    (service, session) = try resourceService(&w)
                     resource = windowOffset + Int64(s)..<windowOffset + Int64(w.p)
                 } else if w.keyIs(k, "scopeSpans") || w.keyIs(k, "scope_spans") || w.keyIs(k, "instrumentationLibrarySpans")
                             || w.keyIs(k, "instrumentation_library_spans") {
@@ -106,13 +111,16 @@ struct PartScanner {
         for c in firstContext..<part.contexts.count {
             part.contexts[c].resource = resource
             part.contexts[c].service = service
+            part.contexts[c].session = session
         }
     }
 
-    /// Skips a resource object and returns its `service.name`, read by the full reader's code.
-    private mutating func resourceService(_ w: inout LineWalker) throws(ScanFailure) -> String {
-        guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); return "" }
+    /// Skips a resource object and returns its `service.name` and session id, read by the full
+    /// reader's code.
+    private mutating func resourceService(_ w: inout LineWalker) throws(ScanFailure) -> (service: String, session: String?) {
+        guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); return ("", nil) }
         var service = ""
+        var session: String?
         if try w.openObject() {
             repeat {
                 let k = try w.key()
@@ -122,6 +130,7 @@ struct PartScanner {
                     do {
                         let attributes = try reader.readAttributes()
                         service = attributes[key: "service.name"]?.stringValue ?? ""
+                        session = SessionConventions.best(attributes, keys: summaryKeys.sessionKeys)?.value
                     } catch {
                         throw ScanFailure(offset: error.offset - Int(reader.scanner.origin), message: error.message)
                     }
@@ -131,7 +140,7 @@ struct PartScanner {
                 }
             } while try w.nextMember()
         }
-        return service
+        return (service, session)
     }
 
     private mutating func scopeSpans(_ w: inout LineWalker) throws(ScanFailure) {
@@ -177,6 +186,7 @@ struct PartScanner {
         var end: Int64?
         var error = false
         llm.removeAll(keepingCapacity: true)
+        spanSession = nil
         if try w.openObject() {
             repeat {
                 let k = try w.key()
@@ -254,18 +264,20 @@ struct PartScanner {
         let continues = lastSlot == slot
         PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
                         root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
+                        session: spanSession?.value,
                         run: runStart..<spanEnd, continuesRun: continues)
         lastSlot = slot
     }
 
     private static func add(to e: inout TraceIndexEntry, error: Bool, start: Int64, end: Int64, root: Bool,
                             name: @autoclosure () -> String, context: Int32, llm: [(row: Int32, value: AttributeValue)],
-                            run: Range<Int64>, continuesRun: Bool) {
+                            session: String?, run: Range<Int64>, continuesRun: Bool) {
         e.spanCount += 1
         if error { e.errorCount += 1 }
         e.startNanos = min(e.startNanos, start)
         e.endNanos = max(e.endNanos, max(end, start))
-        e.offerRoot(name: name(), start: start, parentless: root, context: context)
+        e.offerRoot(name: name(), start: start, parentless: root, context: context, session: session)
+        e.offerSession(session)
         if !llm.isEmpty, let call = LLMConventions.summaryCall(spanStart: start, rows: llm) { e.llmCalls.append(call) }
         if continuesRun, !e.runs.isEmpty {
             e.runs[e.runs.count - 1].end = run.upperBound
@@ -391,6 +403,7 @@ struct PartScanner {
         repeat {
             guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); continue }
             var key: (start: Int, end: Int, escaped: Bool)?
+            var use = SummaryKeyMemo.Use.none
             var value = -1, valueEnd = -1
             if try w.openObject() {
                 repeat {
@@ -398,9 +411,10 @@ struct PartScanner {
                     if w.keyIs(k, "key") && w.peek() == 0x22 {
                         let raw = try w.rawString()
                         key = raw
+                        guard !raw.escaped else { continue }
+                        use = summaryKeys.use(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start))
                         // Most keys are not wanted: skip the rest of the entry, value unread.
-                        if !raw.escaped,
-                           !summaryKeys.isSummaryKey(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start)) {
+                        if !use.wanted {
                             try w.skipRestOfAttribute()
                             break
                         }
@@ -415,9 +429,10 @@ struct PartScanner {
                     }
                 } while try w.nextMember()
             }
-            guard let key, !key.escaped else { continue }
-            let raw = UnsafeBufferPointer(start: w.base + key.start, count: key.end - key.start)
-            guard let row = summaryKeys.keptRow(raw) else { continue }
+            guard let key, !key.escaped, use.wanted else { continue }
+            // A session key ranked below one this span already has changes nothing.
+            let session = use.sessionRank >= 0 && (spanSession == nil || use.sessionRank < spanSession!.rank)
+            guard use.row >= 0 || session else { continue }
             var v = AttributeValue.empty
             if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
                 v = plain
@@ -431,64 +446,87 @@ struct PartScanner {
                 }
                 w.p = resume
             }
-            llm.append((Int32(truncatingIfNeeded: row), v))
+            if use.row >= 0 { llm.append((use.row, v)) }
+            if session {
+                let text = v.displayText
+                if !text.isEmpty { spanSession = (use.sessionRank, text) }
+            }
         } while try w.nextElement()
     }
 }
 
-/// `LLMConventions.summaryRow`, remembered per key: a file repeats a few dozen attribute keys
-/// over and over, and the table lookup (a hash of the whole key, a probe, a compare) cost more
-/// than the rest of an attribute entry's scan. Direct-mapped on length and two bytes; a slot
-/// holds one key of up to 63 bytes, compared whole before its answer is used.
+/// `LLMConventions.summaryRow` and the session-key rank, remembered per key: a file repeats a few
+/// dozen attribute keys over and over, and the table lookup (a hash of the whole key, a probe, a
+/// compare) cost more than the rest of an attribute entry's scan. Direct-mapped on length and two
+/// bytes; a slot holds one key of up to 63 bytes, compared whole before its answer is used.
 final class SummaryKeyMemo {
+    /// What one attribute key is to the scan.
+    struct Use {
+        /// The convention table row a summary reads it under, else -1.
+        var row: Int32
+        /// Its place among the session keys, else -1.
+        var sessionRank: Int32
+        /// True when the value must be read.
+        var wanted: Bool { row >= 0 || sessionRank >= 0 }
+        /// A key nothing reads.
+        static let none = Use(row: -1, sessionRank: -1)
+    }
+
+    /// The keys that name a session, tried in order.
+    let sessionKeys: [String]
     private static let slots = 128, width = 64
     private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: slots * width)
     /// Per slot: the key's length, or -1 when empty.
     private let lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
-    /// Per slot: the key's table row when a summary reads it, else -1.
-    private let rows = UnsafeMutablePointer<Int32>.allocate(capacity: slots)
+    /// Per slot: what the key is to the scan.
+    private let uses = UnsafeMutablePointer<Use>.allocate(capacity: slots)
+    /// Per first byte: true when some wanted key starts with it.
+    private let firsts = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
 
-    init() {
+    init(sessionKeys: [String] = SessionConventions.standardKeys) {
+        self.sessionKeys = sessionKeys
         lengths.initialize(repeating: -1, count: SummaryKeyMemo.slots)
-        rows.initialize(repeating: -1, count: SummaryKeyMemo.slots)
+        uses.initialize(repeating: .none, count: SummaryKeyMemo.slots)
+        for b in 0..<256 { firsts[b] = LLMConventions.mayMatter(UInt8(b)) }
+        for key in sessionKeys { if let b = key.utf8.first { firsts[Int(b)] = true } }
     }
 
     deinit {
         bytes.deallocate()
         lengths.deallocate()
-        rows.deallocate()
+        uses.deallocate()
+        firsts.deallocate()
+    }
+
+    /// What `key` is to the scan, remembered.
+    @inline(__always)
+    func use(_ key: UnsafeBufferPointer<UInt8>) -> Use {
+        let n = key.count
+        guard n > 0, let k = key.baseAddress else { return .none }
+        guard firsts[Int(k[0])] else { return .none }
+        guard n < SummaryKeyMemo.width else { return compute(key) }
+        let slot = (n &* 0x9E &+ Int(k[n &- 1]) &* 0x1F &+ Int(k[n &>> 1])) & (SummaryKeyMemo.slots &- 1)
+        let stored = bytes + slot &* SummaryKeyMemo.width
+        if lengths[slot] == n, memcmp(stored, k, n) == 0 { return uses[slot] }
+        stored.update(from: k, count: n)
+        lengths[slot] = n
+        uses[slot] = compute(key)
+        return uses[slot]
     }
 
     /// The key's convention table row when a summary reads it, else nil.
-    @inline(__always)
     func keptRow(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let slot = slot(key) else { return LLMConventions.summaryRow(key) }
-        guard slot >= 0 else { return nil }
-        let row = rows[slot]
+        let row = use(key).row
         return row >= 0 ? Int(row) : nil
     }
 
     /// `LLMConventions.isSummaryKey(key)`, remembered.
-    @inline(__always)
-    func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let slot = slot(key) else { return LLMConventions.isSummaryKey(key) }
-        return slot >= 0 && rows[slot] >= 0
-    }
+    func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool { use(key).row >= 0 }
 
-    /// The slot holding `key` (filled on a miss), -1 for a key no convention starts with, nil
-    /// for keys too long or empty to remember.
-    @inline(__always)
-    private func slot(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        let n = key.count
-        guard n > 0, n < SummaryKeyMemo.width, let k = key.baseAddress else { return nil }
-        guard LLMConventions.mayMatter(k[0]) else { return -1 }
-        let slot = (n &* 0x9E &+ Int(k[n &- 1]) &* 0x1F &+ Int(k[n &>> 1])) & (SummaryKeyMemo.slots &- 1)
-        let stored = bytes + slot &* SummaryKeyMemo.width
-        if lengths[slot] == n, memcmp(stored, k, n) == 0 { return slot }
-        stored.update(from: k, count: n)
-        lengths[slot] = n
-        rows[slot] = LLMConventions.summaryRow(key).map { Int32($0) } ?? -1
-        return slot
+    private func compute(_ key: UnsafeBufferPointer<UInt8>) -> Use {
+        let row = LLMConventions.summaryRow(key).map { Int32($0) } ?? -1
+        let rank = sessionKeys.firstIndex { $0.utf8.elementsEqual(key) }.map { Int32($0) } ?? -1
+        return Use(row: row, sessionRank: rank)
     }
 }
 

@@ -18,6 +18,8 @@ struct SpanContext: Sendable {
     var scope: Range<Int64>?
     /// The resource's `service.name`.
     var service: String = ""
+    /// The resource's session id (`SessionConventions.best` over its attributes).
+    var session: String?
 }
 
 /// One trace as the scan saw it: what a trace list shows, without its spans.
@@ -45,6 +47,31 @@ public struct TraceIndexEntry: Sendable {
     var runs: [SpanRun] = []
     var rootStart: Int64 = .max
     var rootContext: Int32 = -1
+    /// The root candidate's own session value, and its resource's (set with `rootService`).
+    var rootSession: String?
+    var rootResourceSession: String?
+    /// The session value of the first span in the file that has one, and whether another span
+    /// has a different one (then only the spans' tree order, which a full load has, decides).
+    var anySession: String?
+    var sessionsDiffer = false
+    /// The session found by reading the trace's spans, for traces the scan alone cannot decide.
+    var resolvedSession: String?
+
+    /// The session (conversation) id, by the rule `Trace.sessionID(keys:)` follows on a full load
+    /// with the keys the index was made with: the root span's, else its resource's, else the
+    /// first span's in tree order that has one.
+    public var sessionID: String? {
+        if needsSpansForSession { return resolvedSession }
+        return rootSession ?? rootResourceSession ?? anySession
+    }
+
+    /// True when the scan alone cannot tell the session as a full load would: spans disagree and
+    /// the root has none, or the trace has no parentless root (a full load may pick an orphan).
+    var needsSpansForSession: Bool {
+        guard anySession != nil || rootResourceSession != nil else { return false }
+        if !hasParentlessRoot { return true }
+        return rootSession == nil && rootResourceSession == nil && sessionsDiffer
+    }
 
     init(id: TraceID) { self.id = id }
 
@@ -56,7 +83,7 @@ public struct TraceIndexEntry: Sendable {
 
     /// Takes a better root candidate: parentless beats orphan, then the earlier start (the
     /// earlier in the file on a tie, which the current candidate is).
-    mutating func offerRoot(name: @autoclosure () -> String, start: Int64, parentless: Bool, context: Int32) {
+    mutating func offerRoot(name: @autoclosure () -> String, start: Int64, parentless: Bool, context: Int32, session: String?) {
         if parentless == hasParentlessRoot {
             guard start < rootStart else { return }
         } else if !parentless {
@@ -66,6 +93,24 @@ public struct TraceIndexEntry: Sendable {
         rootStart = start
         rootName = name()
         rootContext = context
+        rootSession = session
+    }
+
+    /// Counts a span's session value (nil: it has none) towards the any-span rule.
+    mutating func offerSession(_ session: String?) {
+        guard let session else { return }
+        if let seen = anySession {
+            if seen != session { sessionsDiffer = true }
+        } else {
+            anySession = session
+        }
+    }
+
+    /// Takes the root's service and resource session from the context table its part made.
+    mutating func resolveRootContext(_ contexts: [SpanContext]) {
+        guard rootContext >= 0, Int(rootContext) < contexts.count else { return }
+        rootService = contexts[Int(rootContext)].service
+        rootResourceSession = contexts[Int(rootContext)].session
     }
 
     /// Adds what another part of the file held for the same trace (which comes after this one).
@@ -76,7 +121,11 @@ public struct TraceIndexEntry: Sendable {
             rootStart = other.rootStart
             rootName = other.rootName
             rootService = other.rootService
+            rootSession = other.rootSession
+            rootResourceSession = other.rootResourceSession
         }
+        offerSession(other.anySession)
+        if other.sessionsDiffer { sessionsDiffer = true }
         startNanos = min(startNanos, other.startNanos)
         endNanos = max(endNanos, other.endNanos)
         spanCount += other.spanCount

@@ -36,7 +36,7 @@ public final class IndexProgress: Sendable {
             let (entries, contexts) = parts[part]!
             for var e in entries {
                 e.runs = []
-                if e.rootContext >= 0, Int(e.rootContext) < contexts.count { e.rootService = contexts[Int(e.rootContext)].service }
+                e.resolveRootContext(contexts)
                 if let s = slots[e.id] {
                     out[s].absorb(e, contextBase: 0)
                 } else {
@@ -75,7 +75,7 @@ public final class IndexProgress: Sendable {
                     e.runs[r].context = n
                 }
             }
-            if e.rootContext >= 0, Int(e.rootContext) < partContexts.count { e.rootService = partContexts[Int(e.rootContext)].service }
+            e.resolveRootContext(partContexts)
             if found == nil { found = e } else { found!.absorb(e, contextBase: 0) }
         }
         guard let entry = found, !entry.runs.isEmpty else { return nil }
@@ -150,8 +150,10 @@ public enum TraceIndexer {
     /// (`window` is lowered only by tests, to make lines cross window edges; `stage1` classifies
     /// each line into bit masks first, which gives the same index by another route: see
     /// `StructuralMasks` for why it is not the default.)
+    /// `sessionKeys` name a trace's session, tried in order (`SessionConventions.keys(preferring:)`).
     public static func index(path: String, parts: Int = Parallel.cores, progress: IndexProgress? = nil,
-                             window: Int = windowSize, stage1: Bool = false) throws(TraceFormatError) -> TraceIndex {
+                             window: Int = windowSize, stage1: Bool = false,
+                             sessionKeys: [String] = SessionConventions.standardKeys) throws(TraceFormatError) -> TraceIndex {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TraceFormatError(source: path, message: TraceLoader.describeErrno(errno)) }
         defer { close(fd) }
@@ -168,10 +170,23 @@ public enum TraceIndexer {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             Parallel.forEach(ranges.count) { i in
-                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i, stage1: stage1)
+                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i, stage1: stage1,
+                                          sessionKeys: sessionKeys)
             }
         }
-        return try join(results, source: path, identity: identity, bytes: Int64(size))
+        return try resolvingSessions(join(results, source: path, identity: identity, bytes: Int64(size)), keys: sessionKeys)
+    }
+
+    /// Reads the spans of the few traces whose session the scan alone cannot tell (see
+    /// `TraceIndexEntry.needsSpansForSession`) and applies the full load's rule to them.
+    static func resolvingSessions(_ index: TraceIndex, keys: [String]) throws(TraceFormatError) -> TraceIndex {
+        let pending = index.traces.indices.filter { index.traces[$0].needsSpansForSession }
+        guard !pending.isEmpty else { return index }
+        let store = try LazyTraceStore(index: index)
+        var traces = index.traces
+        for i in pending { traces[i].resolvedSession = try store.trace(at: i).sessionID(keys: keys) }
+        return TraceIndex(source: index.source, format: index.format, traces: traces, warnings: index.warnings,
+                          skippedSpans: index.skippedSpans, bytes: index.bytes, contexts: index.contexts, identity: index.identity)
     }
 
     /// Cuts `[from, size)` at line starts into up to `parts` ranges.
@@ -196,8 +211,8 @@ public enum TraceIndexer {
     /// Scans one range of the file, window by window (`stage1`: each line walked by its bit
     /// masks rather than by bytes alone).
     static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?, part: Int = 0,
-                         stage1: Bool = false) -> PartIndex {
-        var scanner = PartScanner(stage1: stage1)
+                         stage1: Bool = false, sessionKeys: [String] = SessionConventions.standardKeys) -> PartIndex {
+        var scanner = PartScanner(stage1: stage1, sessionKeys: sessionKeys)
         var capacity = min(window, max(range.count, 1))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
         defer { buffer.deallocate() }
@@ -277,7 +292,7 @@ public enum TraceIndexer {
             let base = Int32(contexts.count)
             contexts.append(contentsOf: part.contexts)
             for var e in part.entries {
-                if e.rootContext >= 0 { e.rootService = part.contexts[Int(e.rootContext)].service }
+                e.resolveRootContext(part.contexts)
                 if let s = slots[e.id] {
                     entries[s].absorb(e, contextBase: base)
                 } else {
