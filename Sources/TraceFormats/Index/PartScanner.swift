@@ -474,6 +474,8 @@ final class SummaryKeyMemo {
 
     /// The keys that name a session, tried in order.
     let sessionKeys: [String]
+    /// The same keys as bytes, for comparing with a key read from the file.
+    private let sessionBytes: [[UInt8]]
     private static let slots = 128, width = 64
     private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: slots * width)
     /// Per slot: the key's length, or -1 when empty.
@@ -485,6 +487,7 @@ final class SummaryKeyMemo {
 
     init(sessionKeys: [String] = SessionConventions.standardKeys) {
         self.sessionKeys = sessionKeys
+        sessionBytes = sessionKeys.map { Array($0.utf8) }
         lengths.initialize(repeating: -1, count: SummaryKeyMemo.slots)
         uses.initialize(repeating: .none, count: SummaryKeyMemo.slots)
         for b in 0..<256 { firsts[b] = LLMConventions.mayMatter(UInt8(b)) }
@@ -525,7 +528,13 @@ final class SummaryKeyMemo {
 
     private func compute(_ key: UnsafeBufferPointer<UInt8>) -> Use {
         let row = LLMConventions.summaryRow(key).map { Int32($0) } ?? -1
-        let rank = sessionKeys.firstIndex { $0.utf8.elementsEqual(key) }.map { Int32($0) } ?? -1
+        var rank: Int32 = -1
+        for i in 0..<sessionBytes.count where sessionBytes[i].count == key.count {
+            if memcmp(sessionBytes[i], key.baseAddress!, key.count) == 0 {
+                rank = Int32(i)
+                break
+            }
+        }
         return Use(row: row, sessionRank: rank)
     }
 }
