@@ -115,5 +115,53 @@ for args in "$gen --trace $unique" "$split --trace 5b8efff" "$gen --trace $ambig
 done
 grep -q "is ambiguous\|matches" "$work/a.pane" && pass || fail "open with an ambiguous prefix: no error line"
 
+# The list of a file whose traces name sessions: same session column and `session=` filter
+# either way (the status bar differs: the indexed list says how it was read).
+sessions="$work/sessions.jsonl"
+python3 - "$sessions" <<'PY'
+import json, sys
+def kv(k, v): return {"key": k, "value": {"stringValue": v}}
+def line(spans, resource=()):
+    return json.dumps({"resourceSpans": [{"resource": {"attributes": [kv("service.name", "agent"), *resource]},
+                                          "scopeSpans": [{"scope": {"name": "e2e"}, "spans": spans}]}]}) + "\n"
+def span(t, n, start, attrs=(), parent=None):
+    s = {"traceId": t * 32, "spanId": t * 15 + str(n), "name": "turn-" + t, "startTimeUnixNano": str(start * 10**9),
+         "endTimeUnixNano": str(start * 10**9 + 5 * 10**6), "attributes": list(attrs)}
+    if parent: s["parentSpanId"] = t * 15 + str(parent)
+    return s
+out = line([span("a", 1, 1, [kv("session.id", "conv-a")]), span("b", 1, 2), span("c", 1, 3, [kv("app.thread", "t-7")])])
+out += line([span("d", 1, 4)], [kv("gen_ai.conversation.id", "conv-a")])
+for n in range(50): out += line([span("e", 2, 5, [kv("note", "padding %d" % n)], parent=1)])
+out += line([span("e", 1, 5)])
+out += line([span("b", 2, 2, [kv("langfuse.session.id", "conv-b")], parent=1), span("c", 2, 3, [kv("session.id", "conv-c")], parent=1)])
+open(sys.argv[1], "w").write(out)
+PY
+listshot() { # MODE KEYS ARGS…: the list's rows once shown (status bar left out), after typing KEYS
+    local mode=$1 keys=$2; shift 2
+    shots=$((shots + 1))
+    local sv="$server-$shots"
+    tmux -L "$sv" -f /dev/null new-session -d -s t -x 120 -y 30 "'$bin' $* --index $mode; echo exit \$?; sleep 30"
+    local i
+    for i in $(seq 100); do
+        tmux -L "$sv" capture-pane -p -t t 2>/dev/null | grep -q "turn-a\|exit [0-9]" && break
+        sleep 0.1
+    done
+    sleep 0.3
+    if [ -n "$keys" ]; then tmux -L "$sv" send-keys -t t "$keys" Enter; sleep 0.5; fi
+    tmux -L "$sv" capture-pane -p -t t | grep "turn-"
+    tmux -L "$sv" kill-server 2>/dev/null
+}
+for args in "$sessions" "$sessions --session-key app.thread"; do
+    for keys in "" "/session=conv-a"; do
+        listshot always "$keys" $args > "$work/a.rows"
+        listshot never "$keys" $args > "$work/n.rows"
+        if [ -s "$work/a.rows" ] && cmp -s "$work/a.rows" "$work/n.rows"; then pass; else fail "list of $args ${keys:-unfiltered}: rows differ"; diff "$work/a.rows" "$work/n.rows" | head -6; fi
+    done
+done
+listshot always "/session=conv-a" "$sessions" > "$work/a.rows"
+[ "$(grep -c "conv-a" "$work/a.rows")" = 2 ] && [ "$(wc -l < "$work/a.rows")" = 2 ] && pass || fail "indexed session=conv-a: not the two traces of conv-a"
+listshot always "" "$sessions" --session-key app.thread > "$work/a.rows"
+grep -q "t-7" "$work/a.rows" && pass || fail "indexed --session-key: the user's key does not name the session"
+
 echo "$checks checks passed, $failures failed"
 [ $failures -eq 0 ]
