@@ -21,13 +21,7 @@ struct BenchDiffCommand: ParsableCommand {
     func run() throws {
         // Two runs of the same generated agent with different seeds: similar shapes, different
         // counts of steps, retries and errors, as before and after a change.
-        var collector = SpanCollector()
-        for seed in [1, 2] as [UInt64] {
-            TraceGenerator(spans: spans, traces: 1, seed: seed).forEachTrace { list in
-                for span in list { collector.add(span) }
-            }
-        }
-        let doc = collector.document(source: "synthetic")
+        let doc = TraceGenerator.document(spans: spans, traces: 1, seeds: [1, 2])
         let a = doc.traces[0], b = doc.traces[1]
         var summaryTimes: [Double] = [], alignTimes: [Double] = [], jsonTimes: [Double] = [], textTimes: [Double] = []
         var counts: [DiffStatus: Int] = [:]

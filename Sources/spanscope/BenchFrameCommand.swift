@@ -22,11 +22,7 @@ struct BenchFrameCommand: ParsableCommand {
 
     func run() throws {
         // The same generator as `spanscope generate`, read through the same normaliser as files.
-        var collector = SpanCollector()
-        TraceGenerator(spans: spans, traces: 1, seed: 1).forEachTrace { list in
-            for span in list { collector.add(span) }
-        }
-        let document = collector.document(source: "synthetic")
+        let document = TraceGenerator.document(spans: spans, traces: 1, seeds: [1])
         let trace = document.traces[0]
         let size = Size(width: width, height: height)
         var state = ExplorerState(document: document, size: size)

@@ -24,11 +24,7 @@ struct BenchWorkbenchCommand: ParsableCommand {
     @Option(help: "Terminal height.") var height = 40
 
     func run() throws {
-        var collector = SpanCollector()
-        TraceGenerator(spans: spans, traces: traces, seed: 42).forEachTrace { list in
-            for span in list { collector.add(span) }
-        }
-        let document = collector.document(source: "synthetic")
+        let document = TraceGenerator.document(spans: spans, traces: traces, seeds: [42])
         let size = Size(width: width, height: height)
         let initial = ExplorerState(document: document, size: size)
         print("\(Format.grouped(Int64(document.spanCount))) spans in \(Format.grouped(Int64(document.traces.count))) traces, "
