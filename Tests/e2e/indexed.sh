@@ -94,17 +94,22 @@ same "calls --trace ambiguous" calls "$gen" --trace "$ambiguous"
 
 # The explorer: `--trace` opens the same trace on the same screen either way.
 shots=0
-shot() { # MODE ARGS…: the pane once the trace (or an error) is shown, from a tmux server of its own
-    local mode=$1; shift
+started() { # MODE PATTERN ARGS…: the explorer on ARGS in a tmux server of its own, once the pane
+    # shows PATTERN (or the command ended); the server's name goes to $sv
+    local mode=$1 pattern=$2; shift 2
     shots=$((shots + 1))
-    local sv="$server-$shots"
+    sv="$server-$shots"
     tmux -L "$sv" -f /dev/null new-session -d -s t -x 120 -y 30 "'$bin' $* --index $mode; echo exit \$?; sleep 30"
     local i
     for i in $(seq 100); do
-        tmux -L "$sv" capture-pane -p -t t 2>/dev/null | grep -qE "trace [0-9a-f]{8}|exit [0-9]" && break
+        tmux -L "$sv" capture-pane -p -t t 2>/dev/null | grep -qE "$pattern|exit [0-9]" && break
         sleep 0.1
     done
     sleep 0.3
+}
+shot() { # MODE ARGS…: the pane once the trace (or an error) is shown
+    local mode=$1; shift
+    started "$mode" "trace [0-9a-f]{8}" "$@"
     tmux -L "$sv" capture-pane -p -t t
     tmux -L "$sv" kill-server 2>/dev/null
 }
@@ -138,15 +143,7 @@ open(sys.argv[1], "w").write(out)
 PY
 listshot() { # MODE KEYS ARGS…: the list's rows once shown (status bar left out), after typing KEYS
     local mode=$1 keys=$2; shift 2
-    shots=$((shots + 1))
-    local sv="$server-$shots"
-    tmux -L "$sv" -f /dev/null new-session -d -s t -x 120 -y 30 "'$bin' $* --index $mode; echo exit \$?; sleep 30"
-    local i
-    for i in $(seq 100); do
-        tmux -L "$sv" capture-pane -p -t t 2>/dev/null | grep -q "turn-a\|exit [0-9]" && break
-        sleep 0.1
-    done
-    sleep 0.3
+    started "$mode" "turn-a" "$@"
     if [ -n "$keys" ]; then tmux -L "$sv" send-keys -t t "$keys" Enter; sleep 0.5; fi
     tmux -L "$sv" capture-pane -p -t t | grep "turn-"
     tmux -L "$sv" kill-server 2>/dev/null
