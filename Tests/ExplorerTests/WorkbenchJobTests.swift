@@ -185,6 +185,17 @@ extension WorkbenchJob.Table {
         return l.table.groups.first { $0.key == "chat" }?.count
     }
 
+    /// A live list with one trace, its stats table open and answered.
+    func statsOverOneLiveTrace() throws -> (ExplorerState, FakeLiveSource) {
+        var s = live()
+        var source = FakeLiveSource()
+        source.receive("t1", chat("t1", 0))
+        _ = step(&s, source.update)
+        let open = try #require(step(&s, .openStats))
+        _ = step(&s, .workbenchComputed(open.run()))
+        return (s, source)
+    }
+
     func chat(_ id: String, _ start: Double) -> [Spec] {
         [Spec(id: "r", name: "agent", start: start, end: start + 100),
          Spec(id: "c", parent: "r", name: "chat", start: start + 10, end: start + 50,
@@ -220,12 +231,7 @@ extension WorkbenchJob.Table {
     }
 
     @Test func aRefreshAnswerAfterRegroupingIsDropped() throws {
-        var s = live()
-        var source = FakeLiveSource()
-        source.receive("t1", chat("t1", 0))
-        _ = step(&s, source.update)
-        let open = try #require(step(&s, .openStats))
-        _ = step(&s, .workbenchComputed(open.run()))
+        var (s, source) = try statsOverOneLiveTrace()
         source.receive("t2", chat("t2", 200))
         let refresh = try #require(step(&s, source.update))
         let byModel = try #require(step(&s, .cycleGrouping))
@@ -315,12 +321,7 @@ extension IndexedWorkbenchTests {
 
 extension WorkbenchLiveJobTests {
     @Test func liveDataWhileRegroupingIsNotLostByEscOrAnotherRegroup() throws {
-        var s = live()
-        var source = FakeLiveSource()
-        source.receive("t1", chat("t1", 0))
-        _ = step(&s, source.update)
-        let open = try #require(step(&s, .openStats))
-        _ = step(&s, .workbenchComputed(open.run()))
+        var (s, source) = try statsOverOneLiveTrace()
         let byModel = try #require(step(&s, .cycleGrouping))
         source.receive("t2", chat("t2", 200))
         #expect(step(&s, source.update) == nil)
