@@ -77,6 +77,14 @@ start_session() {
     title_before=$(tm display -p -t t '#{pane_title}')
 }
 
+# quit_and_check NAME: `q` ends run NAME with status 0, the terminal is restored (check_restored)
+# and the run wrote nothing to standard error.
+quit_and_check() {
+    keys q
+    check_restored "$1" 0
+    [ ! -s "$work/$1.err" ] || fail "stderr not empty: $(cat "$work/$1.err")"
+}
+
 # check_restored NAME CODE: run NAME ended with status CODE, the alternate screen is off and
 # `stty -a` is as before.
 check_restored() {

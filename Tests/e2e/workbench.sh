@@ -115,7 +115,5 @@ keys Escape
 wait_for "$total traces"
 
 step="quit"
-keys q
-check_restored workbench 0
-[ ! -s "$work/workbench.err" ] || fail "stderr not empty: $(cat "$work/workbench.err")"
+quit_and_check workbench
 echo "workbench.sh: all steps passed"
