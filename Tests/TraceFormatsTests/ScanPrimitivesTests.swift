@@ -124,4 +124,51 @@ import TraceModel
         }
         #expect(wrong == 0)
     }
+
+    /// The scan's status rule without Strings against the rule on Strings (the full reader's
+    /// words), on every spelling of an error code and near misses.
+    @Test func statusCodesWrittenInASCIIAreReadAsTheStringRuleReadsThem() {
+        func byStrings(_ raw: String) -> Bool {
+            var text = raw
+            if text.hasPrefix("\"") { text = String(text.dropFirst().dropLast()) }
+            if text.hasPrefix("STATUS_CODE_") { text = String(text.dropFirst(12)) }
+            return text == "2" || text.uppercased() == "ERROR"
+        }
+        let codes = ["2", "1", "0", "22", #""2""#, #""ERROR""#, #""error""#, #""ErRoR""#, #""STATUS_CODE_ERROR""#,
+                     #""STATUS_CODE_error""#, #""status_code_ERROR""#, #""STATUS_CODE_2""#, #""STATUS_CODE_OK""#, #""ERRORS""#,
+                     #""ERRO""#, #""""#, #""ERROR""#, #""%RROR""#, #""eRRoR""#, "null", "true", #""ÉRROR""#, #""errör""#,
+                     #""STATUS_CODE_""#, #""STATUS_CODE_ERROR "#]
+        var wrong: [String] = []
+        for code in codes {
+            let bytes = Array(code.utf8)
+            let fast = bytes.withUnsafeBufferPointer { PartScanner.asciiStatusIsError($0) }
+            if let fast, fast != byStrings(code) { wrong.append(code) }
+            if fast == nil, bytes.allSatisfy({ $0 < 0x80 }) { wrong.append("\(code): no answer") }
+        }
+        #expect(wrong.isEmpty, "\(wrong)")
+    }
+
+    /// Times read by the scan's short path (a quote, 16–19 digits, a quote) and by its general
+    /// path give the full reader's number, or nil where it has none.
+    @Test func timesReadByTheShortPathAreTheFullReadersNumbers() {
+        var r = Random(seed: 41)
+        var cases = ["1795597200409641356", "9223372036854775807", "9223372036854775808", "0000000000000000",
+                     "99999999999999999999", "179559720040964135", "1795597200409641", "179559720040964"]
+        for _ in 0..<2000 {
+            var digits = (0..<(14 + r.below(8))).map { _ in Character(String(r.below(10))) }
+            if r.below(4) == 0 { digits[r.below(digits.count)] = ["x", "\\", ".", "-"][r.below(4)] }
+            cases.append(String(digits))
+        }
+        var wrong: [String] = []
+        for text in cases {
+            let line = Array(("\"" + text + "\",\"endTimeUnixNano\":\"1\"}").utf8)
+            let got: Int64? = line.withUnsafeBufferPointer { b in
+                var w = LineWalker(b.baseAddress!, from: 0, to: b.count)
+                return (try? w.nanos()) ?? nil
+            }
+            let expected = text.contains("\\") ? nil : Array(text.utf8).withUnsafeBufferPointer { OTLPJSONReader.parseUInt($0) }
+            if got != expected { wrong.append(text) }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
 }

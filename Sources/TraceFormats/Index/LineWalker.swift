@@ -299,8 +299,9 @@ struct LineWalker {
     /// backslash in K or T and V a string or a bare scalar: the ranges of K and of the value
     /// object `{"T":V}`, with `p` moved past the entry's `}`. Nil, `p` unchanged, for any other
     /// shape (which the general walk then reads). Eight bytes are compared at a time.
+    /// `plainString`: the value is `{"stringValue":"…"}` with no backslash in the text.
     @inline(__always)
-    mutating func plainAttribute() -> (keyStart: Int, keyEnd: Int, value: Int, valueEnd: Int)? {
+    mutating func plainAttribute() -> (keyStart: Int, keyEnd: Int, value: Int, valueEnd: Int, plainString: Bool)? {
         // `{"key":"` and `","value":{"`, little-endian.
         let open: UInt64 = 0x22_3A_22_79_65_6B_22_7B
         let middle: UInt64 = 0x65_75_6C_61_76_22_2C_22, middleTail: UInt32 = 0x22_7B_3A_22
@@ -312,9 +313,13 @@ struct LineWalker {
         let t = stringEndIfAny(from: k.end &+ 12)
         guard t.end >= 0, !t.escaped, t.end &+ 2 < end, base[t.end &+ 1] == UInt8(ascii: ":") else { return nil }
         var q = t.end &+ 2
+        var plainString = false
         if base[q] == 0x22 {
             let v = stringEndIfAny(from: q &+ 1)
             guard v.end >= 0 else { return nil }
+            // `stringValue` (11 bytes): its first eight, "stringVa", and its last four, "alue".
+            plainString = !v.escaped && t.end &- (k.end &+ 12) == 11 && load64(k.end &+ 12) == 0x61_56_67_6E_69_72_74_73
+                && load32(k.end &+ 19) == 0x65_75_6C_61
             q = v.end &+ 1
         } else {
             while q < end, base[q] != UInt8(ascii: "}"), base[q] != UInt8(ascii: ","), base[q] != UInt8(ascii: "{"),
@@ -322,7 +327,7 @@ struct LineWalker {
         }
         guard q &+ 1 < end, base[q] == UInt8(ascii: "}"), base[q &+ 1] == UInt8(ascii: "}") else { return nil }
         p = q &+ 2
-        return (ks, k.end, value, q &+ 1)
+        return (ks, k.end, value, q &+ 1, plainString)
     }
 
     @inline(__always)
@@ -399,6 +404,16 @@ struct LineWalker {
 
     /// A whole number of nanoseconds written as a decimal string or a number; nil otherwise.
     mutating func nanos() throws(ScanFailure) -> Int64? {
+        // The usual time: a quote, 16 to 19 digits, a quote, read without the string search (the
+        // same answer as below: digits only, so no escape, and `decimal`'s digit checks).
+        if p &+ 21 <= end, base[p] == 0x22 {
+            var n = 16
+            while n < 20, base[p &+ 1 &+ n] &- 0x30 < 10 { n &+= 1 }
+            if n < 20, base[p &+ 1 &+ n] == 0x22, let v = LineWalker.decimal(base + (p &+ 1), n) {
+                p &+= n &+ 2
+                return v
+            }
+        }
         guard let c = peek() else { throw fail("line ends where a time was expected") }
         if c == 0x22 {
             let s = try rawString()

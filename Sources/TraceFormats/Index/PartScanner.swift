@@ -346,15 +346,39 @@ struct PartScanner {
                 w.skipWhitespace()
                 let s = w.p
                 try w.skipValue()
-                var text = String(decoding: UnsafeBufferPointer(start: w.base + s, count: w.p - s), as: UTF8.self)
-                if text.hasPrefix("\"") { text = String(text.dropFirst().dropLast()) }
-                if text.hasPrefix("STATUS_CODE_") { text = String(text.dropFirst(12)) }
-                error = text == "2" || text.uppercased() == "ERROR"
+                let raw = UnsafeBufferPointer(start: w.base + s, count: w.p - s)
+                if let ascii = PartScanner.asciiStatusIsError(raw) {
+                    error = ascii
+                } else {
+                    var text = String(decoding: raw, as: UTF8.self)
+                    if text.hasPrefix("\"") { text = String(text.dropFirst().dropLast()) }
+                    if text.hasPrefix("STATUS_CODE_") { text = String(text.dropFirst(12)) }
+                    error = text == "2" || text.uppercased() == "ERROR"
+                }
             } else {
                 try w.skipValue()
             }
         } while try w.nextMember()
         return error
+    }
+
+    /// The status rule below on a code written in ASCII, without making Strings (nil for any
+    /// other byte, which the String rule decides): quotes dropped, then `STATUS_CODE_`, then
+    /// `2` or `error` in any case.
+    static func asciiStatusIsError(_ raw: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard let base = raw.baseAddress, !raw.contains(where: { $0 >= 0x80 }) else { return raw.isEmpty ? false : nil }
+        var from = 0, to = raw.count
+        if raw[0] == 0x22 { from = 1; to = max(1, to &- 1) }
+        let prefix: StaticString = "STATUS_CODE_"
+        if to &- from >= prefix.utf8CodeUnitCount, memcmp(base + from, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0 {
+            from &+= prefix.utf8CodeUnitCount
+        }
+        let n = to &- from
+        if n == 1 { return raw[from] == UInt8(ascii: "2") }
+        guard n == 5 else { return false }
+        // ASCII letters only differ from their capitals in bit 5; no other byte lands on E, R or O.
+        let upper = "ERROR".utf8
+        return zip(upper.indices, 0..<5).allSatisfy { raw[from &+ $1] & 0xDF == upper[$0] }
     }
 
     /// True for a value written exactly `{"stringValue":"…"}` with no quote or backslash inside.
@@ -407,7 +431,7 @@ struct PartScanner {
         repeat {
             if let e = w.plainAttribute() {
                 let use = summaryKeys.use(w.base + e.keyStart, e.keyEnd &- e.keyStart)
-                if use.wanted { try take(use, &w, value: e.value, valueEnd: e.valueEnd) }
+                if use.wanted { try take(use, &w, value: e.value, valueEnd: e.valueEnd, plainString: e.plainString) }
                 continue
             }
             guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); continue }
@@ -453,12 +477,17 @@ struct PartScanner {
     /// by its convention table row for the LLM summary, and as the span's session when its key
     /// ranks best so far.
     @inline(__always)
-    private mutating func take(_ use: SummaryKeyMemo.Use, _ w: inout LineWalker, value: Int, valueEnd: Int) throws(ScanFailure) {
+    private mutating func take(_ use: SummaryKeyMemo.Use, _ w: inout LineWalker, value: Int, valueEnd: Int,
+                               plainString: Bool = false) throws(ScanFailure) {
         // A session key ranked below one this span already has changes nothing.
         let session = use.sessionRank >= 0 && (spanSession == nil || use.sessionRank < spanSession!.rank)
         guard use.row >= 0 || session else { return }
         var v = AttributeValue.empty
-        if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
+        if plainString {
+            // `{"stringValue":"…"}` without escapes, as `plainValue` reads it.
+            let raw = UnsafeBufferPointer(start: w.base + (value &+ 16), count: valueEnd &- 2 &- (value &+ 16))
+            v = .string(raw.count <= OTLPJSONReader.internLimit ? reader.interner.intern(raw) : String(decoding: raw, as: UTF8.self))
+        } else if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
             v = plain
         } else if value >= 0 {
             reader.scanner.pos = value
@@ -577,7 +606,7 @@ final class SummaryKeyMemo {
     @inline(__always)
     func use(_ k: UnsafePointer<UInt8>, _ n: Int) -> Use {
         guard n > 0, firsts[Int(k[0])] else { return .none }
-        guard n <= SummaryKeyMemo.width else { misses &+= 1; return compute(UnsafeBufferPointer(start: k, count: n)) }
+        guard n <= SummaryKeyMemo.width else { return long(k, n) }
         let h = SummaryKeyMemo.hash(k, n)
         var slot = Int(truncatingIfNeeded: h &>> 40) & (SummaryKeyMemo.slots &- 1)
         while true {
@@ -592,6 +621,13 @@ final class SummaryKeyMemo {
             }
             slot = (slot &+ 1) & (SummaryKeyMemo.slots &- 1)
         }
+        return remember(k, n, hash: h, slot: slot)
+    }
+
+    /// A key not remembered: its answer from the table, kept in `slot` (the empty slot its probe
+    /// ended at) while the memo is at most half full.
+    @inline(never)
+    private func remember(_ k: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, slot: Int) -> Use {
         misses &+= 1
         let answer = compute(UnsafeBufferPointer(start: k, count: n))
         if count < SummaryKeyMemo.slots / 2 {
@@ -603,6 +639,13 @@ final class SummaryKeyMemo {
             count &+= 1
         }
         return answer
+    }
+
+    /// A key too long to remember, looked up every time.
+    @inline(never)
+    private func long(_ k: UnsafePointer<UInt8>, _ n: Int) -> Use {
+        misses &+= 1
+        return compute(UnsafeBufferPointer(start: k, count: n))
     }
 
     /// What `key` is to the scan, remembered.
