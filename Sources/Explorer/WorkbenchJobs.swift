@@ -19,6 +19,8 @@ public struct WorkbenchJob: Hashable, Sendable {
         case calls(oneTrace: Bool)
         /// The spans of one stats group across the traces.
         case members(StatsGrouping, key: String)
+        /// One session read as a thread of turns (only its traces are read).
+        case thread(SessionSummary)
 
         /// What the waiting line calls it: "stats by name", "sessions", "LLM calls", "spans of chat".
         var title: String {
@@ -27,6 +29,7 @@ public struct WorkbenchJob: Hashable, Sendable {
             case .sessions: return "sessions"
             case .calls: return "LLM calls"
             case .members(_, let key): return "spans of \(key.isEmpty ? "(empty)" : key)"
+            case .thread(let session): return "the thread of \(session.id)"
             }
         }
     }
@@ -53,7 +56,12 @@ public struct WorkbenchJob: Hashable, Sendable {
         self.facts = facts
         self.prices = prices
         self.sessionKeys = sessionKeys
-        spanCount = traces.reduce(0) { $0 + $1.count }
+        if case .thread(let session) = table {
+            // Only the session's traces are read.
+            spanCount = session.traces.reduce(0) { $0 + ($1 < traces.count ? traces[$1].count : 0) }
+        } else {
+            spanCount = traces.reduce(0) { $0 + $1.count }
+        }
     }
 
     /// Works the table out (seconds of CPU for millions of spans in a debug build: the runner
@@ -74,6 +82,13 @@ public struct WorkbenchJob: Hashable, Sendable {
             let members = TraceStats.members(traces, by: by, key: key, facts: by == .session ? facts() : nil, prices: prices,
                                              sessionKeys: keys)
             level = .members(MembersLevel(grouping: by, key: key, members: members))
+        case .thread(let session):
+            let known = self.facts
+            let turns = session.traces.map { t in
+                Sessions.turn(traces[t], position: t,
+                              facts: known?[t] ?? TraceFacts(trace: traces[t], prices: prices, sessionKeys: keys))
+            }
+            level = .thread(ThreadLevel(session: session, turns: turns))
         }
         return WorkbenchAnswer(ticket: ticket, outcome: .level(level))
     }

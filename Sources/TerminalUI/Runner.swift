@@ -109,7 +109,7 @@ public enum ExplorerApp {
     nonisolated static func perform(_ command: Command, exportDirectory: String,
                                     decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) -> Action? {
         switch command {
-        case .quit, .copy, .fetchTrace, .search, .indexStats, .stopIndexStats:
+        case .quit, .copy, .fetchTrace, .search, .indexStats, .indexTable, .stopIndexStats:
             return nil
         case .computeWorkbench(let job):
             return .workbenchComputed(job.run())
@@ -173,7 +173,7 @@ final class Effects: Sendable {
         // Fetches and tables are not waited for at quit (their answers would be dropped anyway).
         let fetch: Bool, detached: Bool
         switch command {
-        case .fetchTrace, .search, .indexStats, .stopIndexStats: (fetch, detached) = (true, true)
+        case .fetchTrace, .search, .indexStats, .indexTable, .stopIndexStats: (fetch, detached) = (true, true)
         case .computeWorkbench: (fetch, detached) = (false, true)
         default: (fetch, detached) = (false, false)
         }

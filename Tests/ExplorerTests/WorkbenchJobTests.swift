@@ -245,7 +245,7 @@ extension WorkbenchJob.Table {
 }
 
 /// `%` on a file read through its index: the CLI works the table out over the index
-/// (`Command.indexStats`); what needs every trace in memory says so in one line.
+/// (`Command.indexStats`); a group's spans are read from the file (`Command.indexTable`).
 @Suite struct IndexedWorkbenchTests {
     func row(_ id: String, _ name: String, ms: Double) -> IndexedRow {
         IndexedRow(id: TraceID(id), rootService: "agent",
@@ -272,9 +272,14 @@ extension WorkbenchJob.Table {
         _ = step(&s, .indexProgress(IndexBatch(sequence: 1, rows: rows, bytesRead: 500, totalBytes: 1_000)))
         #expect(step(&s, .openStats) == nil)
         #expect(s.message == "still reading the file: stats open once the scan is done" && s.workbench == nil)
+        #expect(step(&s, .openCalls) == nil)
+        #expect(s.message == "still reading the file: LLM calls open once the scan is done" && s.workbench == nil)
         _ = step(&s, .indexProgress(IndexBatch(sequence: 2, rows: rows, bytesRead: 1_000, totalBytes: 1_000, done: true)))
-        #expect(step(&s, .openSessions) == nil && s.workbench == nil)
-        #expect(s.message == "@ and L need all traces in memory (--index never)")
+        // Sessions come from the index at once (these rows name none).
+        #expect(step(&s, .openSessions) == nil)
+        guard case .sessions(let none)? = s.workbench?.current else { Issue.record("no sessions"); return }
+        #expect(none.sessions.isEmpty && none.withoutSession == 2)
+        _ = step(&s, .back)
         s.press("/duration>100ms<enter>")
         guard case .indexStats(let ticket, .name, "duration>100ms")? = step(&s, .openStats) else {
             Issue.record("no stats asked of the index"); return
@@ -284,9 +289,10 @@ extension WorkbenchJob.Table {
         guard case .stats(let l)? = s.workbench?.current else { Issue.record("no stats"); return }
         #expect(l.table.groups.first?.count == 2 && s.workbench?.scope == "1 of 2 traces matching duration>100ms")
         #expect(render(s, size: s.size).text.contains("Stats by name  1 of 2 traces matching duration>100ms"))
-        // A group's spans would need the traces; b asks the index again.
-        #expect(step(&s, .activate) == nil)
-        #expect(s.message == "a group's spans need all traces in memory (--index never)")
+        // A group's spans are read from the file, only the traces the filter shows; b asks the index again.
+        guard case .indexTable(let spans)? = step(&s, .activate) else { Issue.record("no spans asked of the index"); return }
+        #expect(spans.table == .members(.name, key: "chat") && spans.count == 1)
+        _ = step(&s, .back)
         guard case .indexStats(let again, .model, _)? = step(&s, .cycleGrouping) else { Issue.record("no regroup"); return }
         // The file changed under the index: the answer says so and the previous table stays.
         _ = step(&s, .workbenchComputed(WorkbenchAnswer(ticket: again, error: "big.jsonl changed since it was indexed")))
