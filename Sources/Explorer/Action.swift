@@ -228,6 +228,9 @@ public enum Command: Hashable, Sendable {
     case search(ticket: Int)
     /// Work out a workbench table off the UI thread (`WorkbenchJob.run`); answer with `Action.workbenchComputed`.
     case computeWorkbench(WorkbenchJob)
+    /// The table `Command.computeWorkbench` with this ticket works out is no longer wanted (Esc,
+    /// or the user left): stop it at its next chunk. Nothing answers.
+    case stopWorkbench(ticket: Int)
     /// Work out the stats table by `by` over the traces of a file read through its index that
     /// match `query` ("" for all), a batch of traces at a time; answer with `Action.workbenchComputed`
     /// (`WorkbenchAnswer(ticket:stats:)`).

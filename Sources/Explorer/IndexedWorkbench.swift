@@ -75,11 +75,7 @@ public struct IndexJob: Hashable, Sendable {
         case .members(let by, let key):
             // The order `TraceStats.members` gives over all the traces at once: slowest first,
             // then trace, then span.
-            members.sort { a, b in
-                let x = a.member, y = b.member
-                if x.durationNanos != y.durationNanos { return x.durationNanos > y.durationNanos }
-                return x.trace != y.trace ? x.trace < y.trace : x.span < y.span
-            }
+            members.sort { WorkbenchJob.slowestFirst($0.member, $1.member) }
             level = .members(MembersLevel(grouping: by, key: key, members: members.map(\.member),
                                           figures: members.map(\.figures)))
         case .thread(let session):

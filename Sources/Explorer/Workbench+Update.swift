@@ -84,10 +84,13 @@ extension ExplorerState {
                 command = stopCommand(level, w)
                 if let previous = c.previous {
                     w.levels[w.levels.count - 1] = previous
-                    // Live data came while waiting: the table gone back to follows it.
-                    if c.again, command == nil {
+                    // Live data came while waiting: the table gone back to follows it (the
+                    // job that replaces the stopped one stops it).
+                    if c.again, case .stopWorkbench? = command {
                         view = .workbench(w)
-                        return refreshWorkbench()
+                        guard case .computeWorkbench(var job)? = refreshWorkbench() else { return command }
+                        job.replaces = c.ticket
+                        return .computeWorkbench(job)
                     }
                     break
                 }
@@ -166,12 +169,16 @@ extension ExplorerState {
             view = .workbench(w)
             return .indexStats(ticket: ticket, by: by, query: list.query)
         }
-        let job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices,
+        var job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices,
                                sessionKeys: sessionKeys)
         var waiting = ComputingLevel(ticket: ticket, table: .stats(by), traces: w.positions.count, spans: job.spanCount,
                                      previous: shown)
-        // Live data that came while the job given up ran is not covered by this one either.
-        if case .computing(let replaced) = w.current { waiting.again = replaced.again }
+        // Live data that came while the job given up ran is not covered by this one either; the
+        // runner stops that job.
+        if case .computing(let replaced) = w.current {
+            waiting.again = replaced.again
+            job.replaces = replaced.ticket
+        }
         w.levels[w.levels.count - 1] = .computing(waiting)
         view = .workbench(w)
         return start(job)

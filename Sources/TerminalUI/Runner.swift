@@ -109,7 +109,7 @@ public enum ExplorerApp {
     nonisolated static func perform(_ command: Command, exportDirectory: String,
                                     decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) -> Action? {
         switch command {
-        case .quit, .copy, .fetchTrace, .search, .indexStats, .indexTable, .stopIndexStats:
+        case .quit, .copy, .fetchTrace, .search, .indexStats, .indexTable, .stopIndexStats, .stopWorkbench:
             return nil
         case .computeWorkbench(let job):
             return .workbenchComputed(job.run())
@@ -156,6 +156,8 @@ final class Effects: Sendable {
     private let decode: (@Sendable (TraceID) -> DecodedTrace)?
     /// Commands running (those not waited for at quit among them: backend fetches and tables), and answers not yet taken.
     private let state = Locked<(running: Int, fetching: Int, answers: [Action])>((0, 0, []))
+    /// The workbench jobs running, by ticket, so that `Command.stopWorkbench` reaches them.
+    private let jobs = Locked<[Int: WorkbenchJob]>([:])
 
     init(exportDirectory: String, backend: (@Sendable (Command) async -> Action?)? = nil,
          decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) {
@@ -167,9 +169,13 @@ final class Effects: Sendable {
     /// True while a command is running or its answer has not been taken.
     var isBusy: Bool { state.withLock { $0.running > 0 || !$0.answers.isEmpty } }
 
-    /// Starts `command` on another thread (`quit` needs nothing done).
+    /// Starts `command` on another thread (`quit` needs nothing done; a stop is passed to the job).
     func start(_ command: Command) {
         if case .quit = command { return }
+        if case .stopWorkbench(let ticket) = command {
+            jobs.withLock { $0[ticket]?.stop() }
+            return
+        }
         // Fetches and tables are not waited for at quit (their answers would be dropped anyway).
         let fetch: Bool, detached: Bool
         switch command {
@@ -185,10 +191,15 @@ final class Effects: Sendable {
         let backend = self.backend
         let decode = self.decode
         if case .computeWorkbench(let job) = command {
+            jobs.withLock {
+                if let replaced = job.replaces { $0[replaced]?.stop() }
+                $0[job.ticket] = job
+            }
             // Seconds of CPU for millions of spans (in a debug build): on a thread of its own, not
             // one of the two the cooperative pool has for backend fetches.
-            DispatchQueue.global(qos: .userInitiated).async { [state] in
+            DispatchQueue.global(qos: .userInitiated).async { [state, jobs] in
                 let answer = Action.workbenchComputed(job.run())
+                jobs.withLock { $0[job.ticket] = nil }
                 state.withLock {
                     $0.running -= 1
                     $0.fetching -= 1

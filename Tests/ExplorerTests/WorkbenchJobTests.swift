@@ -346,3 +346,63 @@ extension WorkbenchLiveJobTests {
         #expect(s.workbench?.scope == "3 traces")
     }
 }
+
+/// A job over traces in memory stops at its next chunk once Esc (or leaving) asks the runner
+/// to (`Command.stopWorkbench`), instead of running to the end with its answer dropped.
+extension WorkbenchJobTests {
+    @Test func escAndLeavingAskTheRunnerToStopTheJob() throws {
+        var s = try deferred()
+        let job = try #require(jobs(s.press("%")).first)
+        #expect(s.press("<esc>") == [.stopWorkbench(ticket: job.ticket)])
+        let second = try #require(jobs(s.press("%")).first)
+        #expect(apply(&s, .traceList) == .stopWorkbench(ticket: second.ticket))
+        // b while waiting: the new job names the one it replaces, which the runner stops.
+        let byName = try #require(jobs(s.press("%")).first)
+        let byModel = try #require(jobs(s.press("b")).first)
+        #expect(byModel.replaces == byName.ticket && byName.replaces == nil)
+        answer(&s, byModel)
+        // A session's thread is a job too; Esc while it runs goes back to the sessions.
+        s.press("<esc>")
+        let sessions = try #require(jobs(s.press("@")).first)
+        answer(&s, sessions)
+        let thread = try #require(jobs(s.press("<enter>")).first)
+        guard case .thread = thread.table else { Issue.record("no thread job"); return }
+        #expect(s.press("<esc>") == [.stopWorkbench(ticket: thread.ticket)])
+        guard case .sessions? = s.workbench?.current else { Issue.record("not back at the sessions"); return }
+    }
+
+    @Test func aStoppedJobEndsAtItsNextChunkAndItsAnswerShowsNothing() throws {
+        var s = try deferred()
+        for key in ["%", "@", "L"] {
+            let job = try #require(jobs(s.press(key)).first, "\(key)")
+            // Stopped once its first chunk (one trace) is done: it ends when it next looks.
+            var looks = 0
+            let answer = job.run(chunkSpans: 1) {
+                looks += 1
+                if looks == 2 { job.stop() }
+            }
+            guard case .stopped = answer.outcome else { Issue.record("\(key): the stopped job worked its table out"); return }
+            #expect(looks == 2, "\(key): looked \(looks) times")
+            #expect(job.isStopped)
+            // Its answer arriving changes nothing: the waiting level stays until Esc.
+            let before = render(s, size: s.size).rendering
+            #expect(apply(&s, .workbenchComputed(answer)) == nil)
+            #expect(render(s, size: s.size).rendering == before)
+            s.press("<esc>")
+        }
+    }
+
+    @Test func aJobTakenInChunksGivesTheTablesOfOnePass() throws {
+        for keys in ["%", "%b", "%bb", "%bbbb", "@", "L", "%<enter>", "%bb<enter>", "@<enter>"] {
+            var chunked = try deferred(), whole = try workbenchState()
+            whole.press(keys)
+            for k in Array(keys.replacingOccurrences(of: "<enter>", with: "\n")) {
+                let key = k == "\n" ? "<enter>" : String(k)
+                for job in jobs(chunked.press(key)) {
+                    _ = apply(&chunked, .workbenchComputed(job.run(chunkSpans: 1)))
+                }
+            }
+            #expect(render(chunked, size: chunked.size).rendering == render(whole, size: whole.size).rendering, "\(keys)")
+        }
+    }
+}
