@@ -118,6 +118,8 @@ public struct WorkbenchJob: Hashable, Sendable {
                     rows.append(row)
                 }
             }
+            // Ranking them is the last stretch: not begun for a job already stopped.
+            guard !isStopped else { return stopped }
             level = .calls(CallsLevel(rows: rows, oneTrace: oneTrace))
         case .members(let by, let key):
             let known = by == .session ? facts() : nil
@@ -131,6 +133,7 @@ public struct WorkbenchJob: Hashable, Sendable {
                     members.append(m)
                 }
             }
+            guard !isStopped else { return stopped }
             members.sort(by: WorkbenchJob.slowestFirst)
             level = .members(MembersLevel(grouping: by, key: key, members: members))
         case .thread(let session):
