@@ -25,8 +25,8 @@ public enum ExplorerApp {
     ///     the state only ever changes on this thread.
     ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
     ///   - backend: performs `Command.fetchTrace` and `Command.search` (off this thread) for a list
-    ///     that came from a backend, and `Command.indexStats` for a file read through its index;
-    ///     its answer goes through `update` like any other.
+    ///     that came from a backend, and `Command.indexStats` and `Command.indexTable` for a file
+    ///     read through its index; its answer goes through `update` like any other.
     ///   - decode: reads one trace for `Command.decodeTrace` (a file opened through its index); it
     ///     runs off this thread.
     public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
