@@ -134,10 +134,10 @@ import TraceWriters
         }
     }
 
-    @Test(arguments: ["", "llm_calls>=6"])
-    func rankedCallsLookTheSameAndOpenAtTheCall(filter: String) throws {
+    @Test(arguments: [nil, "app.conversation"], ["", "llm_calls>=6"])
+    func rankedCallsLookTheSameAndOpenAtTheCall(key: String?, filter: String) throws {
         try IndexedWorkbenchViewTests.withFile { path in
-            var p = try IndexedWorkbenchViewTests.pair(path, key: nil)
+            var p = try IndexedWorkbenchViewTests.pair(path, key: key)
             if !filter.isEmpty { try IndexedWorkbenchViewTests.filter(&p, filter) }
             try IndexedWorkbenchViewTests.same(&p, "L", "LLM calls")
             guard case .calls(let l)? = p.indexed.workbench?.current else { Issue.record("no calls"); return }
@@ -150,10 +150,10 @@ import TraceWriters
         }
     }
 
-    @Test(arguments: ["", "llm_calls>=6"])
-    func aStatsGroupsSpansLookTheSameAndOpenAtTheSpan(filter: String) throws {
+    @Test(arguments: [nil, "app.conversation"], ["", "llm_calls>=6"])
+    func aStatsGroupsSpansLookTheSameAndOpenAtTheSpan(key: String?, filter: String) throws {
         try IndexedWorkbenchViewTests.withFile { path in
-            var p = try IndexedWorkbenchViewTests.pair(path, key: nil)
+            var p = try IndexedWorkbenchViewTests.pair(path, key: key)
             if !filter.isEmpty { try IndexedWorkbenchViewTests.filter(&p, filter) }
             try IndexedWorkbenchViewTests.same(&p, "%", "stats by name")
             try IndexedWorkbenchViewTests.same(&p, "<down><enter>", "the second group's spans")
@@ -162,7 +162,11 @@ import TraceWriters
             try IndexedWorkbenchViewTests.same(&p, "<down><enter>", "the second span in its trace")
             try IndexedWorkbenchViewTests.same(&p, "<esc>", "back at the spans")
             try IndexedWorkbenchViewTests.same(&p, "<esc>bb<enter>", "a tool's calls")
-            try IndexedWorkbenchViewTests.same(&p, "<esc>bb<enter>", "a session's traces")
+            try IndexedWorkbenchViewTests.same(&p, "<esc>bb", "stats by session")
+            guard case .stats(let bySession)? = p.indexed.workbench?.current else { Issue.record("no stats by session"); return }
+            #expect(bySession.table.groups.contains { $0.key == (key == nil ? "conv-1" : "thread-2") })
+            try IndexedWorkbenchViewTests.same(&p, "<enter>", "a session's traces")
+            try IndexedWorkbenchViewTests.same(&p, "<enter>", "its slowest trace")
         }
     }
 
