@@ -27,46 +27,31 @@ public struct IndexJob: Hashable, Sendable {
     /// Traces the job reads.
     public var count: Int { subset?.count ?? positions.count }
 
-    /// Works the table out, reading trace `i` of the index with `read` (blocking: off the UI
-    /// thread). Before each trace `keepGoing(read so far, count)` tells how far it got; when it
-    /// says false the job stops there and answers nothing (nil). A trace that cannot be read
-    /// (the file changed) ends the job with a one-line answer saying so.
-    public func run(read: (Int) throws -> Trace, keepGoing: (_ read: Int, _ total: Int) -> Bool) -> WorkbenchAnswer? {
+    /// Traces read at a time: a few per core, so both cores decode and little is held at once.
+    public static let batchTraces = 2 * Parallel.cores
+
+    /// Works the table out, reading the traces at index positions `is` with `read(is)` a batch
+    /// at a time (blocking: off the UI thread; the reader may decode a batch on all cores).
+    /// Before each batch `keepGoing(read so far, count)` tells how far it got; when it says false
+    /// the job stops there and answers nothing (nil). A trace that cannot be read (the file
+    /// changed) ends the job with a one-line answer saying so.
+    public func run(read: ([Int]) throws -> [Trace], keepGoing: (_ read: Int, _ total: Int) -> Bool) -> WorkbenchAnswer? {
         let wanted = subset ?? Array(positions.indices)
         var calls: [LLMCallRow] = []
         var members: [(member: StatsMember, figures: MemberFigures)] = []
         var turns: [ConversationTurn] = []
-        for (n, p) in wanted.enumerated() {
-            guard keepGoing(n, wanted.count) else { return nil }
-            let trace: Trace
+        for start in stride(from: 0, to: wanted.count, by: IndexJob.batchTraces) {
+            guard keepGoing(start, wanted.count) else { return nil }
+            let batch = Array(wanted[start..<min(wanted.count, start + IndexJob.batchTraces)])
+            let traces: [Trace]
             do {
-                trace = try read(positions[p])
+                traces = try read(batch.map { positions[$0] })
             } catch {
                 return WorkbenchAnswer(ticket: ticket, outcome: .failed("\(table.title): \(error)"))
             }
-            switch table {
-            case .calls:
-                for var row in LLMCallRanking.rows([trace], prices: prices) {
-                    row.trace = p
-                    calls.append(row)
-                }
-            case .members(let by, let key):
-                let facts = by == .session ? [TraceFacts(trace: trace, prices: prices, sessionKeys: sessionKeys)] : nil
-                let found = TraceStats.members([trace], by: by, key: key, facts: facts, prices: prices, sessionKeys: sessionKeys)
-                guard !found.isEmpty else { continue }
-                let statistics = TraceStatistics(trace: trace, prices: prices)
-                for m in found {
-                    var at = m
-                    at.trace = p
-                    members.append((at, MemberFigures(m, trace: trace, statistics: statistics, grouping: by)))
-                }
-            case .thread:
-                turns.append(Sessions.turn(trace, position: p,
-                                           facts: TraceFacts(trace: trace, prices: prices, sessionKeys: sessionKeys)))
-            case .stats, .sessions:
-                break
-            }
+            for (p, trace) in zip(batch, traces) { take(trace, at: p, &calls, &members, &turns) }
         }
+        guard keepGoing(wanted.count, wanted.count) else { return nil }
         guard keepGoing(wanted.count, wanted.count) else { return nil }
         let level: WorkbenchLevel
         switch table {
@@ -84,6 +69,32 @@ public struct IndexJob: Hashable, Sendable {
             return WorkbenchAnswer(ticket: ticket, outcome: .failed("\(table.title) are not read trace by trace"))
         }
         return WorkbenchAnswer(ticket: ticket, outcome: .level(level))
+    }
+
+    /// Takes in the rows of `trace`, at workbench position `p`.
+    private func take(_ trace: Trace, at p: Int, _ calls: inout [LLMCallRow],
+                      _ members: inout [(member: StatsMember, figures: MemberFigures)], _ turns: inout [ConversationTurn]) {
+        switch table {
+        case .calls:
+            for var row in LLMCallRanking.rows([trace], prices: prices) {
+                row.trace = p
+                calls.append(row)
+            }
+        case .members(let by, let key):
+            let facts = by == .session ? [TraceFacts(trace: trace, prices: prices, sessionKeys: sessionKeys)] : nil
+            let found = TraceStats.members([trace], by: by, key: key, facts: facts, prices: prices, sessionKeys: sessionKeys)
+            guard !found.isEmpty else { return }
+            let statistics = TraceStatistics(trace: trace, prices: prices)
+            for m in found {
+                var at = m
+                at.trace = p
+                members.append((at, MemberFigures(m, trace: trace, statistics: statistics, grouping: by)))
+            }
+        case .thread:
+            turns.append(Sessions.turn(trace, position: p, facts: TraceFacts(trace: trace, prices: prices, sessionKeys: sessionKeys)))
+        case .stats, .sessions:
+            break
+        }
     }
 
     /// Equal when the tickets are.

@@ -59,7 +59,12 @@ final class IndexedStatsJobs: Sendable {
         guard let store = feed.store else {
             return .workbenchComputed(WorkbenchAnswer(ticket: job.ticket, error: "the file is not indexed yet"))
         }
-        let answer = job.run(read: { try store.trace(at: $0) }) { read, total in
+        // A batch is decoded on all cores, each trace on its own.
+        let answer = job.run(read: { positions in
+            try Parallel.map(positions.count) { i in
+                Result { () throws(TraceFormatError) in try store.trace(at: positions[i]) }
+            }.map { try $0.get() }
+        }) { read, total in
             shared.withLock { state in
                 guard state.wanted == job.ticket else { return false }
                 state.progress = (job.ticket, read, total)

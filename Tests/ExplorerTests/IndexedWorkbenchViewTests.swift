@@ -70,7 +70,7 @@ import TraceWriters
             answer = .workbenchComputed(WorkbenchAnswer(ticket: ticket, stats: TraceStats.groups(traces, by: by, where: query,
                                                                                                  sessionKeys: keys)))
         case .indexTable(let job):
-            answer = job.run(read: { try store.trace(at: $0) }, keepGoing: { _, _ in true }).map(Action.workbenchComputed)
+            answer = job.run(read: { try $0.map { try store.trace(at: $0) } }, keepGoing: { _, _ in true }).map(Action.workbenchComputed)
         case .decodeTrace(let id):
             let i = try #require(store.index.traces.firstIndex { $0.id == id })
             answer = .traceDecoded(DecodedTrace(id: id, trace: try store.trace(at: i), prices: .standard))
@@ -181,14 +181,15 @@ import TraceWriters
             // Esc asks the CLI to stop the job; it stops before the next trace and answers nothing.
             #expect(s.apply(.back) == .stopIndexStats(ticket: job.ticket))
             #expect(s.workbench == nil && s.message == "stopped computing LLM calls")
+            // Stopped after its first batch: no trace past that batch is read.
             var stopped = false, reads = 0
-            let answer = job.run(read: { reads += 1; return try p.store.trace(at: $0) }, keepGoing: { read, _ in
-                if read == 3 { stopped = true }
+            let answer = job.run(read: { reads += $0.count; return try $0.map { try p.store.trace(at: $0) } }, keepGoing: { read, _ in
+                if read > 0 { stopped = true }
                 return !stopped
             })
-            #expect(answer == nil && reads == 3)
+            #expect(answer == nil && reads == min(12, IndexJob.batchTraces))
             // An answer that comes after the user left changes nothing.
-            let late = try #require(job.run(read: { try p.store.trace(at: $0) }, keepGoing: { _, _ in true }))
+            let late = try #require(job.run(read: { try $0.map { try p.store.trace(at: $0) } }, keepGoing: { _, _ in true }))
             let before = render(s, size: IndexedWorkbenchViewTests.size).rendering
             #expect(s.apply(.workbenchComputed(late)) == nil)
             #expect(s.workbench == nil && render(s, size: IndexedWorkbenchViewTests.size).rendering == before)
@@ -196,7 +197,7 @@ import TraceWriters
             _ = s.apply(.openSessions)
             guard case .indexTable(let thread)? = s.apply(.activate) else { Issue.record("no thread job"); return }
             #expect(s.apply(.back) == .stopIndexStats(ticket: thread.ticket))
-            let turns = try #require(thread.run(read: { try p.store.trace(at: $0) }, keepGoing: { _, _ in true }))
+            let turns = try #require(thread.run(read: { try $0.map { try p.store.trace(at: $0) } }, keepGoing: { _, _ in true }))
             _ = s.apply(.workbenchComputed(turns))
             guard case .sessions? = s.workbench?.current else { Issue.record("the sessions are gone"); return }
             p.indexed = s
@@ -224,7 +225,7 @@ import TraceWriters
             guard case .indexTable(let job)? = s.apply(.openCalls) else { Issue.record("no index job"); return }
             // Rewritten shorter after it was indexed: the reader's error, on one line, and back to the list.
             try Data("{}\n".utf8).write(to: URL(fileURLWithPath: path))
-            let answer = try #require(job.run(read: { try p.store.trace(at: $0) }, keepGoing: { _, _ in true }))
+            let answer = try #require(job.run(read: { try $0.map { try p.store.trace(at: $0) } }, keepGoing: { _, _ in true }))
             _ = s.apply(.workbenchComputed(answer))
             #expect(s.workbench == nil)
             #expect(s.message?.hasPrefix("LLM calls: ") == true && s.message?.contains("\n") == false)
