@@ -62,7 +62,7 @@ public struct IndexedRow: Sendable {
         TraceListEntry(index: index, id: id, rootName: facts.rootName, service: rootService,
                        startNanos: facts.startNanos, durationNanos: facts.durationNanos, spans: facts.spanCount,
                        errors: facts.errorCount, tokens: facts.totalTokens, costUSD: facts.costUSD,
-                       unpriced: facts.unpricedCalls, llmCalls: facts.llmCalls, models: facts.models,
+                       unpriced: facts.unpricedCalls, llmCalls: facts.llmCalls, models: facts.modelRows,
                        sessionID: facts.sessionID)
     }
 }

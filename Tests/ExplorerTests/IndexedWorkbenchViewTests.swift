@@ -115,6 +115,18 @@ import TraceWriters
         try body(path)
     }
 
+    /// The list's model column names the same models in the same order (costliest first) as a
+    /// whole load's, not the index's request and response models in file order.
+    @Test func theListNamesTheSameModelsAsAWholeLoad() throws {
+        try IndexedWorkbenchViewTests.withFile { path in
+            let p = try IndexedWorkbenchViewTests.pair(path, key: nil)
+            let whole = Dictionary(uniqueKeysWithValues: p.whole.list.entries.map { ($0.id, $0.models) })
+            let indexed = Dictionary(uniqueKeysWithValues: p.indexed.list.entries.map { ($0.id, $0.models) })
+            #expect(indexed == whole)
+            #expect(whole.values.contains { $0.count > 1 }, "a trace with more than one model row")
+        }
+    }
+
     @Test(arguments: [nil, "app.conversation"], ["", "llm_calls>=6"])
     func sessionsAndTheirThreadsLookTheSame(key: String?, filter: String) throws {
         try IndexedWorkbenchViewTests.withFile { path in
