@@ -171,4 +171,73 @@ import TraceModel
         }
         #expect(wrong.isEmpty, "\(wrong.prefix(5))")
     }
+
+    /// String ends found by the block bit masks (after the first backslash) against a byte-by-byte
+    /// reading, on texts dense with quotes and backslash runs of every length, runs that cross
+    /// 16- and 32-byte steps, and lines that end inside the string or on a lone backslash.
+    @Test func stringEndsPastEscapesAreWhereAByteByByteReadingFindsThem() {
+        var r = Random(seed: 57)
+        var wrong: [String] = []
+        for round in 0..<6000 {
+            let n = r.below(round < 3000 ? 80 : 300)
+            var bytes: [UInt8] = []
+            while bytes.count < n {
+                switch r.below(10) {
+                case 0: bytes.append(0x22)
+                case 1, 2: bytes.append(contentsOf: [UInt8](repeating: 0x5C, count: 1 + r.below(round % 3 == 0 ? 40 : 4)))
+                case 3: bytes.append(contentsOf: [0x5C, 0x22])
+                default: bytes.append(contentsOf: [UInt8](repeating: UInt8(ascii: "a") &+ UInt8(r.below(26)), count: 1 + r.below(30)))
+                }
+            }
+            if r.below(3) == 0 { bytes.insert(0x5C, at: 0) }
+            // The reading the scan must match: a backslash takes the next byte, whatever it is.
+            var expected = -1, escaped = false, i = 0
+            while i < bytes.count {
+                if bytes[i] == 0x22 { expected = i; break }
+                if bytes[i] == 0x5C { escaped = true; i += 2 } else { i += 1 }
+            }
+            let got = bytes.withUnsafeBufferPointer { b in
+                LineWalker(b.baseAddress ?? UnsafePointer(bitPattern: 8)!, from: 0, to: b.count).stringEndIfAny(from: 0)
+            }
+            if got.end != expected || (expected >= 0 && got.escaped != escaped) {
+                wrong.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(3))")
+    }
+
+    /// Attribute entries whose value type is read by word compares (`stringValue`, `intValue`)
+    /// and those it only looks like (a longer or shorter name, an escape, a bool, an array) give
+    /// the ranges a key-by-key reading gives, and a plain string only for `stringValue` without a
+    /// backslash in its text.
+    @Test func attributeValueTypesReadByWordComparesAreTheWrittenOnes() {
+        let cases: [(entry: String, value: String?, plainString: Bool)] = [
+            (#"{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}}"#, #"{"stringValue":"gpt-4o"}"#, true),
+            (#"{"key":"k","value":{"stringValue":"a\"b"}}"#, #"{"stringValue":"a\"b"}"#, false),
+            (#"{"key":"k","value":{"stringValue":""}}"#, #"{"stringValue":""}"#, true),
+            (#"{"key":"k","value":{"stringValues":"x"}}"#, #"{"stringValues":"x"}"#, false),
+            (#"{"key":"k","value":{"stringValu":"x"}}"#, #"{"stringValu":"x"}"#, false),
+            (#"{"key":"k","value":{"stringVa\u006cue":"x"}}"#, nil, false),
+            (#"{"key":"gen_ai.usage.input_tokens","value":{"intValue":"1572"}}"#, #"{"intValue":"1572"}"#, false),
+            (#"{"key":"k","value":{"intValue":1572}}"#, #"{"intValue":1572}"#, false),
+            (#"{"key":"k","value":{"intValues":"1"}}"#, #"{"intValues":"1"}"#, false),
+            (#"{"key":"k","value":{"boolValue":true}}"#, #"{"boolValue":true}"#, false),
+            (#"{"key":"k","value":{"stringValue":12}}"#, #"{"stringValue":12}"#, false),
+            (#"{"key":"k","value":{"arrayValue":{"values":[]}}}"#, nil, false),
+            (#"{"key":"k","value":{"stringValue" :"x"}}"#, nil, false),
+            (#"{"key":"k","value":{"stringValue""#, nil, false),
+            (#"{"key":"k","value":{"intValue""#, nil, false),
+        ]
+        for c in cases {
+            let line = Array((c.entry + ",").utf8)
+            let got = line.withUnsafeBufferPointer { b -> (String, Bool, Int)? in
+                var w = LineWalker(b.baseAddress!, from: 0, to: b.count)
+                guard let e = w.plainAttribute() else { return nil }
+                return (String(decoding: b[e.value..<e.valueEnd], as: UTF8.self), e.plainString, w.p)
+            }
+            #expect(got?.0 == c.value, "\(c.entry)")
+            #expect((got?.1 ?? false) == c.plainString, "\(c.entry)")
+            if got != nil { #expect(got?.2 == c.entry.utf8.count, "\(c.entry)") }
+        }
+    }
 }

@@ -83,39 +83,89 @@ struct LineWalker {
     func stringEndIfAny(from start: Int) -> (end: Int, escaped: Bool) {
         let quotes = SIMD16<UInt8>(repeating: 0x22), slashes = SIMD16<UInt8>(repeating: 0x5C)
         var q = start
-        var escaped = false
-        while true {
-            // 32 bytes per step while there is neither a quote nor a backslash (long texts go by
-            // with one branch per step), then the first one's offset from the 16-byte masks.
-            // (The element types are spelled out: `SIMD16(repeating:)` left to inference
-            // compiled to a byte loop, while `SIMD16<UInt8>` comparisons become `pcmpeqb`.)
-            var hit = -1
-            while q &+ 32 <= end {
-                let raw = UnsafeRawPointer(base + q)
-                let v0 = raw.loadUnaligned(as: SIMD16<UInt8>.self), v1 = raw.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self)
-                let m0 = (v0 .== quotes) .| (v0 .== slashes), m1 = (v1 .== quotes) .| (v1 .== slashes)
-                let f = LineWalker.firstSet(m0)
-                if f >= 0 { hit = q &+ f; break }
-                let g = LineWalker.firstSet(m1)
-                if g >= 0 { hit = q &+ 16 &+ g; break }
-                q &+= 32
-            }
-            if hit < 0, q &+ 16 <= end {
-                let v = UnsafeRawPointer(base + q).loadUnaligned(as: SIMD16<UInt8>.self)
-                let f = LineWalker.firstSet((v .== quotes) .| (v .== slashes))
-                if f >= 0 { hit = q &+ f } else { q &+= 16 }
-            }
-            if hit < 0 {
-                while q < end, base[q] != 0x22, base[q] != 0x5C { q &+= 1 }
-                guard q < end else { return (-1, escaped) }
-                hit = q
-            }
-            if base[hit] == 0x22 { return (hit, escaped) }
-            // A backslash escapes the next byte, whatever it is.
-            escaped = true
-            q = hit &+ 2
-            guard q <= end else { return (-1, escaped) }
+        // 32 bytes per step while there is neither a quote nor a backslash (long texts go by
+        // with one branch per step), then the first one's offset from the 16-byte masks.
+        // (The element types are spelled out: `SIMD16(repeating:)` left to inference
+        // compiled to a byte loop, while `SIMD16<UInt8>` comparisons become `pcmpeqb`.)
+        var hit = -1
+        while q &+ 32 <= end {
+            let raw = UnsafeRawPointer(base + q)
+            let v0 = raw.loadUnaligned(as: SIMD16<UInt8>.self), v1 = raw.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self)
+            let m0 = (v0 .== quotes) .| (v0 .== slashes), m1 = (v1 .== quotes) .| (v1 .== slashes)
+            let f = LineWalker.firstSet(m0)
+            if f >= 0 { hit = q &+ f; break }
+            let g = LineWalker.firstSet(m1)
+            if g >= 0 { hit = q &+ 16 &+ g; break }
+            q &+= 32
         }
+        if hit < 0, q &+ 16 <= end {
+            let v = UnsafeRawPointer(base + q).loadUnaligned(as: SIMD16<UInt8>.self)
+            let f = LineWalker.firstSet((v .== quotes) .| (v .== slashes))
+            if f >= 0 { hit = q &+ f } else { q &+= 16 }
+        }
+        if hit < 0 {
+            while q < end, base[q] != 0x22, base[q] != 0x5C { q &+= 1 }
+            guard q < end else { return (-1, false) }
+            hit = q
+        }
+        if base[hit] == 0x22 { return (hit, false) }
+        // Message texts hold a `\"` every few dozen bytes: from the first backslash on, the
+        // rest of the string is read by whole-block bit masks instead of a search per escape.
+        return (escapedStringEnd(backslash: hit), true)
+    }
+
+    /// From a backslash inside a string, the offset of the closing quote, or -1 when the line
+    /// ends first. 32 bytes a step as bit masks of quotes and backslashes; the bytes escaped by
+    /// an odd run of backslashes are found by one subtraction (simdjson's escape scanner:
+    /// https://github.com/simdjson/simdjson, `json_escape_scanner.h`), carried across steps.
+    @inline(never)
+    func escapedStringEnd(backslash start: Int) -> Int {
+        let quotes = SIMD16<UInt8>(repeating: 0x22), slashes = SIMD16<UInt8>(repeating: 0x5C)
+        let odd: UInt32 = 0xAAAA_AAAA
+        var q = start
+        // 1 when the byte at `q` is escaped by the previous step's last backslash.
+        var carry: UInt32 = 0
+        while q &+ 32 <= end {
+            let raw = UnsafeRawPointer(base + q)
+            let v0 = raw.loadUnaligned(as: SIMD16<UInt8>.self), v1 = raw.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self)
+            let s0 = v0 .== slashes, s1 = v1 .== slashes, q0 = v0 .== quotes, q1 = v1 .== quotes
+            // Most steps through a text hold neither: one test, no masks gathered.
+            if carry == 0 {
+                let any = unsafeBitCast((s0 .| q0) .| (s1 .| q1), to: SIMD2<UInt64>.self)
+                if any[0] | any[1] == 0 { q &+= 32; continue }
+            }
+            let b = LineWalker.bits(s0) | LineWalker.bits(s1) &<< 16
+            let quote = LineWalker.bits(q0) | LineWalker.bits(q1) &<< 16
+            var escapedBytes = carry
+            if b != 0 {
+                let potential = b & ~carry
+                let code = ((potential &<< 1 | odd) &- potential) ^ odd
+                escapedBytes = code ^ (b | carry)
+                carry = (code & b) &>> 31
+            } else {
+                carry = 0
+            }
+            let real = quote & ~escapedBytes
+            if real != 0 { return q &+ real.trailingZeroBitCount }
+            q &+= 32
+        }
+        q &+= Int(carry)
+        while q < end {
+            let c = base[q]
+            if c == 0x22 { return q }
+            q &+= c == 0x5C ? 2 : 1
+        }
+        return -1
+    }
+
+    /// A 16-byte compare mask as 16 bits, lane i at bit i (each lane's top bit gathered by one
+    /// multiplication per eight lanes).
+    @inline(__always)
+    static func bits(_ m: SIMDMask<SIMD16<Int8>>) -> UInt32 {
+        let w = unsafeBitCast(m, to: SIMD2<UInt64>.self)
+        let top: UInt64 = 0x8080_8080_8080_8080, gather: UInt64 = 0x0002_0408_1020_4081
+        return UInt32(truncatingIfNeeded: ((w[0] & top) &* gather) &>> 56)
+            | UInt32(truncatingIfNeeded: ((w[1] & top) &* gather) &>> 56) &<< 8
     }
 
     /// The first true lane of a byte mask, or -1 when none is.
@@ -316,16 +366,28 @@ struct LineWalker {
         let k = stringEndIfAny(from: ks)
         guard k.end >= 0, !k.escaped, k.end &+ 13 <= end, load64(k.end) == middle, load32(k.end &+ 8) == middleTail else { return nil }
         let value = k.end &+ 10
-        let t = stringEndIfAny(from: k.end &+ 12)
-        guard t.end >= 0, !t.escaped, t.end &+ 2 < end, base[t.end &+ 1] == UInt8(ascii: ":") else { return nil }
-        var q = t.end &+ 2
+        // The type: `stringValue` (11 bytes: its first eight, "stringVa", and its last four,
+        // "alue") and `intValue` (eight) by word compares, any other by the string search.
+        let ts = k.end &+ 12
+        let typeEnd: Int
+        var isString = false
+        if ts &+ 12 <= end, load64(ts) == 0x61_56_67_6E_69_72_74_73, load32(ts &+ 7) == 0x65_75_6C_61, base[ts &+ 11] == 0x22 {
+            typeEnd = ts &+ 11
+            isString = true
+        } else if ts &+ 9 <= end, load64(ts) == 0x65_75_6C_61_56_74_6E_69, base[ts &+ 8] == 0x22 {
+            typeEnd = ts &+ 8
+        } else {
+            let t = stringEndIfAny(from: ts)
+            guard t.end >= 0, !t.escaped else { return nil }
+            typeEnd = t.end
+        }
+        guard typeEnd &+ 2 < end, base[typeEnd &+ 1] == UInt8(ascii: ":") else { return nil }
+        var q = typeEnd &+ 2
         var plainString = false
         if base[q] == 0x22 {
             let v = stringEndIfAny(from: q &+ 1)
             guard v.end >= 0 else { return nil }
-            // `stringValue` (11 bytes): its first eight, "stringVa", and its last four, "alue".
-            plainString = !v.escaped && t.end &- (k.end &+ 12) == 11 && load64(k.end &+ 12) == 0x61_56_67_6E_69_72_74_73
-                && load32(k.end &+ 19) == 0x65_75_6C_61
+            plainString = isString && !v.escaped
             q = v.end &+ 1
         } else {
             while q < end, base[q] != UInt8(ascii: "}"), base[q] != UInt8(ascii: ","), base[q] != UInt8(ascii: "{"),
