@@ -93,9 +93,13 @@ public enum IndexedSummary {
         return query.filter(traces, facts: facts).map { traces[$0] }
     }
 
-    /// Decodes the traces in index order, a batch at a time on all cores.
+    /// Decodes the traces in index order, a batch at a time on all cores. At `.summary` detail a
+    /// store with span skeletons builds each trace from them rather than reading it again
+    /// (`LazyTraceStore.summaryTrace(at:)`): what `.summary` keeps beyond a skeleton, the LLM
+    /// attributes, is already in the index's calls.
     static func forEachBatch(_ store: LazyTraceStore, batchBytes: Int64, detail: TraceLoader.Detail = .summary,
                              _ body: ([Trace]) throws -> Void) throws {
+        let skeletons = detail == .summary && store.hasSkeletons
         let entries = store.index.traces
         var first = 0
         while first < entries.count {
@@ -107,7 +111,9 @@ public enum IndexedSummary {
             } while last < entries.count && bytes + entries[last].spanBytes <= batchBytes
             let start = first
             let decoded = Parallel.map(last - start) { i in
-                Result { () throws(TraceFormatError) in try store.trace(at: start + i, detail: detail) }
+                Result { () throws(TraceFormatError) in
+                    try skeletons ? store.summaryTrace(at: start + i) : store.trace(at: start + i, detail: detail)
+                }
             }
             var traces: [Trace] = []
             traces.reserveCapacity(decoded.count)
