@@ -222,8 +222,14 @@ extension LazyTraceStore {
     /// load gives it, apart from span attributes, which only queries and groupings that read
     /// attributes need (callers pass those to `trace(at:detail:)` instead).
     public func summaryTrace(at i: Int) throws(TraceFormatError) -> Trace {
-        if let skeletons = index.skeletons, let trace = skeletons.trace(at: i, of: index) { return trace }
-        return try trace(at: i, detail: .summary)
+        try summaryDecode(at: i).trace
+    }
+
+    /// `summaryTrace(at:)` with the exact copies of spans the read kept once (none from skeletons:
+    /// a trace with a repeated span id is always read again).
+    public func summaryDecode(at i: Int) throws(TraceFormatError) -> (trace: Trace, duplicatesMerged: Int) {
+        if let skeletons = index.skeletons, let trace = skeletons.trace(at: i, of: index) { return (trace, 0) }
+        return try decode(at: i, detail: .summary)
     }
 }
 
