@@ -32,7 +32,10 @@ struct SkeletonPart {
     private var nameSlots: [String: Int32] = [:]
     /// The last names met, by raw bytes: most spans repeat a name seen a few spans before, and a
     /// memcmp is cheaper than building and hashing a String.
-    private var recent: [(bytes: [UInt8], id: Int32)] = Array(repeating: ([], -1), count: 64)
+    /// 64 slots of up to 64 bytes each, with each slot's length (-1: empty) and name number.
+    private var recentBytes = [UInt8](repeating: 0, count: 64 * 64)
+    private var recentLength = [Int](repeating: -1, count: 64)
+    private var recentID = [Int32](repeating: -1, count: 64)
     /// After `finish`: span indices grouped by slot (file order within a slot) and the offsets.
     var order: [Int32] = []
     var offsets: [Int32] = []
@@ -69,9 +72,26 @@ struct SkeletonPart {
     }
 
     /// The id as the full reader makes it (`OTLPJSONReader.readID`).
+    @inline(__always)
     private static func identifier(_ base: UnsafePointer<UInt8>, _ s: (start: Int, end: Int, escaped: Bool)) -> Identifier {
+        if !s.escaped, s.end &- s.start == 16, let v = hex16(base + s.start) { return .bits64(v) }
         if !s.escaped { return Identifier(utf8: UnsafeBufferPointer(start: base + s.start, count: s.end - s.start)) }
         return Identifier(parsing: decoded(base, s))
+    }
+
+    /// 16 hex digits (either case) as `Identifier(utf8:)` reads them, else nil: the usual span
+    /// id, read inline without the general parser's length dispatch.
+    @inline(__always)
+    private static func hex16(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        var v: UInt64 = 0
+        for i in 0..<16 {
+            let c = p[i]
+            let digit = c &- 0x30, letter = (c | 0x20) &- 0x61
+            let d: UInt8
+            if digit < 10 { d = digit } else if letter < 6 { d = letter &+ 10 } else { return nil }
+            v = v &<< 4 | UInt64(d)
+        }
+        return v
     }
 
     /// An escaped string's text, as `JSONScanner.readString` decodes it.
@@ -86,12 +106,16 @@ struct SkeletonPart {
         if name.escaped { return intern(SkeletonPart.decoded(base, name)) }
         let n = name.end - name.start
         let p = base + name.start
-        let h = n == 0 ? 0 : (n &* 31 &+ Int(p[0]) &* 7 &+ Int(p[n - 1]) &+ Int(p[n >> 1]) &* 3) & 63
-        let hit = recent[h].bytes.withUnsafeBufferPointer { b in b.count == n && (n == 0 || memcmp(b.baseAddress!, p, n) == 0) }
-        if hit, recent[h].id >= 0 { return recent[h].id }
         let raw = UnsafeBufferPointer(start: p, count: n)
+        guard n > 0, n <= 64 else { return intern(String(decoding: raw, as: UTF8.self)) }
+        let h = (n &* 31 &+ Int(p[0]) &* 7 &+ Int(p[n &- 1]) &+ Int(p[n &>> 1]) &* 3) & 63
+        if recentLength[h] == n, recentBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + h &* 64, p, n) }) == 0 {
+            return recentID[h]
+        }
         let id = intern(String(decoding: raw, as: UTF8.self))
-        recent[h] = (Array(raw), id)
+        recentBytes.withUnsafeMutableBufferPointer { ($0.baseAddress! + h &* 64).update(from: p, count: n) }
+        recentLength[h] = n
+        recentID[h] = id
         return id
     }
 
@@ -117,7 +141,9 @@ struct SkeletonPart {
         self.order = order
         offsets = counts
         nameSlots = [:]
-        recent = []
+        recentBytes = []
+        recentLength = []
+        recentID = []
     }
 }
 
