@@ -42,6 +42,33 @@ extension TraceFacts {
     }
 }
 
+extension TraceFacts {
+    /// The same facts with `sessionID` for the session: the one an index worked out for a trace
+    /// whose spans at hand carry no attributes to find it in (a trace built from span skeletons).
+    public func replacingSession(_ sessionID: String?) -> TraceFacts {
+        TraceFacts(copying: self, sessionID: sessionID)
+    }
+
+    private init(copying f: TraceFacts, sessionID: String?) {
+        spanCount = f.spanCount
+        errorCount = f.errorCount
+        llmCalls = f.llmCalls
+        promptTokens = f.promptTokens
+        completionTokens = f.completionTokens
+        totalTokens = f.totalTokens
+        cachedTokens = f.cachedTokens
+        costUSD = f.costUSD
+        unpricedCalls = f.unpricedCalls
+        startNanos = f.startNanos
+        durationNanos = f.durationNanos
+        rootName = f.rootName
+        services = f.services
+        names = f.names
+        models = f.models
+        self.sessionID = sessionID
+    }
+}
+
 extension TraceQuery {
     /// True when the query reads only what an index keeps per trace (`error`, the numeric
     /// fields, `root`, `model`, `session`): no span names or services beyond the root, no

@@ -92,10 +92,11 @@ extension SummaryCommand {
 /// Indexes a large file for a batch-at-a-time report and prints the index's warnings; an error
 /// is printed on one line, exit 1. With `skeletons`, the scan records every span's skeleton,
 /// so that the report need not read the spans again (`LazyTraceStore.summaryTrace(at:)`).
-func openIndexedOrExit(_ path: String, skeletons: Bool = false) throws -> LazyTraceStore {
+/// Sessions are named by `sessionKeys`.
+func openIndexedOrExit(_ path: String, skeletons: Bool = false, sessionKeys: SessionKeys = .standard) throws -> LazyTraceStore {
     let store: LazyTraceStore
     do {
-        store = try LazyTraceStore(path: path, skeletons: skeletons)
+        store = try LazyTraceStore(path: path, sessionKeys: sessionKeys.keys, skeletons: skeletons)
     } catch {
         printError("spanscope: \(error.description)")
         throw ExitCode(1)

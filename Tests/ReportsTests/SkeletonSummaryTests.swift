@@ -13,15 +13,19 @@ import TraceModel
     /// Summary text and JSON, and stats text and JSON by name, service and model, from a store
     /// with skeletons scanned in 1, 2 and 3 parts, each equal to a full load's. Returns, per part
     /// count, how many traces the skeletons built (the rest were read again from the file).
+    /// Stats by session come from the index's sessions, named by `sessionKey` first.
     @discardableResult
     func expectSameReports(_ path: String, window: Int = TraceIndexer.windowSize, batchBytes: Int64 = IndexedSummary.batchBytes,
-                           sourceLocation: SourceLocation = #_sourceLocation) throws -> [Int] {
+                           sessionKey: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Int] {
         let full = try TraceLoader.load(paths: [path], detail: .summary)
+        // Sessions are read from attributes, which a summary load leaves out.
+        let withAttributes = try TraceLoader.load(paths: [path], detail: .full)
+        let keys = SessionKeys.preferring(sessionKey)
         let text = SummaryText.render(full, prices: .standard)
         let json = SummaryJSON.encode(full, prices: .standard)
         var built: [Int] = []
         for parts in [1, 2, 3] {
-            let index = try TraceIndexer.index(path: path, parts: parts, window: window, skeletons: true)
+            let index = try TraceIndexer.index(path: path, parts: parts, window: window, sessionKeys: keys.keys, skeletons: true)
             let store = try LazyTraceStore(index: index)
             let skeletons = try #require(index.skeletons, sourceLocation: sourceLocation)
             built.append(index.traces.indices.filter { skeletons.trace(at: $0, of: index) != nil }.count)
@@ -32,9 +36,9 @@ import TraceModel
             try IndexedSummary.json(store, prices: .standard, batchBytes: batchBytes) { out += $0 }
             #expect(String(decoding: out, as: UTF8.self) == String(decoding: json, as: UTF8.self), "summary JSON, \(parts) parts",
                     sourceLocation: sourceLocation)
-            for grouping in [StatsGrouping.name, .service, .model] {
-                let expected = TraceStats.groups(full.traces, by: grouping)
-                let table = try IndexedStats.table(store, by: grouping, detail: .summary, batchBytes: batchBytes)
+            for grouping in [StatsGrouping.name, .service, .model, .session] {
+                let expected = TraceStats.groups(grouping == .session ? withAttributes.traces : full.traces, by: grouping, sessionKeys: keys)
+                let table = try IndexedStats.table(store, by: grouping, sessionKeys: keys, detail: .summary, batchBytes: batchBytes)
                 #expect(StatsJSON.encode(table) == StatsJSON.encode(expected), "stats JSON by \(grouping), \(parts) parts",
                         sourceLocation: sourceLocation)
                 #expect(StatsText.render(table) == StatsText.render(expected), "stats text by \(grouping), \(parts) parts",
@@ -77,6 +81,12 @@ import TraceModel
             // Worked out from the file: of its six traces, only the one with repeated span ids
             // needs its spans read again (the full load keeps an exact copy once).
             #expect(built == [5, 5, 5])
+            try expectSameReports(path, window: 512, batchBytes: 2_000, sessionKey: "app.conversation")
+            // By hand: conv-1 on a child span of the main trace, conv-2 on the far root, and
+            // conv-3 only under the custom key.
+            let store = try LazyTraceStore(path: path, sessionKeys: SessionKeys.preferring("app.conversation").keys, skeletons: true)
+            let sessions = try IndexedStats.table(store, by: .session, sessionKeys: .preferring("app.conversation"), detail: .summary)
+            #expect(Set(sessions.groups.map(\.key)) == ["conv-1", "conv-2", "conv-3"])
             let index = try TraceIndexer.index(path: path, parts: 2, window: 512, skeletons: true)
             let dup = try #require(index.traces.firstIndex { $0.id == TraceID(SkeletonSummaryTests.traceDup) })
             #expect(index.skeletons!.trace(at: dup, of: index) == nil)
@@ -147,8 +157,9 @@ import TraceModel
         var lines: [String] = []
         lines.append(request(service: "front", [
             span(traceMain, "a000000000000001", name: #"agent \"plan\" \u00e9"#, start: 1_000, end: 90_000),
-            span(traceFar, "f000000000000001", name: "far root", start: 5_000, end: 60_000),
-            span(traceMain, "a000000000000002", parent: "a000000000000001", name: "llm", start: 2_000, end: 30_000, attributes: llm),
+            span(traceFar, "f000000000000001", name: "far root", start: 5_000, end: 60_000, attributes: [attr("session.id", "conv-2")]),
+            span(traceMain, "a000000000000002", parent: "a000000000000001", name: "llm", start: 2_000, end: 30_000,
+                 attributes: llm + [attr("session.id", "conv-1")]),
             span(traceMain, "a000000000000003", parent: "a000000000000001", name: "llm", start: 31_000, end: 40_000, error: true,
                  attributes: failed),
             // An orphan, a span whose parent id is empty (a second root) and one without an end.
@@ -173,7 +184,8 @@ import TraceModel
         ]))
         // Ids that are not 64-bit hex: 128-bit hex, a UUID and plain text, as spans and parents.
         lines.append(request(service: "wide", [
-            span(traceWide, "0123456789abcdef0123456789abcdef", name: "wide root", start: 7_000, end: 8_000),
+            span(traceWide, "0123456789abcdef0123456789abcdef", name: "wide root", start: 7_000, end: 8_000,
+                 attributes: [attr("app.conversation", "conv-3")]),
             span(traceWide, "01234567-89ab-cdef-0123-456789abcdef", parent: "0123456789abcdef0123456789abcdef", name: "uuid child",
                  start: 7_100, end: 7_900),
             span(traceWide, "plain-text-id", parent: "01234567-89ab-cdef-0123-456789abcdef", name: "text child",

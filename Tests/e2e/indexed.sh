@@ -101,7 +101,8 @@ for f in "$gen" "$split" "$sample" "$awkward"; do
     name=$(basename "$f")
     for args in "summary" "summary --format json" "summary --where error" "summary --where name~plan --format json" \
                 "summary --where gen_ai.request.model=gpt-4o" "stats" "stats --format json" "stats --by service" \
-                "stats --by model --format json" "stats --by session --format json" "stats --where error --format json"; do
+                "stats --by model --format json" "stats --by session --format json" "stats --by session --session-key app.conversation" \
+                "stats --where error --format json"; do
         # shellcheck disable=SC2086
         same "$args $name" $args "$f"
     done
