@@ -70,7 +70,7 @@ import TraceModel
     }
 
     /// Orphans, a missing parent, parent loops, a self-parent, duplicate span ids (an exact copy
-    /// and a different span), ids that are not 64-bit hex, escaped names, a span without an end,
+    /// and a different span), ids that are not 64-bit hex, an id in capitals, escaped names, a span without an end,
     /// a resource written after its spans, a span skipped for having no id, and a trace whose
     /// spans lie at both ends of the file.
     @Test func awkwardFilesGiveTheFullLoadsReports() async throws {
@@ -199,7 +199,7 @@ import TraceModel
             ]))
         }
         lines.append(request(service: "back", [
-            span(traceFar, "f000000000000002", parent: "f000000000000001", name: "far child", start: 6_000, end: 70_000, attributes: llm),
+            span(traceFar, "F00000000000ABC2", parent: "f000000000000001", name: "far child", start: 6_000, end: 70_000, attributes: llm),
         ]))
         return lines
     }
