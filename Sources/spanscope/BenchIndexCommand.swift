@@ -20,6 +20,8 @@ struct BenchIndexCommand: ParsableCommand {
     @Flag(help: "Also decode every trace from the file, one at a time, as opening each would.") var openAll = false
     @Flag(help: "Walk each line by its simdjson-style stage 1 bit masks instead of by bytes (same index; for comparison).")
     var stage1 = false
+    @Flag(help: "Record every span's skeleton too, as `summary` and `stats` on a large file do.")
+    var skeletons = false
 
     func run() throws {
         var times: [Double] = []
@@ -30,7 +32,7 @@ struct BenchIndexCommand: ParsableCommand {
             let t0 = ContinuousClock.now
             let index: TraceIndex
             do {
-                index = try TraceIndexer.index(path: file, parts: parts, stage1: stage1)
+                index = try TraceIndexer.index(path: file, parts: parts, stage1: stage1, skeletons: skeletons)
             } catch {
                 printError("spanscope: \(error.description)")
                 throw ExitCode(1)
