@@ -125,6 +125,24 @@ import TraceModel
         }
     }
 
+    /// `diff --by` of two files from their skeletons: the report a full load of both gives.
+    @Test func batchDiffFromSkeletonsIsTheFullLoadsReport() async throws {
+        try await offPool(threads: 1) {
+            let a = temporaryPath("skeleton-a.jsonl"), b = temporaryPath("skeleton-b.jsonl")
+            try TraceGenerator(spans: 2_000, traces: 30, seed: 31).write(to: a, format: .otlpJSONL)
+            try writeLines(b, SkeletonSummaryTests.awkwardLines())
+            let fullA = try TraceLoader.load(paths: [a], detail: .summary), fullB = try TraceLoader.load(paths: [b], detail: .summary)
+            for key in [BatchDiff.Key.spanName, .model] {
+                let expected = BatchDiff(a: fullA.traces, b: fullB.traces, by: key, prices: .standard)
+                let sideA = try IndexedStats.diffSide(try LazyTraceStore(path: a, skeletons: true), by: key, batchBytes: 50_000)
+                let sideB = try IndexedStats.diffSide(try LazyTraceStore(path: b, skeletons: true), by: key, batchBytes: 500)
+                let indexed = BatchDiff(a: sideA.table, b: sideB.table, meanA: sideA.mean, meanB: sideB.mean, by: key)
+                #expect(indexed.runsA == 30 && indexed.runsB == 6)
+                #expect(BatchDiffReport.json(indexed, sourceA: a, sourceB: b) == BatchDiffReport.json(expected, sourceA: a, sourceB: b))
+            }
+        }
+    }
+
     static let traceMain = "11111111111111111111111111111111", traceLoop = "22222222222222222222222222222222"
     static let traceDup = "33333333333333333333333333333333", traceWide = "44444444444444444444444444444444"
     static let traceFar = "55555555555555555555555555555555", tracePad = "66666666666666666666666666666666"

@@ -107,6 +107,8 @@ for f in "$gen" "$split" "$sample" "$awkward"; do
         same "$args $name" $args "$f"
     done
 done
+same "diff --by name" diff --by name "$gen" "$awkward"
+same "diff --by model --format json" diff --by model --format json "$split" "$gen"
 "$bin" check --max-duration 1ms --junit "$work/a.xml" "$gen" --index always > /dev/null 2>&1
 "$bin" check --max-duration 1ms --junit "$work/n.xml" "$gen" --index never > /dev/null 2>&1
 cmp -s "$work/a.xml" "$work/n.xml" && pass || fail "check --junit: reports differ"
