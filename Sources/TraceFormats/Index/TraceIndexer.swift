@@ -147,14 +147,12 @@ public enum TraceIndexer {
 
     /// Indexes a file. Throws when it cannot be opened or a request is malformed (naming the
     /// line and column).
-    /// (`window` is lowered only by tests, to make lines cross window edges; `stage1` classifies
-    /// each line into bit masks first, which gives the same index by another route: see
-    /// `StructuralMasks` for why it is not the default.)
+    /// (`window` is lowered only by tests, to make lines cross window edges.)
     /// `sessionKeys` name a trace's session, tried in order (`SessionConventions.keys(preferring:)`).
     /// `skeletons` records every span's skeleton too (`TraceIndex.skeletons`), for `summary` and
     /// `stats`; the explorer's scan leaves it off and pays one branch per span for it.
     public static func index(path: String, parts: Int = Parallel.cores, progress: IndexProgress? = nil,
-                             window: Int = windowSize, stage1: Bool = false,
+                             window: Int = windowSize,
                              sessionKeys: [String] = SessionConventions.standardKeys,
                              skeletons: Bool = false) throws(TraceFormatError) -> TraceIndex {
         let fd = open(path, O_RDONLY)
@@ -173,7 +171,7 @@ public enum TraceIndexer {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             Parallel.forEach(ranges.count) { i in
-                var scanned = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i, stage1: stage1,
+                var scanned = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i,
                                        sessionKeys: sessionKeys, skeletons: skeletons)
                 scanned.skeletons?.finish(slots: scanned.entries.count)
                 out.pointer[i] = scanned
@@ -215,12 +213,11 @@ public enum TraceIndexer {
         return (0..<cuts.count - 1).map { cuts[$0]..<cuts[$0 + 1] }
     }
 
-    /// Scans one range of the file, window by window (`stage1`: each line walked by its bit
-    /// masks rather than by bytes alone).
+    /// Scans one range of the file, window by window.
     static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?, part: Int = 0,
-                         stage1: Bool = false, sessionKeys: [String] = SessionConventions.standardKeys,
+                         sessionKeys: [String] = SessionConventions.standardKeys,
                          skeletons: Bool = false) -> PartIndex {
-        var scanner = PartScanner(stage1: stage1, sessionKeys: sessionKeys, skeletons: skeletons)
+        var scanner = PartScanner(sessionKeys: sessionKeys, skeletons: skeletons)
         var capacity = min(window, max(range.count, 1))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
         defer { buffer.deallocate() }
