@@ -14,7 +14,9 @@ extension TraceFacts {
     /// services other than the root's are unknown.
     public init(rootName: String, rootService: String, startNanos: Int64, durationNanos: Int64,
                 spanCount: Int, errorCount: Int, calls: [LLMCall], prices: PriceTable, sessionID: String? = nil) {
-        let usage = ModelUsage(calls: calls, prices: prices)
+        let costs = calls.map { $0.cost(using: prices) }
+        var usage = ModelUsage()
+        for (call, cost) in zip(calls, costs) { usage.add(call, cost) }
         var models: [String] = []
         var cached: Int64? = nil
         for call in calls {
@@ -38,6 +40,7 @@ extension TraceFacts {
         self.services = rootService.isEmpty ? [] : [rootService]
         self.names = [rootName]
         self.models = models
+        self.modelRows = ModelGrouping.rowNames(calls, costs: costs)
         self.sessionID = sessionID
     }
 }
@@ -46,26 +49,9 @@ extension TraceFacts {
     /// The same facts with `sessionID` for the session: the one an index worked out for a trace
     /// whose spans at hand carry no attributes to find it in (a trace built from span skeletons).
     public func replacingSession(_ sessionID: String?) -> TraceFacts {
-        TraceFacts(copying: self, sessionID: sessionID)
-    }
-
-    private init(copying f: TraceFacts, sessionID: String?) {
-        spanCount = f.spanCount
-        errorCount = f.errorCount
-        llmCalls = f.llmCalls
-        promptTokens = f.promptTokens
-        completionTokens = f.completionTokens
-        totalTokens = f.totalTokens
-        cachedTokens = f.cachedTokens
-        costUSD = f.costUSD
-        unpricedCalls = f.unpricedCalls
-        startNanos = f.startNanos
-        durationNanos = f.durationNanos
-        rootName = f.rootName
-        services = f.services
-        names = f.names
-        models = f.models
-        self.sessionID = sessionID
+        var facts = self
+        facts.sessionID = sessionID
+        return facts
     }
 }
 

@@ -60,9 +60,15 @@ public enum Sessions {
     /// Every session among `traces`, earliest first; traces without a session id are left out.
     public static func list(_ traces: [Trace], facts: [TraceFacts]) -> [SessionSummary] {
         precondition(traces.count == facts.count, "one facts entry per trace")
+        return list(facts: facts)
+    }
+
+    /// Every session among traces with these `facts` (all a session's row needs, so an index of a
+    /// file without the spans gives the same list), earliest first; positions index `facts`.
+    public static func list(facts: [TraceFacts]) -> [SessionSummary] {
         var slots: [String: Int] = [:]
         var out: [SessionSummary] = []
-        let order = traces.indices.sorted { a, b in
+        let order = facts.indices.sorted { a, b in
             facts[a].startNanos != facts[b].startNanos ? facts[a].startNanos < facts[b].startNanos : a < b
         }
         for t in order {
