@@ -168,10 +168,7 @@ public struct SpanCollector: Sendable {
             warnings.append("\(clampedSpans) span\(clampedSpans == 1 ? " has" : "s have") times before 1970 or after 2116; "
                             + "moved to the nearest of those (shown marked if that breaks their order)")
         }
-        if duplicatesMerged > 0 {
-            warnings.append("\(duplicatesMerged) exact duplicate span\(duplicatesMerged == 1 ? "" : "s") (same trace, id and content, "
-                            + "as an exporter's retry sends) kept once")
-        }
+        if duplicatesMerged > 0 { warnings.append(SpanCollector.duplicatesWarning(duplicatesMerged)) }
         if !skippedLines.isEmpty {
             let parts = skippedLines.sorted { $0.key < $1.key }.map { "\($0.value) of \($0.key)" }
             warnings.append("skipped lines of other OTLP signals (not spans): " + parts.joined(separator: ", "))
@@ -183,6 +180,11 @@ public struct SpanCollector: Sendable {
         return TraceDocument(source: source, format: formats.isEmpty ? "unknown" : formats.joined(separator: " + "),
                              traces: traces, warnings: warnings, skippedSpans: skippedSpans, traceSources: traceSources,
                              skippedLines: skippedLines, duplicatesMerged: duplicatesMerged)
+    }
+
+    /// The warning a document carries when `count` exact copies of spans were kept once.
+    public static func duplicatesWarning(_ count: Int) -> String {
+        "\(count) exact duplicate span\(count == 1 ? "" : "s") (same trace, id and content, as an exporter's retry sends) kept once"
     }
 
     /// The trace without spans that exactly copy an earlier span of the same id, and how many
