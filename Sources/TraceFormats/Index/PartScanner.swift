@@ -187,8 +187,10 @@ struct PartScanner {
         var start: Int64?
         var end: Int64?
         var error = false
-        // (Most spans keep nothing: an empty array's removeAll is still a call that rebuilds it.)
-        if !llm.isEmpty { llm.removeAll(keepingCapacity: true) }
+        // (Most spans keep nothing: an empty array's removeAll is still a call that rebuilds it.
+        // `removeAll(keepingCapacity:)` of these tuples went through the generic
+        // `replaceSubrange`, ~470 instructions a time; `removeLast` is specialised.)
+        while !llm.isEmpty { llm.removeLast() }
         spanSession = nil
         if try w.openObject() {
             repeat {
