@@ -60,9 +60,15 @@ public enum Sessions {
     /// Every session among `traces`, earliest first; traces without a session id are left out.
     public static func list(_ traces: [Trace], facts: [TraceFacts]) -> [SessionSummary] {
         precondition(traces.count == facts.count, "one facts entry per trace")
+        return list(facts: facts)
+    }
+
+    /// Every session among traces known only by their facts (from a file's index, say): the
+    /// same list `list(_:facts:)` gives, positions being those of `facts`.
+    public static func list(facts: [TraceFacts]) -> [SessionSummary] {
         var slots: [String: Int] = [:]
         var out: [SessionSummary] = []
-        let order = traces.indices.sorted { a, b in
+        let order = facts.indices.sorted { a, b in
             facts[a].startNanos != facts[b].startNanos ? facts[a].startNanos < facts[b].startNanos : a < b
         }
         for t in order {

@@ -168,14 +168,8 @@ public struct SpanCollector: Sendable {
             warnings.append("\(clampedSpans) span\(clampedSpans == 1 ? " has" : "s have") times before 1970 or after 2116; "
                             + "moved to the nearest of those (shown marked if that breaks their order)")
         }
-        if duplicatesMerged > 0 {
-            warnings.append("\(duplicatesMerged) exact duplicate span\(duplicatesMerged == 1 ? "" : "s") (same trace, id and content, "
-                            + "as an exporter's retry sends) kept once")
-        }
-        if !skippedLines.isEmpty {
-            let parts = skippedLines.sorted { $0.key < $1.key }.map { "\($0.value) of \($0.key)" }
-            warnings.append("skipped lines of other OTLP signals (not spans): " + parts.joined(separator: ", "))
-        }
+        if duplicatesMerged > 0 { warnings.append(SpanCollector.duplicatesWarning(duplicatesMerged)) }
+        if !skippedLines.isEmpty { warnings.append(SpanCollector.skippedLinesWarning(skippedLines)) }
         var traceSources: [TraceID: [String]] = [:]
         for (slot, ids) in groupSources.enumerated() where !ids.isEmpty {
             traceSources[order[slot]] = ids.map { sourceNames[Int($0)] }
@@ -183,6 +177,17 @@ public struct SpanCollector: Sendable {
         return TraceDocument(source: source, format: formats.isEmpty ? "unknown" : formats.joined(separator: " + "),
                              traces: traces, warnings: warnings, skippedSpans: skippedSpans, traceSources: traceSources,
                              skippedLines: skippedLines, duplicatesMerged: duplicatesMerged)
+    }
+
+    /// The warning for exact duplicate spans kept once.
+    static func duplicatesWarning(_ n: Int) -> String {
+        "\(n) exact duplicate span\(n == 1 ? "" : "s") (same trace, id and content, as an exporter's retry sends) kept once"
+    }
+
+    /// The warning for lines of other signals skipped, by signal.
+    static func skippedLinesWarning(_ lines: [String: Int]) -> String {
+        let parts = lines.sorted { $0.key < $1.key }.map { "\($0.value) of \($0.key)" }
+        return "skipped lines of other OTLP signals (not spans): " + parts.joined(separator: ", ")
     }
 
     /// The trace without spans that exactly copy an earlier span of the same id, and how many

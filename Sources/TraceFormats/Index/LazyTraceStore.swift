@@ -68,22 +68,24 @@ public final class LazyTraceStore: Sendable {
         var request: [UInt8] = []
         request.reserveCapacity(Int(entry.spanBytes) + entry.runs.count * 64 + 64)
         request.append(contentsOf: #"{"resourceSpans":["#.utf8)
-        var cachedContext: Int32 = -1
-        var contextBytes: [UInt8] = []
-        for (n, run) in entry.runs.enumerated() {
-            if n > 0 { request.append(UInt8(ascii: ",")) }
-            if run.context != cachedContext {
-                contextBytes = try contextPrefix(index.contexts[Int(run.context)])
-                cachedContext = run.context
+        // Consecutive runs of one `scopeSpans` entry share one resource entry here, so their
+        // spans share one origin as in a full load (a writer groups spans by origin).
+        var openContext: Int32 = -1
+        for run in entry.runs {
+            if run.context == openContext {
+                request.append(UInt8(ascii: ","))
+            } else {
+                if openContext >= 0 { request.append(contentsOf: "]}]},".utf8) }
+                request.append(contentsOf: try contextPrefix(index.contexts[Int(run.context)]))
+                openContext = run.context
             }
-            request.append(contentsOf: contextBytes)
             let at = request.count
             try readRange(run.start..<run.end, appendingTo: &request, trace: entry.id)
             guard request[at] == UInt8(ascii: "{"), request.last == UInt8(ascii: "}") else {
                 throw changed(entry, "its spans are no longer at bytes \(run.start)–\(run.end)")
             }
-            request.append(contentsOf: "]}]}".utf8)
         }
+        if openContext >= 0 { request.append(contentsOf: "]}]}".utf8) }
         request.append(contentsOf: "]}".utf8)
         var collector = SpanCollector()
         do {
