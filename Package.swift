@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TestSupport", "TraceFormats", "TraceConventions", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TestSupport", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
-        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "TraceWriters", "Synthetic"]),
         .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats"],
                     exclude: ["Screens"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),

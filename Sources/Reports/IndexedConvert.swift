@@ -101,20 +101,24 @@ public enum IndexedConvert {
         var openings: [[UInt8]] = []
         var chunks: [[(offset: Int64, count: Int)]] = []
         var lone = 0
-        try store.decodeInBatches(detail: .full, batchBytes: batchBytes) { positions, traces, merged in
-            written.traces += traces.count
-            written.spans += traces.reduce(0) { $0 + $1.count }
-            written.duplicatesMerged += merged
-            let pieces = Parallel.map(traces.count) { OTLPJSONWriter.groupPieces(traces[$0].spans) }
-            for (k, trace) in pieces.enumerated() {
-                // The decoded trace has one origin per scopeSpans entry, in file order; when an
-                // entry lost all its spans (duplicates, skipped spans) the mapping is unknown, and
-                // its groups stay the trace's own.
-                let entries = store.scopeEntries(at: positions[positions.startIndex + k])
-                for (g, piece) in trace.enumerated() {
+        for batch in store.batches(batchBytes: batchBytes) {
+            let decoded = Parallel.map(batch.count) { i in
+                Result { () throws(TraceFormatError) in
+                    let d = try store.decodeWithScopeEntries(at: batch[batch.startIndex + i])
+                    return (d.duplicatesMerged, d.trace.count, d.entries, OTLPJSONWriter.groupPieces(d.trace.spans))
+                }
+            }
+            for result in decoded {
+                let (merged, spans, entries, pieces) = try result.get()
+                written.traces += 1
+                written.spans += spans
+                written.duplicatesMerged += merged
+                for piece in pieces {
+                    // Spans of one scopeSpans entry of the file share a group across traces; an
+                    // origin the decoding could not place (none is expected) keeps its own.
                     let key: Int
-                    if trace.count == entries.count {
-                        key = entries[g]
+                    if let entry = entries[ObjectIdentifier(piece.origin)] {
+                        key = entry
                     } else {
                         lone += 1
                         key = -lone

@@ -7,17 +7,7 @@ extension LazyTraceStore {
     /// Memory: the index and one batch.
     public func decodeInBatches(positions: [Int]? = nil, detail: TraceLoader.Detail = .full, batchBytes: Int64 = 48 << 20,
                                 _ body: (_ positions: ArraySlice<Int>, _ traces: [Trace], _ duplicatesMerged: Int) throws -> Void) throws {
-        let entries = index.traces
-        let wanted = positions ?? Array(entries.indices)
-        var first = 0
-        while first < wanted.count {
-            var last = first
-            var bytes: Int64 = 0
-            repeat {
-                bytes += entries[wanted[last]].spanBytes
-                last += 1
-            } while last < wanted.count && bytes + entries[wanted[last]].spanBytes <= batchBytes
-            let slice = wanted[first..<last]
+        for slice in batches(of: positions, batchBytes: batchBytes) {
             let decoded = Parallel.map(slice.count) { i in
                 Result { () throws(TraceFormatError) in try self.decode(at: slice[slice.startIndex + i], detail: detail) }
             }
@@ -30,16 +20,34 @@ extension LazyTraceStore {
                 merged += copies
             }
             try body(slice, traces, merged)
-            first = last
         }
     }
 
-    /// The file's `scopeSpans` entries trace `i` has spans in, in file order: the i-th distinct
-    /// span origin of the decoded trace (in span order) comes from the i-th of these, when the
-    /// trace has that many origins (a full load gives all spans of one entry one origin).
-    public func scopeEntries(at i: Int) -> [Int] {
-        var out: [Int] = []
-        for run in index.traces[i].runs where out.last != Int(run.context) { out.append(Int(run.context)) }
+    /// Decodes trace `i` like `decode(at:detail:)`, with the file's `scopeSpans` entry each of
+    /// its span origins came from (a number per entry, the same for every trace with spans in
+    /// it): a full load gives all spans of one entry one origin, shared across traces.
+    public func decodeWithScopeEntries(at i: Int, detail: TraceLoader.Detail = .full) throws(TraceFormatError)
+        -> (trace: Trace, duplicatesMerged: Int, entries: [ObjectIdentifier: Int]) {
+        try decode(at: i, detail: detail, scopeEntries: true)
+    }
+
+    /// `positions` (every trace when nil) cut, in order, into batches of about `batchBytes` of
+    /// spans each (at least one trace).
+    public func batches(of positions: [Int]? = nil, batchBytes: Int64) -> [ArraySlice<Int>] {
+        let entries = index.traces
+        let wanted = positions ?? Array(entries.indices)
+        var out: [ArraySlice<Int>] = []
+        var first = 0
+        while first < wanted.count {
+            var last = first
+            var bytes: Int64 = 0
+            repeat {
+                bytes += entries[wanted[last]].spanBytes
+                last += 1
+            } while last < wanted.count && bytes + entries[wanted[last]].spanBytes <= batchBytes
+            out.append(wanted[first..<last])
+            first = last
+        }
         return out
     }
 

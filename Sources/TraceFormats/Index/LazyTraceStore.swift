@@ -58,6 +58,14 @@ public final class LazyTraceStore: Sendable {
     /// Decodes trace `i` like `trace(at:detail:)`, with the number of exact duplicate spans the
     /// reader kept once (what a full load counts in `TraceDocument.duplicatesMerged`).
     public func decode(at i: Int, detail: TraceLoader.Detail = .full) throws(TraceFormatError) -> (trace: Trace, duplicatesMerged: Int) {
+        let decoded = try decode(at: i, detail: detail, scopeEntries: false)
+        return (decoded.trace, decoded.duplicatesMerged)
+    }
+
+    /// `decode(at:detail:)`, with `scopeEntries`: for each span origin, the file's `scopeSpans`
+    /// entry (position in `index.contexts`) its spans came from (else empty).
+    func decode(at i: Int, detail: TraceLoader.Detail, scopeEntries: Bool) throws(TraceFormatError)
+        -> (trace: Trace, duplicatesMerged: Int, entries: [ObjectIdentifier: Int]) {
         let entry = index.traces[i]
         let source = index.source
         var info = stat()
@@ -100,7 +108,21 @@ public final class LazyTraceStore: Sendable {
               trace.count + collector.skippedSpans + document.duplicatesMerged == entry.spanCount else {
             throw changed(entry, "it no longer holds the spans indexed")
         }
-        return (trace, document.duplicatesMerged)
+        var entries: [ObjectIdentifier: Int] = [:]
+        if scopeEntries {
+            // Each scopeSpans entry gave its spans one origin, in file order; spans left out
+            // as duplicates later still tell which origin was which entry's.
+            var contexts = entry.runs.lazy.map { Int($0.context) }.makeIterator()
+            var next = contexts.next()
+            var last = -1
+            for span in collector.groupedSpans.first?.spans ?? [] where entries[ObjectIdentifier(span.origin)] == nil {
+                while let c = next, c == last { next = contexts.next() }
+                guard let c = next else { break }
+                entries[ObjectIdentifier(span.origin)] = c
+                last = c
+            }
+        }
+        return (trace, document.duplicatesMerged, entries)
     }
 
     private func changed(_ entry: TraceIndexEntry, _ why: String) -> TraceFormatError {
