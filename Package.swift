@@ -105,7 +105,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TestSupport", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
         .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "TraceWriters", "Synthetic"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats"],
+        .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats",
+                                                       "TraceWriters", "Synthetic"],
                     exclude: ["Screens"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Explorer"]),
         .testTarget(

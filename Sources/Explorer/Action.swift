@@ -207,7 +207,7 @@ public enum Action: Hashable, Sendable {
     /// The runner answered `Command.computeWorkbench` or `Command.indexStats`: the table fills
     /// its waiting level if that is still on screen, else the answer is dropped.
     case workbenchComputed(WorkbenchAnswer)
-    /// How far `Command.indexStats` with this ticket got: `read` of the index's `total` traces.
+    /// How far `Command.indexStats` or `Command.indexTable` with this ticket got: `read` of the index's `total` traces.
     case workbenchProgress(ticket: Int, read: Int, total: Int)
 }
 
@@ -228,12 +228,19 @@ public enum Command: Hashable, Sendable {
     case search(ticket: Int)
     /// Work out a workbench table off the UI thread (`WorkbenchJob.run`); answer with `Action.workbenchComputed`.
     case computeWorkbench(WorkbenchJob)
+    /// The table `Command.computeWorkbench` with this ticket works out is no longer wanted (Esc,
+    /// or the user left): stop it at its next chunk. Nothing answers.
+    case stopWorkbench(ticket: Int)
     /// Work out the stats table by `by` over the traces of a file read through its index that
     /// match `query` ("" for all), a batch of traces at a time; answer with `Action.workbenchComputed`
     /// (`WorkbenchAnswer(ticket:stats:)`).
     case indexStats(ticket: Int, by: StatsGrouping, query: String)
-    /// The table `Command.indexStats` with this ticket works out is no longer wanted (Esc): stop
-    /// reading the file for it. Nothing answers.
+    /// Work out the LLM calls, a stats group's spans or a session's thread of a file read
+    /// through its index, reading its traces from the file one at a time (`IndexJob.run`); answer
+    /// with `Action.workbenchComputed`, progress as `Action.workbenchProgress`.
+    case indexTable(IndexJob)
+    /// The table `Command.indexStats` or `Command.indexTable` with this ticket works out is no
+    /// longer wanted (Esc): stop reading the file for it. Nothing answers.
     case stopIndexStats(ticket: Int)
 }
 

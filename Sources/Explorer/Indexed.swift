@@ -15,6 +15,8 @@ public struct IndexedSource: Hashable, Sendable {
     public var failure: String?
     /// The trace being decoded after Enter, until `Action.traceDecoded` answers.
     public var opening: TraceID?
+    /// Where to open it when it was asked for from the workbench (nil: from the list).
+    public var target: WorkbenchTarget?
     /// The open trace when it was decoded before the scan ended (it may lack spans the scan has
     /// not reached): decoded again in place as the scan finds more of it, and once it ends.
     public var partial: PartialTrace?
@@ -60,7 +62,7 @@ public struct IndexedRow: Sendable {
         TraceListEntry(index: index, id: id, rootName: facts.rootName, service: rootService,
                        startNanos: facts.startNanos, durationNanos: facts.durationNanos, spans: facts.spanCount,
                        errors: facts.errorCount, tokens: facts.totalTokens, costUSD: facts.costUSD,
-                       unpriced: facts.unpricedCalls, llmCalls: facts.llmCalls, models: facts.models,
+                       unpriced: facts.unpricedCalls, llmCalls: facts.llmCalls, models: facts.modelRows,
                        sessionID: facts.sessionID)
     }
 }
@@ -310,6 +312,7 @@ extension ExplorerState {
         }
         let id = list.entries[i].id
         source.opening = id
+        source.target = nil
         indexed = source
         return .decodeTrace(id)
     }
@@ -321,8 +324,12 @@ extension ExplorerState {
         guard var source = indexed else { return }
         let opens = source.opening == answer.id && session == nil
         let refreshes = source.refreshing == answer.id && session?.trace.id == answer.id
+        let target = source.opening == answer.id ? source.target : nil
         if source.refreshing == answer.id { source.refreshing = nil }
-        if source.opening == answer.id { source.opening = nil }
+        if source.opening == answer.id {
+            source.opening = nil
+            source.target = nil
+        }
         indexed = source
         guard opens || refreshes else { return }
         guard let insight = answer.insight else {
@@ -331,6 +338,10 @@ extension ExplorerState {
         }
         if refreshes, let s = session {
             view = .trace(s.carried(to: insight, height: traceRows(s)))
+        } else if let target {
+            // Asked for from the workbench: opened only while it is still on screen.
+            guard case .workbench(let w) = view else { return }
+            openDecoded(insight, at: target, from: w)
         } else {
             guard case .list = view else { return }
             open(insight)

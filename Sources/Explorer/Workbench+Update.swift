@@ -84,10 +84,13 @@ extension ExplorerState {
                 command = stopCommand(level, w)
                 if let previous = c.previous {
                     w.levels[w.levels.count - 1] = previous
-                    // Live data came while waiting: the table gone back to follows it.
-                    if c.again, command == nil {
+                    // Live data came while waiting: the table gone back to follows it (the
+                    // job that replaces the stopped one stops it).
+                    if c.again, case .stopWorkbench? = command {
                         view = .workbench(w)
-                        return refreshWorkbench()
+                        guard case .computeWorkbench(var job)? = refreshWorkbench() else { return command }
+                        job.replaces = c.ticket
+                        return .computeWorkbench(job)
                     }
                     break
                 }
@@ -141,6 +144,9 @@ extension ExplorerState {
             case .computing(let job):
                 view = .workbench(w)
                 return start(job)
+            case .command(let c):
+                view = .workbench(w)
+                return c
             }
         default:
             break
@@ -163,39 +169,19 @@ extension ExplorerState {
             view = .workbench(w)
             return .indexStats(ticket: ticket, by: by, query: list.query)
         }
-        let job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices,
+        var job = WorkbenchJob(ticket: ticket, table: .stats(by), traces: coveredTraces(w), facts: cachedFacts(w), prices: prices,
                                sessionKeys: sessionKeys)
         var waiting = ComputingLevel(ticket: ticket, table: .stats(by), traces: w.positions.count, spans: job.spanCount,
                                      previous: shown)
-        // Live data that came while the job given up ran is not covered by this one either.
-        if case .computing(let replaced) = w.current { waiting.again = replaced.again }
+        // Live data that came while the job given up ran is not covered by this one either; the
+        // runner stops that job.
+        if case .computing(let replaced) = w.current {
+            waiting.again = replaced.again
+            job.replaces = replaced.ticket
+        }
         w.levels[w.levels.count - 1] = .computing(waiting)
         view = .workbench(w)
         return start(job)
-    }
-
-    /// `%` on the list of a file read through its index: the stats table over the traces the
-    /// list shows, worked out by the CLI a batch of traces at a time (`Command.indexStats`).
-    /// Sessions and LLM calls need every trace in memory and say so.
-    private mutating func openIndexedWorkbench(_ action: Action) -> Command? {
-        guard action == .openStats else {
-            message = "@ and L need all traces in memory (--index never)"
-            return nil
-        }
-        guard let source = indexed, source.done, source.failure == nil else {
-            message = indexed?.failure.map { "cannot work out stats: \($0)" }
-                ?? "still reading the file: stats open once the scan is done"
-            return nil
-        }
-        let n = list.entries.count, shown = list.order.count
-        let scope = list.query.isEmpty ? Format.plural(n, "trace")
-            : "\(Format.grouped(Int64(shown))) of \(Format.plural(n, "trace")) matching \(list.query)"
-        let ticket = nextWorkbenchTicket()
-        workbenchReturn = nil
-        view = .workbench(WorkbenchSession(levels: [.computing(ComputingLevel(ticket: ticket, table: .stats(.name), traces: shown,
-                                                                               spans: nil, previous: nil))],
-                                           origin: nil, positions: [], ids: [], scope: scope))
-        return .indexStats(ticket: ticket, by: .name, query: list.query)
     }
 
     /// Rows of a workbench table.
@@ -226,6 +212,8 @@ extension ExplorerState {
         case left
         /// A waiting level was pushed for this job.
         case computing(WorkbenchJob)
+        /// The file read through its index is read for this (a table, or the trace to open).
+        case command(Command)
     }
 
     /// Enter: a group's spans (worked out by a job, off the UI thread when large), a session's
@@ -236,12 +224,11 @@ extension ExplorerState {
         guard p < level.count else { return .stay }
         switch level {
         case .stats(let l):
-            if indexed != nil, w.origin == nil {
-                message = "a group's spans need all traces in memory (--index never)"
-                return .stay
-            }
             let group = l.table.groups[p]
             let table = WorkbenchJob.Table.members(l.table.grouping, key: group.key)
+            if indexed != nil, w.origin == nil {
+                return .command(indexedLevel(table, &w, subset: nil, ticket: nextWorkbenchTicket()))
+            }
             let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: coveredTraces(w),
                                    facts: cachedFacts(w), prices: prices, sessionKeys: sessionKeys)
             w.levels.append(.computing(ComputingLevel(ticket: job.ticket, table: table, traces: w.positions.count,
@@ -250,21 +237,24 @@ extension ExplorerState {
         case .sessions(let l):
             // Only the session's traces are read (facts from the list's when it has them).
             let session = l.sessions[p]
-            let traces = coveredTraces(w)
-            let known = cachedFacts(w)
-            let turns = session.traces.map { t in
-                Sessions.turn(traces[t], position: t, facts: known?[t] ?? TraceFacts(trace: traces[t], prices: prices, sessionKeys: sessionKeys))
+            let table = WorkbenchJob.Table.thread(session)
+            if indexed != nil, w.origin == nil {
+                return .command(indexedLevel(table, &w, subset: session.traces, ticket: nextWorkbenchTicket()))
             }
-            w.levels.append(.thread(ThreadLevel(session: session, turns: turns)))
+            let job = WorkbenchJob(ticket: nextWorkbenchTicket(), table: table, traces: coveredTraces(w),
+                                   facts: cachedFacts(w), prices: prices, sessionKeys: sessionKeys)
+            w.levels.append(.computing(ComputingLevel(ticket: job.ticket, table: table, traces: session.traces.count,
+                                                      spans: job.spanCount, previous: nil)))
+            return .computing(job)
         case .members(let l):
             let m = l.members[p]
-            return openFromWorkbench(w, position: m.trace, span: m.span, details: false) ? .left : .stay
+            return openFromWorkbench(w, position: m.trace, span: m.span, details: false)
         case .thread(let l):
             let turn = l.turns[p]
-            return openFromWorkbench(w, position: turn.trace, span: nil, details: false) ? .left : .stay
+            return openFromWorkbench(w, position: turn.trace, span: nil, details: false)
         case .calls(let l):
             let r = l.rows[p]
-            return openFromWorkbench(w, position: r.trace, span: r.span, details: true) ? .left : .stay
+            return openFromWorkbench(w, position: r.trace, span: r.span, details: true)
         case .computing:
             break
         }
@@ -272,28 +262,22 @@ extension ExplorerState {
     }
 
     /// Opens the trace at workbench position `position`, with `span` selected (and its details
-    /// shown when `details`); Esc in that trace comes back to `w`.
-    private mutating func openFromWorkbench(_ w: WorkbenchSession, position: Int, span: Int?, details: Bool) -> Bool {
+    /// shown when `details`); Esc in that trace comes back to `w`. A trace of a file read through
+    /// its index is read from the file first (it opens when the answer comes).
+    private mutating func openFromWorkbench(_ w: WorkbenchSession, position: Int, span: Int?, details: Bool) -> Entered {
         if let i = documentIndex(w, position) {
             openTrace(i)
         } else if let origin = originCovering(w, position) {
             open(origin.insight)
+        } else if indexed != nil {
+            return requestFromWorkbench(w, position: position, span: span, details: details).map(Entered.command) ?? .stay
         } else {
             message = "that trace is no longer held (evicted by the span limit)"
-            return false
+            return .stay
         }
-        guard var s = session else { return false }
-        if let span, span < s.trace.count {
-            s.select(span)
-            s.keepSelectionVisible(height: traceRows(s), center: true)
-            view = .trace(s)
-            if details { overlay = .document(detailDocument(s)) }
-        }
-        // A job for the first level still under way answers nothing once the workbench is left.
-        var back = w
-        back.refresh = nil
-        workbenchReturn = back
-        return true
+        guard session != nil else { return .stay }
+        showOpened(span: span, details: details, back: w)
+        return .left
     }
 
     /// `level` with its selection inside its rows and on screen for `height` rows (for the

@@ -107,10 +107,74 @@ public struct MembersLevel: Sendable {
     public let key: String
     /// Its entries, slowest first; `trace` is a position in `WorkbenchSession.positions`.
     public let members: [StatsMember]
+    /// What each entry's row shows, when worked out with the table (a file read through its
+    /// index, whose traces are not kept); nil: drawn from the traces in memory.
+    let figures: [MemberFigures]?
     /// Selected entry.
     public var selected = 0
     /// First entry on screen.
     public var top = 0
+}
+
+extension MembersLevel {
+    /// The spans `members` of the group `key` by `grouping`, drawn from the traces in memory.
+    init(grouping: StatsGrouping, key: String, members: [StatsMember]) {
+        self.init(grouping: grouping, key: key, members: members, figures: nil)
+    }
+
+    /// The same, with what each row shows worked out already (`figures[i]` for `members[i]`).
+    init(grouping: StatsGrouping, key: String, members: [StatsMember], figures: [MemberFigures]?) {
+        self.grouping = grouping
+        self.key = key
+        self.members = members
+        self.figures = figures
+    }
+}
+
+/// What one row of a group's spans shows: the span's (or, by name and session, its trace's
+/// root's) name, the trace, the start, self time, tokens and cost.
+struct MemberFigures: Sendable {
+    /// The name column's text.
+    let name: String
+    /// The span's status is error.
+    let isError: Bool
+    /// The span is an LLM call.
+    let isLLM: Bool
+    /// The trace's id.
+    let traceID: TraceID
+    /// The span's start (ns since epoch).
+    let startNanos: Int64
+    /// The span's self time (nil for a whole trace, by session).
+    let selfNanos: Int64?
+    /// The span's tokens (the trace's, by session).
+    let tokens: Int64
+    /// The cost cell's text ("–" for a span that is not an LLM call).
+    let cost: String
+    /// The cost cell is muted (a span that is not an LLM call).
+    let costMuted: Bool
+
+    /// The row of `member` (in `trace`, with its `statistics`) grouped by `grouping`.
+    init(_ member: StatsMember, trace: Trace, statistics stats: TraceStatistics, grouping: StatsGrouping) {
+        let span = trace.spans[member.span]
+        let byName = grouping == .name || grouping == .session
+        let whole = grouping == .session
+        let name = byName ? trace.rootName : span.name
+        self.name = name.isEmpty ? "(unnamed)" : name
+        isError = span.status.isError
+        isLLM = trace.isLLM(member.span)
+        traceID = trace.id
+        startNanos = span.startNanos
+        selfNanos = whole ? nil : stats.selfTimeNanos(of: member.span)
+        tokens = whole ? stats.trace.totalTokens : (trace.llmCall(at: member.span)?.totalTokens ?? 0)
+        costMuted = !whole && !isLLM
+        if whole {
+            cost = WorkbenchPainter.cost(stats.trace.costUSD, calls: stats.trace.llmCalls, unpriced: stats.trace.unpricedCalls)
+        } else if isLLM {
+            cost = stats.cost(ofSpan: member.span)?.usd.map(Format.usd) ?? "$?"
+        } else {
+            cost = "–"
+        }
+    }
 }
 
 /// The sessions list.

@@ -19,6 +19,8 @@ public struct WorkbenchJob: Hashable, Sendable {
         case calls(oneTrace: Bool)
         /// The spans of one stats group across the traces.
         case members(StatsGrouping, key: String)
+        /// One session read as a thread of turns (only its traces are read).
+        case thread(SessionSummary)
 
         /// What the waiting line calls it: "stats by name", "sessions", "LLM calls", "spans of chat".
         var title: String {
@@ -27,6 +29,7 @@ public struct WorkbenchJob: Hashable, Sendable {
             case .sessions: return "sessions"
             case .calls: return "LLM calls"
             case .members(_, let key): return "spans of \(key.isEmpty ? "(empty)" : key)"
+            case .thread(let session): return "the thread of \(session.id)"
             }
         }
     }
@@ -45,6 +48,10 @@ public struct WorkbenchJob: Hashable, Sendable {
     let sessionKeys: SessionKeys
     /// Spans over all the covered traces (what decides whether the job is worth a thread).
     public let spanCount: Int
+    /// The ticket of the job this one replaces (`b` while waiting): the runner stops that one.
+    public internal(set) var replaces: Int?
+    /// Set by `stop()`; shared by the copies of the job (the runner's and the command's).
+    private let stopFlag = Locked(false)
 
     init(ticket: Int, table: Table, traces: [Trace], facts: [TraceFacts]?, prices: PriceTable, sessionKeys: SessionKeys) {
         self.ticket = ticket
@@ -53,30 +60,127 @@ public struct WorkbenchJob: Hashable, Sendable {
         self.facts = facts
         self.prices = prices
         self.sessionKeys = sessionKeys
-        spanCount = traces.reduce(0) { $0 + $1.count }
+        if case .thread(let session) = table {
+            // Only the session's traces are read.
+            spanCount = session.traces.reduce(0) { $0 + ($1 < traces.count ? traces[$1].count : 0) }
+        } else {
+            spanCount = traces.reduce(0) { $0 + $1.count }
+        }
     }
 
     /// Works the table out (seconds of CPU for millions of spans in a debug build: the runner
-    /// calls this off its thread; small jobs run inline in `update`).
-    public func run() -> WorkbenchAnswer {
+    /// calls this off its thread; small jobs run inline in `update`). The traces are taken a
+    /// chunk at a time (`chunkSpans`), and once `stop()` was called the job ends at the next
+    /// chunk with `.stopped`, which nothing shows.
+    public func run() -> WorkbenchAnswer { run(chunkSpans: WorkbenchJob.chunkSpans) }
+
+    /// `run()` with chunks of about `chunkSpans` spans; `looked` is called each time the job
+    /// looks whether it was stopped (tests stop it there).
+    func run(chunkSpans: Int, looked: () -> Void = {}) -> WorkbenchAnswer {
         let traces = self.traces, prices = self.prices, keys = self.sessionKeys
-        func facts() -> [TraceFacts] { self.facts ?? TraceFacts.compute(traces, prices: prices, sessionKeys: keys) }
+        let chunks = WorkbenchJob.chunks(traces, spans: chunkSpans)
+        var isStopped: Bool {
+            looked()
+            return self.isStopped
+        }
+        let stopped = WorkbenchAnswer(ticket: ticket, outcome: .stopped)
+        /// The facts of every trace, a chunk at a time (nil: stopped).
+        func facts() -> [TraceFacts]? {
+            if let known = self.facts { return known }
+            var out: [TraceFacts] = []
+            out.reserveCapacity(traces.count)
+            for r in chunks {
+                guard !isStopped else { return nil }
+                out += TraceFacts.compute(Array(traces[r]), prices: prices, sessionKeys: keys)
+            }
+            return out
+        }
         let level: WorkbenchLevel
         switch table {
         case .stats(let by):
-            level = .stats(StatsLevel(table: TraceStats.groups(traces, by: by, facts: by == .session ? facts() : nil,
-                                                               prices: prices, sessionKeys: keys)))
+            let known = by == .session ? facts() : nil
+            if by == .session && known == nil { return stopped }
+            var table = StatsAccumulator(by: by, prices: prices, sessionKeys: keys)
+            for r in chunks {
+                guard !isStopped else { return stopped }
+                table.add(Array(traces[r]), facts: known.map { Array($0[r]) })
+            }
+            level = .stats(StatsLevel(table: table.table()))
         case .sessions:
-            level = .sessions(ExplorerState.sessionsLevel(traces, facts: facts()))
+            guard let facts = facts() else { return stopped }
+            level = .sessions(ExplorerState.sessionsLevel(traces, facts: facts))
         case .calls(let oneTrace):
-            level = .calls(CallsLevel(rows: LLMCallRanking.rows(traces, prices: prices), oneTrace: oneTrace))
+            var rows: [LLMCallRow] = []
+            for r in chunks {
+                guard !isStopped else { return stopped }
+                for var row in LLMCallRanking.rows(Array(traces[r]), prices: prices) {
+                    row.trace += r.lowerBound
+                    rows.append(row)
+                }
+            }
+            // Ranking them is the last stretch: not begun for a job already stopped.
+            guard !isStopped else { return stopped }
+            level = .calls(CallsLevel(rows: rows, oneTrace: oneTrace))
         case .members(let by, let key):
-            let members = TraceStats.members(traces, by: by, key: key, facts: by == .session ? facts() : nil, prices: prices,
-                                             sessionKeys: keys)
+            let known = by == .session ? facts() : nil
+            if by == .session && known == nil { return stopped }
+            var members: [StatsMember] = []
+            for r in chunks {
+                guard !isStopped else { return stopped }
+                for var m in TraceStats.members(Array(traces[r]), by: by, key: key, facts: known.map { Array($0[r]) },
+                                                prices: prices, sessionKeys: keys) {
+                    m.trace += r.lowerBound
+                    members.append(m)
+                }
+            }
+            guard !isStopped else { return stopped }
+            members.sort(by: WorkbenchJob.slowestFirst)
             level = .members(MembersLevel(grouping: by, key: key, members: members))
+        case .thread(let session):
+            let known = self.facts
+            var turns: [ConversationTurn] = []
+            for t in session.traces {
+                guard !isStopped else { return stopped }
+                turns.append(Sessions.turn(traces[t], position: t,
+                                           facts: known?[t] ?? TraceFacts(trace: traces[t], prices: prices, sessionKeys: keys)))
+            }
+            level = .thread(ThreadLevel(session: session, turns: turns))
         }
         return WorkbenchAnswer(ticket: ticket, outcome: .level(level))
     }
+
+    /// Spans a chunk of a job holds before it looks whether it was stopped (a few milliseconds
+    /// of work in a release build).
+    static let chunkSpans = 20_000
+
+    /// `traces` cut into runs of whole traces of about `spans` spans each (one trace per run when
+    /// a trace is larger).
+    static func chunks(_ traces: [Trace], spans: Int) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0, held = 0
+        for (i, t) in traces.enumerated() {
+            held += t.count
+            if held >= spans {
+                out.append(start..<(i + 1))
+                start = i + 1
+                held = 0
+            }
+        }
+        if start < traces.count { out.append(start..<traces.count) }
+        return out
+    }
+
+    /// The order of a group's spans `TraceStats.members` gives: slowest first, then trace, then span.
+    static func slowestFirst(_ a: StatsMember, _ b: StatsMember) -> Bool {
+        if a.durationNanos != b.durationNanos { return a.durationNanos > b.durationNanos }
+        return a.trace != b.trace ? a.trace < b.trace : a.span < b.span
+    }
+
+    /// Asks the job to stop at its next chunk (Esc, or the user left); its answer is then `.stopped`.
+    public func stop() { stopFlag.withLock { $0 = true } }
+
+    /// True once `stop()` was called.
+    public var isStopped: Bool { stopFlag.withLock { $0 } }
 
     /// Equal when the tickets are.
     public static func == (a: WorkbenchJob, b: WorkbenchJob) -> Bool { a.ticket == b.ticket }
@@ -95,6 +199,8 @@ public struct WorkbenchAnswer: Hashable, Sendable {
         case level(WorkbenchLevel)
         /// Why there is no table: one line (a file read through its index that changed, say).
         case failed(String)
+        /// The job was stopped before it finished (nobody waits for its table).
+        case stopped
     }
 
     /// The job's ticket.
@@ -204,10 +310,11 @@ extension ExplorerState {
         view = .workbench(w)
     }
 
-    /// The command that stops the index job of `level`, when it is a waiting level for one.
+    /// The command that stops the job of `level`, when it is a waiting level: the index job of a
+    /// file read through its index, else the job over traces in memory.
     func stopCommand(_ level: WorkbenchLevel, _ w: WorkbenchSession) -> Command? {
-        guard case .computing(let c) = level, indexed != nil, w.origin == nil else { return nil }
-        return .stopIndexStats(ticket: c.ticket)
+        guard case .computing(let c) = level else { return nil }
+        return indexed != nil && w.origin == nil ? .stopIndexStats(ticket: c.ticket) : .stopWorkbench(ticket: c.ticket)
     }
 
     /// Takes in a worked-out table: it fills its waiting level, or replaces a table live data
@@ -216,8 +323,11 @@ extension ExplorerState {
     mutating func applyWorkbenchAnswer(_ answer: WorkbenchAnswer) -> Command? {
         guard case .workbench(var w) = view else { return nil }
         let h = workbenchRows
+        if case .stopped = answer.outcome { return nil }
         if case .computing(let c) = w.current, c.ticket == answer.ticket {
             switch answer.outcome {
+            case .stopped:
+                return nil
             case .level(let level):
                 w.levels[w.levels.count - 1] = clamped(level, height: h)
             case .failed(let error):

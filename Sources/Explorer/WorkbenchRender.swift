@@ -38,6 +38,7 @@ enum WorkbenchPainter {
         case .sessions: name = "Sessions"
         case .calls: name = "LLM calls"
         case .members(let by, let key): name = "Stats by \(by.rawValue) › \(key.isEmpty ? "(empty)" : key)"
+        case .thread(let session): name = "Session \(session.id)"
         }
         if let previous = l.previous {
             draw(state, w.withCurrent(previous), layout, &screen)
@@ -196,26 +197,19 @@ enum WorkbenchPainter {
         table(columns, count: l.members.count, top: l.top, selected: l.selected, body: body, nameMinimum: 12,
               &screen) { p, c in
             let m = l.members[p]
-            guard let (trace, stats) = state.coveredTrace(w, m.trace) else {
+            guard let f = l.figures?[p] ?? state.coveredTrace(w, m.trace).map({
+                MemberFigures(m, trace: $0.trace, statistics: $0.statistics, grouping: l.grouping)
+            }) else {
                 return c == 0 ? ("(no longer held)", Painter.muted) : ("", .plain)
             }
-            let span = trace.spans[m.span]
-            let whole = l.grouping == .session
             switch c {
-            case 0:
-                let name = byName ? trace.rootName : span.name
-                return (name.isEmpty ? "(unnamed)" : name, span.status.isError ? error : (trace.isLLM(m.span) ? llm : .plain))
-            case 1: return (String(trace.id.description.prefix(8)), Painter.muted)
-            case 2: return (String(Format.timestamp(span.startNanos, millis: false).dropFirst(11).dropLast()), Painter.muted)
+            case 0: return (f.name, f.isError ? error : (f.isLLM ? llm : .plain))
+            case 1: return (String(f.traceID.description.prefix(8)), Painter.muted)
+            case 2: return (String(Format.timestamp(f.startNanos, millis: false).dropFirst(11).dropLast()), Painter.muted)
             case 3: return (Format.duration(m.durationNanos), .plain)
-            case 4: return whole ? ("", .plain) : (Format.duration(stats.selfTimeNanos(of: m.span)), Painter.muted)
-            case 5:
-                let tokens = whole ? stats.trace.totalTokens : (trace.llmCall(at: m.span)?.totalTokens ?? 0)
-                return tokens == 0 ? ("–", Painter.muted) : (Format.compact(tokens), llm)
-            default:
-                if whole { return (cost(stats.trace.costUSD, calls: stats.trace.llmCalls, unpriced: stats.trace.unpricedCalls), llm) }
-                guard trace.isLLM(m.span) else { return ("–", Painter.muted) }
-                return (stats.cost(ofSpan: m.span)?.usd.map(Format.usd) ?? "$?", llm)
+            case 4: return (f.selfNanos.map(Format.duration) ?? "", f.selfNanos == nil ? .plain : Painter.muted)
+            case 5: return f.tokens == 0 ? ("–", Painter.muted) : (Format.compact(f.tokens), llm)
+            default: return (f.cost, f.costMuted ? Painter.muted : llm)
             }
         }
     }

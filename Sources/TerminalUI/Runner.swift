@@ -25,8 +25,8 @@ public enum ExplorerApp {
     ///     the state only ever changes on this thread.
     ///   - firstFrame: called once, right after the first frame reached the terminal (startup timing).
     ///   - backend: performs `Command.fetchTrace` and `Command.search` (off this thread) for a list
-    ///     that came from a backend, and `Command.indexStats` for a file read through its index;
-    ///     its answer goes through `update` like any other.
+    ///     that came from a backend, and `Command.indexStats` and `Command.indexTable` for a file
+    ///     read through its index; its answer goes through `update` like any other.
     ///   - decode: reads one trace for `Command.decodeTrace` (a file opened through its index); it
     ///     runs off this thread.
     public static func run(_ initial: ExplorerState, options: TerminalOptions, exportDirectory: String,
@@ -109,7 +109,7 @@ public enum ExplorerApp {
     nonisolated static func perform(_ command: Command, exportDirectory: String,
                                     decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) -> Action? {
         switch command {
-        case .quit, .copy, .fetchTrace, .search, .indexStats, .stopIndexStats:
+        case .quit, .copy, .fetchTrace, .search, .indexStats, .indexTable, .stopIndexStats, .stopWorkbench:
             return nil
         case .computeWorkbench(let job):
             return .workbenchComputed(job.run())
@@ -156,6 +156,8 @@ final class Effects: Sendable {
     private let decode: (@Sendable (TraceID) -> DecodedTrace)?
     /// Commands running (those not waited for at quit among them: backend fetches and tables), and answers not yet taken.
     private let state = Locked<(running: Int, fetching: Int, answers: [Action])>((0, 0, []))
+    /// The workbench jobs running, by ticket, so that `Command.stopWorkbench` reaches them.
+    private let jobs = Locked<[Int: WorkbenchJob]>([:])
 
     init(exportDirectory: String, backend: (@Sendable (Command) async -> Action?)? = nil,
          decode: (@Sendable (TraceID) -> DecodedTrace)? = nil) {
@@ -167,13 +169,17 @@ final class Effects: Sendable {
     /// True while a command is running or its answer has not been taken.
     var isBusy: Bool { state.withLock { $0.running > 0 || !$0.answers.isEmpty } }
 
-    /// Starts `command` on another thread (`quit` needs nothing done).
+    /// Starts `command` on another thread (`quit` needs nothing done; a stop is passed to the job).
     func start(_ command: Command) {
         if case .quit = command { return }
+        if case .stopWorkbench(let ticket) = command {
+            jobs.withLock { $0[ticket]?.stop() }
+            return
+        }
         // Fetches and tables are not waited for at quit (their answers would be dropped anyway).
         let fetch: Bool, detached: Bool
         switch command {
-        case .fetchTrace, .search, .indexStats, .stopIndexStats: (fetch, detached) = (true, true)
+        case .fetchTrace, .search, .indexStats, .indexTable, .stopIndexStats: (fetch, detached) = (true, true)
         case .computeWorkbench: (fetch, detached) = (false, true)
         default: (fetch, detached) = (false, false)
         }
@@ -185,10 +191,15 @@ final class Effects: Sendable {
         let backend = self.backend
         let decode = self.decode
         if case .computeWorkbench(let job) = command {
+            jobs.withLock {
+                if let replaced = job.replaces { $0[replaced]?.stop() }
+                $0[job.ticket] = job
+            }
             // Seconds of CPU for millions of spans (in a debug build): on a thread of its own, not
             // one of the two the cooperative pool has for backend fetches.
-            DispatchQueue.global(qos: .userInitiated).async { [state] in
+            DispatchQueue.global(qos: .userInitiated).async { [state, jobs] in
                 let answer = Action.workbenchComputed(job.run())
+                jobs.withLock { $0[job.ticket] = nil }
                 state.withLock {
                     $0.running -= 1
                     $0.fetching -= 1

@@ -14,7 +14,9 @@ extension TraceFacts {
     /// services other than the root's are unknown.
     public init(rootName: String, rootService: String, startNanos: Int64, durationNanos: Int64,
                 spanCount: Int, errorCount: Int, calls: [LLMCall], prices: PriceTable, sessionID: String? = nil) {
-        let usage = ModelUsage(calls: calls, prices: prices)
+        let costs = calls.map { $0.cost(using: prices) }
+        var usage = ModelUsage()
+        for (call, cost) in zip(calls, costs) { usage.add(call, cost) }
         var models: [String] = []
         var cached: Int64? = nil
         for call in calls {
@@ -38,6 +40,7 @@ extension TraceFacts {
         self.services = rootService.isEmpty ? [] : [rootService]
         self.names = [rootName]
         self.models = models
+        self.modelRows = ModelGrouping.rowNames(calls, costs: costs)
         self.sessionID = sessionID
     }
 }

@@ -63,8 +63,8 @@ public enum Sessions {
         return list(facts: facts)
     }
 
-    /// Every session among traces known only by their facts (from a file's index, say): the
-    /// same list `list(_:facts:)` gives, positions being those of `facts`.
+    /// Every session among traces with these `facts` (all a session's row needs, so an index of a
+    /// file without the spans gives the same list), earliest first; positions index `facts`.
     public static func list(facts: [TraceFacts]) -> [SessionSummary] {
         var slots: [String: Int] = [:]
         var out: [SessionSummary] = []

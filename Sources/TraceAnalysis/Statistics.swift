@@ -248,6 +248,15 @@ public enum ModelGrouping {
         counts.min { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }?.key
     }
 
+    /// The model rows of `calls` (each priced at `costs`, parallel) in `UsageTotals.byModel`
+    /// order: costliest first, as a trace's totals list them.
+    public static func rowNames(_ calls: [LLMCall], costs: [CallCost]) -> [String] {
+        guard !calls.isEmpty else { return [] }
+        var rows: [String: ModelUsage] = [:]
+        for (i, name) in names(calls).enumerated() { rows[name, default: ModelUsage()].add(calls[i], costs[i]) }
+        return sorted(rows).map(\.model)
+    }
+
     /// Rows sorted by cost descending, then calls descending, then name.
     static func sorted(_ rows: [String: ModelUsage]) -> [(model: String, usage: ModelUsage)] {
         rows.sorted { x, y in

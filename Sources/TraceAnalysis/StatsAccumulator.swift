@@ -28,7 +28,7 @@ public struct StatsAccumulator: Sendable {
     public mutating func add(_ traces: [Trace]) { add(traces, facts: nil) }
 
     /// Adds the next traces with their facts when already worked out.
-    mutating func add(_ traces: [Trace], facts known: [TraceFacts]?) {
+    public mutating func add(_ traces: [Trace], facts known: [TraceFacts]?) {
         let (chosen, facts) = TraceStats.select(traces, query: query, facts: known, grouping: grouping, prices: prices,
                                                 sessionKeys: sessionKeys)
         let grouping = self.grouping, prices = self.prices

@@ -80,8 +80,11 @@ public struct TraceFacts: Sendable {
     public let services: [String]
     /// Distinct span names, in first-seen order.
     public let names: [String]
-    /// Distinct models, request and response, in first-seen order.
+    /// Distinct models, request and response, in first-seen order (what `model=` matches).
     public let models: [String]
+    /// The trace's model rows as its totals order them, costliest first (`UsageTotals.byModel`):
+    /// what the trace list's model column shows.
+    public let modelRows: [String]
     /// The session (conversation) id, when the trace carries one.
     public let sessionID: String?
 
@@ -115,13 +118,17 @@ public struct TraceFacts: Sendable {
         var cost = 0.0
         var models: [String] = []
         var cache: [String: ModelPrice?] = [:]
+        var costs: [CallCost] = []
+        costs.reserveCapacity(trace.llmCalls.count)
         for call in trace.llmCalls {
             calls += 1
             prompt = ModelUsage.sum(prompt, call.promptTokens ?? 0)
             completion = ModelUsage.sum(completion, call.completionTokens ?? 0)
             total = ModelUsage.sum(total, call.totalTokens)
             if let c = call.cacheReadTokens { cached = ModelUsage.sum(cached ?? 0, c) }
-            if let usd = TraceStatistics.cost(of: call, prices: prices, cache: &cache).usd { cost += usd } else { unpriced += 1 }
+            let callCost = TraceStatistics.cost(of: call, prices: prices, cache: &cache)
+            costs.append(callCost)
+            if let usd = callCost.usd { cost += usd } else { unpriced += 1 }
             for m in [call.requestModel, call.responseModel] {
                 if let m, !m.isEmpty, !models.contains(m) { models.append(m) }
             }
@@ -141,6 +148,7 @@ public struct TraceFacts: Sendable {
         self.services = services
         self.names = names
         self.models = models
+        self.modelRows = ModelGrouping.rowNames(trace.llmCalls, costs: costs)
         self.sessionID = sessionKeys.sessionID(of: trace)
     }
 

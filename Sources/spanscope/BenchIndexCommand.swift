@@ -18,8 +18,6 @@ struct BenchIndexCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed repetitions; the best and the median are reported.") var repetitions: Int = 3
     @Option(help: "Cores to scan on (default: all).") var parts: Int = Parallel.cores
     @Flag(help: "Also decode every trace from the file, one at a time, as opening each would.") var openAll = false
-    @Flag(help: "Walk each line by its simdjson-style stage 1 bit masks instead of by bytes (same index; for comparison).")
-    var stage1 = false
 
     func run() throws {
         var times: [Double] = []
@@ -30,7 +28,7 @@ struct BenchIndexCommand: ParsableCommand {
             let t0 = ContinuousClock.now
             let index: TraceIndex
             do {
-                index = try TraceIndexer.index(path: file, parts: parts, stage1: stage1)
+                index = try TraceIndexer.index(path: file, parts: parts)
             } catch {
                 printError("spanscope: \(error.description)")
                 throw ExitCode(1)
@@ -54,7 +52,7 @@ struct BenchIndexCommand: ParsableCommand {
         }
         times.sort()
         let best = times[0]
-        var line = "{\"file\":\"\(file)\",\"bytes\":\(bytes),\"traces\":\(traces),\"spans\":\(spans),\"parts\":\(parts),\"stage1\":\(stage1),"
+        var line = "{\"file\":\"\(file)\",\"bytes\":\(bytes),\"traces\":\(traces),\"spans\":\(spans),\"parts\":\(parts),"
             + "\"index_best_ms\":\(round3(best)),\"index_median_ms\":\(round3(times[times.count / 2])),"
             + "\"mb_per_s\":\(round3(Double(bytes) / 1e6 / (best / 1e3))),\"peak_rss_bytes\":\(peak),"
             + "\"rss_per_file_byte\":\(round3(Double(peak) / max(1, Double(bytes))))"

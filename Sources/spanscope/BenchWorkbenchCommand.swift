@@ -31,6 +31,7 @@ struct BenchWorkbenchCommand: ParsableCommand {
               + "\(width)x\(height), one process, figures in ms")
         print("| key | inline: key → table frame | job: key → waiting frame | frames meanwhile p50 / p99 / max (n) | job | answer → table frame |")
         print("| --- | --- | --- | --- | --- | --- |")
+        var stops: [(String, Double, Double)] = []
         for (key, action) in [("%", Action.openStats), ("@", .openSessions), ("L", .openCalls)] {
             // Inline: the key's update works the table out, as before.
             var inline = initial
@@ -81,8 +82,39 @@ struct BenchWorkbenchCommand: ParsableCommand {
             func pct(_ p: Double) -> String { f(frames[min(frames.count - 1, Int(Double(frames.count) * p))]) }
             print("| \(key) | \(f(inlineMs)) | \(f(openMs)) | \(pct(0.5)) / \(pct(0.99)) / \(f(frames.last ?? 0)) (\(frames.count)) "
                   + "| \(f(jobMs)) | \(f(answerMs)) |")
+            stops.append((key, jobMs, escToStop(initial, action, after: jobMs / 4)))
+        }
+        print("\nEsc while a job runs (a quarter of its time in): the job's whole time against Esc → job ended")
+        print("| key | job to the end | Esc → job ended | ratio |")
+        print("| --- | --- | --- | --- |")
+        for (key, whole, stop) in stops {
+            print("| \(key) | \(f(whole)) | \(f(stop)) | \(Format.fixed(whole / max(stop, 0.001), digits: 0))× sooner |")
         }
         withExtendedLifetime(document) { exitWithoutTeardown() }
+    }
+
+    /// Milliseconds from Esc (the runner stopping the job, as for `Command.stopWorkbench`) to the
+    /// end of `action`'s job, pressed `after` ms into its run.
+    private func escToStop(_ initial: ExplorerState, _ action: Action, after: Double) -> Double {
+        var state = initial
+        guard case .computeWorkbench(let job)? = state.apply(action) else { return 0 }
+        let ended = Locked<ContinuousClock.Instant?>(nil)
+        let worker = Thread {
+            _ = job.run()
+            ended.withLock { $0 = ContinuousClock.now }
+        }
+        worker.stackSize = 8 << 20
+        worker.start()
+        usleep(UInt32(after * 1_000))
+        let esc = ContinuousClock.now
+        if case .stopWorkbench? = state.apply(.back) { job.stop() }
+        while true {
+            if let end = ended.withLock({ $0 }) {
+                let d = end - esc
+                return max(0, Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15)
+            }
+            usleep(500)
+        }
     }
 
     private func f(_ ms: Double) -> String { Format.fixed(ms, digits: ms < 10 ? 2 : 0) }

@@ -5,10 +5,11 @@ import TraceAnalysis
 import TraceFormats
 import TraceModel
 
-/// The explorer's stats table (`%`) over a file read through its index: `Command.indexStats`
-/// works it out a batch of traces at a time, as `spanscope stats` does on a large file, on a
-/// thread of its own; `poll` brings how far it got, and a newer job or `Command.stopIndexStats`
-/// stops the one running at its next batch.
+/// The explorer's workbench over a file read through its index: `Command.indexStats` works the
+/// stats table out a batch of traces at a time, as `spanscope stats` does on a large file, and
+/// `Command.indexTable` the LLM calls, a group's spans or a session's thread a trace at a time,
+/// each on a thread of its own; `poll` brings how far it got, and a newer job or
+/// `Command.stopIndexStats` stops the one running at its next batch or trace.
 final class IndexedStatsJobs: Sendable {
     private let feed: IndexFeed
     private let prices: PriceTable
@@ -41,9 +42,37 @@ final class IndexedStatsJobs: Sendable {
                 worker.stackSize = 8 << 20
                 worker.start()
             }
+        case .indexTable(let job):
+            shared.withLock { $0.wanted = job.ticket }
+            return await withCheckedContinuation { (done: CheckedContinuation<Action?, Never>) in
+                let worker = Thread { [self] in done.resume(returning: table(job)) }
+                worker.stackSize = 8 << 20
+                worker.start()
+            }
         default:
             return nil
         }
+    }
+
+    /// The LLM calls, a group's spans or a session's thread, each trace read from the file.
+    private func table(_ job: IndexJob) -> Action? {
+        guard let store = feed.store else {
+            return .workbenchComputed(WorkbenchAnswer(ticket: job.ticket, error: "the file is not indexed yet"))
+        }
+        // A batch is decoded on all cores, each trace on its own.
+        let answer = job.run(read: { positions in
+            try Parallel.map(positions.count) { i in
+                Result { () throws(TraceFormatError) in try store.trace(at: positions[i]) }
+            }.map { try $0.get() }
+        }) { read, total in
+            shared.withLock { state in
+                guard state.wanted == job.ticket else { return false }
+                state.progress = (job.ticket, read, total)
+                return true
+            }
+        }
+        // Stopped: nobody waits for this answer.
+        return answer.map(Action.workbenchComputed)
     }
 
     /// The newest progress of the wanted job, as the action that brings it (called by the explorer's loop).

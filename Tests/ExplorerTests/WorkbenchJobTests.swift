@@ -245,7 +245,7 @@ extension WorkbenchJob.Table {
 }
 
 /// `%` on a file read through its index: the CLI works the table out over the index
-/// (`Command.indexStats`); what needs every trace in memory says so in one line.
+/// (`Command.indexStats`); a group's spans are read from the file (`Command.indexTable`).
 @Suite struct IndexedWorkbenchTests {
     func row(_ id: String, _ name: String, ms: Double) -> IndexedRow {
         IndexedRow(id: TraceID(id), rootService: "agent",
@@ -272,9 +272,14 @@ extension WorkbenchJob.Table {
         _ = step(&s, .indexProgress(IndexBatch(sequence: 1, rows: rows, bytesRead: 500, totalBytes: 1_000)))
         #expect(step(&s, .openStats) == nil)
         #expect(s.message == "still reading the file: stats open once the scan is done" && s.workbench == nil)
+        #expect(step(&s, .openCalls) == nil)
+        #expect(s.message == "still reading the file: LLM calls open once the scan is done" && s.workbench == nil)
         _ = step(&s, .indexProgress(IndexBatch(sequence: 2, rows: rows, bytesRead: 1_000, totalBytes: 1_000, done: true)))
-        #expect(step(&s, .openSessions) == nil && s.workbench == nil)
-        #expect(s.message == "@ and L need all traces in memory (--index never)")
+        // Sessions come from the index at once (these rows name none).
+        #expect(step(&s, .openSessions) == nil)
+        guard case .sessions(let none)? = s.workbench?.current else { Issue.record("no sessions"); return }
+        #expect(none.sessions.isEmpty && none.withoutSession == 2)
+        _ = step(&s, .back)
         s.press("/duration>100ms<enter>")
         guard case .indexStats(let ticket, .name, "duration>100ms")? = step(&s, .openStats) else {
             Issue.record("no stats asked of the index"); return
@@ -284,9 +289,10 @@ extension WorkbenchJob.Table {
         guard case .stats(let l)? = s.workbench?.current else { Issue.record("no stats"); return }
         #expect(l.table.groups.first?.count == 2 && s.workbench?.scope == "1 of 2 traces matching duration>100ms")
         #expect(render(s, size: s.size).text.contains("Stats by name  1 of 2 traces matching duration>100ms"))
-        // A group's spans would need the traces; b asks the index again.
-        #expect(step(&s, .activate) == nil)
-        #expect(s.message == "a group's spans need all traces in memory (--index never)")
+        // A group's spans are read from the file, only the traces the filter shows; b asks the index again.
+        guard case .indexTable(let spans)? = step(&s, .activate) else { Issue.record("no spans asked of the index"); return }
+        #expect(spans.table == .members(.name, key: "chat") && spans.count == 1)
+        _ = step(&s, .back)
         guard case .indexStats(let again, .model, _)? = step(&s, .cycleGrouping) else { Issue.record("no regroup"); return }
         // The file changed under the index: the answer says so and the previous table stays.
         _ = step(&s, .workbenchComputed(WorkbenchAnswer(ticket: again, error: "big.jsonl changed since it was indexed")))
@@ -338,5 +344,65 @@ extension WorkbenchLiveJobTests {
         let refresh = try #require(step(&s, .back))
         _ = step(&s, .workbenchComputed(refresh.run()))
         #expect(s.workbench?.scope == "3 traces")
+    }
+}
+
+/// A job over traces in memory stops at its next chunk once Esc (or leaving) asks the runner
+/// to (`Command.stopWorkbench`), instead of running to the end with its answer dropped.
+extension WorkbenchJobTests {
+    @Test func escAndLeavingAskTheRunnerToStopTheJob() throws {
+        var s = try deferred()
+        let job = try #require(jobs(s.press("%")).first)
+        #expect(s.press("<esc>") == [.stopWorkbench(ticket: job.ticket)])
+        let second = try #require(jobs(s.press("%")).first)
+        #expect(apply(&s, .traceList) == .stopWorkbench(ticket: second.ticket))
+        // b while waiting: the new job names the one it replaces, which the runner stops.
+        let byName = try #require(jobs(s.press("%")).first)
+        let byModel = try #require(jobs(s.press("b")).first)
+        #expect(byModel.replaces == byName.ticket && byName.replaces == nil)
+        answer(&s, byModel)
+        // A session's thread is a job too; Esc while it runs goes back to the sessions.
+        s.press("<esc>")
+        let sessions = try #require(jobs(s.press("@")).first)
+        answer(&s, sessions)
+        let thread = try #require(jobs(s.press("<enter>")).first)
+        guard case .thread = thread.table else { Issue.record("no thread job"); return }
+        #expect(s.press("<esc>") == [.stopWorkbench(ticket: thread.ticket)])
+        guard case .sessions? = s.workbench?.current else { Issue.record("not back at the sessions"); return }
+    }
+
+    @Test func aStoppedJobEndsAtItsNextChunkAndItsAnswerShowsNothing() throws {
+        var s = try deferred()
+        for key in ["%", "@", "L"] {
+            let job = try #require(jobs(s.press(key)).first, "\(key)")
+            // Stopped once its first chunk (one trace) is done: it ends when it next looks.
+            var looks = 0
+            let answer = job.run(chunkSpans: 1) {
+                looks += 1
+                if looks == 2 { job.stop() }
+            }
+            guard case .stopped = answer.outcome else { Issue.record("\(key): the stopped job worked its table out"); return }
+            #expect(looks == 2, "\(key): looked \(looks) times")
+            #expect(job.isStopped)
+            // Its answer arriving changes nothing: the waiting level stays until Esc.
+            let before = render(s, size: s.size).rendering
+            #expect(apply(&s, .workbenchComputed(answer)) == nil)
+            #expect(render(s, size: s.size).rendering == before)
+            s.press("<esc>")
+        }
+    }
+
+    @Test func aJobTakenInChunksGivesTheTablesOfOnePass() throws {
+        for keys in ["%", "%b", "%bb", "%bbbb", "@", "L", "%<enter>", "%bb<enter>", "@<enter>"] {
+            var chunked = try deferred(), whole = try workbenchState()
+            whole.press(keys)
+            for k in Array(keys.replacingOccurrences(of: "<enter>", with: "\n")) {
+                let key = k == "\n" ? "<enter>" : String(k)
+                for job in jobs(chunked.press(key)) {
+                    _ = apply(&chunked, .workbenchComputed(job.run(chunkSpans: 1)))
+                }
+            }
+            #expect(render(chunked, size: chunked.size).rendering == render(whole, size: whole.size).rendering, "\(keys)")
+        }
     }
 }

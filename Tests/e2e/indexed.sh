@@ -160,6 +160,44 @@ listshot always "/session=conv-a" "$sessions" > "$work/a.rows"
 listshot always "" "$sessions" --session-key app.thread > "$work/a.rows"
 grep -q "t-7" "$work/a.rows" && pass || fail "indexed --session-key: the user's key does not name the session"
 
+# The workbench on the same files: @ sessions and a session's thread, L calls, a stats group's
+# spans, and the traces they open: the same screens either way once each job is done (the
+# status bar left out: the indexed one says how the file was read and what it is reading).
+wbshot() { # MODE FILE STEPS…: each step "KEYS|PATTERN" sends KEYS one by one, then waits for PATTERN
+    # (an extended regex) with no job or decode under way, and prints the pane
+    local mode=$1 file=$2; shift 2
+    started "$mode" "duration" "$file"
+    local step key pattern i p=""
+    for step in "$@"; do
+        pattern=${step#*|}
+        for key in ${step%%|*}; do tmux -L "$sv" send-keys -t t "$key"; sleep 0.2; done
+        for i in $(seq 100); do
+            p=$(tmux -L "$sv" capture-pane -p -t t)
+            if grep -qE -- "$pattern" <<< "$p" && ! grep -qE "computing|decoding trace" <<< "$p"; then break; fi
+            sleep 0.1
+        done
+        echo "== ${step%%|*}"
+        head -n -1 <<< "$p"
+    done
+    tmux -L "$sv" kill-server 2>/dev/null
+}
+check_walk() { # NAME FILE STEPS…
+    local name=$1; shift
+    wbshot always "$@" > "$work/a.walk"
+    wbshot never "$@" > "$work/n.walk"
+    if cmp -s "$work/a.walk" "$work/n.walk"; then pass; else fail "$name: screens differ"; diff "$work/a.walk" "$work/n.walk" | head -10; fi
+}
+check_walk "sessions and a thread" "$sessions" "@|Sessions .*3 sessions" "Enter|turns in time order" "Down Enter|turn-" \
+    "Escape|turns in time order" "Escape G Enter|Session conv-c"
+grep -q "Session conv-c" "$work/a.walk" && grep -q "user" "$work/a.walk" && pass || fail "indexed thread: not shown"
+check_walk "sessions by a user's key" "$sessions --session-key app.thread" "@|Sessions" "G Enter|turns in time order"
+grep -q "t-7" "$work/a.walk" && pass || fail "indexed sessions by --session-key: t-7 missing"
+check_walk "LLM calls" "$gen" "L|LLM calls .*sorted by cost" "s|sorted by latency" "Down Enter|Span" "Escape Escape|LLM calls"
+grep -qE "LLM calls .* calls" "$work/a.walk" && pass || fail "indexed L: no calls table"
+check_walk "a group's spans" "$gen" "%|Stats by name" "Down Enter|slowest first" "Down Enter|trace [0-9a-f]{8}" \
+    "Escape|slowest first" "Escape b|Stats by model" "Enter|slowest first"
+grep -q "slowest first" "$work/a.walk" && pass || fail "indexed group spans: not shown"
+
 # sessions, convert and check on files with sessions and with other signals' lines.
 signals="$work/signals.jsonl"
 { head -2 "$split"; echo '{"resourceLogs":[{"resource":{},"scopeLogs":[]}]}'; sed -n '3,$p' "$split"

@@ -12,26 +12,33 @@ struct ScanFailure: Error {
 /// Walks one OTLP JSON request (one line of a JSON Lines file) without decoding it, and hands
 /// each span's byte range and the few fields a trace list needs to a sink.
 ///
-/// The approach is the first stage of simdjson (Langdale & Lemire, "Parsing Gigabytes of JSON per
-/// Second", https://arxiv.org/abs/1902.08318): most of a trace file is string content (message
-/// texts, attribute values) that a list never shows. Given the line's `StructuralMasks`, the
-/// walker finds a string's end and a skipped container's end by scanning those bit masks, and
-/// looks at single bytes only at structure; without them (or where the masks cannot answer) it
-/// finds string ends and brackets 16 and 32 bytes at a time. Keys are compared in place; only
-/// ids, times, status, names of root candidates and the LLM attributes a summary needs are read.
+/// Most of a trace file is string content (message texts, attribute values) that a list never
+/// shows: the walker finds string ends and brackets 16 and 32 bytes at a time and looks at single
+/// bytes only at structure. (simdjson's stage 1, classifying whole blocks into bit masks first —
+/// Langdale & Lemire, https://arxiv.org/abs/1902.08318 — was tried and measured slower here: see
+/// Benchmarks/RESULTS.md, "Stage 1 bit masks".) Keys are compared in place; only ids, times,
+/// status, names of root candidates and the LLM attributes a summary needs are read.
 struct LineWalker {
     let base: UnsafePointer<UInt8>
     /// End of the line (exclusive).
     let end: Int
     var p: Int
-    /// The line's stage 1 bit masks, when it was classified (they cover exactly `[p, end)`).
-    let masks: StructuralMasks.View?
+    /// Where a key written with escapes is decoded to (`scratchSize` bytes), or nil to let such
+    /// keys match nothing.
+    let scratch: UnsafeMutablePointer<UInt8>?
 
-    init(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, masks: StructuralMasks.View? = nil) {
+    /// Room for one decoded key: longer than any key the scan looks for.
+    static let scratchSize = 128
+
+    /// A member name: its bytes (in the line, or decoded into the scratch space), its length,
+    /// and its first byte as written (a backslash for a key that starts with an escape).
+    typealias Key = (bytes: UnsafePointer<UInt8>, count: Int, written: UInt8)
+
+    init(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, scratch: UnsafeMutablePointer<UInt8>? = nil) {
         self.base = base
         self.p = start
         self.end = end
-        self.masks = masks
+        self.scratch = scratch
     }
 
     // MARK: Primitives
@@ -66,9 +73,14 @@ struct LineWalker {
     /// string holds a backslash.
     @inline(__always)
     func stringEnd(from start: Int) throws(ScanFailure) -> (end: Int, escaped: Bool) {
-        // From just after an opening quote, the next unescaped quote of the masks is the one
-        // the loop below would find (see `StructuralMasks`); no quote left is the loop's error.
-        if let m = masks, let found = stringEnd(from: start, masks: m) { return found }
+        let found = stringEndIfAny(from: start)
+        guard found.end >= 0 else { throw fail("line ends inside a string", at: start &- 1) }
+        return found
+    }
+
+    /// `stringEnd`, with an end of -1 when the line ends inside the string.
+    @inline(__always)
+    func stringEndIfAny(from start: Int) -> (end: Int, escaped: Bool) {
         let quotes = SIMD16<UInt8>(repeating: 0x22), slashes = SIMD16<UInt8>(repeating: 0x5C)
         var q = start
         var escaped = false
@@ -95,25 +107,15 @@ struct LineWalker {
             }
             if hit < 0 {
                 while q < end, base[q] != 0x22, base[q] != 0x5C { q &+= 1 }
-                guard q < end else { throw fail("line ends inside a string", at: start &- 1) }
+                guard q < end else { return (-1, escaped) }
                 hit = q
             }
             if base[hit] == 0x22 { return (hit, escaped) }
             // A backslash escapes the next byte, whatever it is.
             escaped = true
             q = hit &+ 2
-            guard q <= end else { throw fail("line ends inside a string", at: start &- 1) }
+            guard q <= end else { return (-1, escaped) }
         }
-    }
-
-    /// `stringEnd` by the masks, or nil where they cannot answer (kept out of line, so that
-    /// `stringEnd` stays small enough to be inlined into every caller).
-    @inline(never)
-    func stringEnd(from start: Int, masks m: StructuralMasks.View) -> (end: Int, escaped: Bool)? {
-        guard start > m.origin, base[start &- 1] == 0x22 else { return nil }
-        let q = m.nextQuote(from: start)
-        guard q >= 0, q < end else { return nil }
-        return (q, m.hasBackslash(from: start, to: q))
     }
 
     /// The first true lane of a byte mask, or -1 when none is.
@@ -200,12 +202,6 @@ struct LineWalker {
     /// quotes 16 at a time.
     @inline(__always)
     private mutating func skipBrackets(depth start: Int, unclosed: String) throws(ScanFailure) {
-        // Jump from bracket to bracket outside strings when the masks can be trusted here;
-        // an unclosed container falls to the loop below for its error.
-        if let m = masks, m.trusted, m.outsideString(before: p) {
-            let close = m.closeBrackets(base, from: p, depth: start)
-            if close >= 0 { p = close; return }
-        }
         let opened = p
         var depth = start
         // `[` and `{` differ only in bit 5 (0x5B, 0x7B), as do `]` and `}`: one compare each.
@@ -262,10 +258,11 @@ struct LineWalker {
         return true
     }
 
-    /// Reads a key and its colon: the raw key's range (escaped keys are given as empty, so they
-    /// match nothing and their values are skipped).
+    /// Reads a key and its colon: the key's bytes. A key written with escapes is decoded as the
+    /// full reader decodes it (into the scratch space; one that cannot be decoded there matches
+    /// nothing, count -1).
     @inline(__always)
-    mutating func key() throws(ScanFailure) -> (start: Int, count: Int) {
+    mutating func key() throws(ScanFailure) -> Key {
         // The usual key: a quote, up to 15 plain bytes, a quote and a colon, found with one
         // 16-byte compare (the same answer as the general path below, which also takes
         // whitespace before the colon and escapes).
@@ -275,12 +272,72 @@ struct LineWalker {
             let f = LineWalker.firstSet((v .== SIMD16<UInt8>(repeating: 0x22)) .| (v .== SIMD16<UInt8>(repeating: 0x5C)))
             if f >= 0, base[s &+ f] == 0x22, base[s &+ f &+ 1] == UInt8(ascii: ":") {
                 p = s &+ f &+ 2
-                return (s, f)
+                return (base + s, f, base[s])
             }
         }
         let k = try rawString()
         try expect(UInt8(ascii: ":"), "':' after key")
-        return k.escaped ? (k.start, 0) : (k.start, k.end &- k.start)
+        return k.escaped ? decodedKey(quote: k.start &- 1) : (base + k.start, k.end &- k.start, base[k.start])
+    }
+
+    /// The key whose opening quote is at `quote`, decoded into the scratch space (the slow path
+    /// for keys written with escapes, such as `"\u0074raceId"`).
+    @inline(never)
+    func decodedKey(quote: Int) -> Key {
+        let written = base[quote &+ 1]
+        guard let scratch else { return (base, -1, written) }
+        var s = JSONScanner(UnsafeBufferPointer(start: base, count: end), at: quote)
+        guard var text = try? s.readString() else { return (base, -1, written) }
+        return text.withUTF8 { u in
+            guard u.count <= LineWalker.scratchSize, let from = u.baseAddress else { return (base, -1, written) }
+            scratch.update(from: from, count: u.count)
+            return (UnsafePointer(scratch), u.count, written)
+        }
+    }
+
+    /// At an attribute entry written the usual way, `{"key":"K","value":{"T":V}}` with no
+    /// backslash in K or T and V a string or a bare scalar: the ranges of K and of the value
+    /// object `{"T":V}`, with `p` moved past the entry's `}`. Nil, `p` unchanged, for any other
+    /// shape (which the general walk then reads). Eight bytes are compared at a time.
+    /// `plainString`: the value is `{"stringValue":"…"}` with no backslash in the text.
+    @inline(__always)
+    mutating func plainAttribute() -> (keyStart: Int, keyEnd: Int, value: Int, valueEnd: Int, plainString: Bool)? {
+        // `{"key":"` and `","value":{"`, little-endian.
+        let open: UInt64 = 0x22_3A_22_79_65_6B_22_7B
+        let middle: UInt64 = 0x65_75_6C_61_76_22_2C_22, middleTail: UInt32 = 0x22_7B_3A_22
+        guard p &+ 8 <= end, load64(p) == open else { return nil }
+        let ks = p &+ 8
+        let k = stringEndIfAny(from: ks)
+        guard k.end >= 0, !k.escaped, k.end &+ 13 <= end, load64(k.end) == middle, load32(k.end &+ 8) == middleTail else { return nil }
+        let value = k.end &+ 10
+        let t = stringEndIfAny(from: k.end &+ 12)
+        guard t.end >= 0, !t.escaped, t.end &+ 2 < end, base[t.end &+ 1] == UInt8(ascii: ":") else { return nil }
+        var q = t.end &+ 2
+        var plainString = false
+        if base[q] == 0x22 {
+            let v = stringEndIfAny(from: q &+ 1)
+            guard v.end >= 0 else { return nil }
+            // `stringValue` (11 bytes): its first eight, "stringVa", and its last four, "alue".
+            plainString = !v.escaped && t.end &- (k.end &+ 12) == 11 && load64(k.end &+ 12) == 0x61_56_67_6E_69_72_74_73
+                && load32(k.end &+ 19) == 0x65_75_6C_61
+            q = v.end &+ 1
+        } else {
+            while q < end, base[q] != UInt8(ascii: "}"), base[q] != UInt8(ascii: ","), base[q] != UInt8(ascii: "{"),
+                  base[q] != UInt8(ascii: "["), base[q] != 0x22 { q &+= 1 }
+        }
+        guard q &+ 1 < end, base[q] == UInt8(ascii: "}"), base[q &+ 1] == UInt8(ascii: "}") else { return nil }
+        p = q &+ 2
+        return (ks, k.end, value, q &+ 1, plainString)
+    }
+
+    @inline(__always)
+    func load64(_ at: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self))
+    }
+
+    @inline(__always)
+    func load32(_ at: Int) -> UInt32 {
+        UInt32(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt32.self))
     }
 
     /// After a member: true when another follows (its comma consumed), false at `}` (consumed).
@@ -312,8 +369,8 @@ struct LineWalker {
     }
 
     @inline(__always)
-    func keyIs(_ k: (start: Int, count: Int), _ name: StaticString) -> Bool {
-        k.count == name.utf8CodeUnitCount && memcmp(base + k.start, name.utf8Start, k.count) == 0
+    func keyIs(_ k: Key, _ name: StaticString) -> Bool {
+        k.count == name.utf8CodeUnitCount && memcmp(k.bytes, name.utf8Start, k.count) == 0
     }
 
     /// `OTLPJSONReader.parseUInt`'s answer (1–19 ASCII digits whose value fits an Int64, else
@@ -347,6 +404,16 @@ struct LineWalker {
 
     /// A whole number of nanoseconds written as a decimal string or a number; nil otherwise.
     mutating func nanos() throws(ScanFailure) -> Int64? {
+        // The usual time: a quote, 16 to 19 digits, a quote, read without the string search (the
+        // same answer as below: digits only, so no escape, and `decimal`'s digit checks).
+        if p &+ 21 <= end, base[p] == 0x22 {
+            var n = 16
+            while n < 20, base[p &+ 1 &+ n] &- 0x30 < 10 { n &+= 1 }
+            if n < 20, base[p &+ 1 &+ n] == 0x22, let v = LineWalker.decimal(base + (p &+ 1), n) {
+                p &+= n &+ 2
+                return v
+            }
+        }
         guard let c = peek() else { throw fail("line ends where a time was expected") }
         if c == 0x22 {
             let s = try rawString()

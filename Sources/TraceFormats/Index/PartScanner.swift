@@ -25,13 +25,13 @@ struct PartScanner {
     private var spanSession: (rank: Int32, value: String)?
     /// The current span's kept attributes as (table row, value), reused from span to span.
     private var llm: [(row: Int32, value: AttributeValue)] = []
-    /// Stage 1 bit masks of the current line; nil to walk by bytes alone (tests compare both).
-    private let masks: StructuralMasks?
+    /// Where the walker decodes a key written with escapes.
+    private let keyScratch: KeyScratch
 
     /// `sessionKeys`: the keys that name a trace's session, tried in order.
-    init(stage1: Bool = false, sessionKeys: [String] = SessionConventions.standardKeys) {
-        masks = stage1 ? StructuralMasks() : nil
+    init(sessionKeys: [String] = SessionConventions.standardKeys) {
         summaryKeys = SummaryKeyMemo(sessionKeys: sessionKeys)
+        keyScratch = KeyScratch()
         reader = OTLPJSONReader(scanner: JSONScanner(UnsafeBufferPointer<UInt8>(start: nil, count: 0)))
         reader.keepAttribute = LLMConventions.isSummaryKey
     }
@@ -48,8 +48,7 @@ struct PartScanner {
     /// `part.failure` (and stops the part).
     mutating func scanLine(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
         lineStart = start
-        masks?.classify(base, from: start, to: end)
-        var w = LineWalker(base, from: start, to: end, masks: masks?.view)
+        var w = LineWalker(base, from: start, to: end, scratch: keyScratch.bytes)
         guard w.peek() != nil else { return }
         part.requests += 1
         do throws(ScanFailure) {
@@ -85,7 +84,7 @@ struct PartScanner {
     }
 
     /// The signal a request key holds when it is not traces, by `OTLPJSONReader.otherSignal`'s table.
-    private static func otherSignal(_ w: LineWalker, _ k: (start: Int, count: Int)) -> String? {
+    private static func otherSignal(_ w: LineWalker, _ k: LineWalker.Key) -> String? {
         if w.keyIs(k, "resourceLogs") || w.keyIs(k, "resource_logs") { return "logs" }
         if w.keyIs(k, "resourceMetrics") || w.keyIs(k, "resource_metrics") { return "metrics" }
         if w.keyIs(k, "resourceProfiles") || w.keyIs(k, "resource_profiles") { return "profiles" }
@@ -195,13 +194,16 @@ struct PartScanner {
         var start: Int64?
         var end: Int64?
         var error = false
-        llm.removeAll(keepingCapacity: true)
+        // (Most spans keep nothing: an empty array's removeAll is still a call that rebuilds it.)
+        if !llm.isEmpty { llm.removeAll(keepingCapacity: true) }
         spanSession = nil
         if try w.openObject() {
             repeat {
                 let k = try w.key()
                 guard k.count > 0 else { try w.skipValue(); continue }
-                switch w.base[k.start] {
+                // On the key's first byte as written, as the full reader dispatches (so a key
+                // that starts with an escape, `"\u0074raceId"`, is no field there either).
+                switch k.written {
                 case UInt8(ascii: "t"):
                     if (w.keyIs(k, "traceId") || w.keyIs(k, "trace_id")) && w.peek() == 0x22 {
                         let s = try w.rawString()
@@ -354,15 +356,39 @@ struct PartScanner {
                 w.skipWhitespace()
                 let s = w.p
                 try w.skipValue()
-                var text = String(decoding: UnsafeBufferPointer(start: w.base + s, count: w.p - s), as: UTF8.self)
-                if text.hasPrefix("\"") { text = String(text.dropFirst().dropLast()) }
-                if text.hasPrefix("STATUS_CODE_") { text = String(text.dropFirst(12)) }
-                error = text == "2" || text.uppercased() == "ERROR"
+                let raw = UnsafeBufferPointer(start: w.base + s, count: w.p - s)
+                if let ascii = PartScanner.asciiStatusIsError(raw) {
+                    error = ascii
+                } else {
+                    var text = String(decoding: raw, as: UTF8.self)
+                    if text.hasPrefix("\"") { text = String(text.dropFirst().dropLast()) }
+                    if text.hasPrefix("STATUS_CODE_") { text = String(text.dropFirst(12)) }
+                    error = text == "2" || text.uppercased() == "ERROR"
+                }
             } else {
                 try w.skipValue()
             }
         } while try w.nextMember()
         return error
+    }
+
+    /// The status rule below on a code written in ASCII, without making Strings (nil for any
+    /// other byte, which the String rule decides): quotes dropped, then `STATUS_CODE_`, then
+    /// `2` or `error` in any case.
+    static func asciiStatusIsError(_ raw: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard let base = raw.baseAddress, !raw.contains(where: { $0 >= 0x80 }) else { return raw.isEmpty ? false : nil }
+        var from = 0, to = raw.count
+        if raw[0] == 0x22 { from = 1; to = max(1, to &- 1) }
+        let prefix: StaticString = "STATUS_CODE_"
+        if to &- from >= prefix.utf8CodeUnitCount, memcmp(base + from, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0 {
+            from &+= prefix.utf8CodeUnitCount
+        }
+        let n = to &- from
+        if n == 1 { return raw[from] == UInt8(ascii: "2") }
+        guard n == 5 else { return false }
+        // ASCII letters only differ from their capitals in bit 5; no other byte lands on E, R or O.
+        let upper = "ERROR".utf8
+        return zip(upper.indices, 0..<5).allSatisfy { raw[from &+ $1] & 0xDF == upper[$0] }
     }
 
     /// True for a value written exactly `{"stringValue":"…"}` with no quote or backslash inside.
@@ -407,12 +433,19 @@ struct PartScanner {
     }
 
     /// Reads the attributes a summary keeps (the full reader's `isSummaryKey` filter) and skips
-    /// the rest, message texts included, at block speed.
+    /// the rest, message texts included, at block speed. The usual entry shape is read by
+    /// `LineWalker.plainAttribute`; anything else by the general walk below, which also decodes
+    /// keys written with escapes, as the full reader does.
     private mutating func summaryAttributes(_ w: inout LineWalker) throws(ScanFailure) {
         guard try w.openArray() else { return }
         repeat {
+            if let e = w.plainAttribute() {
+                let use = summaryKeys.use(w.base + e.keyStart, e.keyEnd &- e.keyStart)
+                if use.wanted { try take(use, &w, value: e.value, valueEnd: e.valueEnd, plainString: e.plainString) }
+                continue
+            }
             guard w.peek() == UInt8(ascii: "{") else { try w.skipValue(); continue }
-            var key: (start: Int, end: Int, escaped: Bool)?
+            var sawKey = false
             var use = SummaryKeyMemo.Use.none
             var value = -1, valueEnd = -1
             if try w.openObject() {
@@ -420,9 +453,15 @@ struct PartScanner {
                     let k = try w.key()
                     if w.keyIs(k, "key") && w.peek() == 0x22 {
                         let raw = try w.rawString()
-                        key = raw
-                        guard !raw.escaped else { continue }
-                        use = summaryKeys.use(UnsafeBufferPointer(start: w.base + raw.start, count: raw.end - raw.start))
+                        sawKey = true
+                        if raw.escaped {
+                            // The full reader decodes the key before its filter sees it.
+                            reader.scanner.pos = raw.start &- 1
+                            guard var text = try? reader.scanner.readString() else { use = .none; continue }
+                            use = text.withUTF8 { summaryKeys.compute($0) }
+                        } else {
+                            use = summaryKeys.use(w.base + raw.start, raw.end &- raw.start)
+                        }
                         // Most keys are not wanted: skip the rest of the entry, value unread.
                         if !use.wanted {
                             try w.skipRestOfAttribute()
@@ -439,36 +478,58 @@ struct PartScanner {
                     }
                 } while try w.nextMember()
             }
-            guard let key, !key.escaped, use.wanted else { continue }
-            // A session key ranked below one this span already has changes nothing.
-            let session = use.sessionRank >= 0 && (spanSession == nil || use.sessionRank < spanSession!.rank)
-            guard use.row >= 0 || session else { continue }
-            var v = AttributeValue.empty
-            if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
-                v = plain
-            } else if value >= 0 {
-                let resume = w.p
-                reader.scanner.pos = value
-                do {
-                    v = try reader.readAnyValue(depth: 0)
-                } catch {
-                    throw ScanFailure(offset: error.offset - reader.scanner.origin, message: error.message)
-                }
-                w.p = resume
-            }
-            if use.row >= 0 { llm.append((use.row, v)) }
-            if session {
-                let text = v.displayText
-                if !text.isEmpty { spanSession = (use.sessionRank, text) }
-            }
+            guard sawKey, use.wanted else { continue }
+            try take(use, &w, value: value, valueEnd: valueEnd)
         } while try w.nextElement()
     }
+
+    /// Keeps the value at `[value, valueEnd)` (-1: the entry has none) of a wanted attribute:
+    /// by its convention table row for the LLM summary, and as the span's session when its key
+    /// ranks best so far.
+    @inline(__always)
+    private mutating func take(_ use: SummaryKeyMemo.Use, _ w: inout LineWalker, value: Int, valueEnd: Int,
+                               plainString: Bool = false) throws(ScanFailure) {
+        // A session key ranked below one this span already has changes nothing.
+        let session = use.sessionRank >= 0 && (spanSession == nil || use.sessionRank < spanSession!.rank)
+        guard use.row >= 0 || session else { return }
+        var v = AttributeValue.empty
+        if plainString {
+            // `{"stringValue":"…"}` without escapes, as `plainValue` reads it.
+            let raw = UnsafeBufferPointer(start: w.base + (value &+ 16), count: valueEnd &- 2 &- (value &+ 16))
+            v = .string(raw.count <= OTLPJSONReader.internLimit ? reader.interner.intern(raw) : String(decoding: raw, as: UTF8.self))
+        } else if value >= 0, let plain = plainValue(w.base, value, valueEnd) {
+            v = plain
+        } else if value >= 0 {
+            reader.scanner.pos = value
+            do {
+                v = try reader.readAnyValue(depth: 0)
+            } catch {
+                throw ScanFailure(offset: error.offset - reader.scanner.origin, message: error.message)
+            }
+        }
+        if use.row >= 0 { llm.append((use.row, v)) }
+        if session {
+            let text = v.displayText
+            if !text.isEmpty { spanSession = (use.sessionRank, text) }
+        }
+    }
+}
+
+/// Room for the walker to decode one key written with escapes, owned by a part's scanner.
+final class KeyScratch {
+    let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: LineWalker.scratchSize)
+    deinit { bytes.deallocate() }
 }
 
 /// `LLMConventions.summaryRow` and the session-key rank, remembered per key: a file repeats a few
 /// dozen attribute keys over and over, and the table lookup (a hash of the whole key, a probe, a
-/// compare) cost more than the rest of an attribute entry's scan. Direct-mapped on length and two
-/// bytes; a slot holds one key of up to 63 bytes, compared whole before its answer is used.
+/// compare) cost more than the rest of an attribute entry's scan.
+///
+/// An open-addressing table hashed on the key's length and its first and last eight bytes; a slot
+/// holds one key of up to 64 bytes, compared whole (eight bytes at a time) before its answer is
+/// used. Keys are only added while the table is at most half full, so a file with thousands of
+/// distinct keys costs a short probe and a table lookup per unremembered key, never an eviction
+/// loop; longer keys are looked up every time.
 final class SummaryKeyMemo {
     /// What one attribute key is to the scan.
     struct Use {
@@ -486,19 +547,26 @@ final class SummaryKeyMemo {
     let sessionKeys: [String]
     /// The same keys as bytes, for comparing with a key read from the file.
     private let sessionBytes: [[UInt8]]
-    private static let slots = 128, width = 64
+    static let slots = 1024, width = 64
     private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: slots * width)
-    /// Per slot: the key's length, or -1 when empty.
-    private let lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
+    /// Per slot: the key's hash, or 0 when empty (a key hashing to 0 is never remembered).
+    private let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+    /// Per slot: the key's length.
+    private let lengths = UnsafeMutablePointer<UInt8>.allocate(capacity: slots)
     /// Per slot: what the key is to the scan.
     private let uses = UnsafeMutablePointer<Use>.allocate(capacity: slots)
     /// Per first byte: true when some wanted key starts with it.
     private let firsts = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+    /// Keys remembered.
+    private(set) var count = 0
+    /// Lookups that found their key remembered, and those that went to the table (for tests).
+    private(set) var hits = 0, misses = 0
 
     init(sessionKeys: [String] = SessionConventions.standardKeys) {
         self.sessionKeys = sessionKeys
         sessionBytes = sessionKeys.map { Array($0.utf8) }
-        lengths.initialize(repeating: -1, count: SummaryKeyMemo.slots)
+        hashes.initialize(repeating: 0, count: SummaryKeyMemo.slots)
+        lengths.initialize(repeating: 0, count: SummaryKeyMemo.slots)
         uses.initialize(repeating: .none, count: SummaryKeyMemo.slots)
         for b in 0..<256 { firsts[b] = LLMConventions.mayMatter(UInt8(b)) }
         for key in sessionKeys { if let b = key.utf8.first { firsts[Int(b)] = true } }
@@ -506,25 +574,94 @@ final class SummaryKeyMemo {
 
     deinit {
         bytes.deallocate()
+        hashes.deallocate()
         lengths.deallocate()
         uses.deallocate()
         firsts.deallocate()
     }
 
-    /// What `key` is to the scan, remembered.
+    /// The hash the table uses: length and the first and last eight bytes (or the few there are),
+    /// mixed by multiplication; never 0.
     @inline(__always)
+    static func hash(_ k: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var a: UInt64, b: UInt64
+        if n >= 8 {
+            a = UnsafeRawPointer(k).loadUnaligned(as: UInt64.self)
+            b = UnsafeRawPointer(k + (n &- 8)).loadUnaligned(as: UInt64.self)
+        } else {
+            a = 0
+            for i in 0..<n { a = a &<< 8 | UInt64(k[i]) }
+            b = a
+        }
+        let x: UInt64 = a &* 0x9E37_79B9_7F4A_7C15
+        let y: UInt64 = b &* 0xC2B2_AE3D_27D4_EB4F
+        let z: UInt64 = UInt64(truncatingIfNeeded: n) &* 0x1656_67B1_9E37_79F9
+        var h: UInt64 = x ^ (y &<< 31 | y &>> 33) ^ z
+        h ^= h &>> 29
+        return h | 1
+    }
+
+    /// True when the `n` bytes at `a` and `b` are equal, eight at a time (`n` ≥ 8).
+    @inline(__always)
+    static func sameWords(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        while i &+ 8 <= n {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) { return false }
+            i &+= 8
+        }
+        return i == n || UnsafeRawPointer(a + (n &- 8)).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(b + (n &- 8)).loadUnaligned(as: UInt64.self)
+    }
+
+    /// What the `n`-byte key at `k` is to the scan, remembered.
+    @inline(__always)
+    func use(_ k: UnsafePointer<UInt8>, _ n: Int) -> Use {
+        guard n > 0, firsts[Int(k[0])] else { return .none }
+        guard n <= SummaryKeyMemo.width else { return long(k, n) }
+        let h = SummaryKeyMemo.hash(k, n)
+        var slot = Int(truncatingIfNeeded: h &>> 40) & (SummaryKeyMemo.slots &- 1)
+        while true {
+            let stored = hashes[slot]
+            if stored == 0 { break }
+            if stored == h {
+                let mine = bytes + slot &* SummaryKeyMemo.width
+                if Int(lengths[slot]) == n, n >= 8 ? SummaryKeyMemo.sameWords(mine, k, n) : memcmp(mine, k, n) == 0 {
+                    hits &+= 1
+                    return uses[slot]
+                }
+            }
+            slot = (slot &+ 1) & (SummaryKeyMemo.slots &- 1)
+        }
+        return remember(k, n, hash: h, slot: slot)
+    }
+
+    /// A key not remembered: its answer from the table, kept in `slot` (the empty slot its probe
+    /// ended at) while the memo is at most half full.
+    @inline(never)
+    private func remember(_ k: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, slot: Int) -> Use {
+        misses &+= 1
+        let answer = compute(UnsafeBufferPointer(start: k, count: n))
+        if count < SummaryKeyMemo.slots / 2 {
+            let mine = bytes + slot &* SummaryKeyMemo.width
+            mine.update(from: k, count: n)
+            lengths[slot] = UInt8(n)
+            hashes[slot] = h
+            uses[slot] = answer
+            count &+= 1
+        }
+        return answer
+    }
+
+    /// A key too long to remember, looked up every time.
+    @inline(never)
+    private func long(_ k: UnsafePointer<UInt8>, _ n: Int) -> Use {
+        misses &+= 1
+        return compute(UnsafeBufferPointer(start: k, count: n))
+    }
+
+    /// What `key` is to the scan, remembered.
     func use(_ key: UnsafeBufferPointer<UInt8>) -> Use {
-        let n = key.count
-        guard n > 0, let k = key.baseAddress else { return .none }
-        guard firsts[Int(k[0])] else { return .none }
-        guard n < SummaryKeyMemo.width else { return compute(key) }
-        let slot = (n &* 0x9E &+ Int(k[n &- 1]) &* 0x1F &+ Int(k[n &>> 1])) & (SummaryKeyMemo.slots &- 1)
-        let stored = bytes + slot &* SummaryKeyMemo.width
-        if lengths[slot] == n, memcmp(stored, k, n) == 0 { return uses[slot] }
-        stored.update(from: k, count: n)
-        lengths[slot] = n
-        uses[slot] = compute(key)
-        return uses[slot]
+        guard let k = key.baseAddress else { return .none }
+        return use(k, key.count)
     }
 
     /// The key's convention table row when a summary reads it, else nil.
@@ -536,11 +673,12 @@ final class SummaryKeyMemo {
     /// `LLMConventions.isSummaryKey(key)`, remembered.
     func isSummaryKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool { use(key).row >= 0 }
 
-    private func compute(_ key: UnsafeBufferPointer<UInt8>) -> Use {
+    /// What `key` is to the scan, worked out from the convention table and the session keys.
+    func compute(_ key: UnsafeBufferPointer<UInt8>) -> Use {
         let row = LLMConventions.summaryRow(key).map { Int32($0) } ?? -1
         var rank: Int32 = -1
         for i in 0..<sessionBytes.count where sessionBytes[i].count == key.count {
-            if memcmp(sessionBytes[i], key.baseAddress!, key.count) == 0 {
+            if key.count == 0 || memcmp(sessionBytes[i], key.baseAddress!, key.count) == 0 {
                 rank = Int32(i)
                 break
             }

@@ -147,12 +147,10 @@ public enum TraceIndexer {
 
     /// Indexes a file. Throws when it cannot be opened or a request is malformed (naming the
     /// line and column).
-    /// (`window` is lowered only by tests, to make lines cross window edges; `stage1` classifies
-    /// each line into bit masks first, which gives the same index by another route: see
-    /// `StructuralMasks` for why it is not the default.)
+    /// (`window` is lowered only by tests, to make lines cross window edges.)
     /// `sessionKeys` name a trace's session, tried in order (`SessionConventions.keys(preferring:)`).
     public static func index(path: String, parts: Int = Parallel.cores, progress: IndexProgress? = nil,
-                             window: Int = windowSize, stage1: Bool = false,
+                             window: Int = windowSize,
                              sessionKeys: [String] = SessionConventions.standardKeys) throws(TraceFormatError) -> TraceIndex {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TraceFormatError(source: path, message: TraceLoader.describeErrno(errno)) }
@@ -170,7 +168,7 @@ public enum TraceIndexer {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             Parallel.forEach(ranges.count) { i in
-                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i, stage1: stage1,
+                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i,
                                           sessionKeys: sessionKeys)
             }
         }
@@ -209,11 +207,10 @@ public enum TraceIndexer {
         return (0..<cuts.count - 1).map { cuts[$0]..<cuts[$0 + 1] }
     }
 
-    /// Scans one range of the file, window by window (`stage1`: each line walked by its bit
-    /// masks rather than by bytes alone).
+    /// Scans one range of the file, window by window.
     static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?, part: Int = 0,
-                         stage1: Bool = false, sessionKeys: [String] = SessionConventions.standardKeys) -> PartIndex {
-        var scanner = PartScanner(stage1: stage1, sessionKeys: sessionKeys)
+                         sessionKeys: [String] = SessionConventions.standardKeys) -> PartIndex {
+        var scanner = PartScanner(sessionKeys: sessionKeys)
         var capacity = min(window, max(range.count, 1))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
         defer { buffer.deallocate() }
