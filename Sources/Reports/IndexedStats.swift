@@ -9,13 +9,31 @@ public enum IndexedStats {
     /// The stats table of every trace in the store (in index order, which is a full load's).
     ///
     /// - Parameter detail: how much of each span to decode: `.full` when the query or the
-    ///   grouping reads attributes (sessions, tools), else `.summary`.
+    ///   grouping reads attributes (sessions, tools), else `.summary`; a store with span
+    ///   skeletons answers `.summary` from them, and sessions from its index.
     public static func table(_ store: LazyTraceStore, by grouping: StatsGrouping, where query: TraceQuery? = nil,
                              prices: PriceTable = .standard, sessionKeys: SessionKeys = .standard,
                              detail: TraceLoader.Detail, batchBytes: Int64 = IndexedSummary.batchBytes) throws -> StatsTable {
         var accumulator = StatsAccumulator(by: grouping, where: query, prices: prices, sessionKeys: sessionKeys)
-        try IndexedSummary.forEachBatch(store, batchBytes: batchBytes, detail: detail) { accumulator.add($0) }
+        var read = 0
+        try IndexedSummary.forEachBatch(store, batchBytes: batchBytes, detail: detail) { batch in
+            add(batch, from: store, at: read, detail: detail, to: &accumulator)
+            read += batch.count
+        }
         return accumulator.table()
+    }
+
+    /// Adds a batch of the store's traces, the first at position `first`. Traces built from span
+    /// skeletons carry no attributes, so their sessions come from the index, which found them by
+    /// the same rule while scanning (the store must be indexed with the same session keys).
+    static func add(_ batch: [Trace], from store: LazyTraceStore, at first: Int, detail: TraceLoader.Detail,
+                    to accumulator: inout StatsAccumulator) {
+        if detail == .summary && store.hasSkeletons {
+            let entries = store.index.traces
+            accumulator.add(batch, sessions: (first..<first + batch.count).map { entries[$0].sessionID })
+        } else {
+            accumulator.add(batch)
+        }
     }
 
     /// `table`, telling `onBatch` after each batch how many of the store's traces were read;
@@ -29,7 +47,7 @@ public enum IndexedStats {
         var read = 0
         do {
             try IndexedSummary.forEachBatch(store, batchBytes: batchBytes, detail: detail) { batch in
-                accumulator.add(batch)
+                add(batch, from: store, at: read, detail: detail, to: &accumulator)
                 read += batch.count
                 if !onBatch(read, store.count) { throw Stopped() }
             }

@@ -60,7 +60,7 @@ public enum IndexedSummary {
         SummaryJSON.begin(into: &w)
         var totals = UsageTotals()
         var matched = 0
-        try forEachBatch(store, batchBytes: batchBytes, detail: detail(for: query)) { batch in
+        let merged = try forEachBatch(store, batchBytes: batchBytes, detail: detail(for: query)) { batch in
             let traces = matching(batch, query, prices: prices, sessionKeys: sessionKeys)
             matched += traces.count
             let pieces = Parallel.map(traces.count) { i in
@@ -73,8 +73,11 @@ public enum IndexedSummary {
             totals = UsageTotals.combined([totals] + pieces.map(\.totals))
             try write(w.drain())
         }
+        // The scan cannot tell an exact copy of a span from another span with its id; reading
+        // those traces found them, and a full load's warnings name them last but for other signals.
+        let warnings = index.warnings(duplicatesMerged: merged)
         SummaryJSON.end(source: index.source, format: index.format, skippedSpans: index.skippedSpans,
-                        warnings: index.warnings, totals: totals, traceCount: matched, into: &w)
+                        warnings: warnings, totals: totals, traceCount: matched, into: &w)
         var tail = w.drain()
         tail.append(0x0A)
         try write(tail)
@@ -93,9 +96,16 @@ public enum IndexedSummary {
         return query.filter(traces, facts: facts).map { traces[$0] }
     }
 
-    /// Decodes the traces in index order, a batch at a time on all cores.
+    /// Decodes the traces in index order, a batch at a time on all cores. At `.summary` detail a
+    /// store with span skeletons builds each trace from them rather than reading it again
+    /// (`LazyTraceStore.summaryTrace(at:)`): what `.summary` keeps beyond a skeleton, the LLM
+    /// attributes, is already in the index's calls.
+    /// Returns the exact copies of spans the reads kept once (`TraceDocument.duplicatesMerged`).
+    @discardableResult
     static func forEachBatch(_ store: LazyTraceStore, batchBytes: Int64, detail: TraceLoader.Detail = .summary,
-                             _ body: ([Trace]) throws -> Void) throws {
+                             _ body: ([Trace]) throws -> Void) throws -> Int {
+        let skeletons = detail == .summary && store.hasSkeletons
+        var merged = 0
         let entries = store.index.traces
         var first = 0
         while first < entries.count {
@@ -107,13 +117,20 @@ public enum IndexedSummary {
             } while last < entries.count && bytes + entries[last].spanBytes <= batchBytes
             let start = first
             let decoded = Parallel.map(last - start) { i in
-                Result { () throws(TraceFormatError) in try store.trace(at: start + i, detail: detail) }
+                Result { () throws(TraceFormatError) in
+                    try skeletons ? store.summaryDecode(at: start + i) : store.decode(at: start + i, detail: detail)
+                }
             }
             var traces: [Trace] = []
             traces.reserveCapacity(decoded.count)
-            for result in decoded { traces.append(try result.get()) }
+            for result in decoded {
+                let (trace, copies) = try result.get()
+                traces.append(trace)
+                merged += copies
+            }
             try body(traces)
             first = last
         }
+        return merged
     }
 }

@@ -45,6 +45,16 @@ extension TraceFacts {
     }
 }
 
+extension TraceFacts {
+    /// The same facts with `sessionID` for the session: the one an index worked out for a trace
+    /// whose spans at hand carry no attributes to find it in (a trace built from span skeletons).
+    public func replacingSession(_ sessionID: String?) -> TraceFacts {
+        var facts = self
+        facts.sessionID = sessionID
+        return facts
+    }
+}
+
 extension TraceQuery {
     /// True when the query reads only what an index keeps per trace (`error`, the numeric
     /// fields, `root`, `model`, `session`): no span names or services beyond the root, no

@@ -27,6 +27,16 @@ public struct StatsAccumulator: Sendable {
     /// Adds the next traces (on all cores); they need not be kept afterwards.
     public mutating func add(_ traces: [Trace]) { add(traces, facts: nil) }
 
+    /// Adds the next traces, taking each one's session id from `sessions` (parallel to `traces`)
+    /// rather than from its spans: for traces built without attributes, whose sessions an index
+    /// found while scanning.
+    public mutating func add(_ traces: [Trace], sessions: [String?]) {
+        precondition(sessions.count == traces.count, "one session per trace")
+        guard grouping == .session || !(query?.isEmpty ?? true) else { return add(traces, facts: nil) }
+        let facts = TraceFacts.compute(traces, prices: prices, sessionKeys: sessionKeys)
+        add(traces, facts: facts.indices.map { facts[$0].replacingSession(sessions[$0]) })
+    }
+
     /// Adds the next traces with their facts when already worked out.
     public mutating func add(_ traces: [Trace], facts known: [TraceFacts]?) {
         let (chosen, facts) = TraceStats.select(traces, query: query, facts: known, grouping: grouping, prices: prices,

@@ -86,7 +86,7 @@ public struct TraceFacts: Sendable {
     /// what the trace list's model column shows.
     public let modelRows: [String]
     /// The session (conversation) id, when the trace carries one.
-    public let sessionID: String?
+    public internal(set) var sessionID: String?
 
     /// Computes the facts of `trace`: one pass over its spans and its LLM calls.
     public init(trace: Trace, prices: PriceTable, sessionKeys: SessionKeys = .standard) {

@@ -179,9 +179,9 @@ public struct SpanCollector: Sendable {
                              skippedLines: skippedLines, duplicatesMerged: duplicatesMerged)
     }
 
-    /// The warning for exact duplicate spans kept once.
-    static func duplicatesWarning(_ n: Int) -> String {
-        "\(n) exact duplicate span\(n == 1 ? "" : "s") (same trace, id and content, as an exporter's retry sends) kept once"
+    /// The warning a document carries when `count` exact copies of spans were kept once.
+    public static func duplicatesWarning(_ count: Int) -> String {
+        "\(count) exact duplicate span\(count == 1 ? "" : "s") (same trace, id and content, as an exporter's retry sends) kept once"
     }
 
     /// The warning for lines of other signals skipped, by signal.

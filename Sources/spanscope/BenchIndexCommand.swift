@@ -18,6 +18,8 @@ struct BenchIndexCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed repetitions; the best and the median are reported.") var repetitions: Int = 3
     @Option(help: "Cores to scan on (default: all).") var parts: Int = Parallel.cores
     @Flag(help: "Also decode every trace from the file, one at a time, as opening each would.") var openAll = false
+    @Flag(help: "Record every span's skeleton too, as `summary` and `stats` on a large file do.")
+    var skeletons = false
 
     func run() throws {
         var times: [Double] = []
@@ -28,7 +30,7 @@ struct BenchIndexCommand: ParsableCommand {
             let t0 = ContinuousClock.now
             let index: TraceIndex
             do {
-                index = try TraceIndexer.index(path: file, parts: parts)
+                index = try TraceIndexer.index(path: file, parts: parts, skeletons: skeletons)
             } catch {
                 printError("spanscope: \(error.description)")
                 throw ExitCode(1)

@@ -149,7 +149,8 @@ struct DiffCommand: ParsableCommand {
         func side(_ path: String) throws -> (table: StatsTable, mean: RunTotals) {
             if index != .never, !SourceLoader.hasRemote([path]),
                index == .always ? TraceIndexer.canIndex(path: path) : TraceIndexer.shouldIndex(path: path) {
-                let store = try openIndexedOrExit(path)
+                // Grouping by name or model reads no attributes: span skeletons answer it.
+                let store = try openIndexedOrExit(path, skeletons: true)
                 do {
                     return try IndexedStats.diffSide(store, by: key, prices: prices)
                 } catch let error as TraceFormatError {

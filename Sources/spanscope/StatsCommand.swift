@@ -56,10 +56,15 @@ struct StatsCommand: ParsableCommand {
         // A large OTLP JSON Lines file is indexed and its groups built a batch of traces at a time.
         if files.count == 1, index != .never, !SourceLoader.hasRemote(files),
            index == .always ? TraceIndexer.canIndex(path: files[0]) : TraceIndexer.shouldIndex(path: files[0]) {
-            let store = try openIndexedOrExit(files[0])
+            // Span skeletons hold all that stats by name, service or model read, and the index each
+            // trace's session; tools and attribute queries read attributes, so their traces are
+            // decoded again from the file.
+            let skeletons = !(query?.readsAttributes ?? false) && by != .tool
+            let keys = SessionKeys.preferring(sessionKey)
+            let store = try openIndexedOrExit(files[0], skeletons: skeletons, sessionKeys: keys)
             do {
                 try write(IndexedStats.table(store, by: by, where: query, prices: table,
-                                             sessionKeys: .preferring(sessionKey), detail: detail))
+                                             sessionKeys: keys, detail: skeletons ? .summary : detail))
             } catch let error as TraceFormatError {
                 printError("spanscope: \(error.description)")
                 throw ExitCode(1)

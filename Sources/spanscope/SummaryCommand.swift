@@ -73,7 +73,8 @@ struct SummaryCommand: ParsableCommand {
 extension SummaryCommand {
     /// The summary of a large file, read one batch of traces at a time (memory: the index).
     func runIndexed(_ path: String, prices table: PriceTable, query: TraceQuery?) throws {
-        let store = try openIndexedOrExit(path)
+        // Span skeletons answer every summary unless the query reads attributes.
+        let store = try openIndexedOrExit(path, skeletons: !(query?.readsAttributes ?? false))
         do {
             switch format {
             case .json: try IndexedSummary.json(store, prices: table, where: query, sessionKeys: .preferring(sessionKey),
@@ -89,11 +90,13 @@ extension SummaryCommand {
 }
 
 /// Indexes a large file for a batch-at-a-time report and prints the index's warnings; an error
-/// is printed on one line, exit 1.
-func openIndexedOrExit(_ path: String) throws -> LazyTraceStore {
+/// is printed on one line, exit 1. With `skeletons`, the scan records every span's skeleton,
+/// so that the report need not read the spans again (`LazyTraceStore.summaryTrace(at:)`).
+/// Sessions are named by `sessionKeys`.
+func openIndexedOrExit(_ path: String, skeletons: Bool = false, sessionKeys: SessionKeys = .standard) throws -> LazyTraceStore {
     let store: LazyTraceStore
     do {
-        store = try LazyTraceStore(path: path)
+        store = try LazyTraceStore(path: path, sessionKeys: sessionKeys.keys, skeletons: skeletons)
     } catch {
         printError("spanscope: \(error.description)")
         throw ExitCode(1)

@@ -56,6 +56,29 @@ out += line("tools", [span(t, "00000000000000a3", "00000000000000a1", "search", 
 open(sys.argv[1], "w").write(out)
 PY
 sample="$root/SampleTraces/openllmetry-triage-batch.otlp.jsonl"
+# Broken trees: an orphan, a parent loop, a span its own parent, 128-bit and UUID span ids, and an
+# escaped name (summary and stats take these from span skeletons, without reading spans again).
+awkward="$work/awkward.jsonl"
+python3 - "$awkward" <<'PY'
+import json, sys
+def line(service, spans):
+    return json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": service}}]},
+                                          "scopeSpans": [{"scope": {"name": "e2e"}, "spans": spans}]}]}) + "\n"
+def span(trace, sid, parent, name, start, end, error=False):
+    s = {"traceId": trace, "spanId": sid, "name": name, "startTimeUnixNano": str(start), "endTimeUnixNano": str(end)}
+    if parent: s["parentSpanId"] = parent
+    if error: s["status"] = {"code": "STATUS_CODE_ERROR"}
+    return s
+a, b = "a" * 32, "b" * 32
+out = line("front", [span(a, "00000000000000a1", None, 'run "quoted" \u00e9', 1000, 90000),
+                     span(a, "00000000000000a2", "00000000000000ff", "orphan", 500, 95000, True),
+                     span(a, "0123456789abcdef0123456789abcdef", "00000000000000a1", "wide", 2000, 50000)])
+out += line("loops", [span(b, "00000000000000b1", "00000000000000b2", "x", 10, 100),
+                      span(b, "00000000000000b2", "00000000000000b1", "y", 20, 90, True),
+                      span(b, "00000000000000b3", "00000000000000b3", "z", 30, 40)])
+out += line("back", [span(a, "01234567-89ab-cdef-0123-456789abcdef", "0123456789abcdef0123456789abcdef", "uuid", 3000, 40000)])
+open(sys.argv[1], "w").write(out)
+PY
 
 ids=$("$bin" summary --format json "$gen" --index never | python3 -c 'import json,sys; print(" ".join(t["trace_id"] for t in json.load(sys.stdin)["traces"]))')
 set -- $ids
@@ -73,6 +96,19 @@ for f in "$gen" "$split" "$sample"; do
     same "check budgets $name" check --max-cost 0.00001 --max-llm-calls 3 "$f"
     same "check both files" check "$f" "$sample"
 done
+# summary and stats: from span skeletons unless a query or grouping reads attributes.
+for f in "$gen" "$split" "$sample" "$awkward"; do
+    name=$(basename "$f")
+    for args in "summary" "summary --format json" "summary --where error" "summary --where name~plan --format json" \
+                "summary --where gen_ai.request.model=gpt-4o" "stats" "stats --format json" "stats --by service" \
+                "stats --by model --format json" "stats --by session --format json" "stats --by session --session-key app.conversation" \
+                "stats --where error --format json"; do
+        # shellcheck disable=SC2086
+        same "$args $name" $args "$f"
+    done
+done
+same "diff --by name" diff --by name "$gen" "$awkward"
+same "diff --by model --format json" diff --by model --format json "$split" "$gen"
 "$bin" check --max-duration 1ms --junit "$work/a.xml" "$gen" --index always > /dev/null 2>&1
 "$bin" check --max-duration 1ms --junit "$work/n.xml" "$gen" --index never > /dev/null 2>&1
 cmp -s "$work/a.xml" "$work/n.xml" && pass || fail "check --junit: reports differ"

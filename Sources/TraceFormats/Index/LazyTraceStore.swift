@@ -16,10 +16,11 @@ public final class LazyTraceStore: Sendable {
     public let index: TraceIndex
     private let fd: Int32
 
-    /// Opens and indexes `path` (see `TraceIndexer.index`), naming sessions by `sessionKeys`.
+    /// Opens and indexes `path` (see `TraceIndexer.index`), naming sessions by `sessionKeys`, with
+    /// span skeletons when `skeletons` (for `summaryTrace(at:)`).
     public convenience init(path: String, progress: IndexProgress? = nil,
-                            sessionKeys: [String] = SessionConventions.standardKeys) throws(TraceFormatError) {
-        let index = try TraceIndexer.index(path: path, progress: progress, sessionKeys: sessionKeys)
+                            sessionKeys: [String] = SessionConventions.standardKeys, skeletons: Bool = false) throws(TraceFormatError) {
+        let index = try TraceIndexer.index(path: path, progress: progress, sessionKeys: sessionKeys, skeletons: skeletons)
         try self.init(index: index)
     }
 

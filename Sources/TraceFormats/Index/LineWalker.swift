@@ -263,13 +263,19 @@ struct LineWalker {
     /// nothing, count -1).
     @inline(__always)
     mutating func key() throws(ScanFailure) -> Key {
-        // The usual key: a quote, up to 15 plain bytes, a quote and a colon, found with one
-        // 16-byte compare (the same answer as the general path below, which also takes
+        // The usual key: a quote, up to 31 plain bytes, a quote and a colon, found with one or
+        // two 16-byte compares (the same answer as the general path below, which also takes
         // whitespace before the colon and escapes).
         if p &+ 18 <= end, base[p] == 0x22 {
             let s = p &+ 1
             let v = UnsafeRawPointer(base + s).loadUnaligned(as: SIMD16<UInt8>.self)
-            let f = LineWalker.firstSet((v .== SIMD16<UInt8>(repeating: 0x22)) .| (v .== SIMD16<UInt8>(repeating: 0x5C)))
+            var f = LineWalker.firstSet((v .== SIMD16<UInt8>(repeating: 0x22)) .| (v .== SIMD16<UInt8>(repeating: 0x5C)))
+            // Keys of 16 to 31 bytes (`startTimeUnixNano`) from a second compare.
+            if f < 0, p &+ 34 <= end {
+                let u = UnsafeRawPointer(base + (s &+ 16)).loadUnaligned(as: SIMD16<UInt8>.self)
+                let g = LineWalker.firstSet((u .== SIMD16<UInt8>(repeating: 0x22)) .| (u .== SIMD16<UInt8>(repeating: 0x5C)))
+                if g >= 0 { f = 16 &+ g }
+            }
             if f >= 0, base[s &+ f] == 0x22, base[s &+ f &+ 1] == UInt8(ascii: ":") {
                 p = s &+ f &+ 2
                 return (base + s, f, base[s])

@@ -28,8 +28,10 @@ struct PartScanner {
     /// Where the walker decodes a key written with escapes.
     private let keyScratch: KeyScratch
 
-    /// `sessionKeys`: the keys that name a trace's session, tried in order.
-    init(sessionKeys: [String] = SessionConventions.standardKeys) {
+    /// `sessionKeys`: the keys that name a trace's session, tried in order; `skeletons`: record
+    /// every span's skeleton (`SpanSkeletons`) too.
+    init(sessionKeys: [String] = SessionConventions.standardKeys, skeletons: Bool = false) {
+        if skeletons { part.skeletons = SkeletonPart() }
         summaryKeys = SummaryKeyMemo(sessionKeys: sessionKeys)
         keyScratch = KeyScratch()
         reader = OTLPJSONReader(scanner: JSONScanner(UnsafeBufferPointer<UInt8>(start: nil, count: 0)))
@@ -190,6 +192,7 @@ struct PartScanner {
         var traceEscaped = false
         var spanRaw: (start: Int, end: Int, escaped: Bool)?
         var hasParent = false
+        var parentRaw: (start: Int, end: Int, escaped: Bool)?
         var name: (start: Int, end: Int, escaped: Bool)?
         var start: Int64?
         var end: Int64?
@@ -226,6 +229,7 @@ struct PartScanner {
                     if (w.keyIs(k, "parentSpanId") || w.keyIs(k, "parent_span_id")) && w.peek() == 0x22 {
                         let s = try w.rawString()
                         hasParent = s.escaped || !w.isZeroID(s.start, s.end)
+                        parentRaw = s
                     } else { try w.skipValue() }
                 case UInt8(ascii: "n"):
                     if w.keyIs(k, "name") && w.peek() == 0x22 {
@@ -274,10 +278,15 @@ struct PartScanner {
         let base = w.base
         let runStart = windowOffset + Int64(spanStart)
         let continues = lastSlot == slot
+        let callsBefore = part.skeletons == nil ? 0 : part.entries[Int(slot)].llmCalls.count
         PartScanner.add(to: &part.entries[Int(slot)], error: error, start: startNanos, end: endNanos,
                         root: !hasParent, name: PartScanner.string(base, name), context: context, llm: llm,
                         session: spanSession?.value,
                         run: runStart..<spanEnd, continuesRun: continues)
+        if part.skeletons != nil {
+            part.skeletons!.record(base, slot: slot, id: s, parent: parentRaw, name: name, start: startNanos, end: endNanos,
+                                   error: error, llm: part.entries[Int(slot)].llmCalls.count > callsBefore, context: context)
+        }
         lastSlot = slot
     }
 

@@ -177,6 +177,8 @@ public struct TraceIndex: Sendable {
         out.insert(SpanCollector.duplicatesWarning(duplicatesMerged), at: skippedLines.isEmpty ? out.count : out.count - 1)
         return out
     }
+    /// Every span's skeleton, when the index was made with `skeletons: true` (for summaries).
+    public internal(set) var skeletons: SpanSkeletons? = nil
 
     /// Spans over all traces.
     public var spanCount: Int { traces.reduce(0) { $0 + $1.spanCount } }
@@ -197,4 +199,6 @@ struct PartIndex {
     var lines = 0
     var requests = 0
     var failure: (line: Int, column: Int, offset: Int64, message: String)?
+    /// The spans' skeletons, when asked for (see `SpanSkeletons`).
+    var skeletons: SkeletonPart?
 }

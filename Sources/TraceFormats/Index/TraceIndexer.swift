@@ -149,9 +149,12 @@ public enum TraceIndexer {
     /// line and column).
     /// (`window` is lowered only by tests, to make lines cross window edges.)
     /// `sessionKeys` name a trace's session, tried in order (`SessionConventions.keys(preferring:)`).
+    /// `skeletons` records every span's skeleton too (`TraceIndex.skeletons`), for `summary` and
+    /// `stats`; the explorer's scan leaves it off and pays one branch per span for it.
     public static func index(path: String, parts: Int = Parallel.cores, progress: IndexProgress? = nil,
                              window: Int = windowSize,
-                             sessionKeys: [String] = SessionConventions.standardKeys) throws(TraceFormatError) -> TraceIndex {
+                             sessionKeys: [String] = SessionConventions.standardKeys,
+                             skeletons: Bool = false) throws(TraceFormatError) -> TraceIndex {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TraceFormatError(source: path, message: TraceLoader.describeErrno(errno)) }
         defer { close(fd) }
@@ -168,11 +171,15 @@ public enum TraceIndexer {
         results.withUnsafeMutableBufferPointer { buffer in
             let out = SendablePointer(buffer.baseAddress!)
             Parallel.forEach(ranges.count) { i in
-                out.pointer[i] = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i,
-                                          sessionKeys: sessionKeys)
+                var scanned = scanPart(fd: fd, range: ranges[i], window: window, progress: progress, part: i,
+                                       sessionKeys: sessionKeys, skeletons: skeletons)
+                scanned.skeletons?.finish(slots: scanned.entries.count)
+                out.pointer[i] = scanned
             }
         }
-        return try resolvingSessions(join(results, source: path, identity: identity, bytes: Int64(size)), keys: sessionKeys)
+        var index = try resolvingSessions(join(results, source: path, identity: identity, bytes: Int64(size)), keys: sessionKeys)
+        if skeletons { index.skeletons = SpanSkeletons.join(results, traces: index.traces) }
+        return index
     }
 
     /// Reads the spans of the few traces whose session the scan alone cannot tell (see
@@ -209,8 +216,9 @@ public enum TraceIndexer {
 
     /// Scans one range of the file, window by window.
     static func scanPart(fd: Int32, range: Range<Int>, window: Int, progress: IndexProgress?, part: Int = 0,
-                         sessionKeys: [String] = SessionConventions.standardKeys) -> PartIndex {
-        var scanner = PartScanner(sessionKeys: sessionKeys)
+                         sessionKeys: [String] = SessionConventions.standardKeys,
+                         skeletons: Bool = false) -> PartIndex {
+        var scanner = PartScanner(sessionKeys: sessionKeys, skeletons: skeletons)
         var capacity = min(window, max(range.count, 1))
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
         defer { buffer.deallocate() }
