@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "TraceConventions", dependencies: ["TraceModel", "TerminalText"], exclude: ["CONVENTIONS.md"]),
         .target(name: "TraceFormats", dependencies: ["TraceModel", "TraceConventions", "TerminalText", "CZlib"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
-        .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis", "TerminalText"]),
+        .target(name: "Reports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis", "TerminalText", "TraceWriters"]),
         .target(name: "Synthetic", dependencies: ["TraceModel", "TraceFormats", "TraceWriters", "TerminalText"]),
         // ncursesw, linked by the module map (asking pkg-config only adds cflags SwiftPM refuses,
         // with a warning); the shim header wraps what Swift cannot import (macros, C globals).
@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TestSupport", "TraceFormats", "TraceConventions", "TraceWriters", "TerminalText", "TraceModel", "Synthetic"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TestSupport", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
-        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "Synthetic"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "TerminalText", "TraceAnalysis", "TraceModel", "TraceFormats", "TraceWriters", "Synthetic"]),
         .testTarget(name: "ExplorerTests", dependencies: ["TestSupport", "Explorer", "TerminalText", "TraceModel", "TraceAnalysis", "TraceFormats",
                                                        "TraceWriters", "Synthetic"],
                     exclude: ["Screens"]),

@@ -75,7 +75,7 @@ public enum IndexedSummary {
         }
         // The scan cannot tell an exact copy of a span from another span with its id; reading
         // those traces found them, and a full load's warnings name them last but for other signals.
-        let warnings = index.warnings + (merged > 0 ? [SpanCollector.duplicatesWarning(merged)] : [])
+        let warnings = index.warnings(duplicatesMerged: merged)
         SummaryJSON.end(source: index.source, format: index.format, skippedSpans: index.skippedSpans,
                         warnings: warnings, totals: totals, traceCount: matched, into: &w)
         var tail = w.drain()

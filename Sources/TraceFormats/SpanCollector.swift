@@ -169,10 +169,7 @@ public struct SpanCollector: Sendable {
                             + "moved to the nearest of those (shown marked if that breaks their order)")
         }
         if duplicatesMerged > 0 { warnings.append(SpanCollector.duplicatesWarning(duplicatesMerged)) }
-        if !skippedLines.isEmpty {
-            let parts = skippedLines.sorted { $0.key < $1.key }.map { "\($0.value) of \($0.key)" }
-            warnings.append("skipped lines of other OTLP signals (not spans): " + parts.joined(separator: ", "))
-        }
+        if !skippedLines.isEmpty { warnings.append(SpanCollector.skippedLinesWarning(skippedLines)) }
         var traceSources: [TraceID: [String]] = [:]
         for (slot, ids) in groupSources.enumerated() where !ids.isEmpty {
             traceSources[order[slot]] = ids.map { sourceNames[Int($0)] }
@@ -185,6 +182,12 @@ public struct SpanCollector: Sendable {
     /// The warning a document carries when `count` exact copies of spans were kept once.
     public static func duplicatesWarning(_ count: Int) -> String {
         "\(count) exact duplicate span\(count == 1 ? "" : "s") (same trace, id and content, as an exporter's retry sends) kept once"
+    }
+
+    /// The warning for lines of other signals skipped, by signal.
+    static func skippedLinesWarning(_ lines: [String: Int]) -> String {
+        let parts = lines.sorted { $0.key < $1.key }.map { "\($0.value) of \($0.key)" }
+        return "skipped lines of other OTLP signals (not spans): " + parts.joined(separator: ", ")
     }
 
     /// The trace without spans that exactly copy an earlier span of the same id, and how many

@@ -61,7 +61,8 @@ struct CheckCommand: ParsableCommand {
                                                         sessionKeys: .preferring(sessionKey))
                     cases += found.cases
                     results.append(found.file)
-                    try printText(found.file, query: query, warnings: IndexedTraces.document(of: store))
+                    try printText(found.file, query: query,
+                                  warnings: IndexedTraces.document(of: store, duplicatesMerged: found.file.duplicatesMerged))
                 } catch let error as TraceFormatError {
                     if format == .text { printError("spanscope: \(error.description)") }
                     results.append(CheckReport.File(path: path, error: error.description))

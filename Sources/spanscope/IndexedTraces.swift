@@ -57,10 +57,13 @@ enum IndexedTraces {
         }
     }
 
-    /// The file's document without its traces: source, format, warnings and skipped spans.
-    static func document(of store: LazyTraceStore) -> TraceDocument {
+    /// The file's document without its traces: source, format, warnings, skipped spans and
+    /// other signals' lines; with `duplicatesMerged` (known once every trace was decoded), also
+    /// the warning a full load gives for them.
+    static func document(of store: LazyTraceStore, duplicatesMerged: Int = 0) -> TraceDocument {
         TraceDocument(source: store.index.source, format: store.index.format, traces: [],
-                      warnings: store.index.warnings, skippedSpans: store.index.skippedSpans)
+                      warnings: store.index.warnings(duplicatesMerged: duplicatesMerged), skippedSpans: store.index.skippedSpans,
+                      skippedLines: store.index.skippedLines, duplicatesMerged: duplicatesMerged)
     }
 
     /// The position of the trace `id` names (the whole id or a unique prefix), with the messages
@@ -86,36 +89,15 @@ enum IndexedTraces {
 
     /// `check`'s findings for a large file, its traces decoded a batch at a time (memory: the
     /// index and one batch). Budget breaches are printed as found, as in a full load.
-    ///
-    /// Lines of other signals (logs, metrics) are not seen by the index scan, so they are not
-    /// counted under "skipped lines" here.
     static func check(_ store: LazyTraceStore, path: String, query: TraceQuery?, budget: BudgetOptions?,
-                      budgets: BudgetSet, prices: PriceTable, sessionKeys: SessionKeys) throws(TraceFormatError)
+                      budgets: BudgetSet, prices: PriceTable, sessionKeys: SessionKeys) throws
         -> (file: CheckReport.File, cases: [JUnitCase]) {
         var file = CheckReport.File(path: path, document: document(of: store))
         var cases: [JUnitCase] = []
         var matches: [String] = []
         var broken = false
-        var first = 0
-        let entries = store.index.traces
-        while first < entries.count {
-            var last = first
-            var bytes: Int64 = 0
-            repeat {
-                bytes += entries[last].spanBytes
-                last += 1
-            } while last < entries.count && bytes + entries[last].spanBytes <= IndexedSummary.batchBytes
-            let start = first
-            let decoded = Parallel.map(last - start) { i in
-                Result { () throws(TraceFormatError) in try store.decode(at: start + i) }
-            }
-            var traces: [Trace] = []
-            traces.reserveCapacity(decoded.count)
-            for result in decoded {
-                let (trace, merged) = try result.get()
-                traces.append(trace)
-                file.duplicatesMerged += merged
-            }
+        try store.decodeInBatches(detail: .full, batchBytes: IndexedSummary.batchBytes) { _, traces, merged in
+            file.duplicatesMerged += merged
             file.traces += traces.count
             file.spans += traces.reduce(0) { $0 + $1.count }
             file.llmCalls += traces.reduce(0) { $0 + $1.llmCalls.count }
@@ -137,7 +119,6 @@ enum IndexedTraces {
                 cases += result.cases
                 broken = broken || result.broken
             }
-            first = last
         }
         if query != nil { file.matches = matches }
         if budget != nil { file.budgetBroken = broken }

@@ -32,9 +32,17 @@ struct SessionsCommand: ParsableCommand {
     @Option(name: .long, help: "A JSON price file that overrides or extends the built-in prices.")
     var prices: String?
 
+    @Option(name: .long, help: ArgumentHelp("Index a large file and read only the traces needed: auto, always or never.",
+                                            visibility: .hidden))
+    var index: SummaryCommand.IndexMode = .auto
+
     func run() throws {
         let query = try queryOrExit(self.where)
         let table = try priceTable(prices)
+        if files.count == 1, IndexedTraces.applies(to: files[0], index) {
+            try runIndexed(files[0], query: query, prices: table)
+            exitWithoutTeardown()
+        }
         let loaded = try loadOrExit(files)
         reportWarnings(loaded)
         let doc = filtered(loaded, by: query, prices: table, sessionKeys: .preferring(sessionKey))
@@ -55,6 +63,36 @@ struct SessionsCommand: ParsableCommand {
         let turns = Sessions.thread(chosen, traces: doc.traces, facts: facts)
         try writeStandardOutput(Array(SessionsText.thread(chosen, turns: turns, traces: doc.traces).utf8))
         withExtendedLifetime(loaded) { exitWithoutTeardown() }
+    }
+}
+
+extension SessionsCommand {
+    /// The sessions of a large file from its index: each trace's session, times, errors and LLM
+    /// calls are in the index, so the list decodes no trace unless `--where` needs their spans;
+    /// a thread decodes only its session's traces. Prints what a full load prints.
+    func runIndexed(_ path: String, query: TraceQuery?, prices table: PriceTable) throws {
+        let keys = SessionKeys.preferring(sessionKey)
+        let store = try IndexedTraces.indexOrExit(path, sessionKeys: keys)
+        do {
+            let (sessions, positions) = try IndexedSessions.list(store, prices: table, where: query, sessionKeys: keys)
+            guard let wanted = session else {
+                try writeStandardOutput(Array(SessionsText.list(sessions).utf8))
+                return
+            }
+            let position: Int
+            do {
+                position = try SessionLookup.resolve(wanted, in: sessions.map(\.id), source: path)
+            } catch {
+                printError("spanscope: \(error.description)")
+                throw ExitCode(1)
+            }
+            let text = try IndexedSessions.thread(store, session: sessions[position], positions: positions, prices: table,
+                                                  sessionKeys: keys)
+            try writeStandardOutput(Array(text.utf8))
+        } catch let error as TraceFormatError {
+            printError("spanscope: \(error.description)")
+            throw ExitCode(1)
+        }
     }
 }
 

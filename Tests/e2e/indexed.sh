@@ -234,5 +234,44 @@ check_walk "a group's spans" "$gen" "%|Stats by name" "Down Enter|slowest first"
     "Escape|slowest first" "Escape b|Stats by model" "Enter|slowest first"
 grep -q "slowest first" "$work/a.walk" && pass || fail "indexed group spans: not shown"
 
+# sessions, convert and check on files with sessions and with other signals' lines.
+signals="$work/signals.jsonl"
+{ head -2 "$split"; echo '{"resourceLogs":[{"resource":{},"scopeLogs":[]}]}'; sed -n '3,$p' "$split"
+  echo '{"resourceMetrics":[]}'; echo '{"resourceLogs":[]}'; } > "$signals"
+echo '{"resourceLogs":[]}' > "$work/logs-only.jsonl"
+for f in "$signals" "$work/logs-only.jsonl"; do
+    name=$(basename "$f")
+    same "check $name" check "$f"
+    same "check --format json $name" check --format json "$f"
+    same "summary $name" summary "$f"
+done
+for f in "$sessions" "$gen" "$split" "$sample"; do
+    name=$(basename "$f")
+    same "sessions $name" sessions "$f"
+    same "sessions --session-key $name" sessions --session-key app.thread "$f"
+    same "sessions --where $name" sessions --where "error or session=conv-a" "$f"
+done
+for s in conv-a conv-b conv t-7 nothing; do
+    same "sessions --session $s" sessions --session "$s" "$sessions"
+    same "sessions --session-key --session $s" sessions --session-key app.thread --session "$s" "$sessions"
+done
+# convert: the file written (and standard error, naming it) the same either way.
+for f in "$gen" "$split" "$signals" "$sample"; do
+    for to in otlp otlp-jsonl seed; do
+        name="convert --to $to $(basename "$f")"
+        "$bin" convert "$f" --to $to -o "$work/conv" --index always > "$work/a.out" 2> "$work/a.err"; sa=$?
+        mv "$work/conv" "$work/a.conv" 2>/dev/null
+        "$bin" convert "$f" --to $to -o "$work/conv" --index never > "$work/n.out" 2> "$work/n.err"; sn=$?
+        mv "$work/conv" "$work/n.conv" 2>/dev/null
+        if [ $sa != $sn ]; then fail "$name: exit $sa indexed, $sn loaded"
+        elif ! cmp -s "$work/a.conv" "$work/n.conv"; then fail "$name: files differ"
+        elif ! cmp -s "$work/a.err" "$work/n.err" || ! cmp -s "$work/a.out" "$work/n.out"; then fail "$name: messages differ"; diff "$work/a.err" "$work/n.err" | head -4
+        else pass; fi
+        same "$name to standard output" convert "$f" --to $to -o -
+    done
+done
+ls -a "$work" | grep -q "tmp-\|spanscope-convert" && fail "convert left a temporary file" || pass
+"$bin" convert "$gen" --to otlp -o "$work/no/such/dir/out.json" --index always > /dev/null 2>&1 && fail "convert into a missing directory succeeded" || pass
+
 echo "$checks checks passed, $failures failed"
 [ $failures -eq 0 ]

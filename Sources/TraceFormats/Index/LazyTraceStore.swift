@@ -59,6 +59,14 @@ public final class LazyTraceStore: Sendable {
     /// Decodes trace `i` like `trace(at:detail:)`, with the number of exact duplicate spans the
     /// reader kept once (what a full load counts in `TraceDocument.duplicatesMerged`).
     public func decode(at i: Int, detail: TraceLoader.Detail = .full) throws(TraceFormatError) -> (trace: Trace, duplicatesMerged: Int) {
+        let decoded = try decode(at: i, detail: detail, scopeEntries: false)
+        return (decoded.trace, decoded.duplicatesMerged)
+    }
+
+    /// `decode(at:detail:)`, with `scopeEntries`: for each span origin, the file's `scopeSpans`
+    /// entry (position in `index.contexts`) its spans came from (else empty).
+    func decode(at i: Int, detail: TraceLoader.Detail, scopeEntries: Bool) throws(TraceFormatError)
+        -> (trace: Trace, duplicatesMerged: Int, entries: [ObjectIdentifier: Int]) {
         let entry = index.traces[i]
         let source = index.source
         var info = stat()
@@ -69,22 +77,24 @@ public final class LazyTraceStore: Sendable {
         var request: [UInt8] = []
         request.reserveCapacity(Int(entry.spanBytes) + entry.runs.count * 64 + 64)
         request.append(contentsOf: #"{"resourceSpans":["#.utf8)
-        var cachedContext: Int32 = -1
-        var contextBytes: [UInt8] = []
-        for (n, run) in entry.runs.enumerated() {
-            if n > 0 { request.append(UInt8(ascii: ",")) }
-            if run.context != cachedContext {
-                contextBytes = try contextPrefix(index.contexts[Int(run.context)])
-                cachedContext = run.context
+        // Consecutive runs of one `scopeSpans` entry share one resource entry here, so their
+        // spans share one origin as in a full load (a writer groups spans by origin).
+        var openContext: Int32 = -1
+        for run in entry.runs {
+            if run.context == openContext {
+                request.append(UInt8(ascii: ","))
+            } else {
+                if openContext >= 0 { request.append(contentsOf: "]}]},".utf8) }
+                request.append(contentsOf: try contextPrefix(index.contexts[Int(run.context)]))
+                openContext = run.context
             }
-            request.append(contentsOf: contextBytes)
             let at = request.count
             try readRange(run.start..<run.end, appendingTo: &request, trace: entry.id)
             guard request[at] == UInt8(ascii: "{"), request.last == UInt8(ascii: "}") else {
                 throw changed(entry, "its spans are no longer at bytes \(run.start)–\(run.end)")
             }
-            request.append(contentsOf: "]}]}".utf8)
         }
+        if openContext >= 0 { request.append(contentsOf: "]}]}".utf8) }
         request.append(contentsOf: "]}".utf8)
         var collector = SpanCollector()
         do {
@@ -99,7 +109,21 @@ public final class LazyTraceStore: Sendable {
               trace.count + collector.skippedSpans + document.duplicatesMerged == entry.spanCount else {
             throw changed(entry, "it no longer holds the spans indexed")
         }
-        return (trace, document.duplicatesMerged)
+        var entries: [ObjectIdentifier: Int] = [:]
+        if scopeEntries {
+            // Each scopeSpans entry gave its spans one origin, in file order; spans left out
+            // as duplicates later still tell which origin was which entry's.
+            var contexts = entry.runs.lazy.map { Int($0.context) }.makeIterator()
+            var next = contexts.next()
+            var last = -1
+            for span in collector.groupedSpans.first?.spans ?? [] where entries[ObjectIdentifier(span.origin)] == nil {
+                while let c = next, c == last { next = contexts.next() }
+                guard let c = next else { break }
+                entries[ObjectIdentifier(span.origin)] = c
+                last = c
+            }
+        }
+        return (trace, document.duplicatesMerged, entries)
     }
 
     private func changed(_ entry: TraceIndexEntry, _ why: String) -> TraceFormatError {

@@ -78,9 +78,19 @@ struct PartScanner {
                     repeat { try resourceSpans(&w) } while try w.nextElement()
                 }
             } else {
+                // Lines of other signals are counted as the full reader counts them (`otherSignal`).
+                if let signal = PartScanner.otherSignal(w, k) { part.skippedLines[signal, default: 0] += 1 }
                 try w.skipValue()
             }
         } while try w.nextMember()
+    }
+
+    /// The signal a request key holds when it is not traces, by `OTLPJSONReader.otherSignal`'s table.
+    private static func otherSignal(_ w: LineWalker, _ k: LineWalker.Key) -> String? {
+        if w.keyIs(k, "resourceLogs") || w.keyIs(k, "resource_logs") { return "logs" }
+        if w.keyIs(k, "resourceMetrics") || w.keyIs(k, "resource_metrics") { return "metrics" }
+        if w.keyIs(k, "resourceProfiles") || w.keyIs(k, "resource_profiles") { return "profiles" }
+        return nil
     }
 
     private mutating func resourceSpans(_ w: inout LineWalker) throws(ScanFailure) {

@@ -164,6 +164,19 @@ public struct TraceIndex: Sendable {
     public let bytes: Int64
     let contexts: [SpanContext]
     let identity: FileIdentity
+    /// Lines (request objects) of other OTLP signals, by signal (`logs`, `metrics`, `profiles`),
+    /// as a full load counts them in `TraceDocument.skippedLines`.
+    public internal(set) var skippedLines: [String: Int] = [:]
+
+    /// The warnings a full load of the file gives once it also knows how many exact duplicate
+    /// spans decoding the traces kept once (the scan cannot tell): that warning goes where a
+    /// full load puts it, before the one about other signals' lines.
+    public func warnings(duplicatesMerged: Int) -> [String] {
+        guard duplicatesMerged > 0 else { return warnings }
+        var out = warnings
+        out.insert(SpanCollector.duplicatesWarning(duplicatesMerged), at: skippedLines.isEmpty ? out.count : out.count - 1)
+        return out
+    }
     /// Every span's skeleton, when the index was made with `skeletons: true` (for summaries).
     public internal(set) var skeletons: SpanSkeletons? = nil
 
@@ -180,6 +193,8 @@ struct PartIndex {
     var warnings: [(line: Int, column: Int, message: String)] = []
     var skipped = 0
     var clamped = 0
+    /// Lines of other signals, by signal.
+    var skippedLines: [String: Int] = [:]
     /// Line breaks passed.
     var lines = 0
     var requests = 0

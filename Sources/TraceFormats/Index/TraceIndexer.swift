@@ -191,7 +191,8 @@ public enum TraceIndexer {
         var traces = index.traces
         for i in pending { traces[i].resolvedSession = try store.trace(at: i).sessionID(keys: keys) }
         return TraceIndex(source: index.source, format: index.format, traces: traces, warnings: index.warnings,
-                          skippedSpans: index.skippedSpans, bytes: index.bytes, contexts: index.contexts, identity: index.identity)
+                          skippedSpans: index.skippedSpans, bytes: index.bytes, contexts: index.contexts, identity: index.identity,
+                          skippedLines: index.skippedLines)
     }
 
     /// Cuts `[from, size)` at line starts into up to `parts` ranges.
@@ -288,6 +289,7 @@ public enum TraceIndexer {
         var contexts: [SpanContext] = []
         var warnings: [String] = []
         var skipped = 0, clamped = 0, requests = 0, lineBase = 0
+        var skippedLines: [String: Int] = [:]
         for part in parts {
             if let f = part.failure {
                 let message = f.message.contains("line ends") ? "truncated: " + f.message : f.message
@@ -309,19 +311,24 @@ public enum TraceIndexer {
             for w in part.warnings { warnings.append("\(source):\(lineBase + w.line):\(w.column): \(w.message)") }
             skipped += part.skipped
             clamped += part.clamped
+            for (signal, n) in part.skippedLines { skippedLines[signal, default: 0] += n }
             requests += part.requests
             lineBase += part.lines
         }
         if requests == 0 { throw TraceFormatError(source: source, message: "empty file: no traces in it") }
+        if entries.isEmpty, skipped == 0, !skippedLines.isEmpty {
+            throw TraceFormatError(source: source, message: "holds OTLP logs or metrics but no spans")
+        }
         if clamped > 0 {
             warnings.append("\(clamped) span\(clamped == 1 ? " has" : "s have") times before 1970 or after 2116; "
                             + "moved to the nearest of those (shown marked if that breaks their order)")
         }
+        if !skippedLines.isEmpty { warnings.append(SpanCollector.skippedLinesWarning(skippedLines)) }
         // The order a full load gives its traces (`SpanCollector.document`).
         entries.sort { a, b in a.startNanos != b.startNanos ? a.startNanos < b.startNanos : a.spanCount > b.spanCount }
         return TraceIndex(source: source, format: requests > 1 ? TraceFormat.otlpJSONLines.rawValue : TraceFormat.otlpJSON.rawValue,
                           traces: entries, warnings: warnings, skippedSpans: skipped, bytes: bytes,
-                          contexts: contexts, identity: identity)
+                          contexts: contexts, identity: identity, skippedLines: skippedLines)
     }
 }
 
