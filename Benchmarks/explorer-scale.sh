@@ -33,9 +33,12 @@ whole=1
 cat "$file" > /dev/null   # into the page cache: both runs read from memory
 
 now_ms() { date +%s%3N; }
+# The binaries may be given relative to the repository or as absolute paths; tmux starts elsewhere.
+absolute() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 # run MODE -> "first_frame_ms full_list_ms opened_ms peak_rss_bytes"
 run() { # NAME BINARY [FLAGS...]
   local name=$1 bin=$2; shift 2
+  [ -x "$bin" ] || { echo "no binary at $bin ($name)" >&2; return 1; }
   local pin=""; [ "${name%-1core}" = "$name" ] || pin="taskset -c 0"
   local sock="progressive-bench-$$-$name" mark="$PWD/$out/first-frame-$$-$name" times="$PWD/$out/time-$$-$name.txt"
   rm -f "$mark" "$times"
@@ -70,13 +73,13 @@ base=${SPANSCOPE_BASE_BIN:-.build-base/release/spanscope}
 b_ff=0 b_full=0 b_open=0 b_rss=0
 if [ "$whole" = 1 ]; then
   [ -x "$base" ] || { echo "no baseline binary at $base (see Benchmarks/scale.sh)" >&2; exit 1; }
-  read -r b_ff b_full b_open b_rss < <(run base "$PWD/$base")
+  read -r b_ff b_full b_open b_rss < <(run base "$(absolute "$base")")
 fi
 # SPANSCOPE_SKIP_WHOLE=1 leaves out this build's whole load (slow when `ours` is a debug build).
 f_ff=0 f_full=0 f_open=0 f_rss=0
-[ "$whole" = 0 ] || [ -n "${SPANSCOPE_SKIP_WHOLE:-}" ] || read -r f_ff f_full f_open f_rss < <(run never "$PWD/$ours" --index never)
-read -r i_ff i_full i_open i_rss < <(run always "$PWD/$ours" --index always)
-read -r j_ff j_full j_open j_rss < <(run always-1core "$PWD/$ours" --index always)
+[ "$whole" = 0 ] || [ -n "${SPANSCOPE_SKIP_WHOLE:-}" ] || read -r f_ff f_full f_open f_rss < <(run never "$(absolute "$ours")" --index never)
+read -r i_ff i_full i_open i_rss < <(run always "$(absolute "$ours")" --index always)
+read -r j_ff j_full j_open j_rss < <(run always-1core "$(absolute "$ours")" --index always)
 mbs() { python3 -c "import sys; print(f'{int(sys.argv[1])/1e6/(float(sys.argv[2])/1e3):.0f}')" "$bytes" "$1"; }
 echo "# Explorer on a large file ($ours against $base): $file, $(python3 -c "print(f'{$bytes/1e9:.2f}')") GB, $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

@@ -14,7 +14,10 @@ extension TraceFacts {
     /// services other than the root's are unknown.
     public init(rootName: String, rootService: String, startNanos: Int64, durationNanos: Int64,
                 spanCount: Int, errorCount: Int, calls: [LLMCall], prices: PriceTable, sessionID: String? = nil) {
-        let costs = calls.map { $0.cost(using: prices) }
+        // Priced through a per-trace model cache, as `TraceFacts(trace:)` does: the explorer makes
+        // these facts for every trace of a scan, and a price lookup normalises the model's name.
+        var cache: [String: ModelPrice?] = [:]
+        let costs = calls.map { TraceStatistics.cost(of: $0, prices: prices, cache: &cache) }
         var usage = ModelUsage()
         for (call, cost) in zip(calls, costs) { usage.add(call, cost) }
         var models: [String] = []
