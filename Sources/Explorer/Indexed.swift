@@ -393,6 +393,9 @@ public struct IndexedRowSet: Sendable {
     /// An empty set.
     public init() {}
 
+    /// The row taken for trace `id`, if any.
+    public func row(for id: TraceID) -> IndexedRow? { positions[id].map { rows[$0] } }
+
     /// Takes the `count` traces found so far (each once, in any order): `id(i)` and `spans(i)`
     /// of the i-th, and `row(i)`, asked only for those that are new or have more spans than
     /// before. Returns the positions in `rows` of those.
