@@ -82,19 +82,10 @@ public enum IndexedConvert {
 
         /// Appends `count` bytes from `offset` to `out`.
         func read(_ offset: Int64, _ count: Int, into out: inout [UInt8]) throws {
-            let at = out.count
-            out.append(contentsOf: repeatElement(0, count: count))
-            var done = 0
-            var failure: Int32 = 0
-            out.withUnsafeMutableBytes { raw in
-                while done < count {
-                    let n = pread(fd, raw.baseAddress! + at + done, count - done, off_t(offset) + off_t(done))
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { failure = n < 0 ? errno : EIO; return }
-                    done += n
-                }
+            let (got, failure) = PositionalRead.append(fd: fd, offset: offset, count: count, to: &out)
+            if failure != 0 || got < count {
+                throw TraceFormatError(source: "spill file", message: "cannot be read: " + String(cString: strerror(failure != 0 ? failure : EIO)))
             }
-            if failure != 0 { throw TraceFormatError(source: "spill file", message: "cannot be read: " + String(cString: strerror(failure))) }
         }
     }
 

@@ -24,28 +24,34 @@ public enum OTLPJSONWriter {
     public static func resourceSpans(_ spans: [Span], into w: inout JSONWriter) {
         let groups = resourceGroups(spans)
         for g in groups {
-            w.beginObject()
-            w.key("resource")
-            w.beginObject()
-            w.key("attributes")
-            attributes(resourceAttributes(g), into: &w)
-            w.endObject()
-            w.key("scopeSpans")
-            w.beginArray()
-            w.beginObject()
-            w.key("scope")
-            w.beginObject()
-            w.member("name", g.origin.scopeName.isEmpty ? "spanscope" : g.origin.scopeName)
-            if !g.origin.scopeVersion.isEmpty { w.member("version", g.origin.scopeVersion) }
-            w.endObject()
-            w.key("spans")
-            w.beginArray()
+            groupOpening(g, into: &w)
             for i in g.spans { span(spans[i], into: &w) }
             w.endArray()
             w.endObject()
             w.endArray()
             w.endObject()
         }
+    }
+
+    /// A group's `resourceSpans` entry up to its open `spans` array: the resource's attributes
+    /// and the scope's name and version.
+    static func groupOpening(_ g: (origin: SpanOrigin, service: String, spans: [Int]), into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("resource")
+        w.beginObject()
+        w.key("attributes")
+        attributes(resourceAttributes(g), into: &w)
+        w.endObject()
+        w.key("scopeSpans")
+        w.beginArray()
+        w.beginObject()
+        w.key("scope")
+        w.beginObject()
+        w.member("name", g.origin.scopeName.isEmpty ? "spanscope" : g.origin.scopeName)
+        if !g.origin.scopeVersion.isEmpty { w.member("version", g.origin.scopeVersion) }
+        w.endObject()
+        w.key("spans")
+        w.beginArray()
     }
 
     /// Spans grouped by origin object (spans of one resource/scope share it) in first-seen order;

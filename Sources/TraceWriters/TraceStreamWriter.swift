@@ -100,22 +100,7 @@ extension OTLPJSONWriter {
         resourceGroups(spans).map { g in
             var head = JSONWriter()
             head.beginArray()
-            head.beginObject()
-            head.key("resource")
-            head.beginObject()
-            head.key("attributes")
-            attributes(resourceAttributes(g), into: &head)
-            head.endObject()
-            head.key("scopeSpans")
-            head.beginArray()
-            head.beginObject()
-            head.key("scope")
-            head.beginObject()
-            head.member("name", g.origin.scopeName.isEmpty ? "spanscope" : g.origin.scopeName)
-            if !g.origin.scopeVersion.isEmpty { head.member("version", g.origin.scopeVersion) }
-            head.endObject()
-            head.key("spans")
-            head.beginArray()
+            groupOpening(g, into: &head)
             var body = JSONWriter()
             body.beginArray()
             for i in g.spans { span(spans[i], into: &body) }

@@ -150,19 +150,7 @@ public final class LazyTraceStore: Sendable {
 
     private func readRange(_ range: Range<Int64>, appendingTo out: inout [UInt8], trace: TraceID?) throws(TraceFormatError) {
         let count = Int(range.upperBound - range.lowerBound)
-        let at = out.count
-        out.append(contentsOf: repeatElement(0, count: count))
-        var got = 0
-        var failure: Int32 = 0
-        out.withUnsafeMutableBytes { raw in
-            while got < count {
-                let n = pread(fd, raw.baseAddress! + at + got, count - got, off_t(range.lowerBound) + off_t(got))
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { failure = errno; return }
-                if n == 0 { return }
-                got += n
-            }
-        }
+        let (got, failure) = PositionalRead.append(fd: fd, offset: range.lowerBound, count: count, to: &out)
         if failure != 0 {
             throw TraceFormatError(source: index.source, message: "cannot be read: \(String(cString: strerror(failure)))")
         }
