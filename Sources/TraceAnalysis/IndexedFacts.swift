@@ -1,13 +1,5 @@
 import TraceModel
 
-extension ModelUsage {
-    /// The totals of `calls`, each priced as a trace's statistics price it (a recorded cost wins).
-    public init(calls: [LLMCall], prices: PriceTable) {
-        self.init()
-        for call in calls { add(call, call.cost(using: prices)) }
-    }
-}
-
 extension TraceFacts {
     /// The facts an index of a file holds for a trace without its spans: totals, the root's name
     /// and service, its LLM calls (for tokens, cost and models) and its session. Span names and
