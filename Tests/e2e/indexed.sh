@@ -230,7 +230,7 @@ check_walk "sessions by a user's key" "$sessions --session-key app.thread" "@|Se
 grep -q "t-7" "$work/a.walk" && pass || fail "indexed sessions by --session-key: t-7 missing"
 check_walk "LLM calls" "$gen" "L|LLM calls .*sorted by cost" "s|sorted by latency" "Down Enter|Span" "Escape Escape|LLM calls"
 grep -qE "LLM calls .* calls" "$work/a.walk" && pass || fail "indexed L: no calls table"
-check_walk "a group's spans" "$gen" "%|Stats by name" "Down Enter|slowest first" "Down Enter|trace [0-9a-f]{8}" \
+check_walk "a group's spans" "$gen" "%|Stats by name" "Down Enter|slowest first" "Down Enter|d details" \
     "Escape|slowest first" "Escape b|Stats by model" "Enter|slowest first"
 grep -q "slowest first" "$work/a.walk" && pass || fail "indexed group spans: not shown"
 
